@@ -1,0 +1,107 @@
+// Encoding and decoding of every byte string Docket exchanges through Kafka
+// and RocksDB: event envelopes, command envelopes and command results.
+//
+// Decode*() is the one entry point for bytes from outside the process. It
+//   1. checks the size (at least 8 bytes, at most DecodeLimits::max_bytes),
+//   2. checks the file identifier ("DKEV", "DKCM", "DKCR"),
+//   3. runs a flatbuffers::Verifier with tight depth/table limits,
+//   4. checks meaning: union type and every enum value in range, every string
+//      valid UTF-8, ids non-empty, versions in range,
+//   5. unpacks into the native (object API) type and lifts older schema
+//      versions to the current shape (events/upcast.h).
+// Any failure is a kDataLoss Status whose message names what is wrong. It
+// never crashes, whatever the input (fuzzed in codec_fuzz_test.cc and by the
+// libFuzzer target in events/fuzz/).
+//
+// Encode*() never fails: the native types are already typed. Writers must set
+// schema_version (use the Make* helpers below).
+//
+// All functions are thread-safe (no shared state).
+#ifndef DOCKET_EVENTS_CODEC_H_
+#define DOCKET_EVENTS_CODEC_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "schemas/command_generated.h"
+#include "schemas/command_result_generated.h"
+#include "schemas/envelope_generated.h"
+
+namespace docket::events {
+
+// Current schema versions written by this build.
+inline constexpr uint16_t kEventSchemaVersion = 2;
+inline constexpr uint16_t kCommandSchemaVersion = 1;
+inline constexpr uint16_t kResultSchemaVersion = 1;
+
+struct DecodeLimits {
+  // Events carry metadata only (attachments live in the blob store), so a
+  // record above 1 MiB is corrupt or hostile.
+  size_t max_bytes = 1 << 20;
+  // Deepest nesting of tables/vectors the schemas use is 4.
+  uint32_t max_depth = 16;
+  uint32_t max_tables = 4096;
+
+  Status Validate() const;
+};
+
+// ---- events ----------------------------------------------------------------
+
+std::string EncodeEvent(const fb::EventEnvelopeT& envelope);
+Result<fb::EventEnvelopeT> DecodeEvent(std::string_view bytes,
+                                       const DecodeLimits& limits = {});
+
+// Builds an envelope of the current schema version: sets event_id to
+// "<command_id>/<index>", both occurred_at fields, and the payload.
+template <typename EventT>
+fb::EventEnvelopeT MakeEvent(std::string aggregate_id, uint64_t version,
+                             const fb::ActorT& actor, std::string command_id,
+                             uint32_t index, int64_t occurred_at_us,
+                             EventT payload) {
+  fb::EventEnvelopeT e;
+  e.event_id = command_id + "/" + std::to_string(index);
+  e.aggregate_id = std::move(aggregate_id);
+  e.version = version;
+  e.occurred_at_us = occurred_at_us;
+  // Floor division keeps v1 readers consistent for times before 1970.
+  e.occurred_at_ms = occurred_at_us >= 0 ? occurred_at_us / 1000
+                                         : -((-occurred_at_us + 999) / 1000);
+  e.actor = std::make_unique<fb::ActorT>(actor);
+  e.command_id = std::move(command_id);
+  e.correlation_id = e.command_id;
+  e.schema_version = kEventSchemaVersion;
+  e.event.Set(std::move(payload));
+  return e;
+}
+
+// "CaseOpened" for fb::Event::CaseOpened; "" for NONE or out of range.
+std::string_view EventTypeName(fb::Event type);
+// The inverse of EventTypeName; nullopt for an unknown name.
+std::optional<fb::Event> EventTypeFromName(std::string_view name);
+// Every event type, in union order (NONE excluded).
+std::vector<fb::Event> AllEventTypes();
+
+// The payload of an already decoded (verified) record as a JSON object text,
+// with the field names of the schema (mini reflection). `bytes` must have
+// passed DecodeEvent.
+std::string EventPayloadJson(std::string_view bytes);
+
+// ---- commands and results ---------------------------------------------------
+
+std::string EncodeCommand(const fb::CommandEnvelopeT& envelope);
+Result<fb::CommandEnvelopeT> DecodeCommand(std::string_view bytes,
+                                           const DecodeLimits& limits = {});
+std::string_view CommandTypeName(fb::Command type);
+std::vector<fb::Command> AllCommandTypes();
+
+std::string EncodeCommandResult(const fb::CommandResultT& result);
+Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
+                                               const DecodeLimits& limits = {});
+
+}  // namespace docket::events
+
+#endif  // DOCKET_EVENTS_CODEC_H_

@@ -1,0 +1,267 @@
+#include "events/testdata.h"
+
+#include <flatbuffers/minireflect.h>
+
+namespace docket::events::testdata {
+namespace {
+
+template <typename T>
+fb::EventEnvelopeT Wrap(const std::string& id, uint64_t version, T payload) {
+  fb::EventEnvelopeT e = MakeEvent(id, version, SampleActor(),
+                                   "cmd-" + std::to_string(version), 0,
+                                   1'795'000'000'123'456 + version, std::move(payload));
+  e.correlation_id = "corr-" + std::to_string(version);
+  return e;
+}
+
+std::unique_ptr<fb::FieldT> MakeField(std::string k, std::string v) {
+  auto f = std::make_unique<fb::FieldT>();
+  f->key = std::move(k);
+  f->value = std::move(v);
+  return f;
+}
+
+class AbsentCollector : public flatbuffers::IterationVisitor {
+ public:
+  void Field(size_t, size_t, flatbuffers::ElementaryType, bool,
+             const flatbuffers::TypeTable*, const char* name,
+             const uint8_t* val) override {
+    if (!val) absent.push_back(name ? name : "?");
+  }
+  std::vector<std::string> absent;
+};
+
+}  // namespace
+
+fb::ActorT SampleActor() {
+  fb::ActorT a;
+  a.user_id = "u-staff-7";
+  a.role = fb::Role::Staff;
+  a.account_ids = {"acc-1", "acc-2"};
+  a.display_name = "Zoë Agent";
+  return a;
+}
+
+std::vector<fb::EventEnvelopeT> SampleEvents(const std::string& id) {
+  std::vector<fb::EventEnvelopeT> out;
+  uint64_t v = 0;
+  {
+    fb::CaseOpenedT p;
+    p.case_number = id;
+    p.account_id = "acc-1";
+    p.case_type = "technical-support";
+    p.category = "backups";
+    p.subject = "Nightly backup fails";
+    p.description = "Since Monday the backup job stops at 80 % — Résumé attached.";
+    p.service_address = "1 Main St, Springfield";
+    p.fields.push_back(MakeField("circuit_id", "CKT-889"));
+    p.catalog_version = 3;
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::CommentAddedT p;
+    p.comment_id = "c-1";
+    p.body = "Any news?";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::InternalNoteAddedT p;
+    p.note_id = "n-1";
+    p.body = "Escalated to tier 2.";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::AttachmentAddedT p;
+    p.attachment_id = "a-1";
+    p.sha256 = std::string(64, 'a');
+    p.file_name = "log.txt";
+    p.size_bytes = 2048;
+    p.content_type = "text/plain";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::AttachmentRenamedT p;
+    p.attachment_id = "a-1";
+    p.file_name = "backup-log.txt";
+    p.previous_file_name = "log.txt";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::AttachmentRemovedT p;
+    p.attachment_id = "a-1";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::WatcherAddedT p;
+    p.email = "ops@example.com";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::WatcherRemovedT p;
+    p.email = "ops@example.com";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  out.push_back(Wrap(id, ++v, fb::CaseAcceptedT{}));
+  {
+    fb::InformationRequestedT p;
+    p.message = "Which server?";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::CaseResolvedT p;
+    p.resolution = "Disk replaced.";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  out.push_back(Wrap(id, ++v, fb::ResolutionAcceptedT{}));
+  {
+    fb::ResolutionRejectedT p;
+    p.reason = "Still failing.";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::CaseClosedT p;
+    p.reason = fb::CloseReason::AutoClose;
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::CaseCancelledT p;
+    p.reason = "Opened by mistake.";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  {
+    fb::CaseReopenedT p;
+    p.reason = "It came back.";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
+  return out;
+}
+
+namespace {
+template <typename T>
+fb::CommandEnvelopeT WrapCommand(int n, T payload) {
+  fb::CommandEnvelopeT c;
+  c.command_id = "cmd-" + std::to_string(n);
+  c.aggregate_id = "CS00000050455";
+  c.expected_version = n;
+  c.actor = std::make_unique<fb::ActorT>(SampleActor());
+  c.correlation_id = "corr-" + std::to_string(n);
+  c.issued_at_us = 1'795'000'000'000'000 + n;
+  c.schema_version = kCommandSchemaVersion;
+  c.command.Set(std::move(payload));
+  return c;
+}
+}  // namespace
+
+std::vector<fb::CommandEnvelopeT> SampleCommands() {
+  std::vector<fb::CommandEnvelopeT> out;
+  int n = 0;
+  {
+    fb::OpenCaseT p;
+    p.account_id = "acc-1";
+    p.case_type = "technical-support";
+    p.category = "backups";
+    p.subject = "Nightly backup fails";
+    p.description = "It stops at 80 %.";
+    p.service_address = "1 Main St";
+    p.fields.push_back(MakeField("circuit_id", "CKT-889"));
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::AddCommentT p;
+    p.body = "Hello";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::AddInternalNoteT p;
+    p.body = "Note";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::AddAttachmentT p;
+    p.sha256 = std::string(64, 'b');
+    p.file_name = "a.png";
+    p.size_bytes = 99;
+    p.content_type = "image/png";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::RenameAttachmentT p;
+    p.attachment_id = "a-1";
+    p.file_name = "b.png";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::RemoveAttachmentT p;
+    p.attachment_id = "a-1";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::AddWatcherT p;
+    p.email = "x@example.com";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::RemoveWatcherT p;
+    p.email = "x@example.com";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::CancelCaseT p;
+    p.reason = "mistake";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  out.push_back(WrapCommand(++n, fb::AcceptCaseT{}));
+  {
+    fb::RequestInformationT p;
+    p.message = "Which one?";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::ResolveCaseT p;
+    p.resolution = "Fixed.";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  out.push_back(WrapCommand(++n, fb::AcceptResolutionT{}));
+  {
+    fb::RejectResolutionT p;
+    p.reason = "No.";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  out.push_back(WrapCommand(++n, fb::CloseCaseT{}));
+  {
+    fb::ReopenCaseT p;
+    p.reason = "Again.";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  return out;
+}
+
+fb::CommandResultT SampleResult() {
+  fb::CommandResultT r;
+  r.command_id = "cmd-9";
+  r.aggregate_id = "CS00000050455";
+  r.code = fb::ResultCode::FailedPrecondition;
+  r.rule = "case.closed_is_final";
+  r.message = "CLOSED cases take no comments";
+  auto fe = std::make_unique<fb::FieldErrorT>();
+  fe->field = "body";
+  fe->message = "must be 1..10000 characters";
+  r.field_errors.push_back(std::move(fe));
+  r.version = 12;
+  r.event_count = 2;
+  r.events_partition = 3;
+  r.events_offset = 4567;
+  r.decided_at_us = 1'795'000'000'000'001;
+  r.schema_version = kResultSchemaVersion;
+  return r;
+}
+
+std::vector<std::string> AbsentFields(const std::string& buffer,
+                                      const flatbuffers::TypeTable* table) {
+  AbsentCollector c;
+  flatbuffers::IterateFlatBuffer(reinterpret_cast<const uint8_t*>(buffer.data()),
+                                 table, &c);
+  return c.absent;
+}
+
+}  // namespace docket::events::testdata

@@ -1,0 +1,17 @@
+// docketctl: the operator and analytics command line of Docket.
+//   docketctl replay   print events of a topic as JSON lines
+//   docketctl topics   create / check Docket's topics
+#include <spdlog/spdlog.h>
+
+#include "tools/docketctl/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"docketctl: operate Docket (event log, topics)"};
+  app.require_subcommand(1);
+  spdlog::set_level(spdlog::level::warn);
+  int exit_code = docket::ctl::kExitOk;
+  docket::ctl::RegisterReplay(app, &exit_code);
+  docket::ctl::RegisterTopics(app, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
