@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "events/codec.h"
@@ -72,6 +73,8 @@ TEST(CodecFuzzTest, MutatedAndTruncatedBuffersAreDataLossNeverACrash) {
   const std::vector<std::string> seeds = Seeds();
   std::mt19937_64 rng(20261127);
   int rejected = 0, accepted = 0;
+  // How far into the decoder the event decode got before rejecting.
+  std::map<std::string, int> stage;
   for (int i = 0; i < kIterations; ++i) {
     const std::string b = Mutate(seeds, rng);
     Result<fb::EventEnvelopeT> e = DecodeEvent(b);
@@ -81,6 +84,19 @@ TEST(CodecFuzzTest, MutatedAndTruncatedBuffersAreDataLossNeverACrash) {
       if (!s.ok()) {
         ASSERT_EQ(s.code(), StatusCode::kDataLoss) << "iteration " << i << ": " << s;
         ASSERT_FALSE(s.message().empty());
+      }
+    }
+    if (!e.ok()) {
+      const std::string m = e.status().message();
+      if (m.find("minimum") != std::string::npos ||
+          m.find("-byte limit") != std::string::npos) {
+        ++stage["size"];
+      } else if (m.find("file identifier") != std::string::npos) {
+        ++stage["identifier"];
+      } else if (m.find("verifier rejected") != std::string::npos) {
+        ++stage["verifier"];
+      } else {
+        ++stage["meaning"];
       }
     }
     if (e.ok()) {
@@ -94,6 +110,12 @@ TEST(CodecFuzzTest, MutatedAndTruncatedBuffersAreDataLossNeverACrash) {
   // The mutations must mostly produce invalid input, or the test proves
   // nothing about the error paths.
   EXPECT_GT(rejected, kIterations / 2);
+  // Every stage of the decoder is reached, not only the cheap early exits.
+  EXPECT_GT(stage["size"], 100);
+  EXPECT_GT(stage["identifier"], 100);
+  EXPECT_GT(stage["verifier"], 1000);
+  EXPECT_GT(stage["meaning"], 50);
+  for (const auto& [name, n] : stage) RecordProperty("stage_" + name, n);
   RecordProperty("rejected", rejected);
   RecordProperty("accepted", accepted);
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything Docket needs to build, test and run on Debian 12:
+# Debian packages (only when one is missing), and Apache Kafka's jars via
+# Maven (cached in ~/.m2 and ~/.cache/docket). Safe to run again.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+packages=(
+  g++ cmake ninja-build pkg-config git
+  librdkafka-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
+  libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  kcat openjdk-17-jre-headless maven
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+command -v python3 >/dev/null || missing+=(python3)
+
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$root/tools/kafka/local-kafka.sh" fetch

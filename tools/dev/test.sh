@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: installs what is missing, starts a
+# fresh Apache Kafka broker (KRaft) on free loopback ports, builds with
+# AddressSanitizer + UndefinedBehaviorSanitizer, runs every test with ctest,
+# and stops the broker. Warnings are errors when CI is set.
+#
+#   tools/dev/test.sh               everything
+#   tools/dev/test.sh -L unit       extra arguments go to ctest
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+tools/dev/deps.sh
+
+build="${DOCKET_TEST_BUILD_DIR:-$root/build-test}"
+werror=OFF
+[[ -n "${CI:-}" ]] && werror=ON
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDOCKET_SANITIZE=ON -DDOCKET_WERROR="$werror" -DDOCKET_BENCH=OFF >/dev/null
+ninja -C "$build" -j "$(nproc)"
+
+# A broker of its own for this run: fresh log directory, free ports.
+state="$(mktemp -d /tmp/docket-test-kafka.XXXXXX)"
+export KAFKA_HOME_DIR="$state"
+export KAFKA_PORT="$(tools/dev/free-port.sh)"
+export KAFKA_CTRL_PORT="$(tools/dev/free-port.sh)"
+cleanup() {
+  tools/kafka/local-kafka.sh stop || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+tools/kafka/local-kafka.sh start
+
+export DOCKET_TEST_BROKERS="127.0.0.1:$KAFKA_PORT"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600 "$@"
