@@ -4,7 +4,10 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <random>
 
 #include "events/log.h"
 
@@ -272,7 +275,14 @@ Status Producer::Recreate(const std::string& why) {
     DOCKET_RETURN_IF_ERROR(Open());
   }
   if (!options_.transactional_id.empty()) {
-    DOCKET_RETURN_IF_ERROR(InitTransactions());
+    // Not InitTransactions(): its error path may recreate again, and a
+    // broker that keeps failing must not make that recursion unbounded.
+    std::unique_ptr<RdKafka::Error> e(
+        handle_->init_transactions(Ms(options_.kafka.timeout)));
+    if (e) {
+      return callbacks_->FromKafka(
+          e->code(), "init_transactions after recreate: " + e->str());
+    }
   }
   return Status::Ok();
 }
@@ -421,8 +431,9 @@ Consumer::Consumer(Options options)
 Result<std::unique_ptr<Consumer>> Consumer::Create(Options options) {
   DOCKET_RETURN_IF_ERROR(options.Validate());
   if (options.group_id.empty()) {
+    std::random_device rd;
     options.group_id = "docket-private-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(reinterpret_cast<uintptr_t>(&options));
+                       std::to_string(rd());
   }
   std::unique_ptr<Consumer> c(new Consumer(std::move(options)));
   const auto& o = c->options_;

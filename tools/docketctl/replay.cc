@@ -86,7 +86,11 @@ nlohmann::json EventJson(const kafka::Message& m, const fb::EventEnvelopeT& e) {
       {"correlation_id", e.correlation_id},
       {"schema_version", e.schema_version},
   };
-  j["payload"] = nlohmann::json::parse(events::EventPayloadJson(m.value));
+  // The payload text comes from mini reflection over a verified buffer; it
+  // is JSON, but a tool must not die on a surprise, so keep it as text then.
+  const std::string payload = events::EventPayloadJson(m.value);
+  j["payload"] = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (j["payload"].is_discarded()) j["payload"] = payload;
   return j;
 }
 
