@@ -184,6 +184,24 @@ struct ResultTraits {
   static Status Finish(Native*) { return Status::Ok(); }
 };
 
+struct SnapshotTraits {
+  using Root = fb::CaseSnapshot;
+  using Native = fb::CaseSnapshotT;
+  static constexpr const char* kWhat = "case snapshot";
+  static const char* Identifier() { return fb::CaseSnapshotIdentifier(); }
+  static const flatbuffers::TypeTable* Table() { return fb::CaseSnapshotTypeTable(); }
+  static Status Check(const Root& r) {
+    DOCKET_RETURN_IF_ERROR(NonEmpty(r.case_number(), kWhat, "case_number"));
+    if (r.schema_version() == 0 || r.schema_version() > kSnapshotSchemaVersion) {
+      return DataLossError(std::string(kWhat) + ": schema_version " +
+                           std::to_string(r.schema_version()) + " is not in 1.." +
+                           std::to_string(kSnapshotSchemaVersion));
+    }
+    return Status::Ok();
+  }
+  static Status Finish(Native*) { return Status::Ok(); }
+};
+
 // The one decode function (see codec.h for the steps).
 template <typename Traits>
 Result<typename Traits::Native> Decode(std::string_view bytes,
@@ -330,6 +348,15 @@ std::string EncodeCommandResult(const fb::CommandResultT& r) {
 Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
                                                const DecodeLimits& limits) {
   return Decode<ResultTraits>(bytes, limits);
+}
+
+std::string EncodeCaseSnapshot(const fb::CaseSnapshotT& s) {
+  return Encode(s, fb::CaseSnapshotIdentifier(), fb::CaseSnapshot::Pack);
+}
+
+Result<fb::CaseSnapshotT> DecodeCaseSnapshot(std::string_view bytes,
+                                             const DecodeLimits& limits) {
+  return Decode<SnapshotTraits>(bytes, limits);
 }
 
 }  // namespace docket::events

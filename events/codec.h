@@ -30,6 +30,7 @@
 #include "schemas/command_generated.h"
 #include "schemas/command_result_generated.h"
 #include "schemas/envelope_generated.h"
+#include "schemas/state_generated.h"
 
 namespace docket::events {
 
@@ -37,6 +38,7 @@ namespace docket::events {
 inline constexpr uint16_t kEventSchemaVersion = 2;
 inline constexpr uint16_t kCommandSchemaVersion = 1;
 inline constexpr uint16_t kResultSchemaVersion = 1;
+inline constexpr uint16_t kSnapshotSchemaVersion = 1;
 
 struct DecodeLimits {
   // Events carry metadata only (attachments live in the blob store), so a
@@ -101,6 +103,12 @@ std::vector<fb::Command> AllCommandTypes();
 std::string EncodeCommandResult(const fb::CommandResultT& result);
 Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
                                                const DecodeLimits& limits = {});
+
+// ---- state-store snapshots ---------------------------------------------------
+
+std::string EncodeCaseSnapshot(const fb::CaseSnapshotT& snapshot);
+Result<fb::CaseSnapshotT> DecodeCaseSnapshot(std::string_view bytes,
+                                             const DecodeLimits& limits = {});
 
 }  // namespace docket::events
 

@@ -133,6 +133,11 @@ std::vector<fb::EventEnvelopeT> SampleEvents(const std::string& id) {
     p.reason = "It came back.";
     out.push_back(Wrap(id, ++v, std::move(p)));
   }
+  {
+    fb::InformationProvidedT p;
+    p.comment_id = "c-2";
+    out.push_back(Wrap(id, ++v, std::move(p)));
+  }
   return out;
 }
 

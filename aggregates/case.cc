@@ -1,0 +1,588 @@
+#include "aggregates/case.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace docket::aggregates {
+namespace {
+
+using fb::CaseState;
+using fb::ResultCode;
+using fb::Role;
+
+Rejection Reject(ResultCode code, std::string rule, std::string message,
+                 std::vector<FieldError> fields = {}) {
+  return Rejection{code, std::move(rule), std::move(message), std::move(fields)};
+}
+
+Rejection Invalid(std::string rule, std::string field, std::string message) {
+  std::string m = field + ": " + message;
+  return Reject(ResultCode::InvalidArgument, std::move(rule), m,
+                {{std::move(field), std::move(message)}});
+}
+
+const char* StateName(CaseState s) {
+  switch (s) {
+    case CaseState::New: return "NEW";
+    case CaseState::Open: return "OPEN";
+    case CaseState::AwaitingInfo: return "AWAITING_INFO";
+    case CaseState::Resolved: return "RESOLVED";
+    case CaseState::Closed: return "CLOSED";
+    case CaseState::Cancelled: return "CANCELLED";
+  }
+  return "?";
+}
+
+// Number of code points, or -1 when `s` is not valid UTF-8.
+int64_t Utf8Length(const std::string& s) {
+  auto p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+  int64_t n = 0;
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate(p, left, &cp);
+    if (len <= 0) return -1;
+    p += len;
+    left -= len;
+    ++n;
+  }
+  return n;
+}
+
+// Checks 1..max code points of valid UTF-8 (min 0 when optional).
+std::optional<Rejection> CheckText(const std::string& value, const std::string& field,
+                                   size_t min, size_t max, const std::string& rule) {
+  int64_t n = Utf8Length(value);
+  if (n < 0) return Invalid("text.utf8", field, "is not valid UTF-8");
+  if (static_cast<size_t>(n) < min || static_cast<size_t>(n) > max) {
+    return Invalid(rule, field,
+                   "must be " + std::to_string(min) + ".." + std::to_string(max) +
+                       " characters, got " + std::to_string(n));
+  }
+  return std::nullopt;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// A pragmatic address check: local@domain.tld, no spaces or controls,
+// at most 254 bytes (RFC 5321 path limit).
+bool ValidEmail(const std::string& e) {
+  if (e.empty() || e.size() > 254) return false;
+  auto at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  std::string domain = e.substr(at + 1);
+  auto dot = domain.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 >= domain.size()) return false;
+  for (unsigned char c : e) {
+    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';') {
+      return false;
+    }
+  }
+  return domain.find("..") == std::string::npos;
+}
+
+std::optional<Rejection> CheckFileName(const std::string& name, size_t max_bytes) {
+  if (name.empty() || name.size() > max_bytes) {
+    return Invalid("attachment.file_name", "file_name",
+                   "must be 1.." + std::to_string(max_bytes) + " bytes");
+  }
+  if (Utf8Length(name) < 0) return Invalid("text.utf8", "file_name", "is not valid UTF-8");
+  if (name == "." || name == "..") {
+    return Invalid("attachment.file_name", "file_name", "must not be . or ..");
+  }
+  for (unsigned char c : name) {
+    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) {
+      return Invalid("attachment.file_name", "file_name",
+                     "must not contain path separators or control characters");
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsLowerHex64(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool IsStaff(const fb::ActorT& a) { return a.role == Role::Staff || a.role == Role::Admin; }
+
+bool MayAccessAccount(const fb::ActorT& a, const std::string& account) {
+  if (a.role != Role::Customer) return true;
+  return std::find(a.account_ids.begin(), a.account_ids.end(), account) !=
+         a.account_ids.end();
+}
+
+template <typename T>
+Events One(T payload) {
+  Events e(1);
+  e[0].Set(std::move(payload));
+  return e;
+}
+
+// Staff-only commands and the customer-only ones.
+bool StaffOnly(fb::Command t) {
+  switch (t) {
+    case fb::Command::AddInternalNote:
+    case fb::Command::AcceptCase:
+    case fb::Command::RequestInformation:
+    case fb::Command::ResolveCase:
+    case fb::Command::ReopenCase:
+      return true;
+    default:
+      return false;
+  }
+}
+bool CustomerOnly(fb::Command t) {
+  return t == fb::Command::AcceptResolution || t == fb::Command::RejectResolution;
+}
+
+// The lifecycle table (docs/case-lifecycle.md): which states a state-changing
+// command may start from.
+bool AllowedFrom(fb::Command t, CaseState s) {
+  switch (t) {
+    case fb::Command::AcceptCase:
+      return s == CaseState::New;
+    case fb::Command::RequestInformation:
+      return s == CaseState::New || s == CaseState::Open;
+    case fb::Command::ResolveCase:
+      return s == CaseState::New || s == CaseState::Open || s == CaseState::AwaitingInfo;
+    case fb::Command::AcceptResolution:
+    case fb::Command::RejectResolution:
+    case fb::Command::ReopenCase:
+      return s == CaseState::Resolved;
+    case fb::Command::CloseCase:
+      return s != CaseState::Closed && s != CaseState::Cancelled;
+    case fb::Command::CancelCase:
+      return s == CaseState::New || s == CaseState::Open || s == CaseState::AwaitingInfo;
+    default:
+      return true;  // not a state change
+  }
+}
+
+Decision DecideOpen(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
+                    const fb::OpenCaseT& c, const DecideContext& ctx) {
+  if (!state.case_number.empty()) {
+    return Reject(ResultCode::AlreadyExists, "case.already_exists",
+                  "case " + state.case_number + " already exists");
+  }
+  if (c.account_id.empty()) return Invalid("case.account_required", "account_id", "is required");
+  if (!MayAccessAccount(*cmd.actor, c.account_id)) {
+    return Reject(ResultCode::NotFound, "case.account_access",
+                  "account " + c.account_id + " not found");
+  }
+  if (cmd.actor->role == Role::System) {
+    return Reject(ResultCode::PermissionDenied, "case.open_by_person",
+                  "cases are opened by customers or staff");
+  }
+  const CatalogRequestType* type = ctx.catalog->FindType(c.case_type);
+  if (!type) {
+    return Invalid("case.catalog", "case_type",
+                   "'" + c.case_type + "' is not a request type of catalog v" +
+                       std::to_string(ctx.catalog->version()));
+  }
+  const CatalogCategory* cat = ctx.catalog->FindCategory(c.case_type, c.category);
+  if (!cat) {
+    return Invalid("case.catalog", "category",
+                   "'" + c.category + "' is not a category of " + type->name);
+  }
+  for (const auto& f : c.fields) {
+    bool known = std::any_of(cat->fields.begin(), cat->fields.end(),
+                             [&](const CatalogField& cf) { return cf.key == f->key; });
+    if (!known) {
+      return Invalid("case.catalog", "fields." + f->key,
+                     "is not a field of category " + cat->name);
+    }
+    if (auto r = CheckText(f->value, "fields." + f->key, 0,
+                           ctx.limits->max_comment_chars, "case.field_length")) {
+      return *r;
+    }
+  }
+  for (const auto& cf : cat->fields) {
+    if (!cf.required) continue;
+    bool present = std::any_of(c.fields.begin(), c.fields.end(), [&](const auto& f) {
+      return f->key == cf.key && !f->value.empty();
+    });
+    if (!present) {
+      return Invalid("case.catalog", "fields." + cf.key,
+                     "is required for category " + cat->name);
+    }
+  }
+  if (auto r = CheckText(c.subject, "subject", 1, ctx.limits->max_subject_chars,
+                         "case.subject_length")) {
+    return *r;
+  }
+  if (auto r = CheckText(c.description, "description", 1,
+                         ctx.limits->max_description_chars, "case.description_length")) {
+    return *r;
+  }
+  if (auto r = CheckText(c.service_address, "service_address", 0,
+                         ctx.limits->max_subject_chars, "case.service_address_length")) {
+    return *r;
+  }
+  fb::CaseOpenedT e;
+  e.case_number = ctx.new_case_number;
+  e.account_id = c.account_id;
+  e.case_type = c.case_type;
+  e.category = c.category;
+  e.subject = c.subject;
+  e.description = c.description;
+  e.service_address = c.service_address;
+  for (const auto& f : c.fields) e.fields.push_back(std::make_unique<fb::FieldT>(*f));
+  e.catalog_version = ctx.catalog->version();
+  return One(std::move(e));
+}
+
+Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
+                        const DecideContext& ctx) {
+  const fb::ActorT& actor = *cmd.actor;
+  const fb::Command type = cmd.command.type;
+  const CaseLimits& lim = *ctx.limits;
+  const std::string next_id = std::to_string(s.version + 1);
+
+  if (StaffOnly(type) && !IsStaff(actor)) {
+    return Reject(ResultCode::PermissionDenied, "case.staff_only",
+                  std::string(events::CommandTypeName(type)) + " is for staff only");
+  }
+  if (CustomerOnly(type) && actor.role != Role::Customer) {
+    return Reject(ResultCode::PermissionDenied, "case.customer_only",
+                  std::string(events::CommandTypeName(type)) +
+                      " is for the customer who owns the case");
+  }
+  if (type == fb::Command::CloseCase && !IsStaff(actor) && actor.role != Role::System) {
+    return Reject(ResultCode::PermissionDenied, "case.staff_only",
+                  "CloseCase is for staff only");
+  }
+  if (s.state == CaseState::Closed || s.state == CaseState::Cancelled) {
+    return Reject(ResultCode::FailedPrecondition, "case.final_state",
+                  "case " + s.case_number + " is " + StateName(s.state) +
+                      ": a final state takes no comments, attachments, watchers or "
+                      "state changes");
+  }
+  if (!AllowedFrom(type, s.state)) {
+    return Reject(ResultCode::FailedPrecondition, "case.invalid_transition",
+                  std::string(events::CommandTypeName(type)) + " is not allowed in state " +
+                      StateName(s.state));
+  }
+
+  switch (type) {
+    case fb::Command::AddComment: {
+      const auto& c = *cmd.command.AsAddComment();
+      if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::CommentAddedT e;
+      e.comment_id = "c" + next_id;
+      e.body = c.body;
+      Events out = One(std::move(e));
+      if (s.state == CaseState::AwaitingInfo && actor.role == Role::Customer) {
+        fb::InformationProvidedT ip;
+        ip.comment_id = "c" + next_id;
+        out.emplace_back().Set(std::move(ip));
+      }
+      return out;
+    }
+    case fb::Command::AddInternalNote: {
+      const auto& c = *cmd.command.AsAddInternalNote();
+      if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::InternalNoteAddedT e;
+      e.note_id = "n" + next_id;
+      e.body = c.body;
+      return One(std::move(e));
+    }
+    case fb::Command::AddAttachment: {
+      const auto& c = *cmd.command.AsAddAttachment();
+      if (s.attachments.size() >= lim.max_attachments) {
+        return Reject(ResultCode::FailedPrecondition, "attachment.limit",
+                      "a case holds at most " + std::to_string(lim.max_attachments) +
+                          " attachments");
+      }
+      if (c.size_bytes == 0 || c.size_bytes > lim.max_attachment_bytes) {
+        return Invalid("attachment.size", "size_bytes",
+                       "must be 1.." + std::to_string(lim.max_attachment_bytes) + " bytes");
+      }
+      if (!IsLowerHex64(c.sha256)) {
+        return Invalid("attachment.sha256", "sha256", "must be 64 lower-case hex digits");
+      }
+      if (auto r = CheckFileName(c.file_name, lim.max_file_name_bytes)) return *r;
+      fb::AttachmentAddedT e;
+      e.attachment_id = "a" + next_id;
+      e.sha256 = c.sha256;
+      e.file_name = c.file_name;
+      e.size_bytes = c.size_bytes;
+      e.content_type = c.content_type.empty() ? "application/octet-stream" : c.content_type;
+      return One(std::move(e));
+    }
+    case fb::Command::RenameAttachment:
+    case fb::Command::RemoveAttachment: {
+      const std::string& id = type == fb::Command::RenameAttachment
+                                  ? cmd.command.AsRenameAttachment()->attachment_id
+                                  : cmd.command.AsRemoveAttachment()->attachment_id;
+      auto it = std::find_if(s.attachments.begin(), s.attachments.end(),
+                             [&](const auto& a) { return a->attachment_id == id; });
+      if (it == s.attachments.end()) {
+        return Reject(ResultCode::NotFound, "attachment.not_found",
+                      "attachment '" + id + "' does not exist on case " + s.case_number);
+      }
+      if (type == fb::Command::RemoveAttachment) {
+        fb::AttachmentRemovedT e;
+        e.attachment_id = id;
+        return One(std::move(e));
+      }
+      const std::string& name = cmd.command.AsRenameAttachment()->file_name;
+      if (auto r = CheckFileName(name, lim.max_file_name_bytes)) return *r;
+      fb::AttachmentRenamedT e;
+      e.attachment_id = id;
+      e.file_name = name;
+      e.previous_file_name = (*it)->file_name;
+      return One(std::move(e));
+    }
+    case fb::Command::AddWatcher: {
+      const std::string email = Lower(cmd.command.AsAddWatcher()->email);
+      if (!ValidEmail(email)) {
+        return Invalid("watcher.email_invalid", "email", "is not a valid e-mail address");
+      }
+      if (std::find(s.watchers.begin(), s.watchers.end(), email) != s.watchers.end()) {
+        return Reject(ResultCode::AlreadyExists, "watcher.duplicate",
+                      email + " is already on the watch list");
+      }
+      if (s.watchers.size() >= lim.max_watchers) {
+        return Reject(ResultCode::FailedPrecondition, "watcher.limit",
+                      "a watch list holds at most " + std::to_string(lim.max_watchers) +
+                          " addresses");
+      }
+      fb::WatcherAddedT e;
+      e.email = email;
+      return One(std::move(e));
+    }
+    case fb::Command::RemoveWatcher: {
+      const std::string email = Lower(cmd.command.AsRemoveWatcher()->email);
+      if (std::find(s.watchers.begin(), s.watchers.end(), email) == s.watchers.end()) {
+        return Reject(ResultCode::NotFound, "watcher.not_found",
+                      email + " is not on the watch list");
+      }
+      fb::WatcherRemovedT e;
+      e.email = email;
+      return One(std::move(e));
+    }
+    case fb::Command::AcceptCase:
+      return One(fb::CaseAcceptedT{});
+    case fb::Command::RequestInformation: {
+      const auto& c = *cmd.command.AsRequestInformation();
+      if (auto r = CheckText(c.message, "message", 0, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::InformationRequestedT e;
+      e.message = c.message;
+      return One(std::move(e));
+    }
+    case fb::Command::ResolveCase: {
+      const auto& c = *cmd.command.AsResolveCase();
+      if (auto r = CheckText(c.resolution, "resolution", 1, lim.max_comment_chars,
+                             "resolution.length")) {
+        return *r;
+      }
+      fb::CaseResolvedT e;
+      e.resolution = c.resolution;
+      return One(std::move(e));
+    }
+    case fb::Command::AcceptResolution:
+      return One(fb::ResolutionAcceptedT{});
+    case fb::Command::RejectResolution: {
+      const auto& c = *cmd.command.AsRejectResolution();
+      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::ResolutionRejectedT e;
+      e.reason = c.reason;
+      return One(std::move(e));
+    }
+    case fb::Command::CloseCase: {
+      fb::CaseClosedT e;
+      if (actor.role == Role::System) {
+        if (!AutoCloseDue(s, ctx.now_us, lim)) {
+          return Reject(ResultCode::FailedPrecondition, "case.auto_close_not_due",
+                        "case " + s.case_number + " is not due for auto-close");
+        }
+        e.reason = fb::CloseReason::AutoClose;
+      } else {
+        e.reason = fb::CloseReason::Staff;
+      }
+      return One(std::move(e));
+    }
+    case fb::Command::CancelCase: {
+      const auto& c = *cmd.command.AsCancelCase();
+      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::CaseCancelledT e;
+      e.reason = c.reason;
+      return One(std::move(e));
+    }
+    case fb::Command::ReopenCase: {
+      const auto& c = *cmd.command.AsReopenCase();
+      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
+        return *r;
+      }
+      fb::CaseReopenedT e;
+      e.reason = c.reason;
+      return One(std::move(e));
+    }
+    default:
+      return Reject(ResultCode::InvalidArgument, "command.unknown",
+                    "command type " + std::to_string(static_cast<int>(type)) +
+                        " is not a cases command");
+  }
+}
+
+}  // namespace
+
+Status CaseLimits::Validate() const {
+  if (max_subject_chars == 0 || max_description_chars == 0 || max_comment_chars == 0) {
+    return InvalidArgumentError("case limits: text limits must be > 0");
+  }
+  if (auto_close_after.count() <= 0) {
+    return InvalidArgumentError("case limits: auto_close_after must be > 0");
+  }
+  return Status::Ok();
+}
+
+Decision DecideCase(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
+                    const DecideContext& ctx) {
+  if (cmd.command.type == fb::Command::OpenCase) {
+    return DecideOpen(state, cmd, *cmd.command.AsOpenCase(), ctx);
+  }
+  if (state.case_number.empty() || !MayAccessAccount(*cmd.actor, state.account_id)) {
+    // Another account's case looks exactly like a missing one.
+    return Reject(ResultCode::NotFound,
+                  state.case_number.empty() ? "case.not_found" : "case.account_access",
+                  "case " + cmd.aggregate_id + " not found");
+  }
+  if (cmd.expected_version >= 0 &&
+      static_cast<uint64_t>(cmd.expected_version) != state.version) {
+    return Reject(ResultCode::VersionConflict, "case.version_conflict",
+                  "case " + state.case_number + " is at version " +
+                      std::to_string(state.version) + ", expected " +
+                      std::to_string(cmd.expected_version));
+  }
+  return DecideExisting(state, cmd, ctx);
+}
+
+void ApplyCase(CaseSnapshot* s, const fb::EventEnvelopeT& env) {
+  const fb::EventUnion& e = env.event;
+  switch (e.type) {
+    case fb::Event::CaseOpened: {
+      const auto& p = *e.AsCaseOpened();
+      s->case_number = p.case_number;
+      s->account_id = p.account_id;
+      s->state = CaseState::New;
+      s->opened_at_us = env.occurred_at_us;
+      break;
+    }
+    case fb::Event::CaseAccepted:
+    case fb::Event::ResolutionRejected:
+    case fb::Event::CaseReopened:
+    case fb::Event::InformationProvided:
+      s->state = CaseState::Open;
+      break;
+    case fb::Event::InformationRequested:
+      s->state = CaseState::AwaitingInfo;
+      break;
+    case fb::Event::CaseResolved:
+      s->state = CaseState::Resolved;
+      s->resolved_at_us = env.occurred_at_us;
+      break;
+    case fb::Event::ResolutionAccepted:
+    case fb::Event::CaseClosed:
+      s->state = CaseState::Closed;
+      break;
+    case fb::Event::CaseCancelled:
+      s->state = CaseState::Cancelled;
+      break;
+    case fb::Event::AttachmentAdded: {
+      const auto& p = *e.AsAttachmentAdded();
+      auto a = std::make_unique<fb::AttachmentSnapshotT>();
+      a->attachment_id = p.attachment_id;
+      a->sha256 = p.sha256;
+      a->file_name = p.file_name;
+      a->size_bytes = p.size_bytes;
+      a->content_type = p.content_type;
+      s->attachments.push_back(std::move(a));
+      break;
+    }
+    case fb::Event::AttachmentRenamed: {
+      const auto& p = *e.AsAttachmentRenamed();
+      for (auto& a : s->attachments) {
+        if (a->attachment_id == p.attachment_id) a->file_name = p.file_name;
+      }
+      break;
+    }
+    case fb::Event::AttachmentRemoved: {
+      const auto& id = e.AsAttachmentRemoved()->attachment_id;
+      std::erase_if(s->attachments, [&](const auto& a) { return a->attachment_id == id; });
+      break;
+    }
+    case fb::Event::WatcherAdded:
+      s->watchers.push_back(e.AsWatcherAdded()->email);
+      break;
+    case fb::Event::WatcherRemoved:
+      std::erase(s->watchers, e.AsWatcherRemoved()->email);
+      break;
+    default:
+      break;  // comments and notes do not change the decision state
+  }
+  s->version = env.version;
+  s->schema_version = events::kSnapshotSchemaVersion;
+}
+
+bool AutoCloseDue(const CaseSnapshot& s, int64_t now_us, const CaseLimits& limits) {
+  return s.state == CaseState::Resolved &&
+         now_us - s.resolved_at_us >= limits.auto_close_after.count();
+}
+
+fb::CommandEnvelopeT MakeAutoCloseCommand(const CaseSnapshot& s) {
+  fb::CommandEnvelopeT c;
+  c.command_id = "auto-close/" + s.case_number + "/" + std::to_string(s.version);
+  c.aggregate_id = s.case_number;
+  c.expected_version = static_cast<int64_t>(s.version);
+  c.actor = std::make_unique<fb::ActorT>();
+  c.actor->user_id = "system:auto-close";
+  c.actor->role = Role::System;
+  c.correlation_id = c.command_id;
+  c.schema_version = events::kCommandSchemaVersion;
+  c.command.Set(fb::CloseCaseT{});
+  return c;
+}
+
+std::string FormatCaseNumber(uint64_t counter, int32_t partition, int32_t partitions) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "CS%011llu",
+                static_cast<unsigned long long>(counter * partitions + partition));
+  return buf;
+}
+
+Result<uint64_t> ParseCaseNumber(std::string_view n) {
+  if (n.size() != 13 || n[0] != 'C' || n[1] != 'S' ||
+      !std::all_of(n.begin() + 2, n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return InvalidArgumentError("'" + std::string(n) +
+                                "' is not a case number (CS followed by 11 digits)");
+  }
+  return std::stoull(std::string(n.substr(2)));
+}
+
+Result<int32_t> CasePartition(std::string_view number, int32_t partitions) {
+  DOCKET_ASSIGN_OR_RETURN(uint64_t n, ParseCaseNumber(number));
+  return static_cast<int32_t>(n % static_cast<uint64_t>(partitions));
+}
+
+}  // namespace docket::aggregates

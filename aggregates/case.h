@@ -1,0 +1,88 @@
+// The case aggregate: pure decide/apply for support cases (design §2).
+//
+//   Decide(state, command, context) -> events | rejection
+//   Apply(state, event)             -> state
+//
+// No Kafka, no clock, no I/O: the time and the allocated case number come in
+// through DecideContext. The lifecycle table enforced here is written down in
+// docs/case-lifecycle.md; case_test.cc has one test per row and rule.
+//
+// Thread safety: all functions are pure; the Catalog is immutable.
+#ifndef DOCKET_AGGREGATES_CASE_H_
+#define DOCKET_AGGREGATES_CASE_H_
+
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "aggregates/catalog.h"
+#include "common/status.h"
+#include "events/codec.h"
+
+namespace docket::aggregates {
+
+struct CaseLimits {
+  size_t max_subject_chars = 200;
+  size_t max_description_chars = 20'000;
+  size_t max_comment_chars = 10'000;  // comments, notes, resolutions, reasons
+  size_t max_watchers = 50;
+  size_t max_attachments = 100;
+  uint64_t max_attachment_bytes = 25ull << 20;  // 25 MiB
+  size_t max_file_name_bytes = 255;
+  // A RESOLVED case closes itself this long after it was resolved.
+  std::chrono::microseconds auto_close_after = std::chrono::hours(24 * 7);
+
+  Status Validate() const;
+};
+
+struct FieldError {
+  std::string field;
+  std::string message;
+  friend bool operator==(const FieldError&, const FieldError&) = default;
+};
+
+// Why a command was refused. `rule` is a stable identifier (e.g.
+// "case.final_state") that clients and docs/case-lifecycle.md refer to.
+struct Rejection {
+  fb::ResultCode code = fb::ResultCode::FailedPrecondition;
+  std::string rule;
+  std::string message;
+  std::vector<FieldError> field_errors;
+};
+
+using Events = std::vector<fb::EventUnion>;
+using Decision = std::variant<Events, Rejection>;
+
+struct DecideContext {
+  const Catalog* catalog = nullptr;
+  const CaseLimits* limits = nullptr;
+  int64_t now_us = 0;
+  // For OpenCase: the case number the decider allocated.
+  std::string new_case_number;
+};
+
+// A case's state is its snapshot; an empty case_number means "no such case".
+using CaseSnapshot = fb::CaseSnapshotT;
+
+Decision DecideCase(const CaseSnapshot& state, const fb::CommandEnvelopeT& command,
+                    const DecideContext& context);
+// Folds one event into the state (versions are taken from the envelope).
+void ApplyCase(CaseSnapshot* state, const fb::EventEnvelopeT& event);
+
+// True when `state` is RESOLVED and auto_close_after has passed.
+bool AutoCloseDue(const CaseSnapshot& state, int64_t now_us, const CaseLimits& limits);
+// The timer's close command. Its command id is derived from the case and the
+// version it was resolved at, so issuing it twice is deduplicated.
+fb::CommandEnvelopeT MakeAutoCloseCommand(const CaseSnapshot& state);
+
+// "CS" + 11 digits: number = counter * partitions + partition (design §2).
+std::string FormatCaseNumber(uint64_t counter, int32_t partition, int32_t partitions);
+// The numeric part of a well-formed case number; kInvalidArgument otherwise.
+Result<uint64_t> ParseCaseNumber(std::string_view number);
+// The partition of the events and commands topics that owns `number`.
+Result<int32_t> CasePartition(std::string_view number, int32_t partitions);
+
+}  // namespace docket::aggregates
+
+#endif  // DOCKET_AGGREGATES_CASE_H_
