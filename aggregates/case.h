@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "aggregates/catalog.h"
+#include "aggregates/decision.h"
 #include "common/status.h"
 #include "events/codec.h"
 
@@ -35,24 +36,6 @@ struct CaseLimits {
 
   Status Validate() const;
 };
-
-struct FieldError {
-  std::string field;
-  std::string message;
-  friend bool operator==(const FieldError&, const FieldError&) = default;
-};
-
-// Why a command was refused. `rule` is a stable identifier (e.g.
-// "case.final_state") that clients and docs/case-lifecycle.md refer to.
-struct Rejection {
-  fb::ResultCode code = fb::ResultCode::FailedPrecondition;
-  std::string rule;
-  std::string message;
-  std::vector<FieldError> field_errors;
-};
-
-using Events = std::vector<fb::EventUnion>;
-using Decision = std::variant<Events, Rejection>;
 
 struct DecideContext {
   const Catalog* catalog = nullptr;

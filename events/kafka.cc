@@ -119,6 +119,31 @@ class ClientCallbacks : public RdKafka::EventCb,
   std::atomic<bool> fatal_{false};
 };
 
+// Assigns/unassigns (eager protocol) around the listener's callbacks.
+class RebalanceHook : public RdKafka::RebalanceCb {
+ public:
+  RebalanceListener* listener = nullptr;
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    std::vector<TopicPartitionOffset> list;
+    for (const auto* tp : partitions) {
+      list.push_back({tp->topic(), tp->partition(), tp->offset()});
+    }
+    try {
+      if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+        if (listener) listener->OnAssigned(list);
+        consumer->assign(partitions);
+      } else {
+        if (listener) listener->OnRevoked(list);
+        consumer->unassign();
+      }
+    } catch (const std::exception& e) {
+      KafkaLog()->error("rebalance listener threw: {}", e.what());
+    }
+  }
+};
+
 namespace {
 
 using ConfPtr = std::unique_ptr<RdKafka::Conf>;
@@ -426,7 +451,8 @@ Status Consumer::Options::Validate() const { return kafka.Validate(); }
 
 Consumer::Consumer(Options options)
     : options_(std::move(options)),
-      callbacks_(std::make_unique<ClientCallbacks>(options_.kafka.brokers)) {}
+      callbacks_(std::make_unique<ClientCallbacks>(options_.kafka.brokers)),
+      rebalance_(std::make_unique<RebalanceHook>()) {}
 
 Result<std::unique_ptr<Consumer>> Consumer::Create(Options options) {
   DOCKET_RETURN_IF_ERROR(options.Validate());
@@ -446,6 +472,22 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(Options options) {
   DOCKET_RETURN_IF_ERROR(Set(conf.get(), "isolation.level",
                              o.read_committed ? "read_committed"
                                               : "read_uncommitted"));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "fetch.wait.max.ms",
+                             std::to_string(o.fetch_wait_max_ms)));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "session.timeout.ms",
+                             std::to_string(o.session_timeout_ms)));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "heartbeat.interval.ms",
+                             std::to_string(std::max(100, o.session_timeout_ms / 5))));
+  if (!o.group_instance_id.empty()) {
+    DOCKET_RETURN_IF_ERROR(Set(conf.get(), "group.instance.id", o.group_instance_id));
+  }
+  {
+    std::string err;
+    if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(c->rebalance_.get()),
+                  err) != RdKafka::Conf::CONF_OK) {
+      return InternalError("rebalance_cb: " + err);
+    }
+  }
   DOCKET_RETURN_IF_ERROR(ApplyExtra(conf.get(), o.kafka));
   std::string err;
   c->handle_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
@@ -479,6 +521,13 @@ Result<std::vector<int32_t>> Consumer::Partitions(const std::string& topic) {
   }
   return NotFoundError("brokers " + options_.kafka.brokers + ": topic '" + topic +
                        "' does not exist");
+}
+
+Status Consumer::Subscribe(const std::vector<std::string>& topics,
+                           RebalanceListener* listener) {
+  rebalance_->listener = listener;
+  RdKafka::ErrorCode err = handle_->subscribe(topics);
+  return callbacks_->FromKafka(err, "subscribe: " + RdKafka::err2str(err));
 }
 
 Status Consumer::Assign(const std::vector<TopicPartitionOffset>& assignment) {
@@ -561,15 +610,22 @@ done:
 
 Result<std::pair<int64_t, int64_t>> Consumer::Watermarks(const std::string& topic,
                                                          int32_t partition) {
-  int64_t low = -1, high = -1;
-  RdKafka::ErrorCode err = handle_->query_watermark_offsets(
-      topic, partition, &low, &high, Ms(options_.kafka.timeout));
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return callbacks_->FromKafka(
-        err, "watermarks of " + topic + "/" + std::to_string(partition) + ": " +
-                 RdKafka::err2str(err));
+  const auto deadline = std::chrono::steady_clock::now() + options_.kafka.timeout;
+  for (;;) {
+    int64_t low = -1, high = -1;
+    RdKafka::ErrorCode err = handle_->query_watermark_offsets(
+        topic, partition, &low, &high, Ms(options_.kafka.timeout));
+    if (err == RdKafka::ERR_NO_ERROR) return std::make_pair(low, high);
+    const bool transient = err == RdKafka::ERR_NOT_LEADER_FOR_PARTITION ||
+                           err == RdKafka::ERR_LEADER_NOT_AVAILABLE ||
+                           err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!transient || std::chrono::steady_clock::now() >= deadline) {
+      return callbacks_->FromKafka(
+          err, "watermarks of " + topic + "/" + std::to_string(partition) + ": " +
+                   RdKafka::err2str(err));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return std::make_pair(low, high);
 }
 
 Result<int64_t> Consumer::OffsetForTime(const std::string& topic,
@@ -789,7 +845,38 @@ Status Admin::EnsureTopics(const std::vector<TopicSpec>& specs) {
   }
   Status s = CreateTopics(missing);
   if (s.code() == StatusCode::kAlreadyExists) return EnsureTopics(specs);  // raced
-  return s;
+  DOCKET_RETURN_IF_ERROR(s);
+  return WaitForLeaders(specs);
+}
+
+Status Admin::WaitForLeaders(const std::vector<TopicSpec>& specs) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  for (;;) {
+    RdKafka::Metadata* raw = nullptr;
+    RdKafka::ErrorCode err = handle_->metadata(true, nullptr, &raw, Ms(options_.timeout));
+    std::unique_ptr<RdKafka::Metadata> md(raw);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return callbacks_->FromKafka(err, TimedOut("metadata", options_.timeout));
+    }
+    std::string waiting;
+    for (const auto& spec : specs) {
+      int32_t led = 0;
+      for (const auto* t : *md->topics()) {
+        if (t->topic() != spec.name) continue;
+        for (const auto* p : *t->partitions()) {
+          led += p->err() == RdKafka::ERR_NO_ERROR && p->leader() >= 0;
+        }
+      }
+      if (led < spec.partitions) waiting = spec.name;
+    }
+    if (waiting.empty()) return Status::Ok();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return UnavailableError("brokers " + options_.brokers + ": topic '" + waiting +
+                              "' has partitions without a leader after " +
+                              std::to_string(options_.timeout.count()) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 Status Admin::DeleteTopics(const std::vector<std::string>& names) {

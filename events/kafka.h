@@ -109,6 +109,19 @@ struct PollBatch {
 
 class Consumer;
 class ClientCallbacks;  // internal: error/log and delivery callbacks
+class RebalanceHook;    // internal: adapts librdkafka's RebalanceCb
+
+// Told about partition assignment changes of a subscribed consumer. Called
+// on the thread that calls Consumer::Poll, inside it.
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  // The partitions are assigned right after this returns; offsets are the
+  // group's committed positions (or the reset policy when none).
+  virtual void OnAssigned(const std::vector<TopicPartitionOffset>& partitions) = 0;
+  // The partitions are taken away right after this returns.
+  virtual void OnRevoked(const std::vector<TopicPartitionOffset>& partitions) = 0;
+};
 
 // An idempotent producer (enable.idempotence=true, acks=all) with an optional
 // transactional mode.
@@ -196,6 +209,14 @@ class Consumer {
     KafkaOptions kafka;
     // group.id; empty: a private one (no offsets are committed unless asked).
     std::string group_id;
+    // group.instance.id (static membership): a restarted member with the
+    // same id gets its partitions back without a rebalance. Empty: dynamic.
+    std::string group_instance_id;
+    // session.timeout.ms: how long the group waits for a silent member.
+    int session_timeout_ms = 10000;
+    // fetch.wait.max.ms: how long the broker holds an empty fetch; also how
+    // soon the end of an idle partition is reported.
+    int fetch_wait_max_ms = 100;
     bool read_committed = true;
     Status Validate() const;
   };
@@ -208,6 +229,9 @@ class Consumer {
   // The partition ids of `topic`. kNotFound when it does not exist,
   // kUnavailable when the broker does not answer within the timeout.
   Result<std::vector<int32_t>> Partitions(const std::string& topic);
+  // Joins the group and subscribes to `topics`; `listener` (not owned, must
+  // outlive the consumer) hears of every assignment change.
+  Status Subscribe(const std::vector<std::string>& topics, RebalanceListener* listener);
   // Replaces the assignment.
   Status Assign(const std::vector<TopicPartitionOffset>& assignment);
   // Moves an assigned partition to `offset`.
@@ -217,7 +241,8 @@ class Consumer {
   // nothing arrived and the brokers are down; kDataLoss / kInternal for
   // consumer errors that name the partition.
   Result<PollBatch> Poll(size_t max_messages, std::chrono::milliseconds timeout);
-  // {low, high} watermarks from the broker.
+  // {low, high} watermarks from the broker. Retries transient errors (no
+  // leader yet, e.g. right after the topic was created) within the timeout.
   Result<std::pair<int64_t, int64_t>> Watermarks(const std::string& topic,
                                                  int32_t partition);
   // The earliest offset whose timestamp is >= `timestamp_ms` (the end offset
@@ -234,6 +259,7 @@ class Consumer {
   explicit Consumer(Options options);
   Options options_;
   std::unique_ptr<ClientCallbacks> callbacks_;  // outlives handle_
+  std::unique_ptr<RebalanceHook> rebalance_;    // outlives handle_
   std::unique_ptr<RdKafka::KafkaConsumer> handle_;
 };
 
@@ -262,6 +288,7 @@ class Admin {
   // Creates the missing topics and checks the existing ones: the partition
   // count and every config in the spec must match, else kFailedPrecondition
   // naming the topic, the setting, the expected and the actual value.
+  // Returns once every partition of every topic has a leader.
   Status EnsureTopics(const std::vector<TopicSpec>& specs);
   // kNotFound when the topic does not exist.
   Result<TopicDescription> DescribeTopic(const std::string& name);
@@ -269,6 +296,7 @@ class Admin {
 
  private:
   explicit Admin(KafkaOptions options);
+  Status WaitForLeaders(const std::vector<TopicSpec>& specs);
   KafkaOptions options_;
   std::unique_ptr<ClientCallbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> handle_;

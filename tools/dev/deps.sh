@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 packages=(
   g++ cmake ninja-build pkg-config git
-  librdkafka-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
+  librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev
   kcat openjdk-17-jre-headless maven

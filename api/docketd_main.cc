@@ -1,0 +1,99 @@
+// docketd: the Docket server process. One process runs every role by
+// default; --roles selects some. Today's roles:
+//   decider   consumes docket.cases.commands, appends events exactly once
+// (the gateway and projection roles arrive with their issues).
+//
+//   docketd --brokers 127.0.0.1:9092 --data-dir ./var --instance-id a
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "aggregates/case_handler.h"
+#include "consumers/decider.h"
+
+namespace {
+std::atomic<bool> g_stop{false};
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{"docketd: the Docket server (decider role)"};
+  docket::consumers::DeciderOptions d;
+  std::string roles = "decider";
+  std::string catalog_path = "config/catalog.json";
+  int timeout_ms = 10000;
+  int64_t auto_close_seconds = 7 * 24 * 3600;
+  std::string log_level = "info";
+  app.add_option("--brokers", d.kafka.brokers, "Kafka bootstrap servers")
+      ->capture_default_str()
+      ->envname("DOCKET_BROKERS");
+  app.add_option("--data-dir", d.data_dir, "Directory of the state stores")
+      ->capture_default_str();
+  app.add_option("--roles", roles, "Comma list of roles to run (decider)")
+      ->capture_default_str();
+  app.add_option("--instance-id", d.instance_id,
+                 "Stable id of this process: its transactional.id and static group "
+                 "membership; give each process its own")
+      ->capture_default_str();
+  app.add_option("--partitions", d.layout.partitions, "Partitions per topic")
+      ->capture_default_str();
+  app.add_option("--topic-prefix", d.layout.prefix, "Topic name prefix")
+      ->capture_default_str();
+  app.add_option("--catalog", catalog_path, "Request catalog (JSON)")->capture_default_str();
+  app.add_option("--timeout-ms", timeout_ms, "Bound on every broker wait")
+      ->capture_default_str();
+  app.add_option("--session-timeout-ms", d.session_timeout_ms,
+                 "Consumer group session timeout")
+      ->capture_default_str();
+  app.add_option("--max-batch", d.max_batch, "Commands per transaction at most")
+      ->capture_default_str();
+  app.add_option("--auto-close-after-s", auto_close_seconds,
+                 "Seconds after which a RESOLVED case closes itself")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  d.kafka.timeout = std::chrono::milliseconds(timeout_ms);
+  std::set<std::string> role_set;
+  {
+    std::stringstream ss(roles);
+    for (std::string r; std::getline(ss, r, ',');) role_set.insert(r);
+  }
+  for (const auto& r : role_set) {
+    if (r != "decider") {
+      std::cerr << "docketd: unknown role '" << r << "' (known: decider)\n";
+      return 64;
+    }
+  }
+  auto catalog = docket::aggregates::Catalog::Load(catalog_path);
+  if (!catalog.ok()) {
+    std::cerr << "docketd: " << catalog.status().ToString() << "\n";
+    return 66;
+  }
+  docket::aggregates::CaseLimits limits;
+  limits.auto_close_after = std::chrono::seconds(auto_close_seconds);
+  if (auto s = limits.Validate(); !s.ok()) {
+    std::cerr << "docketd: " << s.ToString() << "\n";
+    return 64;
+  }
+  docket::aggregates::CaseHandler handler(&*catalog, limits);
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+
+  docket::consumers::Decider decider(d, handler, docket::SystemClock::Default());
+  spdlog::info("docketd: decider {} on {} (data in {})", d.instance_id, d.kafka.brokers,
+               d.data_dir);
+  docket::Status s = decider.Run(g_stop);
+  if (!s.ok()) {
+    std::cerr << "docketd: " << s.ToString() << "\n";
+    return s.code() == docket::StatusCode::kInvalidArgument ? 64 : 69;
+  }
+  spdlog::info("docketd: stopped");
+  return 0;
+}

@@ -1,0 +1,86 @@
+// CommandBus: how the gateway submits a command and awaits its result.
+//
+// Submit() writes the command to docket.<context>.commands (idempotent
+// producer, acks=all) on the partition that owns its aggregate, then waits
+// for the decider's result on docket.command-results. If the result does not
+// arrive within the wait, the outcome is "pending": the command is on the
+// log and will be decided; Lookup(command_id) returns the result once it has
+// arrived. Submitting the same command id again is safe: the decider answers
+// with the stored result and appends nothing.
+//
+// A listener thread reads every partition of the results topic from the
+// end offsets at creation time, so no result of a command submitted through
+// this bus is missed. Results are kept in a bounded cache for Lookup.
+//
+// Thread-safe: Submit may be called from many threads at once.
+#ifndef DOCKET_CONSUMERS_COMMAND_BUS_H_
+#define DOCKET_CONSUMERS_COMMAND_BUS_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "aggregates/handler.h"
+#include "events/codec.h"
+#include "events/kafka.h"
+#include "events/topics.h"
+
+namespace docket::consumers {
+
+struct CommandBusOptions {
+  kafka::KafkaOptions kafka;
+  events::TopicLayout layout;
+  // How many results Lookup can still find.
+  size_t max_cached_results = 100'000;
+  Status Validate() const;
+};
+
+struct CommandOutcome {
+  // False: the result did not arrive within the wait; ask Lookup later.
+  bool decided = false;
+  fb::CommandResultT result;
+};
+
+class CommandBus {
+ public:
+  // `handler` routes commands to partitions; it must outlive the bus.
+  static Result<std::unique_ptr<CommandBus>> Create(
+      CommandBusOptions options, const aggregates::AggregateHandler& handler);
+  ~CommandBus();
+
+  // Errors: kInvalidArgument for a command without id or with a malformed
+  // aggregate id; kUnavailable when the command could not be written (it may
+  // or may not be on the log: submit it again with the same id).
+  Result<CommandOutcome> Submit(const fb::CommandEnvelopeT& command,
+                                std::chrono::milliseconds wait);
+  std::optional<fb::CommandResultT> Lookup(const std::string& command_id);
+
+ private:
+  CommandBus(CommandBusOptions options, const aggregates::AggregateHandler& handler);
+  void Listen();
+  void Remember(fb::CommandResultT result);
+
+  CommandBusOptions options_;
+  const aggregates::AggregateHandler& handler_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::thread listener_;
+  std::atomic<bool> stop_{false};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<std::string, fb::CommandResultT> results_;
+  std::deque<std::string> order_;  // eviction order of results_
+};
+
+}  // namespace docket::consumers
+
+#endif  // DOCKET_CONSUMERS_COMMAND_BUS_H_

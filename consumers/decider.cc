@@ -1,0 +1,530 @@
+#include "consumers/decider.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "consumers/log.h"
+#include "events/codec.h"
+
+namespace docket::consumers {
+namespace {
+
+using aggregates::Decision;
+using aggregates::Events;
+using aggregates::Rejection;
+
+// Counts outstanding delivery callbacks and remembers positions and the
+// first failure. Callbacks run on the producer's poll thread.
+class Deliveries {
+ public:
+  kafka::DeliveryCallback Track(size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++pending_;
+      if (offsets_.size() <= index) offsets_.resize(index + 1, -1);
+    }
+    return [this, index](const kafka::Delivery& d) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (d.status.ok()) {
+        offsets_[index] = d.offset;
+      } else if (error_.ok()) {
+        error_ = d.status;
+      }
+      if (--pending_ == 0) cv_.notify_all();
+    };
+  }
+  // Waits (bounded) until every tracked record reported.
+  Status Wait(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [this] { return pending_ == 0; })) {
+      return UnavailableError("delivery reports missing after " +
+                              std::to_string(timeout.count()) + " ms");
+    }
+    return error_;
+  }
+  int64_t offset(size_t index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return offsets_[index];
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t pending_ = 0;
+  std::vector<int64_t> offsets_;
+  Status error_;
+};
+
+fb::CommandResultT ResultFor(const fb::CommandEnvelopeT& c, const std::string& aggregate_id,
+                             int64_t now_us) {
+  fb::CommandResultT r;
+  r.command_id = c.command_id;
+  r.aggregate_id = aggregate_id;
+  r.decided_at_us = now_us;
+  r.schema_version = events::kResultSchemaVersion;
+  return r;
+}
+
+}  // namespace
+
+// Everything one batch decides, before it is committed.
+struct Decider::BatchWork {
+  struct Out {
+    int32_t partition;
+    std::string key;
+    std::string value;
+    size_t result;  // index into results
+  };
+  std::vector<Out> events;
+  std::vector<fb::CommandResultT> results;
+  std::vector<int32_t> result_partition;
+  std::vector<bool> result_is_new;  // false: a stored result sent again
+  std::unordered_map<std::string, size_t> by_command;        // in-batch dedupe
+  std::map<std::pair<int32_t, std::string>, std::string> states;  // overlay
+  std::map<int32_t, uint64_t> counters;                       // overlay
+  std::map<int32_t, int64_t> next_command_offset;
+};
+
+Status DeciderOptions::Validate() const {
+  DOCKET_RETURN_IF_ERROR(kafka.Validate());
+  DOCKET_RETURN_IF_ERROR(layout.Validate());
+  if (group_id.empty()) return InvalidArgumentError("decider: group_id is empty");
+  if (instance_id.empty()) return InvalidArgumentError("decider: instance_id is empty");
+  if (data_dir.empty()) return InvalidArgumentError("decider: data_dir is empty");
+  if (max_batch == 0 || max_batch > 100000) {
+    return InvalidArgumentError("decider: max_batch must be 1..100000");
+  }
+  if (session_timeout_ms < 1000) {
+    return InvalidArgumentError("decider: session_timeout_ms must be >= 1000");
+  }
+  return Status::Ok();
+}
+
+Decider::Decider(DeciderOptions options, const aggregates::AggregateHandler& handler,
+                 const Clock& clock)
+    : options_(std::move(options)), handler_(handler), clock_(clock) {}
+
+Decider::~Decider() = default;
+
+std::string Decider::TransactionalId() const {
+  return options_.layout.prefix + ".decider." + std::string(handler_.context()) + "." +
+         options_.instance_id;
+}
+
+Status Decider::Run(const std::atomic<bool>& stop) {
+  DOCKET_RETURN_IF_ERROR(options_.Validate());
+  DOCKET_ASSIGN_OR_RETURN(
+      store_, StateStore::Open(options_.data_dir + "/decider-" +
+                               std::string(handler_.context()) + "-" +
+                               options_.instance_id));
+  while (!stop) {
+    Status s = RunSession(stop);
+    consumer_.reset();
+    producer_.reset();
+    owned_.clear();
+    if (s.ok()) break;
+    ++stats_.failed_sessions;
+    DeciderLog()->warn("decider {}: session ended: {}; starting a new one",
+                       TransactionalId(), s.ToString());
+    for (auto waited = std::chrono::milliseconds(0);
+         waited < options_.retry_backoff && !stop; waited += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Decider::RunSession(const std::atomic<bool>& stop) {
+  assign_error_ = Status::Ok();
+  kafka::Producer::Options po;
+  po.kafka = options_.kafka;
+  po.kafka.client_id = TransactionalId();
+  po.transactional_id = TransactionalId();
+  po.linger_ms = 1;
+  DOCKET_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(po));
+  DOCKET_RETURN_IF_ERROR(producer_->InitTransactions());
+
+  kafka::Consumer::Options co;
+  co.kafka = options_.kafka;
+  co.kafka.client_id = TransactionalId();
+  co.group_id = options_.layout.prefix + "." + options_.group_id + "." +
+                std::string(handler_.context());
+  co.group_instance_id = TransactionalId();
+  co.session_timeout_ms = options_.session_timeout_ms;
+  DOCKET_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(co));
+  DOCKET_RETURN_IF_ERROR(consumer_->Subscribe(
+      {options_.layout.CommandsTopic(handler_.context())}, this));
+  DeciderLog()->info("decider {}: session started", TransactionalId());
+
+  while (!stop) {
+    Result<kafka::PollBatch> batch = consumer_->Poll(options_.max_batch, options_.poll_wait);
+    if (!assign_error_.ok()) return assign_error_;
+    if (!batch.ok()) return batch.status();
+    // When to look at timers is operational cadence (steady clock); what is
+    // due is domain time (the injected clock, in ProcessBatch).
+    const auto tick = std::chrono::steady_clock::now();
+    const bool timers = !owned_.empty() && tick - last_timer_ >= options_.timer_interval;
+    if (batch->messages.empty() && !timers) continue;
+    if (timers) last_timer_ = tick;
+    DOCKET_RETURN_IF_ERROR(ProcessBatch(batch->messages, timers));
+  }
+  return Status::Ok();
+}
+
+void Decider::OnAssigned(const std::vector<kafka::TopicPartitionOffset>& parts) {
+  std::vector<int32_t> ids;
+  for (const auto& tp : parts) ids.push_back(tp.partition);
+  Status s = CatchUp(ids);
+  if (!s.ok()) assign_error_ = s.Annotate("catch-up");
+}
+
+void Decider::OnRevoked(const std::vector<kafka::TopicPartitionOffset>& parts) {
+  for (const auto& tp : parts) {
+    owned_.erase(tp.partition);
+    DeciderLog()->info("decider {}: partition {} revoked", TransactionalId(), tp.partition);
+  }
+}
+
+Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
+  if (partitions.empty()) return Status::Ok();
+  const std::string events_topic = options_.layout.EventsTopic(handler_.context());
+  const std::string results_topic = options_.layout.ResultsTopic();
+  std::map<int32_t, Partition> parts;
+  std::vector<kafka::TopicPartitionOffset> assignment;
+  for (int32_t p : partitions) {
+    Partition& part = parts[p];
+    DOCKET_ASSIGN_OR_RETURN(part.counter, store_->GetNumber(p, "counter"));
+    DOCKET_ASSIGN_OR_RETURN(part.events_next, store_->GetNumber(p, "events_next"));
+    DOCKET_ASSIGN_OR_RETURN(part.results_next, store_->GetNumber(p, "results_next"));
+    assignment.push_back({events_topic, p, static_cast<int64_t>(part.events_next)});
+    assignment.push_back({results_topic, p, static_cast<int64_t>(part.results_next)});
+  }
+  kafka::Consumer::Options co;
+  co.kafka = options_.kafka;
+  co.fetch_wait_max_ms = 10;
+  DOCKET_ASSIGN_OR_RETURN(auto reader, kafka::Consumer::Create(co));
+  DOCKET_RETURN_IF_ERROR(reader->Assign(assignment));
+
+  StateStore::Batch batch;
+  std::map<std::pair<int32_t, std::string>, fb::CommandResultT> accepted;
+  std::set<std::pair<std::string, int32_t>> open;
+  for (const auto& a : assignment) open.insert({a.topic, a.partition});
+  uint64_t applied = 0;
+  while (!open.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(kafka::PollBatch b, reader->Poll(5000, options_.kafka.timeout));
+    if (b.messages.empty() && b.reached_end.empty()) {
+      return DeadlineExceededError("no progress catching up partitions");
+    }
+    for (const kafka::Message& m : b.messages) {
+      const int32_t p = m.partition;
+      Partition& part = parts[p];
+      if (m.topic == results_topic) {
+        Result<fb::CommandResultT> r = events::DecodeCommandResult(m.value);
+        if (r.ok()) batch.Put(p, 'd', r->command_id, m.value);
+        part.results_next = m.offset + 1;
+        continue;
+      }
+      part.events_next = m.offset + 1;
+      Result<fb::EventEnvelopeT> e = events::DecodeEvent(m.value);
+      if (!e.ok()) {
+        DeciderLog()->error("decider: {}/{}@{}: {} (skipped)", events_topic, p, m.offset,
+                            e.status().ToString());
+        continue;
+      }
+      std::string& state = part.states[e->aggregate_id];
+      if (state.empty()) {
+        DOCKET_ASSIGN_OR_RETURN(auto stored, store_->Get(p, 's', e->aggregate_id));
+        if (stored) state = *stored;
+      }
+      if (e->version <= handler_.Version(state)) continue;  // already applied
+      DOCKET_ASSIGN_OR_RETURN(state, handler_.Apply(state, *e));
+      ++applied;
+      part.counter = std::max(part.counter,
+                              handler_.CounterAfter(e->aggregate_id, options_.layout.partitions));
+      fb::CommandResultT& r = accepted[{p, e->command_id}];
+      if (r.command_id.empty()) {
+        r.command_id = e->command_id;
+        r.aggregate_id = e->aggregate_id;
+        r.decided_at_us = e->occurred_at_us;
+        r.schema_version = events::kResultSchemaVersion;
+      }
+      r.code = fb::ResultCode::Accepted;
+      r.version = e->version;
+      ++r.event_count;
+      r.events_partition = p;
+      r.events_offset = m.offset;
+    }
+    for (const auto& end : b.reached_end) open.erase({end.topic, end.partition});
+  }
+  for (const auto& [key, r] : accepted) {
+    // The result record from the results topic (put above), when there is
+    // one, is the same outcome; only fill in what is missing.
+    DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(key.first, 'd', key.second));
+    if (!existing) batch.Put(key.first, 'd', key.second, events::EncodeCommandResult(r));
+  }
+  for (auto& [p, part] : parts) {
+    for (const auto& [id, state] : part.states) batch.Put(p, 's', id, state);
+    batch.PutNumber(p, "counter", part.counter);
+    batch.PutNumber(p, "events_next", part.events_next);
+    batch.PutNumber(p, "results_next", part.results_next);
+  }
+  DOCKET_RETURN_IF_ERROR(store_->Write(batch));
+  for (auto& [p, part] : parts) {
+    // Timers of every aggregate of the partition.
+    DOCKET_RETURN_IF_ERROR(store_->Scan(p, 's', [&](std::string_view id, std::string_view s) {
+      if (auto due = handler_.TimerDueAt(s)) part.timers[std::string(id)] = *due;
+    }));
+    DeciderLog()->info("decider {}: partition {} caught up (events@{}, results@{})",
+                       TransactionalId(), p, part.events_next, part.results_next);
+    owned_[p] = std::move(part);
+  }
+  DeciderLog()->info("decider {}: {} partitions caught up, {} events applied",
+                     TransactionalId(), partitions.size(), applied);
+  return Status::Ok();
+}
+
+Result<std::string> Decider::CurrentState(BatchWork& work, int32_t p,
+                                          const std::string& id) {
+  auto it = work.states.find({p, id});
+  if (it != work.states.end()) return it->second;
+  Partition& part = owned_.at(p);
+  auto cached = part.states.find(id);
+  if (cached != part.states.end()) return cached->second;
+  DOCKET_ASSIGN_OR_RETURN(auto stored, store_->Get(p, 's', id));
+  std::string state = stored ? *stored : std::string();
+  part.states[id] = state;
+  return state;
+}
+
+void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
+  const int64_t now = clock_.NowMicros();
+  auto add_result = [&](fb::CommandResultT r, bool is_new) {
+    w.by_command[r.command_id] = w.results.size();
+    w.results.push_back(std::move(r));
+    w.result_partition.push_back(p);
+    w.result_is_new.push_back(is_new);
+  };
+  // Dedupe: in this batch, then in the store.
+  if (auto it = w.by_command.find(cmd.command_id); it != w.by_command.end()) {
+    ++stats_.duplicates;
+    fb::CommandResultT again = w.results[it->second];
+    w.results.push_back(std::move(again));
+    w.result_partition.push_back(p);
+    w.result_is_new.push_back(false);
+    return;  // positions are copied from the first copy after delivery
+  }
+  Result<std::optional<std::string>> stored = store_->Get(p, 'd', cmd.command_id);
+  if (stored.ok() && stored->has_value()) {
+    Result<fb::CommandResultT> r = events::DecodeCommandResult(**stored);
+    if (r.ok()) {
+      ++stats_.duplicates;
+      add_result(std::move(*r), /*is_new=*/false);
+      return;
+    }
+  }
+  ++stats_.commands;
+
+  std::string aggregate_id = cmd.aggregate_id;
+  std::string state;
+  const int32_t partitions = options_.layout.partitions;
+  if (handler_.Creates(cmd)) {
+    auto c = w.counters.find(p);
+    uint64_t counter = c != w.counters.end() ? c->second : owned_.at(p).counter;
+    aggregate_id = handler_.NewId(counter, p, partitions);
+    w.counters[p] = counter + 1;  // burnt even when rejected: never reused
+  } else {
+    Result<int32_t> owner = handler_.PartitionOf(aggregate_id, partitions);
+    if (!owner.ok() || *owner != p) {
+      fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
+      r.code = owner.ok() ? fb::ResultCode::InvalidArgument : fb::ResultCode::NotFound;
+      r.rule = owner.ok() ? "command.wrong_partition" : "command.aggregate_id";
+      r.message = owner.ok() ? "command for " + aggregate_id + " sent to partition " +
+                                   std::to_string(p) + ", owner is " + std::to_string(*owner)
+                             : owner.status().message();
+      ++stats_.rejected;
+      add_result(std::move(r), true);
+      return;
+    }
+    Result<std::string> s = CurrentState(w, p, aggregate_id);
+    if (!s.ok()) {
+      fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
+      r.code = fb::ResultCode::Internal;
+      r.rule = "state.unavailable";
+      r.message = s.status().ToString();
+      ++stats_.rejected;
+      add_result(std::move(r), true);
+      return;
+    }
+    state = *s;
+  }
+
+  Decision d = handler_.Decide(state, cmd, now, aggregate_id);
+  fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
+  if (auto* rej = std::get_if<Rejection>(&d)) {
+    r.code = rej->code;
+    r.rule = rej->rule;
+    r.message = rej->message;
+    for (const auto& fe : rej->field_errors) {
+      auto f = std::make_unique<fb::FieldErrorT>();
+      f->field = fe.field;
+      f->message = fe.message;
+      r.field_errors.push_back(std::move(f));
+    }
+    r.version = handler_.Version(state);
+    if (handler_.Creates(cmd)) r.aggregate_id.clear();
+    ++stats_.rejected;
+    add_result(std::move(r), true);
+    return;
+  }
+  const Events& evs = std::get<Events>(d);
+  uint64_t version = handler_.Version(state);
+  const size_t result_index = w.results.size();
+  for (size_t i = 0; i < evs.size(); ++i) {
+    fb::EventEnvelopeT env;
+    env.event_id = cmd.command_id + "/" + std::to_string(i);
+    env.aggregate_id = aggregate_id;
+    env.version = ++version;
+    env.occurred_at_us = now;
+    env.occurred_at_ms = now / 1000;
+    env.actor = std::make_unique<fb::ActorT>(*cmd.actor);
+    env.command_id = cmd.command_id;
+    env.correlation_id = cmd.correlation_id.empty() ? cmd.command_id : cmd.correlation_id;
+    env.schema_version = events::kEventSchemaVersion;
+    env.event = evs[i];
+    Result<std::string> next = handler_.Apply(state, env);
+    if (!next.ok()) {
+      r.code = fb::ResultCode::Internal;
+      r.rule = "state.apply";
+      r.message = next.status().ToString();
+      ++stats_.rejected;
+      add_result(std::move(r), true);
+      return;  // nothing of this command is appended (events below not added)
+    }
+    state = std::move(*next);
+    w.events.push_back({p, aggregate_id, events::EncodeEvent(env), result_index});
+  }
+  w.states[{p, aggregate_id}] = state;
+  r.code = fb::ResultCode::Accepted;
+  r.version = version;
+  r.event_count = static_cast<uint32_t>(evs.size());
+  ++stats_.accepted;
+  add_result(std::move(r), true);
+}
+
+Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers) {
+  BatchWork w;
+  for (const kafka::Message& m : messages) {
+    if (!owned_.count(m.partition)) continue;
+    w.next_command_offset[m.partition] = m.offset + 1;
+    Result<fb::CommandEnvelopeT> cmd = events::DecodeCommand(m.value);
+    if (!cmd.ok()) {
+      // Nobody can be waiting for a command we cannot read; skip it.
+      DeciderLog()->error("decider: {}/{}@{}: {} (skipped)", m.topic, m.partition, m.offset,
+                          cmd.status().ToString());
+      continue;
+    }
+    Handle(w, m.partition, *cmd);
+  }
+  if (run_timers) {
+    const int64_t now = clock_.NowMicros();
+    for (auto& [p, part] : owned_) {
+      for (const auto& [id, due] : part.timers) {
+        if (due > now) continue;
+        Result<std::string> state = CurrentState(w, p, id);
+        if (!state.ok()) continue;
+        if (auto cmd = handler_.TimerCommand(*state, now)) {
+          ++stats_.timer_commands;
+          Handle(w, p, *cmd);
+        }
+      }
+    }
+  }
+  if (w.results.empty() && w.next_command_offset.empty()) return Status::Ok();
+
+  const std::string events_topic = options_.layout.EventsTopic(handler_.context());
+  const std::string results_topic = options_.layout.ResultsTopic();
+  DOCKET_RETURN_IF_ERROR(producer_->BeginTransaction());
+  Status s = [&]() -> Status {
+    Deliveries event_reports;
+    for (size_t i = 0; i < w.events.size(); ++i) {
+      const auto& e = w.events[i];
+      DOCKET_RETURN_IF_ERROR(producer_->Produce({events_topic, e.partition, e.key, e.value},
+                                                event_reports.Track(i)));
+    }
+    DOCKET_RETURN_IF_ERROR(event_reports.Wait(options_.kafka.timeout));
+    // Every result carries the position of its command's last event.
+    for (size_t i = 0; i < w.events.size(); ++i) {
+      auto& r = w.results[w.events[i].result];
+      r.events_partition = w.events[i].partition;
+      r.events_offset = event_reports.offset(i);
+    }
+    for (size_t i = 0; i < w.results.size(); ++i) {
+      if (!w.result_is_new[i] && w.results[i].events_offset < 0) {
+        // An in-batch duplicate: copy the first copy's final position.
+        const auto& first = w.results[w.by_command.at(w.results[i].command_id)];
+        w.results[i].events_partition = first.events_partition;
+        w.results[i].events_offset = first.events_offset;
+      }
+    }
+    Deliveries result_reports;
+    for (size_t i = 0; i < w.results.size(); ++i) {
+      DOCKET_RETURN_IF_ERROR(producer_->Produce(
+          {results_topic, w.result_partition[i], w.results[i].command_id,
+           events::EncodeCommandResult(w.results[i])},
+          result_reports.Track(i)));
+    }
+    if (!w.next_command_offset.empty()) {
+      std::vector<kafka::TopicPartitionOffset> offsets;
+      const std::string commands_topic = options_.layout.CommandsTopic(handler_.context());
+      for (const auto& [p, next] : w.next_command_offset) {
+        offsets.push_back({commands_topic, p, next});
+      }
+      DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
+    }
+    DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
+    DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
+
+    // Committed: now, and only now, the state store.
+    StateStore::Batch batch;
+    for (const auto& [key, state] : w.states) batch.Put(key.first, 's', key.second, state);
+    std::map<int32_t, int64_t> results_next;
+    for (size_t i = 0; i < w.results.size(); ++i) {
+      const int32_t p = w.result_partition[i];
+      results_next[p] = std::max(results_next[p], result_reports.offset(i) + 1);
+      if (w.result_is_new[i]) {
+        batch.Put(p, 'd', w.results[i].command_id, events::EncodeCommandResult(w.results[i]));
+      }
+    }
+    std::map<int32_t, int64_t> events_next;
+    for (size_t i = 0; i < w.events.size(); ++i) {
+      const int32_t p = w.events[i].partition;
+      events_next[p] = std::max(events_next[p], event_reports.offset(i) + 1);
+    }
+    for (const auto& [p, c] : w.counters) batch.PutNumber(p, "counter", c);
+    for (const auto& [p, n] : events_next) batch.PutNumber(p, "events_next", n);
+    for (const auto& [p, n] : results_next) batch.PutNumber(p, "results_next", n);
+    DOCKET_RETURN_IF_ERROR(store_->Write(batch));
+    for (const auto& [key, state] : w.states) {
+      Partition& part = owned_.at(key.first);
+      part.states[key.second] = state;
+      if (auto due = handler_.TimerDueAt(state)) {
+        part.timers[key.second] = *due;
+      } else {
+        part.timers.erase(key.second);
+      }
+    }
+    for (const auto& [p, c] : w.counters) owned_.at(p).counter = c;
+    for (const auto& [p, n] : events_next) owned_.at(p).events_next = n;
+    for (const auto& [p, n] : results_next) owned_.at(p).results_next = n;
+    ++stats_.transactions;
+    return Status::Ok();
+  }();
+  if (!s.ok() && !producer_->fenced() && s.code() != StatusCode::kAborted) {
+    producer_->AbortTransaction().IgnoreError();
+  }
+  return s;
+}
+
+}  // namespace docket::consumers

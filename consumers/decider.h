@@ -1,0 +1,121 @@
+// Decider: turns commands into events exactly once, as the single writer of
+// the partitions it owns (design §2). Generic over the aggregate: the
+// AggregateHandler gives meaning, this loop gives ownership and delivery.
+//
+// For each session (one consumer in group `group_id`, one transactional
+// producer with transactional.id "<prefix>.decider.<context>.<instance_id>"):
+//   - on assignment of commands partition p it catches up partition p of the
+//     events and results topics (read_committed) into the RocksDB state
+//     store, from the offsets the store says it reflects, before taking
+//     commands;
+//   - per batch of commands (bounded by count and time) it decides each one
+//     against the current state and then, in ONE Kafka transaction, appends
+//     the events (events topic, partition p), the results (results topic,
+//     partition p) and the consumed command offsets (with the consumer's
+//     group metadata, so a stale owner is fenced);
+//   - only after the commit it writes the state store.
+// A repeated command id returns the stored result and appends nothing. On
+// any transaction failure the session is torn down and rebuilt from the
+// store and the log: consumed-but-uncommitted commands are read again.
+//
+// Thread safety: Run() blocks the calling thread; Stats may be read from
+// any thread.
+#ifndef DOCKET_CONSUMERS_DECIDER_H_
+#define DOCKET_CONSUMERS_DECIDER_H_
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "aggregates/handler.h"
+#include "common/clock.h"
+#include "consumers/state_store.h"
+#include "events/kafka.h"
+#include "events/topics.h"
+
+namespace docket::consumers {
+
+struct DeciderOptions {
+  kafka::KafkaOptions kafka;
+  events::TopicLayout layout;
+  std::string group_id = "deciders";
+  // Names this decider's transactional.id and static group membership; a
+  // restarted process with the same id takes its partitions straight back.
+  std::string instance_id = "0";
+  // The state store lives in <data_dir>/decider-<context>-<instance_id>.
+  std::string data_dir = "./var";
+  // A batch (one transaction) holds at most this many commands.
+  size_t max_batch = 500;
+  // How long a poll waits for the first command of a batch.
+  std::chrono::milliseconds poll_wait{100};
+  // How often timers (e.g. auto-close) are checked.
+  std::chrono::milliseconds timer_interval{1000};
+  int session_timeout_ms = 10000;
+  // Pause before a new session after a failed one.
+  std::chrono::milliseconds retry_backoff{500};
+
+  Status Validate() const;
+};
+
+class Decider : private kafka::RebalanceListener {
+ public:
+  struct Stats {
+    std::atomic<uint64_t> commands{0};    // decided (not counting duplicates)
+    std::atomic<uint64_t> accepted{0};
+    std::atomic<uint64_t> rejected{0};
+    std::atomic<uint64_t> duplicates{0};  // answered from the dedupe store
+    std::atomic<uint64_t> transactions{0};
+    std::atomic<uint64_t> failed_sessions{0};
+    std::atomic<uint64_t> timer_commands{0};
+  };
+
+  // `handler` and `clock` must outlive the decider.
+  Decider(DeciderOptions options, const aggregates::AggregateHandler& handler,
+          const Clock& clock);
+  ~Decider() override;
+
+  // Runs sessions until `stop` is set. Returns an error only when it cannot
+  // run at all (bad options, state store cannot be opened).
+  Status Run(const std::atomic<bool>& stop);
+
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct Partition {
+    uint64_t counter = 0;
+    uint64_t events_next = 0;
+    uint64_t results_next = 0;
+    std::unordered_map<std::string, std::string> states;  // cache of the store
+    std::map<std::string, int64_t> timers;                // aggregate -> due µs
+  };
+  struct BatchWork;
+
+  void OnAssigned(const std::vector<kafka::TopicPartitionOffset>& parts) override;
+  void OnRevoked(const std::vector<kafka::TopicPartitionOffset>& parts) override;
+
+  Status RunSession(const std::atomic<bool>& stop);
+  Status CatchUp(const std::vector<int32_t>& partitions);
+  Status ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers);
+  void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
+  Result<std::string> CurrentState(BatchWork& work, int32_t partition,
+                                   const std::string& aggregate_id);
+  std::string TransactionalId() const;
+
+  DeciderOptions options_;
+  const aggregates::AggregateHandler& handler_;
+  const Clock& clock_;
+  std::unique_ptr<StateStore> store_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::map<int32_t, Partition> owned_;
+  Status assign_error_;
+  std::chrono::steady_clock::time_point last_timer_{};
+  Stats stats_;
+};
+
+}  // namespace docket::consumers
+
+#endif  // DOCKET_CONSUMERS_DECIDER_H_

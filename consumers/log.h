@@ -1,0 +1,14 @@
+// The consumers module's logger.
+#ifndef DOCKET_CONSUMERS_LOG_H_
+#define DOCKET_CONSUMERS_LOG_H_
+
+#include "events/log.h"
+
+namespace docket::consumers {
+inline spdlog::logger* DeciderLog() {
+  static std::shared_ptr<spdlog::logger> l = ModuleLogger("decider");
+  return l.get();
+}
+}  // namespace docket::consumers
+
+#endif  // DOCKET_CONSUMERS_LOG_H_

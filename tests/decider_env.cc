@@ -1,0 +1,154 @@
+#include "tests/decider_env.h"
+
+#include <set>
+
+namespace docket::testing {
+
+fb::ActorT Customer(std::string account) {
+  fb::ActorT a;
+  a.user_id = "u-" + account;
+  a.role = fb::Role::Customer;
+  a.account_ids = {std::move(account)};
+  return a;
+}
+
+fb::ActorT Staff() {
+  fb::ActorT a;
+  a.user_id = "u-agent";
+  a.role = fb::Role::Staff;
+  return a;
+}
+
+fb::CommandEnvelopeT OpenCaseCommand(const std::string& command_id, const fb::ActorT& actor) {
+  fb::OpenCaseT o;
+  o.account_id = actor.account_ids.empty() ? "acc-1" : actor.account_ids[0];
+  o.case_type = "technical-support";
+  o.category = "internet";
+  o.subject = "Line drops every evening";
+  o.description = "Since Monday the line drops around 19:00.";
+  o.service_address = "1 Main St";
+  fb::CommandEnvelopeT c;
+  c.command_id = command_id;
+  c.actor = std::make_unique<fb::ActorT>(actor);
+  c.schema_version = events::kCommandSchemaVersion;
+  c.command.Set(std::move(o));
+  return c;
+}
+
+fb::CommandEnvelopeT CommentCommand(const std::string& command_id, const std::string& number,
+                                    const std::string& body, int64_t expected_version,
+                                    const fb::ActorT& actor) {
+  fb::AddCommentT a;
+  a.body = body;
+  fb::CommandEnvelopeT c = CaseCommand(command_id, number, std::move(a), actor);
+  c.expected_version = expected_version;
+  return c;
+}
+
+void DeciderEnv::SetUp() {
+  layout_.prefix = UniqueName("it");
+  layout_.partitions = 6;
+  auto admin = kafka::Admin::Create(TestKafka());
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  Status s = (*admin)->EnsureTopics(events::AllTopicSpecs(layout_));
+  ASSERT_TRUE(s.ok()) << s;
+  data_dir_ = std::filesystem::temp_directory_path() / layout_.prefix;
+  auto c = aggregates::Catalog::Load(DOCKET_CATALOG_PATH);
+  ASSERT_TRUE(c.ok()) << c.status();
+  catalog_ = std::make_unique<aggregates::Catalog>(std::move(*c));
+  handler_ = std::make_unique<aggregates::CaseHandler>(catalog_.get(), limits_);
+}
+
+void DeciderEnv::TearDown() {
+  bus_.reset();
+  StopDeciders();
+  std::filesystem::remove_all(data_dir_);
+}
+
+consumers::DeciderOptions DeciderEnv::DeciderOptionsFor(const std::string& instance) const {
+  consumers::DeciderOptions o;
+  o.kafka = TestKafka();
+  o.layout = layout_;
+  o.instance_id = instance;
+  o.data_dir = data_dir_.string();
+  o.session_timeout_ms = 6000;
+  o.timer_interval = std::chrono::milliseconds(50);
+  return o;
+}
+
+void DeciderEnv::StartDecider(const std::string& instance, const Clock& clock) {
+  // The handler carries the limits, which tests may have changed.
+  handler_ = std::make_unique<aggregates::CaseHandler>(catalog_.get(), limits_);
+  Running r;
+  r.decider = std::make_unique<consumers::Decider>(DeciderOptionsFor(instance), *handler_, clock);
+  r.stop = std::make_unique<std::atomic<bool>>(false);
+  consumers::Decider* d = r.decider.get();
+  std::atomic<bool>* stop = r.stop.get();
+  r.thread = std::thread([d, stop] {
+    Status s = d->Run(*stop);
+    EXPECT_TRUE(s.ok()) << s;
+  });
+  deciders_.push_back(std::move(r));
+}
+
+void DeciderEnv::StopDeciders() {
+  for (auto& r : deciders_) *r.stop = true;
+  for (auto& r : deciders_) {
+    if (r.thread.joinable()) r.thread.join();
+  }
+  deciders_.clear();
+}
+
+consumers::CommandBus& DeciderEnv::bus() {
+  std::lock_guard<std::mutex> lock(bus_mu_);
+  if (!bus_) {
+    consumers::CommandBusOptions o;
+    o.kafka = TestKafka();
+    o.layout = layout_;
+    auto b = consumers::CommandBus::Create(o, *handler_);
+    EXPECT_TRUE(b.ok()) << b.status();
+    bus_ = std::move(*b);
+  }
+  return *bus_;
+}
+
+fb::CommandResultT DeciderEnv::Decide(const fb::CommandEnvelopeT& c) {
+  Result<consumers::CommandOutcome> o = bus().Submit(c, std::chrono::seconds(60));
+  EXPECT_TRUE(o.ok()) << o.status();
+  if (!o.ok()) return {};
+  EXPECT_TRUE(o->decided) << "command " << c.command_id << " not decided within 60 s";
+  return o->result;
+}
+
+std::vector<LoggedEvent> DeciderEnv::ReadEvents() {
+  kafka::Consumer::Options co;
+  co.kafka = TestKafka();
+  auto c = kafka::Consumer::Create(co);
+  EXPECT_TRUE(c.ok());
+  const std::string topic = layout_.EventsTopic("cases");
+  std::vector<kafka::TopicPartitionOffset> assignment;
+  for (int p = 0; p < layout_.partitions; ++p) {
+    assignment.push_back({topic, p, kafka::kOffsetBeginning});
+  }
+  EXPECT_TRUE((*c)->Assign(assignment).ok());
+  std::vector<LoggedEvent> out;
+  std::set<int32_t> open;
+  for (int p = 0; p < layout_.partitions; ++p) open.insert(p);
+  int idle = 0;
+  while (!open.empty() && idle < 100) {
+    auto b = (*c)->Poll(10000, std::chrono::milliseconds(300));
+    EXPECT_TRUE(b.ok()) << b.status();
+    if (!b.ok()) break;
+    idle = b->messages.empty() && b->reached_end.empty() ? idle + 1 : 0;
+    for (const auto& m : b->messages) {
+      auto e = events::DecodeEvent(m.value);
+      EXPECT_TRUE(e.ok()) << e.status();
+      if (e.ok()) out.push_back({m.partition, m.offset, std::move(*e)});
+    }
+    for (const auto& end : b->reached_end) open.erase(end.partition);
+  }
+  EXPECT_TRUE(open.empty());
+  return out;
+}
+
+}  // namespace docket::testing

@@ -1,0 +1,233 @@
+// The decider against the real broker, in process: exactly-once under
+// concurrency, idempotent resubmission, optimistic concurrency, auto-close
+// across restarts, and case numbers across restarts.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <set>
+
+#include "tests/decider_env.h"
+
+namespace docket::testing {
+namespace {
+
+using fb::ResultCode;
+
+// Runs `fn(i)` for i in [0, n) on `threads` threads.
+void Parallel(int threads, int n, const std::function<void(int)>& fn) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) fn(i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+using DeciderIT = DeciderEnv;
+
+TEST_F(DeciderIT, TenThousandCommandsFromSixteenSubmittersExactlyOnce) {
+  StartDecider("a", SystemClock::Default());
+  constexpr int kCases = 500, kCommands = 10'000, kSubmitters = 16;
+  std::vector<fb::CommandEnvelopeT> commands;
+  for (int i = 0; i < kCases; ++i) {
+    commands.push_back(OpenCaseCommand("open-" + std::to_string(i)));
+  }
+  std::vector<std::string> numbers(kCases);
+  std::mutex mu;
+  std::map<std::string, fb::CommandResultT> results;
+  Parallel(kSubmitters, kCases, [&](int i) {
+    fb::CommandResultT r = Decide(commands[i]);
+    ASSERT_EQ(r.code, ResultCode::Accepted) << r.rule << " " << r.message;
+    std::lock_guard<std::mutex> lock(mu);
+    numbers[i] = r.aggregate_id;
+    results[r.command_id] = r;
+  });
+  // The rest: comments, watchers (some duplicates: rejections), staff notes.
+  std::mt19937 rng(7);
+  for (int i = kCases; i < kCommands; ++i) {
+    const std::string& n = numbers[rng() % kCases];
+    const std::string id = "cmd-" + std::to_string(i);
+    switch (rng() % 3) {
+      case 0:
+        commands.push_back(CommentCommand(id, n, "comment " + std::to_string(i)));
+        break;
+      case 1: {
+        fb::AddWatcherT w;
+        w.email = "w" + std::to_string(rng() % 5) + "@example.com";
+        commands.push_back(CaseCommand(id, n, std::move(w), Customer()));
+        break;
+      }
+      default: {
+        fb::AddInternalNoteT note;
+        note.body = "note " + std::to_string(i);
+        commands.push_back(CaseCommand(id, n, std::move(note), Staff()));
+      }
+    }
+  }
+  Parallel(kSubmitters, kCommands - kCases, [&](int k) {
+    const auto& c = commands[kCases + k];
+    fb::CommandResultT r = Decide(c);
+    std::lock_guard<std::mutex> lock(mu);
+    results[c.command_id] = r;
+  });
+  ASSERT_EQ(results.size(), static_cast<size_t>(kCommands));
+
+  // The log: every accepted command produced exactly its events, once; no
+  // event without an accepted command; versions 1..n per case.
+  std::vector<LoggedEvent> log = ReadEvents();
+  std::map<std::string, int> events_per_command;
+  std::map<std::string, std::vector<uint64_t>> versions;
+  for (const auto& e : log) {
+    ++events_per_command[e.event.command_id];
+    versions[e.event.aggregate_id].push_back(e.event.version);
+    // A case lives in the partition its number names.
+    EXPECT_EQ(*aggregates::CasePartition(e.event.aggregate_id, 6), e.partition);
+  }
+  int accepted = 0, rejected = 0;
+  for (const auto& [id, r] : results) {
+    if (r.code == ResultCode::Accepted) {
+      ++accepted;
+      EXPECT_EQ(events_per_command[id], static_cast<int>(r.event_count)) << id;
+      EXPECT_GE(r.events_offset, 0);
+    } else {
+      ++rejected;
+      EXPECT_EQ(events_per_command.count(id), 0u) << id;
+      EXPECT_EQ(r.rule, "watcher.duplicate") << r.message;  // the only expected rejection
+    }
+  }
+  for (const auto& [id, n] : events_per_command) {
+    ASSERT_TRUE(results.count(id)) << "event of an unknown command " << id;
+  }
+  for (const auto& [number, vs] : versions) {
+    for (size_t i = 0; i < vs.size(); ++i) ASSERT_EQ(vs[i], i + 1) << number;
+  }
+  EXPECT_EQ(versions.size(), static_cast<size_t>(kCases));
+  EXPECT_GT(accepted, kCommands / 2);
+  EXPECT_GT(rejected, 0);
+  RecordProperty("accepted", accepted);
+  RecordProperty("rejected", rejected);
+
+  // Resubmitting 1,000 of them with the same ids: same results, no events.
+  std::vector<int> sample(1000);
+  for (int& s : sample) s = static_cast<int>(rng() % kCommands);
+  Parallel(kSubmitters, 1000, [&](int k) {
+    const auto& c = commands[sample[k]];
+    fb::CommandResultT again = Decide(c);
+    const fb::CommandResultT& first = results.at(c.command_id);
+    EXPECT_EQ(again.code, first.code) << c.command_id;
+    EXPECT_EQ(again.aggregate_id, first.aggregate_id);
+    EXPECT_EQ(again.version, first.version);
+    EXPECT_EQ(again.event_count, first.event_count);
+    EXPECT_EQ(again.events_offset, first.events_offset);
+    EXPECT_EQ(again.rule, first.rule);
+  });
+  EXPECT_EQ(ReadEvents().size(), log.size());
+}
+
+TEST_F(DeciderIT, SameExpectedVersionTwiceAtOnceOneWinsOneConflicts) {
+  StartDecider("a", SystemClock::Default());
+  fb::CommandResultT opened = Decide(OpenCaseCommand("open"));
+  ASSERT_EQ(opened.code, ResultCode::Accepted);
+  uint64_t version = opened.version;
+  for (int round = 0; round < 100; ++round) {
+    std::array<fb::CommandResultT, 2> r;
+    std::thread a([&] {
+      r[0] = Decide(CommentCommand("r" + std::to_string(round) + "a", opened.aggregate_id,
+                                   "a", static_cast<int64_t>(version)));
+    });
+    std::thread b([&] {
+      r[1] = Decide(CommentCommand("r" + std::to_string(round) + "b", opened.aggregate_id,
+                                   "b", static_cast<int64_t>(version)));
+    });
+    a.join();
+    b.join();
+    int wins = (r[0].code == ResultCode::Accepted) + (r[1].code == ResultCode::Accepted);
+    int conflicts = (r[0].code == ResultCode::VersionConflict) +
+                    (r[1].code == ResultCode::VersionConflict);
+    ASSERT_EQ(wins, 1) << "round " << round;
+    ASSERT_EQ(conflicts, 1) << "round " << round;
+    version = std::max(r[0].version, r[1].version);
+  }
+  EXPECT_EQ(version, 101u);
+}
+
+TEST_F(DeciderIT, AutoCloseClosesExactlyOnceAcrossARestart) {
+  ManualClock& clock = manual_clock_;
+  StartDecider("a", clock);
+  auto resolve = [&](const std::string& tag) {
+    fb::CommandResultT o = Decide(OpenCaseCommand("open-" + tag));
+    EXPECT_EQ(o.code, ResultCode::Accepted);
+    fb::ResolveCaseT r;
+    r.resolution = "Fixed.";
+    EXPECT_EQ(Decide(CaseCommand("resolve-" + tag, o.aggregate_id, r, Staff())).code,
+              ResultCode::Accepted);
+    return o.aggregate_id;
+  };
+  const std::string before = resolve("before");
+  clock.Advance(std::chrono::hours(24 * 3));
+  const std::string after = resolve("after");  // due 3 days later than `before`
+
+  auto closes = [&](const std::string& number) {
+    int n = 0;
+    for (const auto& e : ReadEvents()) {
+      if (e.event.aggregate_id == number && e.event.event.type == fb::Event::CaseClosed) {
+        EXPECT_EQ(e.event.event.AsCaseClosed()->reason, fb::CloseReason::AutoClose);
+        EXPECT_EQ(e.event.actor->role, fb::Role::System);
+        ++n;
+      }
+    }
+    return n;
+  };
+  auto wait_closed = [&](const std::string& number) {
+    for (int i = 0; i < 200 && closes(number) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  clock.Advance(std::chrono::hours(24 * 4));  // `before` is due, `after` is not
+  wait_closed(before);
+  EXPECT_EQ(closes(before), 1);
+  EXPECT_EQ(closes(after), 0);
+
+  StopDeciders();
+  clock.Advance(std::chrono::hours(24 * 3));  // now `after` is due too
+  StartDecider("a", clock);
+  wait_closed(after);
+  // Give the restarted timer many more rounds to misbehave.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(closes(before), 1);
+  EXPECT_EQ(closes(after), 1);
+}
+
+TEST_F(DeciderIT, FiftyThousandCaseNumbersAcrossTwoRestartsAreUniqueAndWellFormed) {
+  constexpr int kCases = 50'000, kPhases = 3;
+  std::vector<std::string> numbers(kCases);
+  std::set<int32_t> partitions_used;
+  for (int phase = 0; phase < kPhases; ++phase) {
+    StartDecider("a", SystemClock::Default());
+    const int begin = phase * kCases / kPhases, end = (phase + 1) * kCases / kPhases;
+    Parallel(32, end - begin, [&](int k) {
+      fb::CommandResultT r = Decide(OpenCaseCommand("open-" + std::to_string(begin + k)));
+      ASSERT_EQ(r.code, ResultCode::Accepted) << r.message;
+      numbers[begin + k] = r.aggregate_id;
+    });
+    StopDeciders();  // a restart between phases
+  }
+  const std::regex well_formed("CS[0-9]{11}");
+  std::set<std::string> unique;
+  for (const auto& n : numbers) {
+    ASSERT_TRUE(std::regex_match(n, well_formed)) << n;
+    unique.insert(n);
+    partitions_used.insert(*aggregates::CasePartition(n, 6));
+  }
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kCases));
+  EXPECT_EQ(partitions_used.size(), 6u);
+}
+
+}  // namespace
+}  // namespace docket::testing
