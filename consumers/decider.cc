@@ -201,6 +201,11 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
     assignment.push_back({events_topic, p, static_cast<int64_t>(part.events_next)});
     assignment.push_back({results_topic, p, static_cast<int64_t>(part.results_next)});
   }
+  // A previous owner may still have a transaction open on these partitions
+  // (it was paused or cut off after sending its offsets). read_committed
+  // stops before it, so catching up now could miss events that commit a
+  // moment later. Wait until it ends, one way or the other.
+  DOCKET_RETURN_IF_ERROR(WaitUntilStable(assignment));
   kafka::Consumer::Options co;
   co.kafka = options_.kafka;
   co.fetch_wait_max_ms = 10;
@@ -282,6 +287,40 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
   }
   DeciderLog()->info("decider {}: {} partitions caught up, {} events applied",
                      TransactionalId(), partitions.size(), applied);
+  return Status::Ok();
+}
+
+Status Decider::WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts) {
+  kafka::Consumer::Options committed;
+  committed.kafka = options_.kafka;
+  kafka::Consumer::Options uncommitted = committed;
+  uncommitted.read_committed = false;
+  DOCKET_ASSIGN_OR_RETURN(auto rc, kafka::Consumer::Create(committed));
+  DOCKET_ASSIGN_OR_RETURN(auto ru, kafka::Consumer::Create(uncommitted));
+  const auto deadline = std::chrono::steady_clock::now() + options_.stable_wait;
+  for (const auto& tp : parts) {
+    bool logged = false;
+    for (;;) {
+      // read_committed's end is the last stable offset; it equals the high
+      // watermark when no transaction is open.
+      DOCKET_ASSIGN_OR_RETURN(auto stable, rc->Watermarks(tp.topic, tp.partition));
+      DOCKET_ASSIGN_OR_RETURN(auto high, ru->Watermarks(tp.topic, tp.partition));
+      if (stable.second >= high.second) break;
+      if (!logged) {
+        DeciderLog()->warn(
+            "decider {}: {}/{} has an open transaction of another producer (stable "
+            "end {} < end {}); waiting for it to commit or abort",
+            TransactionalId(), tp.topic, tp.partition, stable.second, high.second);
+        logged = true;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return UnavailableError(tp.topic + "/" + std::to_string(tp.partition) +
+                                ": a transaction stayed open for more than " +
+                                std::to_string(options_.stable_wait.count()) + " ms");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
   return Status::Ok();
 }
 
@@ -475,14 +514,22 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
            events::EncodeCommandResult(w.results[i])},
           result_reports.Track(i)));
     }
-    if (!w.next_command_offset.empty()) {
-      std::vector<kafka::TopicPartitionOffset> offsets;
-      const std::string commands_topic = options_.layout.CommandsTopic(handler_.context());
-      for (const auto& [p, next] : w.next_command_offset) {
-        offsets.push_back({commands_topic, p, next});
-      }
-      DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
+    // Always send offsets, also for a batch of timer commands only: the
+    // group metadata that comes with them is what fences a stale owner.
+    std::vector<kafka::TopicPartitionOffset> offsets;
+    const std::string commands_topic = options_.layout.CommandsTopic(handler_.context());
+    for (const auto& [p, next] : w.next_command_offset) {
+      offsets.push_back({commands_topic, p, next});
     }
+    if (offsets.empty()) {
+      std::vector<kafka::TopicPartitionOffset> owned;
+      for (const auto& [p, part] : owned_) owned.push_back({commands_topic, p, 0});
+      DOCKET_ASSIGN_OR_RETURN(offsets, consumer_->Positions(owned));
+      if (offsets.empty()) {
+        return UnavailableError("no consumer position to fence a timer-only batch with");
+      }
+    }
+    DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
     DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
     DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
 

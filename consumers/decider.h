@@ -54,6 +54,10 @@ struct DeciderOptions {
   // How often timers (e.g. auto-close) are checked.
   std::chrono::milliseconds timer_interval{1000};
   int session_timeout_ms = 10000;
+  // How long catch-up waits for another producer's open transaction on an
+  // owned events/results partition to end (a previous owner's; the broker
+  // aborts it after transaction.timeout.ms, 60 s).
+  std::chrono::milliseconds stable_wait{75000};
   // Pause before a new session after a failed one.
   std::chrono::milliseconds retry_backoff{500};
 
@@ -98,6 +102,8 @@ class Decider : private kafka::RebalanceListener {
 
   Status RunSession(const std::atomic<bool>& stop);
   Status CatchUp(const std::vector<int32_t>& partitions);
+  // Waits until no transaction of another producer is open on `parts`.
+  Status WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts);
   Status ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers);
   void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
   Result<std::string> CurrentState(BatchWork& work, int32_t partition,

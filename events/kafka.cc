@@ -647,6 +647,20 @@ Result<int64_t> Consumer::OffsetForTime(const std::string& topic,
   return offset;
 }
 
+Result<std::vector<TopicPartitionOffset>> Consumer::Positions(
+    const std::vector<TopicPartitionOffset>& partitions) {
+  TopicPartitionList list = ToList(partitions);
+  RdKafka::ErrorCode err = handle_->position(list.v);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return callbacks_->FromKafka(err, "position: " + RdKafka::err2str(err));
+  }
+  std::vector<TopicPartitionOffset> out;
+  for (const auto* tp : list.v) {
+    if (tp->offset() >= 0) out.push_back({tp->topic(), tp->partition(), tp->offset()});
+  }
+  return out;
+}
+
 Status Consumer::Commit(const std::vector<TopicPartitionOffset>& next_offsets) {
   TopicPartitionList list = ToList(next_offsets);
   RdKafka::ErrorCode err = handle_->commitSync(list.v);

@@ -249,6 +249,10 @@ class Consumer {
   // when there is none).
   Result<int64_t> OffsetForTime(const std::string& topic, int32_t partition,
                                 int64_t timestamp_ms);
+  // The current fetch positions (next offset to read) of assigned
+  // partitions; partitions without a position yet are left out.
+  Result<std::vector<TopicPartitionOffset>> Positions(
+      const std::vector<TopicPartitionOffset>& partitions);
   // Synchronously commits `next_offsets` for the group (lag reporting only).
   Status Commit(const std::vector<TopicPartitionOffset>& next_offsets);
 

@@ -1,6 +1,16 @@
 #include "tests/decider_env.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <set>
+#include <sstream>
+
+extern char** environ;
 
 namespace docket::testing {
 
@@ -45,6 +55,75 @@ fb::CommandEnvelopeT CommentCommand(const std::string& command_id, const std::st
   return c;
 }
 
+DocketdProcess::DocketdProcess(std::vector<std::string> args, std::string log_path)
+    : args_(std::move(args)), log_path_(std::move(log_path)) {}
+
+DocketdProcess::~DocketdProcess() {
+  if (pid_ > 0) Kill();
+}
+
+void DocketdProcess::Start() {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> argv;
+  for (auto& a : args_) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(rc, 0) << "cannot start " << args_[0];
+  pid_ = pid;
+}
+
+void DocketdProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
+}
+
+void DocketdProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int DocketdProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  for (int i = 0; i < 300; ++i) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  Kill();
+  return -1;
+}
+
+std::string DocketdProcess::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> DeciderEnv::DocketdArgs(const std::string& instance) const {
+  return {DOCKETD_PATH,
+          "--brokers", TestBrokers(),
+          "--data-dir", data_dir_.string(),
+          "--instance-id", instance,
+          "--partitions", std::to_string(layout_.partitions),
+          "--topic-prefix", layout_.prefix,
+          "--catalog", DOCKET_CATALOG_PATH,
+          "--session-timeout-ms", "6000",
+          "--timeout-ms", "10000"};
+}
+
 void DeciderEnv::SetUp() {
   layout_.prefix = UniqueName("it");
   layout_.partitions = 6;
@@ -77,8 +156,6 @@ consumers::DeciderOptions DeciderEnv::DeciderOptionsFor(const std::string& insta
 }
 
 void DeciderEnv::StartDecider(const std::string& instance, const Clock& clock) {
-  // The handler carries the limits, which tests may have changed.
-  handler_ = std::make_unique<aggregates::CaseHandler>(catalog_.get(), limits_);
   Running r;
   r.decider = std::make_unique<consumers::Decider>(DeciderOptionsFor(instance), *handler_, clock);
   r.stop = std::make_unique<std::atomic<bool>>(false);
@@ -118,6 +195,51 @@ fb::CommandResultT DeciderEnv::Decide(const fb::CommandEnvelopeT& c) {
   if (!o.ok()) return {};
   EXPECT_TRUE(o->decided) << "command " << c.command_id << " not decided within 60 s";
   return o->result;
+}
+
+fb::CommandResultT DeciderEnv::DecideWithRetries(const fb::CommandEnvelopeT& c) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    Result<consumers::CommandOutcome> o = bus().Submit(c, std::chrono::seconds(3));
+    if (o.ok() && o->decided) return o->result;
+    if (!o.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ADD_FAILURE() << "command " << c.command_id << " never decided";
+  return {};
+}
+
+void DeciderEnv::ExpectExactlyOnce(
+    const std::map<std::string, fb::CommandResultT>& acknowledged,
+    const std::vector<LoggedEvent>& log) {
+  std::map<std::string, int> per_command;
+  std::map<std::string, std::vector<uint64_t>> versions;
+  std::set<std::string> event_ids;
+  for (const auto& e : log) {
+    ++per_command[e.event.command_id];
+    versions[e.event.aggregate_id].push_back(e.event.version);
+    EXPECT_TRUE(event_ids.insert(e.event.event_id).second)
+        << "event " << e.event.event_id << " appears twice";
+    EXPECT_EQ(*aggregates::CasePartition(e.event.aggregate_id, layout_.partitions),
+              e.partition);
+  }
+  for (const auto& [id, n] : per_command) {
+    auto it = acknowledged.find(id);
+    // Timer commands (auto-close) are the decider's own.
+    if (it == acknowledged.end() && id.rfind("auto-close/", 0) == 0) continue;
+    ASSERT_TRUE(it != acknowledged.end()) << "events of an unacknowledged command " << id;
+  }
+  for (const auto& [id, r] : acknowledged) {
+    if (r.code == fb::ResultCode::Accepted) {
+      EXPECT_EQ(per_command[id], static_cast<int>(r.event_count)) << id;
+      EXPECT_GE(r.events_offset, 0) << id;
+    } else {
+      EXPECT_EQ(per_command.count(id), 0u) << id << " was rejected but has events";
+    }
+  }
+  for (const auto& [number, vs] : versions) {
+    for (size_t i = 0; i < vs.size(); ++i) {
+      ASSERT_EQ(vs[i], i + 1) << number << ": versions must run 1..n in log order";
+    }
+  }
 }
 
 std::vector<LoggedEvent> DeciderEnv::ReadEvents() {

@@ -46,20 +46,51 @@ struct LoggedEvent {
   fb::EventEnvelopeT event;
 };
 
+// A docketd child process, its output in a log file. Killed on destruction.
+class DocketdProcess {
+ public:
+  DocketdProcess(std::vector<std::string> args, std::string log_path);
+  ~DocketdProcess();
+  void Start();
+  void Signal(int sig);
+  // SIGKILL and reap.
+  void Kill();
+  // SIGTERM and wait (bounded); returns the exit code.
+  int Stop();
+  bool running() const { return pid_ > 0; }
+  std::string Log() const;
+
+ private:
+  std::vector<std::string> args_;
+  std::string log_path_;
+  int pid_ = -1;
+};
+
 class DeciderEnv : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
 
   consumers::DeciderOptions DeciderOptionsFor(const std::string& instance) const;
+  // docketd arguments for this fixture's broker, topics and data dir.
+  std::vector<std::string> DocketdArgs(const std::string& instance) const;
   // Starts an in-process decider on its own thread.
   void StartDecider(const std::string& instance, const Clock& clock);
   void StopDeciders();
   consumers::CommandBus& bus();
   // Submits and waits up to 60 s; fails the test if it is not decided.
   fb::CommandResultT Decide(const fb::CommandEnvelopeT& c);
+  // Submits until decided, resubmitting the same command id after a pending
+  // outcome or an unavailable broker (what a client does across a crash).
+  fb::CommandResultT DecideWithRetries(const fb::CommandEnvelopeT& c);
   // Every event of the events topic, read_committed, per partition in order.
   std::vector<LoggedEvent> ReadEvents();
+  // The exactly-once checks over the whole log: each acknowledged accepted
+  // command has exactly its events, rejected ones none, no event belongs to
+  // an unknown command or repeats an event id, and every aggregate's
+  // versions run 1..n without a gap.
+  void ExpectExactlyOnce(const std::map<std::string, fb::CommandResultT>& acknowledged,
+                         const std::vector<LoggedEvent>& log);
 
   events::TopicLayout layout_;
   // Outlives the deciders (they are stopped in TearDown).

@@ -81,33 +81,19 @@ TEST_F(DeciderIT, TenThousandCommandsFromSixteenSubmittersExactlyOnce) {
   // The log: every accepted command produced exactly its events, once; no
   // event without an accepted command; versions 1..n per case.
   std::vector<LoggedEvent> log = ReadEvents();
-  std::map<std::string, int> events_per_command;
-  std::map<std::string, std::vector<uint64_t>> versions;
-  for (const auto& e : log) {
-    ++events_per_command[e.event.command_id];
-    versions[e.event.aggregate_id].push_back(e.event.version);
-    // A case lives in the partition its number names.
-    EXPECT_EQ(*aggregates::CasePartition(e.event.aggregate_id, 6), e.partition);
-  }
+  ExpectExactlyOnce(results, log);
   int accepted = 0, rejected = 0;
+  std::set<std::string> cases;
+  for (const auto& e : log) cases.insert(e.event.aggregate_id);
   for (const auto& [id, r] : results) {
     if (r.code == ResultCode::Accepted) {
       ++accepted;
-      EXPECT_EQ(events_per_command[id], static_cast<int>(r.event_count)) << id;
-      EXPECT_GE(r.events_offset, 0);
     } else {
       ++rejected;
-      EXPECT_EQ(events_per_command.count(id), 0u) << id;
       EXPECT_EQ(r.rule, "watcher.duplicate") << r.message;  // the only expected rejection
     }
   }
-  for (const auto& [id, n] : events_per_command) {
-    ASSERT_TRUE(results.count(id)) << "event of an unknown command " << id;
-  }
-  for (const auto& [number, vs] : versions) {
-    for (size_t i = 0; i < vs.size(); ++i) ASSERT_EQ(vs[i], i + 1) << number;
-  }
-  EXPECT_EQ(versions.size(), static_cast<size_t>(kCases));
+  EXPECT_EQ(cases.size(), static_cast<size_t>(kCases));
   EXPECT_GT(accepted, kCommands / 2);
   EXPECT_GT(rejected, 0);
   RecordProperty("accepted", accepted);
@@ -217,6 +203,11 @@ TEST_F(DeciderIT, FiftyThousandCaseNumbersAcrossTwoRestartsAreUniqueAndWellForme
       numbers[begin + k] = r.aggregate_id;
     });
     StopDeciders();  // a restart between phases
+    if (phase == 0) {
+      // The second restart also loses the state store: the counters must be
+      // rebuilt from the log.
+      std::filesystem::remove_all(data_dir_);
+    }
   }
   const std::regex well_formed("CS[0-9]{11}");
   std::set<std::string> unique;
