@@ -10,6 +10,8 @@
 #include <regex>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/decider_env.h"
 
 namespace docket::testing {
@@ -218,6 +220,47 @@ TEST_F(DeciderIT, FiftyThousandCaseNumbersAcrossTwoRestartsAreUniqueAndWellForme
   }
   EXPECT_EQ(unique.size(), static_cast<size_t>(kCases));
   EXPECT_EQ(partitions_used.size(), 6u);
+}
+
+}  // namespace
+}  // namespace docket::testing
+
+namespace docket::testing {
+namespace {
+
+TEST_F(DeciderIT, DocketctlInspectShowsStateAndHistoryFromTheLog) {
+  StartDecider("a", SystemClock::Default());
+  fb::CommandResultT o = Decide(OpenCaseCommand("open"));
+  ASSERT_EQ(o.code, fb::ResultCode::Accepted);
+  ASSERT_EQ(Decide(CommentCommand("c1", o.aggregate_id, "Any news?")).code,
+            fb::ResultCode::Accepted);
+  fb::ResolveCaseT r;
+  r.resolution = "Replaced the modem.";
+  ASSERT_EQ(Decide(CaseCommand("res", o.aggregate_id, r, Staff())).code,
+            fb::ResultCode::Accepted);
+
+  CommandOutput out = RunCommand({DOCKETCTL_PATH, "inspect", "case", o.aggregate_id,
+                                  "--brokers", TestBrokers(), "--prefix", layout_.prefix,
+                                  "--json"});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  nlohmann::json j = nlohmann::json::parse(out.out);
+  EXPECT_EQ(j["case"]["case_number"], o.aggregate_id);
+  EXPECT_EQ(j["case"]["state"], "Resolved");
+  EXPECT_EQ(j["case"]["version"], 3);
+  ASSERT_EQ(j["history"].size(), 3u);
+  EXPECT_EQ(j["history"][0]["type"], "CaseOpened");
+  EXPECT_EQ(j["history"][1]["payload"]["body"], "Any news?");
+  EXPECT_EQ(j["history"][2]["type"], "CaseResolved");
+  EXPECT_EQ(j["history"][2]["actor"]["role"], "Staff");
+
+  out = RunCommand({DOCKETCTL_PATH, "inspect", "case", "CS99999999990", "--brokers",
+                    TestBrokers(), "--prefix", layout_.prefix});
+  EXPECT_EQ(out.exit_code, 65);
+  EXPECT_NE(out.err.find("case CS99999999990 not found"), std::string::npos) << out.err;
+  out = RunCommand({DOCKETCTL_PATH, "inspect", "case", "CS123", "--brokers", TestBrokers(),
+                    "--prefix", layout_.prefix});
+  EXPECT_EQ(out.exit_code, 65);
+  EXPECT_NE(out.err.find("not a case number"), std::string::npos) << out.err;
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ int Fail(const std::string& cmd, const Status& status);
 
 void RegisterReplay(CLI::App& app, int* exit_code);
 void RegisterTopics(CLI::App& app, int* exit_code);
+void RegisterInspect(CLI::App& app, int* exit_code);
 
 }  // namespace docket::ctl
 

@@ -1,6 +1,7 @@
 // docketctl: the operator and analytics command line of Docket.
 //   docketctl replay   print events of a topic as JSON lines
 //   docketctl topics   create / check Docket's topics
+//   docketctl inspect  one case's state and history from the log
 #include <spdlog/spdlog.h>
 
 #include "tools/docketctl/commands.h"
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = docket::ctl::kExitOk;
   docket::ctl::RegisterReplay(app, &exit_code);
   docket::ctl::RegisterTopics(app, &exit_code);
+  docket::ctl::RegisterInspect(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "events/codec.h"
+#include "tools/docketctl/event_json.h"
 #include "tools/docketctl/commands.h"
 
 namespace docket::ctl {
@@ -37,19 +38,6 @@ struct ReplayFlags {
   std::vector<std::string> aggregates;
 };
 
-std::string FormatMicros(int64_t us) {
-  int64_t secs = us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000);
-  int64_t frac = us - secs * 1'000'000;
-  time_t t = static_cast<time_t>(secs);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[40];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%s.%06lldZ", buf, static_cast<long long>(frac));
-  return out;
-}
-
 // "1764237600000" (ms since the epoch) or "2026-11-27T10:00:00Z".
 Result<int64_t> ParseTime(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
@@ -63,35 +51,6 @@ Result<int64_t> ParseTime(const std::string& s) {
                                 "YYYY-MM-DDTHH:MM:SSZ (UTC)");
   }
   return static_cast<int64_t>(timegm(&tm)) * 1000;
-}
-
-nlohmann::json EventJson(const kafka::Message& m, const fb::EventEnvelopeT& e) {
-  nlohmann::json actor = {{"user_id", e.actor->user_id},
-                          {"role", fb::EnumNameRole(e.actor->role)},
-                          {"account_ids", e.actor->account_ids},
-                          {"display_name", e.actor->display_name}};
-  nlohmann::json j = {
-      {"partition", m.partition},
-      {"offset", m.offset},
-      {"timestamp_ms", m.timestamp_ms},
-      {"key", m.key},
-      {"event_id", e.event_id},
-      {"aggregate_id", e.aggregate_id},
-      {"version", e.version},
-      {"type", std::string(events::EventTypeName(e.event.type))},
-      {"occurred_at", FormatMicros(e.occurred_at_us)},
-      {"occurred_at_us", e.occurred_at_us},
-      {"actor", actor},
-      {"command_id", e.command_id},
-      {"correlation_id", e.correlation_id},
-      {"schema_version", e.schema_version},
-  };
-  // The payload text comes from mini reflection over a verified buffer; it
-  // is JSON, but a tool must not die on a surprise, so keep it as text then.
-  const std::string payload = events::EventPayloadJson(m.value);
-  j["payload"] = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (j["payload"].is_discarded()) j["payload"] = payload;
-  return j;
 }
 
 int RunReplay(const ReplayFlags& f) {
