@@ -1,33 +1,54 @@
 #!/usr/bin/env bash
 # Runs Docket on this machine: installs what is missing, builds, starts the
-# local Apache Kafka broker on 127.0.0.1:9092 (KAFKA_PORT to change) and
-# creates Docket's topics. Later issues grow this into docketd, the portal
-# and demo data.
+# local Apache Kafka broker on 127.0.0.1:9092 (KAFKA_PORT to change), creates
+# Docket's topics and starts docketd (decider role) with its data in ./var.
+# Later issues add the gateway, the portal and demo data.
 #
 #   tools/dev/run.sh          start (idempotent)
-#   tools/dev/run.sh stop     stop the broker
+#   tools/dev/run.sh stop     stop docketd and the broker
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
+pidfile="$root/var/docketd.pid"
 if [[ "${1:-}" == "stop" ]]; then
+  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    kill -TERM "$(cat "$pidfile")"
+    for _ in $(seq 1 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+    echo "docketd stopped"
+  fi
+  rm -f "$pidfile"
   exec tools/kafka/local-kafka.sh stop
 fi
 
 tools/dev/deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C build docketctl
+ninja -C build docketctl docketd
 
 tools/kafka/local-kafka.sh start
 port="${KAFKA_PORT:-9092}"
 build/tools/docketctl/docketctl topics ensure --brokers "127.0.0.1:$port" \
   --partitions "${DOCKET_PARTITIONS:-6}"
 
+mkdir -p "$root/var"
+if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  echo "docketd already running (pid $(cat "$pidfile"))"
+else
+  nohup build/api/docketd --brokers "127.0.0.1:$port" --data-dir "$root/var" \
+    --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \
+    --catalog "$root/config/catalog.json" >>"$root/var/docketd.log" 2>&1 </dev/null &
+  echo $! > "$pidfile"
+  sleep 1
+  kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -20 "$root/var/docketd.log"; exit 1; }
+fi
+
 cat <<MSG
 
 Docket is up.
   Kafka broker   127.0.0.1:$port (Apache Kafka, KRaft; logs under ~/.local/state/docket)
   Topics         docket.cases.commands, docket.cases.events, docket.command-results
+  docketd        decider role, pid $(cat "$pidfile"), log var/docketd.log, state in var/
   Watch events   build/tools/docketctl/docketctl replay --brokers 127.0.0.1:$port --follow
+  Inspect a case build/tools/docketctl/docketctl inspect case CS00000000000 --brokers 127.0.0.1:$port
   Stop           tools/dev/run.sh stop
 MSG
