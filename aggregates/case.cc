@@ -128,6 +128,16 @@ Events One(T payload) {
   return e;
 }
 
+// Commands that carry one text and turn into one event carrying it.
+template <typename EventT>
+Decision TextEvent(const std::string& text, const std::string& field, size_t min,
+                   size_t max, const std::string& rule, std::string EventT::*member) {
+  if (auto r = CheckText(text, field, min, max, rule)) return *r;
+  EventT e;
+  e.*member = text;
+  return One(std::move(e));
+}
+
 // Staff-only commands and the customer-only ones.
 bool StaffOnly(fb::Command t) {
   switch (t) {
@@ -377,36 +387,20 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
     }
     case fb::Command::AcceptCase:
       return One(fb::CaseAcceptedT{});
-    case fb::Command::RequestInformation: {
-      const auto& c = *cmd.command.AsRequestInformation();
-      if (auto r = CheckText(c.message, "message", 0, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::InformationRequestedT e;
-      e.message = c.message;
-      return One(std::move(e));
-    }
-    case fb::Command::ResolveCase: {
-      const auto& c = *cmd.command.AsResolveCase();
-      if (auto r = CheckText(c.resolution, "resolution", 1, lim.max_comment_chars,
-                             "resolution.length")) {
-        return *r;
-      }
-      fb::CaseResolvedT e;
-      e.resolution = c.resolution;
-      return One(std::move(e));
-    }
+    case fb::Command::RequestInformation:
+      return TextEvent(cmd.command.AsRequestInformation()->message, "message", 0,
+                       lim.max_comment_chars, "comment.length",
+                       &fb::InformationRequestedT::message);
+    case fb::Command::ResolveCase:
+      return TextEvent(cmd.command.AsResolveCase()->resolution, "resolution", 1,
+                       lim.max_comment_chars, "resolution.length",
+                       &fb::CaseResolvedT::resolution);
     case fb::Command::AcceptResolution:
       return One(fb::ResolutionAcceptedT{});
-    case fb::Command::RejectResolution: {
-      const auto& c = *cmd.command.AsRejectResolution();
-      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::ResolutionRejectedT e;
-      e.reason = c.reason;
-      return One(std::move(e));
-    }
+    case fb::Command::RejectResolution:
+      return TextEvent(cmd.command.AsRejectResolution()->reason, "reason", 0,
+                       lim.max_comment_chars, "comment.length",
+                       &fb::ResolutionRejectedT::reason);
     case fb::Command::CloseCase: {
       fb::CaseClosedT e;
       if (actor.role == Role::System) {
@@ -420,24 +414,12 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
       }
       return One(std::move(e));
     }
-    case fb::Command::CancelCase: {
-      const auto& c = *cmd.command.AsCancelCase();
-      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::CaseCancelledT e;
-      e.reason = c.reason;
-      return One(std::move(e));
-    }
-    case fb::Command::ReopenCase: {
-      const auto& c = *cmd.command.AsReopenCase();
-      if (auto r = CheckText(c.reason, "reason", 0, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::CaseReopenedT e;
-      e.reason = c.reason;
-      return One(std::move(e));
-    }
+    case fb::Command::CancelCase:
+      return TextEvent(cmd.command.AsCancelCase()->reason, "reason", 0,
+                       lim.max_comment_chars, "comment.length", &fb::CaseCancelledT::reason);
+    case fb::Command::ReopenCase:
+      return TextEvent(cmd.command.AsReopenCase()->reason, "reason", 0,
+                       lim.max_comment_chars, "comment.length", &fb::CaseReopenedT::reason);
     default:
       return Reject(ResultCode::InvalidArgument, "command.unknown",
                     "command type " + std::to_string(static_cast<int>(type)) +

@@ -17,7 +17,9 @@ using aggregates::Rejection;
 
 // Counts outstanding delivery callbacks and remembers positions and the
 // first failure. Callbacks run on the producer's poll thread.
-class Deliveries {
+// Shared with the callbacks: a failed transaction may be aborted (and its
+// records' callbacks run) after the batch that created it has returned.
+class Deliveries : public std::enable_shared_from_this<Deliveries> {
  public:
   kafka::DeliveryCallback Track(size_t index) {
     {
@@ -25,14 +27,14 @@ class Deliveries {
       ++pending_;
       if (offsets_.size() <= index) offsets_.resize(index + 1, -1);
     }
-    return [this, index](const kafka::Delivery& d) {
-      std::lock_guard<std::mutex> lock(mu_);
+    return [self = shared_from_this(), index](const kafka::Delivery& d) {
+      std::lock_guard<std::mutex> lock(self->mu_);
       if (d.status.ok()) {
-        offsets_[index] = d.offset;
-      } else if (error_.ok()) {
-        error_ = d.status;
+        self->offsets_[index] = d.offset;
+      } else if (self->error_.ok()) {
+        self->error_ = d.status;
       }
-      if (--pending_ == 0) cv_.notify_all();
+      if (--self->pending_ == 0) self->cv_.notify_all();
     };
   }
   // Waits (bounded) until every tracked record reported.
@@ -290,6 +292,28 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
   return Status::Ok();
 }
 
+Result<std::vector<kafka::TopicPartitionOffset>> Decider::FencingOffsets(
+    const std::map<int32_t, int64_t>& consumed) {
+  const std::string topic = options_.layout.CommandsTopic(handler_.context());
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (const auto& [p, next] : consumed) offsets.push_back({topic, p, next});
+  if (!offsets.empty()) return offsets;
+  // Timer commands only: re-send offsets that are already true. Positions
+  // (last consumed + 1) first, then the group's committed offsets.
+  std::vector<kafka::TopicPartitionOffset> owned;
+  for (const auto& [p, part] : owned_) owned.push_back({topic, p, 0});
+  if (owned.empty()) return offsets;
+  DOCKET_ASSIGN_OR_RETURN(offsets, consumer_->Positions(owned));
+  if (!offsets.empty()) return offsets;
+  DOCKET_ASSIGN_OR_RETURN(offsets, consumer_->Committed(owned));
+  if (!offsets.empty()) return offsets;
+  // Nothing was ever committed for these partitions, so nothing was
+  // consumed either: the log start is the exact position.
+  DOCKET_ASSIGN_OR_RETURN(auto wm, consumer_->Watermarks(topic, owned[0].partition));
+  offsets.push_back({topic, owned[0].partition, wm.first});
+  return offsets;
+}
+
 Status Decider::WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts) {
   kafka::Consumer::Options committed;
   committed.kafka = options_.kafka;
@@ -482,11 +506,21 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
   }
   if (w.results.empty() && w.next_command_offset.empty()) return Status::Ok();
 
+  // Every transaction sends consumed offsets, also one of timer commands
+  // only: the group metadata that comes with them fences a stale owner.
+  DOCKET_ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> offsets,
+                          FencingOffsets(w.next_command_offset));
+  if (offsets.empty()) {
+    DeciderLog()->debug("decider {}: no offsets to fence timer commands with yet; "
+                        "retrying later", TransactionalId());
+    return Status::Ok();
+  }
   const std::string events_topic = options_.layout.EventsTopic(handler_.context());
   const std::string results_topic = options_.layout.ResultsTopic();
   DOCKET_RETURN_IF_ERROR(producer_->BeginTransaction());
   Status s = [&]() -> Status {
-    Deliveries event_reports;
+    auto event_reports_ptr = std::make_shared<Deliveries>();
+    Deliveries& event_reports = *event_reports_ptr;
     for (size_t i = 0; i < w.events.size(); ++i) {
       const auto& e = w.events[i];
       DOCKET_RETURN_IF_ERROR(producer_->Produce({events_topic, e.partition, e.key, e.value},
@@ -507,27 +541,13 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
         w.results[i].events_offset = first.events_offset;
       }
     }
-    Deliveries result_reports;
+    auto result_reports_ptr = std::make_shared<Deliveries>();
+    Deliveries& result_reports = *result_reports_ptr;
     for (size_t i = 0; i < w.results.size(); ++i) {
       DOCKET_RETURN_IF_ERROR(producer_->Produce(
           {results_topic, w.result_partition[i], w.results[i].command_id,
            events::EncodeCommandResult(w.results[i])},
           result_reports.Track(i)));
-    }
-    // Always send offsets, also for a batch of timer commands only: the
-    // group metadata that comes with them is what fences a stale owner.
-    std::vector<kafka::TopicPartitionOffset> offsets;
-    const std::string commands_topic = options_.layout.CommandsTopic(handler_.context());
-    for (const auto& [p, next] : w.next_command_offset) {
-      offsets.push_back({commands_topic, p, next});
-    }
-    if (offsets.empty()) {
-      std::vector<kafka::TopicPartitionOffset> owned;
-      for (const auto& [p, part] : owned_) owned.push_back({commands_topic, p, 0});
-      DOCKET_ASSIGN_OR_RETURN(offsets, consumer_->Positions(owned));
-      if (offsets.empty()) {
-        return UnavailableError("no consumer position to fence a timer-only batch with");
-      }
     }
     DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
     DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());

@@ -102,6 +102,11 @@ class Decider : private kafka::RebalanceListener {
 
   Status RunSession(const std::atomic<bool>& stop);
   Status CatchUp(const std::vector<int32_t>& partitions);
+  // The command offsets a transaction sends: those consumed in the batch, or
+  // for timer commands only, offsets that are already true (empty when
+  // there are none yet).
+  Result<std::vector<kafka::TopicPartitionOffset>> FencingOffsets(
+      const std::map<int32_t, int64_t>& consumed);
   // Waits until no transaction of another producer is open on `parts`.
   Status WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts);
   Status ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers);

@@ -661,6 +661,20 @@ Result<std::vector<TopicPartitionOffset>> Consumer::Positions(
   return out;
 }
 
+Result<std::vector<TopicPartitionOffset>> Consumer::Committed(
+    const std::vector<TopicPartitionOffset>& partitions) {
+  TopicPartitionList list = ToList(partitions);
+  RdKafka::ErrorCode err = handle_->committed(list.v, Ms(options_.kafka.timeout));
+  if (err != RdKafka::ERR_NO_ERROR) {
+    return callbacks_->FromKafka(err, "committed offsets: " + RdKafka::err2str(err));
+  }
+  std::vector<TopicPartitionOffset> out;
+  for (const auto* tp : list.v) {
+    if (tp->offset() >= 0) out.push_back({tp->topic(), tp->partition(), tp->offset()});
+  }
+  return out;
+}
+
 Status Consumer::Commit(const std::vector<TopicPartitionOffset>& next_offsets) {
   TopicPartitionList list = ToList(next_offsets);
   RdKafka::ErrorCode err = handle_->commitSync(list.v);
@@ -764,6 +778,11 @@ Status Admin::CreateTopics(const std::vector<TopicSpec>& specs) {
   size_t n = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(
       rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  return TopicResults(results, n, "create");
+}
+
+Status Admin::TopicResults(const rd_kafka_topic_result_t** results, size_t n,
+                           const std::string& op) const {
   for (size_t i = 0; i < n; ++i) {
     rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
     std::string name = rd_kafka_topic_result_name(results[i]);
@@ -773,7 +792,7 @@ Status Admin::CreateTopics(const std::vector<TopicSpec>& specs) {
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
       const char* msg = rd_kafka_topic_result_error_string(results[i]);
       return callbacks_->FromKafka(static_cast<RdKafka::ErrorCode>(e),
-                                   "create topic '" + name + "': " +
+                                   op + " topic '" + name + "': " +
                                        (msg ? msg : rd_kafka_err2str(e)));
     }
   }
@@ -912,15 +931,7 @@ Status Admin::DeleteTopics(const std::vector<std::string>& names) {
   size_t n = 0;
   const rd_kafka_topic_result_t** results = rd_kafka_DeleteTopics_result_topics(
       rd_kafka_event_DeleteTopics_result(ev.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return callbacks_->FromKafka(static_cast<RdKafka::ErrorCode>(e),
-                                   std::string("delete topic '") +
-                                       rd_kafka_topic_result_name(results[i]) + "'");
-    }
-  }
-  return Status::Ok();
+  return TopicResults(results, n, "delete");
 }
 
 }  // namespace docket::kafka

@@ -32,6 +32,8 @@
 
 #include "common/status.h"
 
+typedef struct rd_kafka_topic_result_s rd_kafka_topic_result_t;
+
 namespace RdKafka {
 class Producer;
 class KafkaConsumer;
@@ -253,6 +255,10 @@ class Consumer {
   // partitions; partitions without a position yet are left out.
   Result<std::vector<TopicPartitionOffset>> Positions(
       const std::vector<TopicPartitionOffset>& partitions);
+  // The group's committed offsets of `partitions`; partitions without one
+  // are left out.
+  Result<std::vector<TopicPartitionOffset>> Committed(
+      const std::vector<TopicPartitionOffset>& partitions);
   // Synchronously commits `next_offsets` for the group (lag reporting only).
   Status Commit(const std::vector<TopicPartitionOffset>& next_offsets);
 
@@ -301,6 +307,9 @@ class Admin {
  private:
   explicit Admin(KafkaOptions options);
   Status WaitForLeaders(const std::vector<TopicSpec>& specs);
+  // The first error of a create/delete topics result, named.
+  Status TopicResults(const rd_kafka_topic_result_t** results, size_t n,
+                      const std::string& op) const;
   KafkaOptions options_;
   std::unique_ptr<ClientCallbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> handle_;
