@@ -265,3 +265,59 @@ TEST_F(DeciderIT, DocketctlInspectShowsStateAndHistoryFromTheLog) {
 
 }  // namespace
 }  // namespace docket::testing
+
+namespace docket::testing {
+namespace {
+
+TEST_F(DeciderIT, WithoutADeciderACommandIsPendingAndItsResultCanBeFetchedLater) {
+  Result<consumers::CommandOutcome> o =
+      bus().Submit(OpenCaseCommand("early"), std::chrono::milliseconds(500));
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_FALSE(o->decided);
+  EXPECT_EQ(o->result.command_id, "early");
+  EXPECT_FALSE(bus().Lookup("early").has_value());
+
+  StartDecider("a", SystemClock::Default());
+  std::optional<fb::CommandResultT> r;
+  for (int i = 0; i < 600 && !(r = bus().Lookup("early")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(r.has_value()) << "the pending command was never decided";
+  EXPECT_EQ(r->code, fb::ResultCode::Accepted);
+  EXPECT_EQ(r->version, 1u);
+}
+
+TEST_F(DeciderIT, CorruptCommandRecordIsSkippedAndThePartitionGoesOn) {
+  StartDecider("a", SystemClock::Default());
+  fb::CommandResultT first = Decide(OpenCaseCommand("open"));
+  ASSERT_EQ(first.code, fb::ResultCode::Accepted);
+  const int32_t p = *aggregates::CasePartition(first.aggregate_id, layout_.partitions);
+  auto producer = kafka::Producer::Create({TestKafka()});
+  ASSERT_TRUE(producer.ok());
+  auto d = (*producer)
+               ->Produce({layout_.CommandsTopic("cases"), p, first.aggregate_id,
+                          "definitely not a command"})
+               .get();
+  ASSERT_TRUE(d.status.ok());
+  // The next command on the same partition is decided: nothing is stuck.
+  fb::CommandResultT after = Decide(CommentCommand("after", first.aggregate_id, "still here"));
+  EXPECT_EQ(after.code, fb::ResultCode::Accepted);
+  EXPECT_EQ(after.version, 2u);
+  // A command sent to the wrong partition is refused with a rule, not lost.
+  fb::CommandEnvelopeT wrong = CommentCommand("wrong", first.aggregate_id, "x");
+  auto w = (*producer)
+               ->Produce({layout_.CommandsTopic("cases"), (p + 1) % layout_.partitions,
+                          first.aggregate_id, events::EncodeCommand(wrong)})
+               .get();
+  ASSERT_TRUE(w.status.ok());
+  std::optional<fb::CommandResultT> r;
+  for (int i = 0; i < 300 && !(r = bus().Lookup("wrong")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->code, fb::ResultCode::InvalidArgument);
+  EXPECT_EQ(r->rule, "command.wrong_partition");
+}
+
+}  // namespace
+}  // namespace docket::testing
