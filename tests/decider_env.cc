@@ -243,33 +243,12 @@ void DeciderEnv::ExpectExactlyOnce(
 }
 
 std::vector<LoggedEvent> DeciderEnv::ReadEvents() {
-  kafka::Consumer::Options co;
-  co.kafka = TestKafka();
-  auto c = kafka::Consumer::Create(co);
-  EXPECT_TRUE(c.ok());
-  const std::string topic = layout_.EventsTopic("cases");
-  std::vector<kafka::TopicPartitionOffset> assignment;
-  for (int p = 0; p < layout_.partitions; ++p) {
-    assignment.push_back({topic, p, kafka::kOffsetBeginning});
-  }
-  EXPECT_TRUE((*c)->Assign(assignment).ok());
   std::vector<LoggedEvent> out;
-  std::set<int32_t> open;
-  for (int p = 0; p < layout_.partitions; ++p) open.insert(p);
-  int idle = 0;
-  while (!open.empty() && idle < 100) {
-    auto b = (*c)->Poll(10000, std::chrono::milliseconds(300));
-    EXPECT_TRUE(b.ok()) << b.status();
-    if (!b.ok()) break;
-    idle = b->messages.empty() && b->reached_end.empty() ? idle + 1 : 0;
-    for (const auto& m : b->messages) {
-      auto e = events::DecodeEvent(m.value);
-      EXPECT_TRUE(e.ok()) << e.status();
-      if (e.ok()) out.push_back({m.partition, m.offset, std::move(*e)});
-    }
-    for (const auto& end : b->reached_end) open.erase(end.partition);
+  for (auto& m : ReadToEnd(layout_.EventsTopic("cases"), layout_.partitions)) {
+    auto e = events::DecodeEvent(m.value);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (e.ok()) out.push_back({m.partition, m.offset, std::move(*e)});
   }
-  EXPECT_TRUE(open.empty());
   return out;
 }
 

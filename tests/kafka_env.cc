@@ -1,6 +1,7 @@
 #include "tests/kafka_env.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <spawn.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 extern char** environ;
@@ -60,6 +62,35 @@ Status CreateTopic(const std::string& name, int partitions) {
   spec.partitions = partitions;
   spec.configs = {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}};
   return (*admin)->CreateTopics({spec});
+}
+
+std::vector<kafka::Message> ReadToEnd(const std::string& topic, int partitions,
+                                      bool read_committed) {
+  kafka::Consumer::Options o;
+  o.kafka = TestKafka();
+  o.read_committed = read_committed;
+  auto c = kafka::Consumer::Create(o);
+  EXPECT_TRUE(c.ok()) << c.status();
+  if (!c.ok()) return {};
+  std::vector<kafka::TopicPartitionOffset> assignment;
+  std::set<int32_t> open;
+  for (int p = 0; p < partitions; ++p) {
+    assignment.push_back({topic, p, kafka::kOffsetBeginning});
+    open.insert(p);
+  }
+  EXPECT_TRUE((*c)->Assign(assignment).ok());
+  std::vector<kafka::Message> out;
+  int idle = 0;
+  while (!open.empty() && idle < 100) {
+    auto batch = (*c)->Poll(10000, std::chrono::milliseconds(300));
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (!batch.ok()) break;
+    idle = batch->messages.empty() && batch->reached_end.empty() ? idle + 1 : 0;
+    for (auto& m : batch->messages) out.push_back(std::move(m));
+    for (const auto& end : batch->reached_end) open.erase(end.partition);
+  }
+  EXPECT_TRUE(open.empty()) << topic << ": partitions never reached their end";
+  return out;
 }
 
 CommandOutput RunCommand(const std::vector<std::string>& argv) {

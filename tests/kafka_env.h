@@ -22,6 +22,12 @@ std::string UniqueName(const std::string& prefix);
 int FreePort();
 Status CreateTopic(const std::string& name, int partitions);
 
+// Every record of partitions 0..partitions-1 of `topic`, from the beginning
+// to the end (the last stable offset when read_committed), in offset order
+// per partition. Fails the test when a partition never reaches its end.
+std::vector<kafka::Message> ReadToEnd(const std::string& topic, int partitions,
+                                      bool read_committed = true);
+
 struct CommandOutput {
   int exit_code = -1;
   std::string out;

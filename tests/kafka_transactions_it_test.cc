@@ -35,31 +35,12 @@ std::string EventRecord(int partition, uint64_t seq, bool aborted) {
 // Reads every partition to its end; returns the decoded events per partition.
 std::map<int, std::vector<fb::EventEnvelopeT>> ReadAll(const std::string& topic,
                                                        bool read_committed) {
-  Consumer::Options o;
-  o.kafka = testing::TestKafka();
-  o.read_committed = read_committed;
-  auto c = Consumer::Create(o);
-  EXPECT_TRUE(c.ok()) << c.status();
-  std::vector<kafka::TopicPartitionOffset> assignment;
-  for (int p = 0; p < kPartitions; ++p) assignment.push_back({topic, p, kafka::kOffsetBeginning});
-  EXPECT_TRUE((*c)->Assign(assignment).ok());
   std::map<int, std::vector<fb::EventEnvelopeT>> out;
-  std::set<int> open;
-  for (int p = 0; p < kPartitions; ++p) open.insert(p);
-  int idle = 0;
-  while (!open.empty() && idle < 100) {
-    auto batch = (*c)->Poll(5000, std::chrono::milliseconds(300));
-    EXPECT_TRUE(batch.ok()) << batch.status();
-    if (!batch.ok()) break;
-    idle = batch->messages.empty() && batch->reached_end.empty() ? idle + 1 : 0;
-    for (const auto& m : batch->messages) {
-      auto e = events::DecodeEvent(m.value);
-      EXPECT_TRUE(e.ok()) << e.status();
-      if (e.ok()) out[m.partition].push_back(std::move(*e));
-    }
-    for (const auto& end : batch->reached_end) open.erase(end.partition);
+  for (const auto& m : testing::ReadToEnd(topic, kPartitions, read_committed)) {
+    auto e = events::DecodeEvent(m.value);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (e.ok()) out[m.partition].push_back(std::move(*e));
   }
-  EXPECT_TRUE(open.empty()) << "partitions never reached their end";
   return out;
 }
 
