@@ -43,7 +43,7 @@ int64_t Utf8Length(const std::string& s) {
   while (left > 0) {
     utf8proc_int32_t cp;
     utf8proc_ssize_t len = utf8proc_iterate(p, left, &cp);
-    if (len <= 0) return -1;
+    if (len <= 0 || cp == 0) return -1;
     p += len;
     left -= len;
     ++n;
@@ -86,7 +86,7 @@ bool ValidEmail(const std::string& e) {
       return false;
     }
   }
-  return domain.find("..") == std::string::npos;
+  return domain.find("..") == std::string::npos && domain[0] != '.' && domain[0] != '-';
 }
 
 std::optional<Rejection> CheckFileName(const std::string& name, size_t max_bytes) {
@@ -99,10 +99,25 @@ std::optional<Rejection> CheckFileName(const std::string& name, size_t max_bytes
     return Invalid("attachment.file_name", "file_name", "must not be . or ..");
   }
   for (unsigned char c : name) {
-    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) {
+    if (c == '/' || c == '\\') {
       return Invalid("attachment.file_name", "file_name",
                      "must not contain path separators or control characters");
     }
+  }
+  // Control and format characters (C0, C1, bidi overrides such as U+202E
+  // that disguise "exe" as "fdp").
+  auto p = reinterpret_cast<const utf8proc_uint8_t*>(name.data());
+  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(name.size());
+  while (left > 0) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate(p, left, &cp);
+    utf8proc_category_t cat = utf8proc_category(cp);
+    if (cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_CF) {
+      return Invalid("attachment.file_name", "file_name",
+                     "must not contain path separators or control characters");
+    }
+    p += len;
+    left -= len;
   }
   return std::nullopt;
 }
@@ -169,7 +184,7 @@ bool AllowedFrom(fb::Command t, CaseState s) {
     case fb::Command::RejectResolution:
     case fb::Command::ReopenCase:
       return s == CaseState::Resolved;
-    case fb::Command::CloseCase:
+    case fb::Command::CloseCase:  // the auto-close timer: RESOLVED only (below)
       return s != CaseState::Closed && s != CaseState::Cancelled;
     case fb::Command::CancelCase:
       return s == CaseState::New || s == CaseState::Open || s == CaseState::AwaitingInfo;
@@ -184,15 +199,15 @@ Decision DecideOpen(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
     return Reject(ResultCode::AlreadyExists, "case.already_exists",
                   "case " + state.case_number + " already exists");
   }
-  if (c.account_id.empty()) return Invalid("case.account_required", "account_id", "is required");
-  if (!MayAccessAccount(*cmd.actor, c.account_id)) {
+  if (cmd.actor->role == Role::Customer && !MayAccessAccount(*cmd.actor, c.account_id)) {
     return Reject(ResultCode::NotFound, "case.account_access",
                   "account " + c.account_id + " not found");
   }
   if (cmd.actor->role == Role::System) {
-    return Reject(ResultCode::PermissionDenied, "case.open_by_person",
-                  "cases are opened by customers or staff");
+    return Reject(ResultCode::PermissionDenied, "case.system_actor",
+                  "the system actor only closes resolved cases");
   }
+  if (c.account_id.empty()) return Invalid("case.account_required", "account_id", "is required");
   const CatalogRequestType* type = ctx.catalog->FindType(c.case_type);
   if (!type) {
     return Invalid("case.catalog", "case_type",
@@ -203,6 +218,13 @@ Decision DecideOpen(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
   if (!cat) {
     return Invalid("case.catalog", "category",
                    "'" + c.category + "' is not a category of " + type->name);
+  }
+  for (size_t i = 0; i < c.fields.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (c.fields[j]->key == c.fields[i]->key) {
+        return Invalid("case.catalog", "fields." + c.fields[i]->key, "is given twice");
+      }
+    }
   }
   for (const auto& f : c.fields) {
     bool known = std::any_of(cat->fields.begin(), cat->fields.end(),
@@ -271,13 +293,18 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
     return Reject(ResultCode::PermissionDenied, "case.staff_only",
                   "CloseCase is for staff only");
   }
+  if (actor.role == Role::System && type != fb::Command::CloseCase) {
+    return Reject(ResultCode::PermissionDenied, "case.system_actor",
+                  "the system actor only closes resolved cases");
+  }
   if (s.state == CaseState::Closed || s.state == CaseState::Cancelled) {
     return Reject(ResultCode::FailedPrecondition, "case.final_state",
                   "case " + s.case_number + " is " + StateName(s.state) +
                       ": a final state takes no comments, attachments, watchers or "
                       "state changes");
   }
-  if (!AllowedFrom(type, s.state)) {
+  if (!AllowedFrom(type, s.state) ||
+      (actor.role == Role::System && s.state != CaseState::Resolved)) {
     return Reject(ResultCode::FailedPrecondition, "case.invalid_transition",
                   std::string(events::CommandTypeName(type)) + " is not allowed in state " +
                       StateName(s.state));

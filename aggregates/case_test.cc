@@ -369,9 +369,17 @@ TEST_F(CaseTest, Rule_case_invalid_transition) {
                  "case.invalid_transition");
 }
 
-TEST_F(CaseTest, Rule_case_open_by_person) {
+TEST_F(CaseTest, Rule_case_system_actor) {
   ExpectRejected(When(Cmd(kSystem, Open())), ResultCode::PermissionDenied,
-                 "case.open_by_person");
+                 "case.system_actor");
+  GivenCaseIn(CaseState::Open);
+  fb::AddCommentT c;
+  c.body = "automated";
+  ExpectRejected(When(Cmd(kSystem, c)), ResultCode::PermissionDenied, "case.system_actor");
+  // The timer's close of a case that is not RESOLVED is not a transition.
+  ctx_.now_us = kT0 + 30 * kDay;
+  ExpectRejected(When(Cmd(kSystem, fb::CloseCaseT{})), ResultCode::FailedPrecondition,
+                 "case.invalid_transition");
 }
 
 // ---- rules: validation -------------------------------------------------------
@@ -399,6 +407,11 @@ TEST_F(CaseTest, Rule_case_catalog) {
   f->key = "colour";
   o.fields.push_back(std::move(f));
   ExpectRejected(When(Cmd(kCustomer, o)), ResultCode::InvalidArgument, "case.catalog");
+  o = Open();
+  o.fields.push_back(std::make_unique<fb::FieldT>(*o.fields[0]));  // a key twice
+  d = When(Cmd(kCustomer, o));
+  ExpectRejected(d, ResultCode::InvalidArgument, "case.catalog");
+  EXPECT_THAT(std::get<Rejection>(d).message, ::testing::HasSubstr("is given twice"));
 }
 
 TEST_F(CaseTest, Rule_case_subject_length) {
@@ -441,6 +454,8 @@ TEST_F(CaseTest, Rule_case_field_length) {
 TEST_F(CaseTest, Rule_text_utf8) {
   auto o = Open();
   o.subject = "bad \xff byte";
+  ExpectRejected(When(Cmd(kCustomer, o)), ResultCode::InvalidArgument, "text.utf8");
+  o.subject = std::string("nul\0inside", 10);
   ExpectRejected(When(Cmd(kCustomer, o)), ResultCode::InvalidArgument, "text.utf8");
 }
 
@@ -514,7 +529,9 @@ TEST_F(CaseTest, Rule_attachment_sha256) {
 
 TEST_F(CaseTest, Rule_attachment_file_name) {
   GivenCaseIn(CaseState::Open);
-  for (const std::string& bad : std::vector<std::string>{"", "../etc/passwd", "a\\b", "a\nb", "..", std::string(256, 'x')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "../etc/passwd", "a\\b", "a\nb", "..", std::string(256, 'x'),
+                                "invoice\u202Efdp.exe", "a\u0085b"}) {
     SCOPED_TRACE(bad);
     ExpectRejected(When(Cmd(kCustomer, Attachment(bad))), ResultCode::InvalidArgument,
                    "attachment.file_name");
@@ -551,7 +568,7 @@ TEST_F(CaseTest, WatchersAreAddedAndRemovedCaseInsensitively) {
 TEST_F(CaseTest, Rule_watcher_email_invalid) {
   GivenCaseIn(CaseState::Open);
   for (std::string bad : std::vector<std::string>{"", "no-at", "@example.com", "a@b", "a@@b.com", "a b@c.com",
-                          "a@example..com", "a@example.com,b@example.com"}) {
+                          "a@example..com", "a@example.com,b@example.com", "a@.example.com"}) {
     SCOPED_TRACE(bad);
     ExpectRejected(When(Cmd(kCustomer, Watcher(bad))), ResultCode::InvalidArgument,
                    "watcher.email_invalid");

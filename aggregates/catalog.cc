@@ -40,6 +40,9 @@ Result<Catalog> Catalog::FromJson(std::string_view text) {
   if (root.is_discarded()) return InvalidArgumentError("catalog: malformed JSON");
   DOCKET_RETURN_IF_ERROR(Need(root, "version", json::value_t::number_unsigned, "$"));
   DOCKET_RETURN_IF_ERROR(Need(root, "request_types", json::value_t::array, "$"));
+  if (root["version"].get<uint64_t>() > UINT32_MAX) {
+    return InvalidArgumentError("catalog: $.version is out of range");
+  }
   Catalog c;
   c.version_ = root["version"].get<uint32_t>();
   std::set<std::string> type_ids;
@@ -69,7 +72,13 @@ Result<Catalog> Catalog::FromJson(std::string_view text) {
           const std::string fp = cp + ".fields[" + std::to_string(f) + "]";
           DOCKET_RETURN_IF_ERROR(Need(field, "key", json::value_t::string, fp));
           DOCKET_RETURN_IF_ERROR(Need(field, "label", json::value_t::string, fp));
-          bool required = field.value("required", false);
+          bool required = false;
+          if (field.contains("required")) {
+            if (!field["required"].is_boolean()) {
+              return InvalidArgumentError("catalog: " + fp + ".required has the wrong type");
+            }
+            required = field["required"].get<bool>();
+          }
           category.fields.push_back({field["key"], field["label"], required});
         }
       }

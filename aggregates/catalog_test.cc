@@ -38,6 +38,16 @@ TEST(CatalogTest, ErrorsNameTheJsonPath) {
                   .status()
                   .message(),
               HasSubstr("fields[0].key has the wrong type"));
+  EXPECT_THAT(Catalog::FromJson(R"({"version":1,"request_types":[{"id":"a","name":"A",
+                "categories":[{"id":"x","name":"X","fields":[{"key":"k","label":"K",
+                "required":"yes"}]}]}]})")
+                  .status()
+                  .message(),
+              HasSubstr("fields[0].required has the wrong type"));
+  EXPECT_THAT(Catalog::FromJson(R"({"version":99999999999,"request_types":[]})")
+                  .status()
+                  .message(),
+              HasSubstr("$.version is out of range"));
   EXPECT_EQ(Catalog::Load("/nonexistent.json").status().code(), StatusCode::kNotFound);
 }
 

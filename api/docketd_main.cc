@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
   docket::Status s = decider.Run(g_stop);
   if (!s.ok()) {
     std::cerr << "docketd: " << s.ToString() << "\n";
-    return s.code() == docket::StatusCode::kInvalidArgument ? 64 : 69;
+    if (s.code() == docket::StatusCode::kInvalidArgument) return 64;
+    if (s.code() == docket::StatusCode::kAborted) return 75;  // fenced: EX_TEMPFAIL
+    return 69;
   }
   spdlog::info("docketd: stopped");
   return 0;

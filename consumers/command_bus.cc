@@ -3,6 +3,20 @@
 #include "consumers/log.h"
 
 namespace docket::consumers {
+namespace {
+
+// FNV-1a (64 bit): specified, so every build of every gateway routes a
+// retried create to the same partition (std::hash is not).
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
 
 Status CommandBusOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
@@ -54,6 +68,7 @@ void CommandBus::Listen() {
     Result<kafka::PollBatch> batch = consumer_->Poll(1000, std::chrono::milliseconds(100));
     if (!batch.ok()) {
       DeciderLog()->warn("command bus: {}", batch.status().ToString());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
       continue;
     }
     for (const kafka::Message& m : batch->messages) {
@@ -91,8 +106,8 @@ Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
   std::string key = command.aggregate_id;
   if (handler_.Creates(command)) {
     // Any partition can create; spread by command id (stable for retries).
-    partition = static_cast<int32_t>(std::hash<std::string>{}(command.command_id) %
-                                     static_cast<size_t>(partitions));
+    partition = static_cast<int32_t>(Fnv1a(command.command_id) %
+                                     static_cast<uint64_t>(partitions));
     key = command.command_id;
   } else {
     DOCKET_ASSIGN_OR_RETURN(partition, handler_.PartitionOf(command.aggregate_id, partitions));

@@ -87,6 +87,9 @@ struct Decider::BatchWork {
   std::map<std::pair<int32_t, std::string>, std::string> states;  // overlay
   std::map<int32_t, uint64_t> counters;                       // overlay
   std::map<int32_t, int64_t> next_command_offset;
+  // Set when the batch cannot be decided safely (e.g. the store failed); the
+  // session restarts and the commands are read again.
+  Status error;
 };
 
 Status DeciderOptions::Validate() const {
@@ -100,6 +103,13 @@ Status DeciderOptions::Validate() const {
   }
   if (session_timeout_ms < 1000) {
     return InvalidArgumentError("decider: session_timeout_ms must be >= 1000");
+  }
+  const auto txn_timeout = std::max<std::chrono::milliseconds>(std::chrono::seconds(60),
+                                                              kafka.timeout);
+  if (stable_wait < txn_timeout + std::chrono::seconds(15)) {
+    return InvalidArgumentError(
+        "decider: stable_wait must be at least the transaction timeout (" +
+        std::to_string(txn_timeout.count()) + " ms) + 15 s");
   }
   return Status::Ok();
 }
@@ -123,10 +133,18 @@ Status Decider::Run(const std::atomic<bool>& stop) {
                                options_.instance_id));
   while (!stop) {
     Status s = RunSession(stop);
+    const bool fenced = producer_ && producer_->fenced();
     consumer_.reset();
     producer_.reset();
     owned_.clear();
     if (s.ok()) break;
+    if (fenced) {
+      // Another live process runs as this instance; taking the id back would
+      // only fence it in turn, forever. Leave it the partitions.
+      return AbortedError("decider " + TransactionalId() +
+                          " was fenced by another process with the same instance id: " +
+                          s.message());
+    }
     ++stats_.failed_sessions;
     DeciderLog()->warn("decider {}: session ended: {}; starting a new one",
                        TransactionalId(), s.ToString());
@@ -323,12 +341,12 @@ Status Decider::WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& 
   DOCKET_ASSIGN_OR_RETURN(auto ru, kafka::Consumer::Create(uncommitted));
   const auto deadline = std::chrono::steady_clock::now() + options_.stable_wait;
   for (const auto& tp : parts) {
+    // The end now; once the stable end has reached it, every transaction
+    // that had written there has ended (later ones are not ours to wait for).
+    DOCKET_ASSIGN_OR_RETURN(auto high, ru->Watermarks(tp.topic, tp.partition));
     bool logged = false;
     for (;;) {
-      // read_committed's end is the last stable offset; it equals the high
-      // watermark when no transaction is open.
       DOCKET_ASSIGN_OR_RETURN(auto stable, rc->Watermarks(tp.topic, tp.partition));
-      DOCKET_ASSIGN_OR_RETURN(auto high, ru->Watermarks(tp.topic, tp.partition));
       if (stable.second >= high.second) break;
       if (!logged) {
         DeciderLog()->warn(
@@ -357,6 +375,7 @@ Result<std::string> Decider::CurrentState(BatchWork& work, int32_t p,
   if (cached != part.states.end()) return cached->second;
   DOCKET_ASSIGN_OR_RETURN(auto stored, store_->Get(p, 's', id));
   std::string state = stored ? *stored : std::string();
+  if (part.states.size() >= options_.max_cached_states) part.states.clear();
   part.states[id] = state;
   return state;
 }
@@ -379,13 +398,20 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
     return;  // positions are copied from the first copy after delivery
   }
   Result<std::optional<std::string>> stored = store_->Get(p, 'd', cmd.command_id);
-  if (stored.ok() && stored->has_value()) {
+  if (!stored.ok()) {
+    // Unknown whether it is a duplicate: deciding again could apply it twice.
+    w.error = stored.status().Annotate("dedupe lookup of " + cmd.command_id);
+    return;
+  }
+  if (stored->has_value()) {
     Result<fb::CommandResultT> r = events::DecodeCommandResult(**stored);
-    if (r.ok()) {
-      ++stats_.duplicates;
-      add_result(std::move(*r), /*is_new=*/false);
+    if (!r.ok()) {
+      w.error = r.status().Annotate("stored result of " + cmd.command_id);
       return;
     }
+    ++stats_.duplicates;
+    add_result(std::move(*r), /*is_new=*/false);
+    return;
   }
   ++stats_.commands;
 
@@ -412,12 +438,7 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
     }
     Result<std::string> s = CurrentState(w, p, aggregate_id);
     if (!s.ok()) {
-      fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
-      r.code = fb::ResultCode::Internal;
-      r.rule = "state.unavailable";
-      r.message = s.status().ToString();
-      ++stats_.rejected;
-      add_result(std::move(r), true);
+      w.error = s.status().Annotate("state of " + aggregate_id);
       return;
     }
     state = *s;
@@ -444,6 +465,7 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   const Events& evs = std::get<Events>(d);
   uint64_t version = handler_.Version(state);
   const size_t result_index = w.results.size();
+  std::vector<BatchWork::Out> outs;  // appended only when every event applied
   for (size_t i = 0; i < evs.size(); ++i) {
     fb::EventEnvelopeT env;
     env.event_id = cmd.command_id + "/" + std::to_string(i);
@@ -463,11 +485,23 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
       r.message = next.status().ToString();
       ++stats_.rejected;
       add_result(std::move(r), true);
-      return;  // nothing of this command is appended (events below not added)
+      return;  // none of this command's events is appended
     }
     state = std::move(*next);
-    w.events.push_back({p, aggregate_id, events::EncodeEvent(env), result_index});
+    std::string bytes = events::EncodeEvent(env);
+    if (bytes.size() > events::DecodeLimits{}.max_bytes) {
+      r.code = fb::ResultCode::InvalidArgument;
+      r.rule = "command.too_large";
+      r.message = "the command's event " + std::to_string(i) + " would be " +
+                  std::to_string(bytes.size()) + " bytes, over the " +
+                  std::to_string(events::DecodeLimits{}.max_bytes) + "-byte record limit";
+      ++stats_.rejected;
+      add_result(std::move(r), true);
+      return;
+    }
+    outs.push_back({p, aggregate_id, std::move(bytes), result_index});
   }
+  for (auto& o : outs) w.events.push_back(std::move(o));
   w.states[{p, aggregate_id}] = state;
   r.code = fb::ResultCode::Accepted;
   r.version = version;
@@ -489,17 +523,24 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
       continue;
     }
     Handle(w, m.partition, *cmd);
+    if (!w.error.ok()) return w.error;
   }
   if (run_timers) {
     const int64_t now = clock_.NowMicros();
+    // At most max_batch commands per transaction, timers included: after a
+    // long downtime the due timers are worked off over several batches.
+    size_t budget = options_.max_batch > messages.size() ? options_.max_batch - messages.size() : 0;
     for (auto& [p, part] : owned_) {
       for (const auto& [id, due] : part.timers) {
         if (due > now) continue;
+        if (budget == 0) break;
+        --budget;
         Result<std::string> state = CurrentState(w, p, id);
         if (!state.ok()) continue;
         if (auto cmd = handler_.TimerCommand(*state, now)) {
           ++stats_.timer_commands;
           Handle(w, p, *cmd);
+          if (!w.error.ok()) return w.error;
         }
       }
     }
@@ -549,6 +590,9 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
            events::EncodeCommandResult(w.results[i])},
           result_reports.Track(i)));
     }
+    // The results must be in the log before the offsets say the commands
+    // are done: a new owner catching up relies on finding them.
+    DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
     DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
     DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
     DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));

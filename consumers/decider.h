@@ -54,9 +54,13 @@ struct DeciderOptions {
   // How often timers (e.g. auto-close) are checked.
   std::chrono::milliseconds timer_interval{1000};
   int session_timeout_ms = 10000;
+  // States kept in memory per partition; past this the cache is dropped
+  // (the store has them all).
+  size_t max_cached_states = 100'000;
   // How long catch-up waits for another producer's open transaction on an
   // owned events/results partition to end (a previous owner's; the broker
-  // aborts it after transaction.timeout.ms, 60 s).
+  // aborts it after transaction.timeout.ms = max(60 s, kafka.timeout)).
+  // Validate() requires at least that plus 15 s.
   std::chrono::milliseconds stable_wait{75000};
   // Pause before a new session after a failed one.
   std::chrono::milliseconds retry_backoff{500};
@@ -81,8 +85,9 @@ class Decider : private kafka::RebalanceListener {
           const Clock& clock);
   ~Decider() override;
 
-  // Runs sessions until `stop` is set. Returns an error only when it cannot
-  // run at all (bad options, state store cannot be opened).
+  // Runs sessions until `stop` is set. Returns an error when it cannot run
+  // at all (bad options, state store cannot be opened) and kAborted when
+  // another live process with the same instance id fenced it.
   Status Run(const std::atomic<bool>& stop);
 
   const Stats& stats() const { return stats_; }

@@ -27,13 +27,14 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
+// Valid UTF-8 without NUL (no Docket text or id has a use for U+0000).
 bool IsValidUtf8(const char* s, size_t n) {
   auto p = reinterpret_cast<const utf8proc_uint8_t*>(s);
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(n);
   while (left > 0) {
     utf8proc_int32_t cp;
     utf8proc_ssize_t len = utf8proc_iterate(p, left, &cp);
-    if (len <= 0) return false;
+    if (len <= 0 || cp == 0) return false;
     p += len;
     left -= len;
   }
@@ -43,8 +44,20 @@ bool IsValidUtf8(const char* s, size_t n) {
 // Walks a verified buffer with mini reflection and records the first value
 // that is out of its enum's range, an unknown union member, or a string that
 // is not valid UTF-8.
+//
+// The Verifier lets many offsets point at one string or table, so a small
+// record could unpack into gigabytes. The walk therefore charges every
+// string, vector element and table against a budget of the record's own
+// size: an honest buffer (Pack never shares) always fits.
 class MeaningChecker : public flatbuffers::IterationVisitor {
  public:
+  explicit MeaningChecker(size_t budget) : budget_(static_cast<int64_t>(budget)) {}
+
+  void StartSequence() override { Charge(4); }
+  void Element(size_t, flatbuffers::ElementaryType, const flatbuffers::TypeTable*,
+               const uint8_t*) override {
+    Charge(4);
+  }
   void Field(size_t, size_t, flatbuffers::ElementaryType, bool,
              const flatbuffers::TypeTable* type_table, const char* name,
              const uint8_t*) override {
@@ -62,7 +75,8 @@ class MeaningChecker : public flatbuffers::IterationVisitor {
   void Int(int32_t x, const char* n) override { Enum(x, n); }
   void UInt(uint32_t x, const char* n) override { Enum(x, n); }
   void String(const flatbuffers::String* s) override {
-    if (!IsValidUtf8(s->c_str(), s->size())) Fail("is not valid UTF-8");
+    if (!Charge(s->size() + 4)) return;
+    if (!IsValidUtf8(s->c_str(), s->size())) Fail("is not valid UTF-8 (or holds NUL)");
   }
   void Unknown(const uint8_t*) override { Fail("has an unknown type"); }
 
@@ -77,15 +91,25 @@ class MeaningChecker : public flatbuffers::IterationVisitor {
   void Fail(const std::string& what) {
     if (error_.empty()) error_ = "field '" + field_ + "' " + what;
   }
+  bool Charge(size_t n) {
+    budget_ -= static_cast<int64_t>(n);
+    if (budget_ >= 0) return true;
+    if (error_.empty()) {
+      error_ = "shared offsets expand the record beyond its own size (at field '" +
+               field_ + "')";
+    }
+    return false;
+  }
 
+  int64_t budget_;
   std::string field_;
   bool field_is_enum_ = false;
   std::string error_;
 };
 
-Status CheckMeaning(const uint8_t* buf, const flatbuffers::TypeTable* tt,
+Status CheckMeaning(const uint8_t* buf, size_t size, const flatbuffers::TypeTable* tt,
                     std::string_view what) {
-  MeaningChecker checker;
+  MeaningChecker checker(size);
   flatbuffers::IterateFlatBuffer(buf, tt, &checker);
   if (!checker.error().empty()) {
     return DataLossError(std::string(what) + ": " + checker.error());
@@ -93,11 +117,37 @@ Status CheckMeaning(const uint8_t* buf, const flatbuffers::TypeTable* tt,
   return Status::Ok();
 }
 
+// Ids are short: a long one is corrupt or hostile (and would be copied into
+// every event of the command).
+constexpr size_t kMaxIdBytes = 256;
+
 Status NonEmpty(const flatbuffers::String* s, std::string_view what,
                 std::string_view field) {
   if (s == nullptr || s->size() == 0) {
     return DataLossError(std::string(what) + ": required field '" +
                          std::string(field) + "' is empty");
+  }
+  if (s->size() > kMaxIdBytes) {
+    return DataLossError(std::string(what) + ": field '" + std::string(field) + "' is " +
+                         std::to_string(s->size()) + " bytes, over " +
+                         std::to_string(kMaxIdBytes));
+  }
+  return Status::Ok();
+}
+
+Status ShortOrAbsent(const flatbuffers::String* s, std::string_view what,
+                     std::string_view field) {
+  if (s == nullptr || s->size() == 0) return Status::Ok();
+  return NonEmpty(s, what, field);
+}
+
+// Times from year 1970 to 9999, in µs (so arithmetic on them cannot overflow).
+constexpr int64_t kMaxTimeMicros = 253'402'300'800'000'000;
+
+Status TimeInRange(int64_t us, std::string_view what, std::string_view field) {
+  if (us < 0 || us >= kMaxTimeMicros) {
+    return DataLossError(std::string(what) + ": field '" + std::string(field) + "' " +
+                         std::to_string(us) + " is not a time in 1970..9999");
   }
   return Status::Ok();
 }
@@ -122,6 +172,14 @@ struct EventTraits {
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.aggregate_id(), kWhat, "aggregate_id"));
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.command_id(), kWhat, "command_id"));
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.actor()->user_id(), kWhat, "actor.user_id"));
+    DOCKET_RETURN_IF_ERROR(ShortOrAbsent(r.correlation_id(), kWhat, "correlation_id"));
+    if (r.schema_version() >= 2) {
+      DOCKET_RETURN_IF_ERROR(TimeInRange(r.occurred_at_us(), kWhat, "occurred_at_us"));
+    } else if (r.occurred_at_ms() < 0 || r.occurred_at_ms() >= kMaxTimeMicros / 1000) {
+      return DataLossError(std::string(kWhat) + ": field 'occurred_at_ms' " +
+                           std::to_string(r.occurred_at_ms()) +
+                           " is not a time in 1970..9999");
+    }
     if (r.version() == 0) {
       return DataLossError(std::string(kWhat) + ": version is 0 (versions start at 1)");
     }
@@ -149,6 +207,8 @@ struct CommandTraits {
     }
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.command_id(), kWhat, "command_id"));
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.actor()->user_id(), kWhat, "actor.user_id"));
+    DOCKET_RETURN_IF_ERROR(ShortOrAbsent(r.aggregate_id(), kWhat, "aggregate_id"));
+    DOCKET_RETURN_IF_ERROR(ShortOrAbsent(r.correlation_id(), kWhat, "correlation_id"));
     if (r.expected_version() < -1) {
       return DataLossError(std::string(kWhat) + ": expected_version " +
                            std::to_string(r.expected_version()) +
@@ -243,7 +303,7 @@ Result<typename Traits::Native> Decode(std::string_view bytes,
   }
   const auto* root = flatbuffers::GetRoot<typename Traits::Root>(buf);
   DOCKET_RETURN_IF_ERROR(Traits::Check(*root));
-  DOCKET_RETURN_IF_ERROR(CheckMeaning(buf, Traits::Table(), what));
+  DOCKET_RETURN_IF_ERROR(CheckMeaning(buf, bytes.size(), Traits::Table(), what));
   typename Traits::Native native;
   root->UnPackTo(&native);
   DOCKET_RETURN_IF_ERROR(Traits::Finish(&native));

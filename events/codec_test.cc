@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <set>
 
 #include "events/testdata.h"
@@ -107,16 +108,17 @@ struct RawEnvelope {
   uint8_t role = 0;
   uint8_t event_type = static_cast<uint8_t>(fb::Event::CommentAdded);
   std::string body = "hello";
+  int64_t occurred_at_us = 1'795'000'000'000'000;
 
   std::string Build() const {
     flatbuffers::FlatBufferBuilder fbb;
     auto actor = fb::CreateActorDirect(fbb, user_id.c_str(),
                                        static_cast<fb::Role>(role));
-    auto payload = fb::CreateCommentAddedDirect(fbb, "c1", body.c_str());
+    auto payload = fb::CreateCommentAdded(fbb, fbb.CreateString("c1"), fbb.CreateString(body));
     auto env = fb::CreateEventEnvelopeDirect(
         fbb, event_id.c_str(), aggregate_id.c_str(), version, 0, actor,
         command_id.c_str(), nullptr, schema_version,
-        static_cast<fb::Event>(event_type), payload.Union(), 1);
+        static_cast<fb::Event>(event_type), payload.Union(), occurred_at_us);
     fbb.Finish(env, fb::EventEnvelopeIdentifier());
     return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
                        fbb.GetSize());
@@ -180,6 +182,42 @@ TEST(CodecTest, RejectsUnknownSchemaVersions) {
   ExpectDataLoss(DecodeEvent(r.Build()).status(), "schema_version 0 is not in 1..2");
   r.schema_version = kEventSchemaVersion + 1;
   ExpectDataLoss(DecodeEvent(r.Build()).status(), "schema_version 3");
+}
+
+TEST(CodecTest, RejectsSharedOffsetsThatExpandTheRecord) {
+  // Many account_ids entries pointing at one large string: the verifier
+  // accepts shared offsets, so a 40 KB record would unpack into ~160 MB.
+  flatbuffers::FlatBufferBuilder fbb;
+  auto big = fbb.CreateString(std::string(16 * 1024, 'x'));
+  std::vector<flatbuffers::Offset<flatbuffers::String>> refs(10'000, big);
+  auto accounts = fbb.CreateVector(refs);
+  auto user = fbb.CreateString("u1");
+  fb::ActorBuilder ab(fbb);
+  ab.add_user_id(user);
+  ab.add_account_ids(accounts);
+  auto actor = ab.Finish();
+  auto payload = fb::CreateCommentAddedDirect(fbb, "c1", "hi");
+  auto env = fb::CreateEventEnvelopeDirect(fbb, "c/0", "CS00000000006", 1, 0, actor, "c",
+                                           nullptr, kEventSchemaVersion,
+                                           fb::Event::CommentAdded, payload.Union(), 1);
+  fbb.Finish(env, fb::EventEnvelopeIdentifier());
+  std::string bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  ASSERT_LT(bytes.size(), 100'000u);
+  ExpectDataLoss(DecodeEvent(bytes).status(), "expand the record beyond its own size");
+}
+
+TEST(CodecTest, RejectsOverlongIdsNulAndTimesOutOfRange) {
+  RawEnvelope r;
+  r.command_id = std::string(257, 'c');
+  ExpectDataLoss(DecodeEvent(r.Build()).status(), "'command_id' is 257 bytes, over 256");
+  r = RawEnvelope{};
+  r.body = std::string("a\0b", 3);
+  ExpectDataLoss(DecodeEvent(r.Build()).status(), "holds NUL");
+  r = RawEnvelope{};
+  r.occurred_at_us = -5;
+  ExpectDataLoss(DecodeEvent(r.Build()).status(), "not a time in 1970..9999");
+  r.occurred_at_us = std::numeric_limits<int64_t>::max();
+  ExpectDataLoss(DecodeEvent(r.Build()).status(), "not a time in 1970..9999");
 }
 
 TEST(CodecTest, EventTypeNamesRoundTrip) {

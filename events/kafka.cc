@@ -130,16 +130,18 @@ class RebalanceHook : public RdKafka::RebalanceCb {
     for (const auto* tp : partitions) {
       list.push_back({tp->topic(), tp->partition(), tp->offset()});
     }
+    const bool assigning = err == RdKafka::ERR__ASSIGN_PARTITIONS;
     try {
-      if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-        if (listener) listener->OnAssigned(list);
-        consumer->assign(partitions);
-      } else {
-        if (listener) listener->OnRevoked(list);
-        consumer->unassign();
-      }
+      if (listener) assigning ? listener->OnAssigned(list) : listener->OnRevoked(list);
     } catch (const std::exception& e) {
       KafkaLog()->error("rebalance listener threw: {}", e.what());
+    } catch (...) {
+      KafkaLog()->error("rebalance listener threw a non-standard exception");
+    }
+    // Whatever the listener did, the assignment must follow the group's.
+    RdKafka::ErrorCode rc = assigning ? consumer->assign(partitions) : consumer->unassign();
+    if (rc != RdKafka::ERR_NO_ERROR) {
+      KafkaLog()->error("{}: {}", assigning ? "assign" : "unassign", RdKafka::err2str(rc));
     }
   }
 };
@@ -204,8 +206,8 @@ Status KafkaOptions::Validate() const {
     return InvalidArgumentError("kafka: timeout must be 100 ms .. 10 min, got " +
                                 std::to_string(timeout.count()) + " ms");
   }
-  for (const char* owned : {"enable.idempotence", "isolation.level",
-                            "enable.auto.commit", "transactional.id", "acks"}) {
+  for (const char* owned : {"enable.idempotence", "isolation.level", "enable.auto.commit",
+                            "transactional.id", "acks", "partition.assignment.strategy"}) {
     if (properties.count(owned)) {
       return InvalidArgumentError(std::string("kafka: property ") + owned +
                                   " is set by the adapter and cannot be overridden");
@@ -315,6 +317,7 @@ Status Producer::Recreate(const std::string& why) {
 Status Producer::Produce(const Record& r, DeliveryCallback done) {
   std::shared_lock<std::shared_mutex> lock(handle_mu_);
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   auto* opaque = new DeliveryCallback(std::move(done));
   RdKafka::Headers* headers = nullptr;
   if (!r.headers.empty()) {
@@ -358,6 +361,7 @@ std::future<Delivery> Producer::Produce(const Record& r) {
 
 Status Producer::Flush() {
   std::shared_lock<std::shared_mutex> lock(handle_mu_);
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   RdKafka::ErrorCode err = handle_->flush(Ms(options_.kafka.timeout));
   if (err == RdKafka::ERR_NO_ERROR) return Status::Ok();
   return callbacks_->FromKafka(
@@ -390,13 +394,17 @@ Status Producer::TxnError(const std::string& op, void* raw) {
 
 Status Producer::InitTransactions() {
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   RdKafka::Error* e = handle_->init_transactions(Ms(options_.kafka.timeout));
   if (!e) return Status::Ok();
-  return TxnError(TimedOut("init_transactions", options_.kafka.timeout), e);
+  return TxnError("init_transactions (bound " + std::to_string(options_.kafka.timeout.count()) +
+                      " ms)",
+                  e);
 }
 
 Status Producer::BeginTransaction() {
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   RdKafka::Error* e = handle_->begin_transaction();
   if (!e) return Status::Ok();
   return TxnError("begin_transaction", e);
@@ -405,6 +413,7 @@ Status Producer::BeginTransaction() {
 Status Producer::SendOffsetsToTransaction(
     const std::vector<TopicPartitionOffset>& next_offsets, Consumer& consumer) {
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   TopicPartitionList list = ToList(next_offsets);
   std::unique_ptr<RdKafka::ConsumerGroupMetadata> md(consumer.raw()->groupMetadata());
   RdKafka::Error* e = handle_->send_offsets_to_transaction(
@@ -415,15 +424,16 @@ Status Producer::SendOffsetsToTransaction(
 
 Status Producer::CommitTransaction() {
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   RdKafka::Error* raw = handle_->commit_transaction(Ms(options_.kafka.timeout));
   if (!raw) return Status::Ok();
   std::unique_ptr<RdKafka::Error> e(raw);
   if (e->code() == RdKafka::ERR__TIMED_OUT || e->is_retriable()) {
     Status r = Recreate("commit_transaction: " + e->str());
     return UnavailableError(
-        "brokers " + options_.kafka.brokers + ": " +
-        TimedOut("commit_transaction", options_.kafka.timeout) + " (" +
-        e->str() + "); producer recreated" + (r.ok() ? "" : " but " + r.ToString()) +
+        "brokers " + options_.kafka.brokers + ": commit_transaction failed (" + e->str() +
+        ", bound " + std::to_string(options_.kafka.timeout.count()) +
+        " ms); producer recreated" + (r.ok() ? "" : " but " + r.ToString()) +
         "; outcome unknown, reload state from the log");
   }
   return TxnError("commit_transaction", e.release());
@@ -431,6 +441,7 @@ Status Producer::CommitTransaction() {
 
 Status Producer::AbortTransaction() {
   if (fenced_) return AbortedError("producer is fenced");
+  if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   RdKafka::Error* raw = handle_->abort_transaction(Ms(options_.kafka.timeout));
   if (!raw) return Status::Ok();
   std::unique_ptr<RdKafka::Error> e(raw);
@@ -547,6 +558,11 @@ Status Consumer::Seek(const TopicPartitionOffset& p) {
 
 Result<PollBatch> Consumer::Poll(size_t max_messages,
                                  std::chrono::milliseconds timeout) {
+  if (!pending_error_.ok()) {
+    Status s = pending_error_;
+    pending_error_ = Status::Ok();
+    return s;
+  }
   PollBatch batch;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (batch.messages.size() < max_messages) {
@@ -591,11 +607,18 @@ Result<PollBatch> Consumer::Poll(size_t max_messages,
       case RdKafka::ERR__ALL_BROKERS_DOWN:
         if (std::chrono::steady_clock::now() >= deadline) goto done;
         break;  // transient: librdkafka reconnects
-      default:
-        return callbacks_->FromKafka(
-            m->err(), "consume " + m->topic_name() + "/" +
-                          std::to_string(m->partition()) + "@" +
-                          std::to_string(m->offset()) + ": " + m->errstr());
+      default: {
+        Status s = callbacks_->FromKafka(
+            m->err(), "consume " + m->topic_name() + "/" + std::to_string(m->partition()) +
+                          "@" + std::to_string(m->offset()) + ": " + m->errstr());
+        // Records already taken have moved the position: hand them out and
+        // report the error on the next poll.
+        if (!batch.messages.empty() || !batch.reached_end.empty()) {
+          pending_error_ = s;
+          goto done;
+        }
+        return s;
+      }
     }
   }
 done:
@@ -877,7 +900,17 @@ Status Admin::EnsureTopics(const std::vector<TopicSpec>& specs) {
     }
   }
   Status s = CreateTopics(missing);
-  if (s.code() == StatusCode::kAlreadyExists) return EnsureTopics(specs);  // raced
+  if (s.code() == StatusCode::kAlreadyExists) {
+    // Raced with another creator, or the topic is still being deleted: look
+    // again, a bounded number of times.
+    if (++ensure_attempts_ > 20) {
+      ensure_attempts_ = 0;
+      return s.Annotate("ensure topics: still racing after 20 attempts");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    return EnsureTopics(specs);
+  }
+  ensure_attempts_ = 0;
   DOCKET_RETURN_IF_ERROR(s);
   return WaitForLeaders(specs);
 }

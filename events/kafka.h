@@ -270,6 +270,7 @@ class Consumer {
   Options options_;
   std::unique_ptr<ClientCallbacks> callbacks_;  // outlives handle_
   std::unique_ptr<RebalanceHook> rebalance_;    // outlives handle_
+  Status pending_error_;  // an error met after records were taken
   std::unique_ptr<RdKafka::KafkaConsumer> handle_;
 };
 
@@ -313,6 +314,7 @@ class Admin {
   KafkaOptions options_;
   std::unique_ptr<ClientCallbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> handle_;
+  int ensure_attempts_ = 0;
 };
 
 }  // namespace docket::kafka

@@ -11,10 +11,20 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 pidfile="$root/var/docketd.pid"
+# The pid in the file, if it is a running docketd.
+docketd_pid() {
+  [[ -f "$pidfile" ]] || return 1
+  local pid
+  pid="$(cat "$pidfile")"
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "docketd" || return 1
+  echo "$pid"
+}
+
 if [[ "${1:-}" == "stop" ]]; then
-  if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill -TERM "$(cat "$pidfile")"
-    for _ in $(seq 1 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+  if pid="$(docketd_pid)"; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     echo "docketd stopped"
   fi
   rm -f "$pidfile"
@@ -31,8 +41,8 @@ build/tools/docketctl/docketctl topics ensure --brokers "127.0.0.1:$port" \
   --partitions "${DOCKET_PARTITIONS:-6}"
 
 mkdir -p "$root/var"
-if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-  echo "docketd already running (pid $(cat "$pidfile"))"
+if pid="$(docketd_pid)"; then
+  echo "docketd already running (pid $pid)"
 else
   nohup build/api/docketd --brokers "127.0.0.1:$port" --data-dir "$root/var" \
     --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \

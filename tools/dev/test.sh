@@ -21,9 +21,9 @@ ninja -C "$build" -j "$(nproc)"
 
 # A broker of its own for this run: fresh log directory, free ports.
 state="$(mktemp -d /tmp/docket-test-kafka.XXXXXX)"
-export KAFKA_HOME_DIR="$state"
-export KAFKA_PORT="$(tools/dev/free-port.sh)"
-export KAFKA_CTRL_PORT="$(tools/dev/free-port.sh)"
+KAFKA_PORT="$(tools/dev/free-port.sh)"
+KAFKA_CTRL_PORT="$(tools/dev/free-port.sh)"
+export KAFKA_HOME_DIR="$state" KAFKA_PORT KAFKA_CTRL_PORT
 cleanup() {
   tools/kafka/local-kafka.sh stop || true
   rm -rf "$state"

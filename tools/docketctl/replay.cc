@@ -13,6 +13,7 @@
 // filter (their type is unknown); --aggregate matches them by record key.
 #include <time.h>
 
+#include <charconv>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -41,7 +42,12 @@ struct ReplayFlags {
 // "1764237600000" (ms since the epoch) or "2026-11-27T10:00:00Z".
 Result<int64_t> ParseTime(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) {
-    return static_cast<int64_t>(std::stoll(s));
+    int64_t ms = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+    if (ec != std::errc() || end != s.data() + s.size()) {
+      return InvalidArgumentError("--from-time '" + s + "' is out of range");
+    }
+    return ms;
   }
   struct tm tm = {};
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);

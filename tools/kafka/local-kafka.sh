@@ -63,6 +63,10 @@ running_pid() {
   local pid
   pid="$(cat "$pidfile")"
   kill -0 "$pid" 2>/dev/null || return 1
+  # A pid file left from another boot may name an unrelated process: only a
+  # Kafka started with this state directory counts.
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $state/server.properties" \
+    || return 1
   echo "$pid"
 }
 
