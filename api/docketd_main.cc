@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-batch", d.max_batch, "Commands per transaction at most")
       ->capture_default_str();
+  int64_t transaction_timeout_ms = d.transaction_timeout.count();
+  app.add_option("--transaction-timeout-ms", transaction_timeout_ms,
+                 "How long a crashed owner's open transaction can hold up failover")
+      ->capture_default_str();
   app.add_option("--auto-close-after-s", auto_close_seconds,
                  "Seconds after which a RESOLVED case closes itself")
       ->capture_default_str();
@@ -60,6 +64,8 @@ int main(int argc, char** argv) {
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   d.kafka.timeout = std::chrono::milliseconds(timeout_ms);
+  d.transaction_timeout = std::chrono::milliseconds(transaction_timeout_ms);
+  d.stable_wait = std::max(d.stable_wait, d.transaction_timeout + std::chrono::seconds(30));
   std::set<std::string> role_set;
   {
     std::stringstream ss(roles);

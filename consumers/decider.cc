@@ -104,12 +104,13 @@ Status DeciderOptions::Validate() const {
   if (session_timeout_ms < 1000) {
     return InvalidArgumentError("decider: session_timeout_ms must be >= 1000");
   }
-  const auto txn_timeout = std::max<std::chrono::milliseconds>(std::chrono::seconds(60),
-                                                              kafka.timeout);
-  if (stable_wait < txn_timeout + std::chrono::seconds(15)) {
+  if (transaction_timeout < kafka.timeout) {
+    return InvalidArgumentError("decider: transaction_timeout must be >= kafka.timeout");
+  }
+  if (stable_wait < transaction_timeout + std::chrono::seconds(15)) {
     return InvalidArgumentError(
-        "decider: stable_wait must be at least the transaction timeout (" +
-        std::to_string(txn_timeout.count()) + " ms) + 15 s");
+        "decider: stable_wait must be at least transaction_timeout (" +
+        std::to_string(transaction_timeout.count()) + " ms) + 15 s");
   }
   return Status::Ok();
 }
@@ -163,6 +164,7 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
   po.kafka.client_id = TransactionalId();
   po.transactional_id = TransactionalId();
   po.linger_ms = 1;
+  po.transaction_timeout = options_.transaction_timeout;
   DOCKET_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(po));
   DOCKET_RETURN_IF_ERROR(producer_->InitTransactions());
 

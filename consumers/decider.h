@@ -57,11 +57,16 @@ struct DeciderOptions {
   // States kept in memory per partition; past this the cache is dropped
   // (the store has them all).
   size_t max_cached_states = 100'000;
+  // transaction.timeout.ms of the decider's producer. A batch's transaction
+  // takes milliseconds; this bounds how long a crashed owner's open
+  // transaction holds up the partition's next owner (the broker aborts it
+  // after this, checking every
+  // transaction.abort.timed.out.transaction.cleanup.interval.ms).
+  std::chrono::milliseconds transaction_timeout{15000};
   // How long catch-up waits for another producer's open transaction on an
-  // owned events/results partition to end (a previous owner's; the broker
-  // aborts it after transaction.timeout.ms = max(60 s, kafka.timeout)).
-  // Validate() requires at least that plus 15 s.
-  std::chrono::milliseconds stable_wait{75000};
+  // owned events/results partition to end. Validate() requires at least
+  // transaction_timeout + 15 s.
+  std::chrono::milliseconds stable_wait{45000};
   // Pause before a new session after a failed one.
   std::chrono::milliseconds retry_backoff{500};
 

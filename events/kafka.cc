@@ -224,6 +224,9 @@ Status Producer::Options::Validate() const {
   if (linger_ms < 0 || linger_ms > 1000) {
     return InvalidArgumentError("producer: linger_ms must be 0..1000");
   }
+  if (transaction_timeout < kafka.timeout) {
+    return InvalidArgumentError("producer: transaction_timeout must be >= kafka.timeout");
+  }
   return Status::Ok();
 }
 
@@ -250,9 +253,8 @@ Status Producer::Open() {
   if (!options_.transactional_id.empty()) {
     DOCKET_RETURN_IF_ERROR(
         Set(conf.get(), "transactional.id", options_.transactional_id));
-    DOCKET_RETURN_IF_ERROR(Set(
-        conf.get(), "transaction.timeout.ms",
-        std::to_string(std::max<int64_t>(60000, o.timeout.count()))));
+    DOCKET_RETURN_IF_ERROR(Set(conf.get(), "transaction.timeout.ms",
+                               std::to_string(options_.transaction_timeout.count())));
   }
   std::string err;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(callbacks_.get()),

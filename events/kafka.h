@@ -136,6 +136,11 @@ class Producer {
     std::string transactional_id;
     // linger.ms: how long to batch records before sending.
     int linger_ms = 5;
+    // transaction.timeout.ms: the broker aborts a transaction left open this
+    // long (e.g. by a crashed producer); until then read_committed readers
+    // of its partitions wait. At least kafka.timeout (librdkafka requires
+    // message.timeout.ms <= transaction.timeout.ms).
+    std::chrono::milliseconds transaction_timeout{60000};
     Status Validate() const;
   };
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <functional>
 #include <mutex>
 
 #include "tests/decider_env.h"
@@ -64,9 +65,15 @@ TEST_F(DeciderFailoverIT, KilledOwnersPartitionsMoveAndAPausedOwnerIsFenced) {
   sleep_s(2);
   const int b_catchups_before = Count(b.Log(), "caught up (");
   a.Kill();   // a's partitions move to b after the session timeout (6 s)
-  sleep_s(10);
-  EXPECT_GT(Count(b.Log(), "caught up ("), b_catchups_before)
+  auto wait_for = [](int seconds, const std::function<bool()>& done) {
+    for (int i = 0; i < seconds * 10 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return done();
+  };
+  EXPECT_TRUE(wait_for(60, [&] { return Count(b.Log(), "caught up (") > b_catchups_before; }))
       << "b never took over a's partitions";
+  sleep_s(2);  // b serves a's partitions for a while
   const int acked_while_a_dead = sent;
   a.Start();  // back, the group rebalances
   sleep_s(8);
@@ -75,17 +82,17 @@ TEST_F(DeciderFailoverIT, KilledOwnersPartitionsMoveAndAPausedOwnerIsFenced) {
   a.Signal(SIGSTOP);  // a stale owner: b takes its partitions meanwhile
   sleep_s(10);
   a.Signal(SIGCONT);  // wakes up believing it owns them
-  sleep_s(6);
+  // The woken owner notices it lost its partitions (revoked, or its session
+  // failed on a fenced transaction) instead of writing as their owner.
+  auto a_after = [&] { return a.Log().substr(a_log_before_pause); };
+  EXPECT_TRUE(wait_for(60, [&] {
+    return a_after().find("revoked") != std::string::npos ||
+           a_after().find("session ended") != std::string::npos;
+  })) << a_after();
+  sleep_s(3);
   stop = true;
   for (auto& c : clients) c.join();
   EXPECT_GT(acked_while_a_dead, 0);
-
-  // The woken owner noticed it lost its partitions (revoked, or its session
-  // failed on a fenced transaction) instead of writing as their owner.
-  const std::string a_after = a.Log().substr(a_log_before_pause);
-  EXPECT_TRUE(a_after.find("revoked") != std::string::npos ||
-              a_after.find("session ended") != std::string::npos)
-      << a_after;
 
   std::vector<LoggedEvent> log = ReadEvents();
   ExpectExactlyOnce(acknowledged, log);
