@@ -751,10 +751,14 @@ Result<EventPtr> RunAdmin(rd_kafka_t* rk, rd_kafka_admin_op_t op,
                           Call call) {
   AdminOptsPtr opts(rd_kafka_AdminOptions_new(rk, op));
   char err[512];
-  if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), Ms(timeout), err,
-                                                sizeof err) ||
-      rd_kafka_AdminOptions_set_operation_timeout(opts.get(), Ms(timeout), err,
-                                                  sizeof err)) {
+  if (rd_kafka_AdminOptions_set_request_timeout(opts.get(), Ms(timeout), err, sizeof err)) {
+    return InvalidArgumentError(what + ": " + err);
+  }
+  // Only topic creation and deletion have an operation (controller) timeout.
+  const bool has_operation_timeout =
+      op == RD_KAFKA_ADMIN_OP_CREATETOPICS || op == RD_KAFKA_ADMIN_OP_DELETETOPICS;
+  if (has_operation_timeout &&
+      rd_kafka_AdminOptions_set_operation_timeout(opts.get(), Ms(timeout), err, sizeof err)) {
     return InvalidArgumentError(what + ": " + err);
   }
   QueuePtr queue(rd_kafka_queue_new(rk));

@@ -16,7 +16,8 @@ docketd_pid() {
   [[ -f "$pidfile" ]] || return 1
   local pid
   pid="$(cat "$pidfile")"
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "docketd" || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "docketd" || return 1
   echo "$pid"
 }
 

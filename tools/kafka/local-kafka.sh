@@ -65,8 +65,8 @@ running_pid() {
   kill -0 "$pid" 2>/dev/null || return 1
   # A pid file left from another boot may name an unrelated process: only a
   # Kafka started with this state directory counts.
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "kafka.Kafka $state/server.properties" \
-    || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "kafka.Kafka $state/server.properties" || return 1
   echo "$pid"
 }
 
