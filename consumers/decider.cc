@@ -586,10 +586,11 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
     }
     auto result_reports_ptr = std::make_shared<Deliveries>();
     Deliveries& result_reports = *result_reports_ptr;
+    std::vector<std::string> encoded_results(w.results.size());  // sent, then stored
     for (size_t i = 0; i < w.results.size(); ++i) {
+      encoded_results[i] = events::EncodeCommandResult(w.results[i]);
       DOCKET_RETURN_IF_ERROR(producer_->Produce(
-          {results_topic, w.result_partition[i], w.results[i].command_id,
-           events::EncodeCommandResult(w.results[i])},
+          {results_topic, w.result_partition[i], w.results[i].command_id, encoded_results[i]},
           result_reports.Track(i)));
     }
     // The results must be in the log before the offsets say the commands
@@ -597,7 +598,6 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
     DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
     DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
     DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
-    DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
 
     // Committed: now, and only now, the state store.
     StateStore::Batch batch;
@@ -607,7 +607,7 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
       const int32_t p = w.result_partition[i];
       results_next[p] = std::max(results_next[p], result_reports.offset(i) + 1);
       if (w.result_is_new[i]) {
-        batch.Put(p, 'd', w.results[i].command_id, events::EncodeCommandResult(w.results[i]));
+        batch.Put(p, 'd', w.results[i].command_id, encoded_results[i]);
       }
     }
     std::map<int32_t, int64_t> events_next;

@@ -152,6 +152,15 @@ Status TimeInRange(int64_t us, std::string_view what, std::string_view field) {
   return Status::Ok();
 }
 
+// Records carry the schema version of their writer; 0 is never written.
+Status SchemaVersionIn(uint16_t v, uint16_t max, std::string_view what) {
+  if (v == 0 || v > max) {
+    return DataLossError(std::string(what) + ": schema_version " + std::to_string(v) +
+                         " is not in 1.." + std::to_string(max));
+  }
+  return Status::Ok();
+}
+
 // The per-root-type parts of the one decode function.
 struct EventTraits {
   using Root = fb::EventEnvelope;
@@ -214,11 +223,7 @@ struct CommandTraits {
                            std::to_string(r.expected_version()) +
                            " is below -1");
     }
-    if (r.schema_version() == 0 || r.schema_version() > kCommandSchemaVersion) {
-      return DataLossError(std::string(kWhat) + ": schema_version " +
-                           std::to_string(r.schema_version()) + " is not in 1.." +
-                           std::to_string(kCommandSchemaVersion));
-    }
+    DOCKET_RETURN_IF_ERROR(SchemaVersionIn(r.schema_version(), kCommandSchemaVersion, kWhat));
     return Status::Ok();
   }
   static Status Finish(Native*) { return Status::Ok(); }
@@ -234,11 +239,7 @@ struct ResultTraits {
   }
   static Status Check(const Root& r) {
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.command_id(), kWhat, "command_id"));
-    if (r.schema_version() == 0 || r.schema_version() > kResultSchemaVersion) {
-      return DataLossError(std::string(kWhat) + ": schema_version " +
-                           std::to_string(r.schema_version()) + " is not in 1.." +
-                           std::to_string(kResultSchemaVersion));
-    }
+    DOCKET_RETURN_IF_ERROR(SchemaVersionIn(r.schema_version(), kResultSchemaVersion, kWhat));
     return Status::Ok();
   }
   static Status Finish(Native*) { return Status::Ok(); }
@@ -252,11 +253,7 @@ struct SnapshotTraits {
   static const flatbuffers::TypeTable* Table() { return fb::CaseSnapshotTypeTable(); }
   static Status Check(const Root& r) {
     DOCKET_RETURN_IF_ERROR(NonEmpty(r.case_number(), kWhat, "case_number"));
-    if (r.schema_version() == 0 || r.schema_version() > kSnapshotSchemaVersion) {
-      return DataLossError(std::string(kWhat) + ": schema_version " +
-                           std::to_string(r.schema_version()) + " is not in 1.." +
-                           std::to_string(kSnapshotSchemaVersion));
-    }
+    DOCKET_RETURN_IF_ERROR(SchemaVersionIn(r.schema_version(), kSnapshotSchemaVersion, kWhat));
     return Status::Ok();
   }
   static Status Finish(Native*) { return Status::Ok(); }

@@ -189,6 +189,15 @@ struct TopicPartitionList {
   ~TopicPartitionList() { RdKafka::TopicPartition::destroy(v); }
 };
 
+// The entries of `list` that hold a real offset (not INVALID/END/...).
+std::vector<TopicPartitionOffset> ValidOffsets(const TopicPartitionList& list) {
+  std::vector<TopicPartitionOffset> out;
+  for (const auto* tp : list.v) {
+    if (tp->offset() >= 0) out.push_back({tp->topic(), tp->partition(), tp->offset()});
+  }
+  return out;
+}
+
 TopicPartitionList ToList(const std::vector<TopicPartitionOffset>& in) {
   TopicPartitionList out;
   for (const auto& tpo : in) {
@@ -679,11 +688,7 @@ Result<std::vector<TopicPartitionOffset>> Consumer::Positions(
   if (err != RdKafka::ERR_NO_ERROR) {
     return callbacks_->FromKafka(err, "position: " + RdKafka::err2str(err));
   }
-  std::vector<TopicPartitionOffset> out;
-  for (const auto* tp : list.v) {
-    if (tp->offset() >= 0) out.push_back({tp->topic(), tp->partition(), tp->offset()});
-  }
-  return out;
+  return ValidOffsets(list);
 }
 
 Result<std::vector<TopicPartitionOffset>> Consumer::Committed(
@@ -693,11 +698,7 @@ Result<std::vector<TopicPartitionOffset>> Consumer::Committed(
   if (err != RdKafka::ERR_NO_ERROR) {
     return callbacks_->FromKafka(err, "committed offsets: " + RdKafka::err2str(err));
   }
-  std::vector<TopicPartitionOffset> out;
-  for (const auto* tp : list.v) {
-    if (tp->offset() >= 0) out.push_back({tp->topic(), tp->partition(), tp->offset()});
-  }
-  return out;
+  return ValidOffsets(list);
 }
 
 Status Consumer::Commit(const std::vector<TopicPartitionOffset>& next_offsets) {

@@ -8,7 +8,7 @@ std::string FormatMicros(int64_t us) {
   // Decoded times are within 1970..9999 (events/codec.cc); anything else is
   // printed as a number rather than risking overflow.
   if (us < 0 || us >= 253'402'300'800'000'000) return std::to_string(us);
-  int64_t secs = us >= 0 ? us / 1'000'000 : -((-us + 999'999) / 1'000'000);
+  const int64_t secs = us / 1'000'000;
   int64_t frac = us - secs * 1'000'000;
   time_t t = static_cast<time_t>(secs);
   struct tm tm;
