@@ -13,3 +13,10 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 if(DOCKET_BENCH)
   find_package(benchmark CONFIG REQUIRED)
 endif()
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+find_library(STEMMER_LIBRARY stemmer REQUIRED)
+add_library(Docket::stemmer UNKNOWN IMPORTED)
+set_target_properties(Docket::stemmer PROPERTIES
+  IMPORTED_LOCATION "${STEMMER_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${STEMMER_INCLUDE_DIR}")

@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libcli11-dev libutf8proc-dev
+  nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
   kcat openjdk-17-jre-headless maven
 )
 

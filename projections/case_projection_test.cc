@@ -1,0 +1,308 @@
+// Given events -> exact read-model rows, for every event type.
+#include "projections/case_projection.h"
+
+#include <gtest/gtest.h>
+
+#include "common/time_format.h"
+#include "projections/keys.h"
+#include "projections/projection_fixture.h"
+
+namespace docket::projections {
+namespace {
+
+using nlohmann::json;
+const std::string kCase = "CS00000000011";
+
+class CaseProjectionTest : public ReadModelTest {
+ protected:
+  int64_t Count(const std::string& account, fb::CaseState s) {
+    auto v = store_->Get(Cf::kCounts, keys::CountKey(account, static_cast<char>('0' + static_cast<int>(s))));
+    EXPECT_TRUE(v.ok());
+    return v.ok() && v->has_value() ? std::stoll(**v) : 0;
+  }
+  std::string ListEntryOf(const std::string& account, char sort, int64_t us) {
+    auto v = store_->Get(Cf::kLists, keys::ListKey(account, sort, us, kCase));
+    EXPECT_TRUE(v.ok());
+    return v.ok() && v->has_value() ? **v : "";
+  }
+  int64_t Tf(const std::string& account, const std::string& term) {
+    auto v = store_->Get(Cf::kSearch, keys::TermPrefix(account, term) + kCase);
+    return v.ok() && v->has_value() ? std::stoll(**v) : 0;
+  }
+  json LastItem() { return ActivityItems(kCase).back(); }
+};
+
+TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch) {
+  Ok(Opened(kCase, "ACC-1", "Backups failing", "The résumé server", "technical_support",
+            "internet"));
+  json s = Summary(kCase);
+  EXPECT_EQ(s["number"], kCase);
+  EXPECT_EQ(s["state"], "NEW");
+  EXPECT_EQ(s["account_id"], "ACC-1");
+  EXPECT_EQ(s["service_address"], "1 Main Street, Springfield");
+  EXPECT_EQ(s["case_type"], "technical_support");
+  EXPECT_EQ(s["category"], "internet");
+  EXPECT_EQ(s["subject"], "Backups failing");
+  EXPECT_EQ(s["description"], "The résumé server");
+  EXPECT_EQ(s["fields"], json({{"router_model", "XR-500"}}));
+  EXPECT_EQ(s["opened_at"], "2026-09-21T14:13:21.000000Z");
+  EXPECT_EQ(s["updated_at"], s["opened_at"]);
+  EXPECT_EQ(s["opened_by"], json({{"user_id", "cust-ACC-1"}, {"display_name", "Carla Customer"},
+                                  {"role", "customer"}}));
+  EXPECT_TRUE(s["resolved_at"].is_null());
+  EXPECT_TRUE(s["closed_at"].is_null());
+  EXPECT_EQ(s["version"], 1);
+  EXPECT_EQ(s["comment_count"], 0);
+  EXPECT_EQ(s["watcher_count"], 0);
+  EXPECT_EQ(s["attachment_count"], 0);
+
+  const int64_t t = s["opened_at_us"].get<int64_t>();
+  const std::string entry = ListEntry{fb::CaseState::New, "technical_support", "internet"}.Encode();
+  for (const std::string& a : {std::string("ACC-1"), std::string()}) {
+    EXPECT_EQ(ListEntryOf(a, 'u', t), entry);
+    EXPECT_EQ(ListEntryOf(a, 'o', t), entry);
+  }
+  EXPECT_EQ(Count("ACC-1", fb::CaseState::New), 1);
+  EXPECT_EQ(Count("", fb::CaseState::New), 1);
+
+  json item = LastItem();
+  EXPECT_EQ(item["type"], "opened");
+  EXPECT_EQ(item["to"], "NEW");
+  EXPECT_EQ(item["version"], 1);
+  EXPECT_EQ(item["internal"], false);
+
+  EXPECT_EQ(Tf("ACC-1", "backup"), 1);
+  EXPECT_EQ(Tf("", "backup"), 1);
+  EXPECT_EQ(Tf("ACC-1", "resum"), 1);
+  EXPECT_EQ(Tf("ACC-1", "acc"), 1);  // the account id is searchable too
+  auto doc = store_->Get(Cf::kSearch, keys::DocKey(kCase));
+  ASSERT_TRUE(doc.ok() && doc->has_value());
+  // subject 2 + description 3 + category 1 + type 2 + address 4 + account 2 + field 2
+  EXPECT_EQ(**doc, "16 " + std::to_string(t));
+}
+
+TEST_F(CaseProjectionTest, CommentsAndInternalNotes) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  Ok(Comment(kCase, "Backups again"));
+  EXPECT_EQ(Summary(kCase)["comment_count"], 1);
+  EXPECT_EQ(LastItem()["type"], "comment");
+  EXPECT_EQ(LastItem()["body"], "Backups again");
+  EXPECT_EQ(Tf("ACC-1", "backup"), 1);
+  Ok(Comment(kCase, "backup backup"));
+  EXPECT_EQ(Tf("ACC-1", "backup"), 3);
+  auto df = store_->Get(Cf::kSearch, keys::DocFreqKey("backup"));
+  EXPECT_EQ(**df, "1");  // one document, however often
+
+  fb::InternalNoteAddedT note;
+  note.note_id = "n1";
+  note.body = "customer is secretword";
+  Ok(Next(kCase, note, /*staff=*/true));
+  EXPECT_EQ(LastItem()["type"], "internal_note");
+  EXPECT_EQ(LastItem()["internal"], true);
+  EXPECT_EQ(ActivityItems(kCase, /*staff=*/false).size(), 3u);  // the note is hidden
+  EXPECT_EQ(Tf("ACC-1", "secretword"), 0);  // never searchable
+  auto feed = queries_->Overview(Customer("ACC-1"), {});
+  ASSERT_TRUE(feed.ok());
+  for (const auto& u : (*feed)["updates"]) EXPECT_NE(u["type"], "internal_note");
+}
+
+TEST_F(CaseProjectionTest, AttachmentsAddRenameRemove) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  fb::AttachmentAddedT a;
+  a.attachment_id = "a1";
+  a.sha256 = std::string(64, 'b');
+  a.file_name = "trace.txt";
+  a.size_bytes = 42;
+  a.content_type = "text/plain";
+  Ok(Next(kCase, a));
+  auto list = queries_->Attachments(Customer("ACC-1"), kCase);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0]["file_name"], "trace.txt");
+  EXPECT_EQ((*list)[0]["sha256"], std::string(64, 'b'));
+  EXPECT_EQ((*list)[0]["size_bytes"], 42);
+  EXPECT_EQ((*list)[0]["content_type"], "text/plain");
+  EXPECT_EQ(Summary(kCase)["attachment_count"], 1);
+
+  fb::AttachmentRenamedT r;
+  r.attachment_id = "a1";
+  r.file_name = "router.log";
+  Ok(Next(kCase, r));
+  EXPECT_EQ(LastItem()["previous_file_name"], "trace.txt");
+  auto one = queries_->Attachment(Customer("ACC-1"), kCase, "a1");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ((*one)["file_name"], "router.log");
+
+  fb::AttachmentRemovedT d;
+  d.attachment_id = "a1";
+  Ok(Next(kCase, d));
+  EXPECT_EQ(LastItem()["type"], "attachment_removed");
+  EXPECT_EQ(LastItem()["file_name"], "router.log");
+  EXPECT_TRUE(queries_->Attachments(Customer("ACC-1"), kCase)->empty());
+  EXPECT_EQ(Summary(kCase)["attachment_count"], 0);
+  EXPECT_EQ(queries_->Attachment(Customer("ACC-1"), kCase, "a1").status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(CaseProjectionTest, WatchList) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  fb::WatcherAddedT w;
+  w.email = "boss@acme.example";
+  Ok(Next(kCase, w));
+  auto list = queries_->Watchers(Customer("ACC-1"), kCase);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0]["email"], "boss@acme.example");
+  EXPECT_EQ(Summary(kCase)["watcher_count"], 1);
+  EXPECT_EQ(LastItem()["type"], "watcher_added");
+  fb::WatcherRemovedT r;
+  r.email = "boss@acme.example";
+  Ok(Next(kCase, r));
+  EXPECT_TRUE(queries_->Watchers(Customer("ACC-1"), kCase)->empty());
+  EXPECT_EQ(Summary(kCase)["watcher_count"], 0);
+  EXPECT_EQ(LastItem()["type"], "watcher_removed");
+}
+
+TEST_F(CaseProjectionTest, EveryStateChangeMovesIndexesAndCounts) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  struct Step {
+    fb::EventEnvelopeT event;
+    const char* from;
+    const char* to;
+  };
+  fb::InformationRequestedT ask;
+  ask.message = "Which router?";
+  fb::InformationProvidedT provided;
+  provided.comment_id = "c9";
+  fb::CaseResolvedT resolved;
+  resolved.resolution = "Replaced router";
+  fb::ResolutionRejectedT rejected;
+  rejected.reason = "still slow";
+  fb::CaseClosedT closed;
+  closed.reason = fb::CloseReason::AutoClose;
+  fb::CaseReopenedT reopened;
+  reopened.reason = "again";
+  fb::CaseCancelledT cancelled;
+  cancelled.reason = "moved";
+  std::vector<Step> steps;
+  steps.push_back({Next(kCase, fb::CaseAcceptedT{}, true), "NEW", "OPEN"});
+  steps.push_back({Next(kCase, ask, true), "OPEN", "AWAITING_INFO"});
+  steps.push_back({Next(kCase, provided), "AWAITING_INFO", "OPEN"});
+  steps.push_back({Next(kCase, resolved, true), "OPEN", "RESOLVED"});
+  steps.push_back({Next(kCase, rejected), "RESOLVED", "OPEN"});
+  steps.push_back({Next(kCase, resolved, true), "OPEN", "RESOLVED"});
+  steps.push_back({Next(kCase, fb::ResolutionAcceptedT{}), "RESOLVED", "CLOSED"});
+  steps.push_back({Next(kCase, reopened, true), "CLOSED", "OPEN"});
+  steps.push_back({Next(kCase, resolved, true), "OPEN", "RESOLVED"});
+  steps.push_back({Next(kCase, closed, true), "RESOLVED", "CLOSED"});
+  steps.push_back({Next(kCase, reopened, true), "CLOSED", "OPEN"});
+  steps.push_back({Next(kCase, cancelled), "OPEN", "CANCELLED"});
+  int64_t previous_updated = Summary(kCase)["updated_at_us"].get<int64_t>();
+  for (const auto& step : steps) {
+    SCOPED_TRACE(std::string(fb::EnumNameEvent(step.event.event.type)));
+    Ok(step.event);
+    json s = Summary(kCase);
+    EXPECT_EQ(s["state"], step.to);
+    EXPECT_EQ(s["version"], step.event.version);
+    const int64_t updated = s["updated_at_us"].get<int64_t>();
+    EXPECT_EQ(updated, step.event.occurred_at_us);
+    const auto to = *ParseStateName(step.to);
+    // Exactly one list entry per index, at the new time, with the new state.
+    const std::string entry = ListEntry{to, "technical_support", "internet"}.Encode();
+    EXPECT_EQ(ListEntryOf("ACC-1", 'u', updated), entry);
+    EXPECT_EQ(ListEntryOf("", 'u', updated), entry);
+    EXPECT_EQ(ListEntryOf("ACC-1", 'u', previous_updated), "");
+    EXPECT_EQ(ListEntryOf("ACC-1", 'o', s["opened_at_us"].get<int64_t>()), entry);
+    previous_updated = updated;
+    for (int st = 0; st <= 5; ++st) {
+      EXPECT_EQ(Count("ACC-1", static_cast<fb::CaseState>(st)), st == static_cast<int>(to) ? 1 : 0);
+      EXPECT_EQ(Count("", static_cast<fb::CaseState>(st)), st == static_cast<int>(to) ? 1 : 0);
+    }
+    json item = LastItem();
+    EXPECT_EQ(item["type"], "state_changed");
+    EXPECT_EQ(item["from"], step.from);
+    EXPECT_EQ(item["to"], step.to);
+  }
+  json s = Summary(kCase);
+  EXPECT_FALSE(s["cancelled_at"].is_null());
+  EXPECT_EQ(s["resolution"], "Replaced router");
+  auto items = ActivityItems(kCase);
+  EXPECT_EQ(items[2]["message"], "Which router?");
+  EXPECT_EQ(items[3]["comment_id"], "c9");
+  EXPECT_EQ(items[4]["resolution"], "Replaced router");
+  EXPECT_EQ(items[5]["reason"], "still slow");
+  EXPECT_EQ(items[10]["reason"], "auto_close");
+  EXPECT_EQ(items.size(), 13u);
+}
+
+TEST_F(CaseProjectionTest, ResolvedAndClosedTimes) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  Ok(Next(kCase, fb::CaseAcceptedT{}, true));
+  fb::CaseResolvedT resolved;
+  resolved.resolution = "Fixed";
+  auto r = Next(kCase, resolved, true);
+  Ok(r);
+  EXPECT_EQ(Summary(kCase)["resolved_at"], FormatMicros(r.occurred_at_us));
+  auto c = Next(kCase, fb::ResolutionAcceptedT{});
+  Ok(c);
+  EXPECT_EQ(Summary(kCase)["closed_at"], FormatMicros(c.occurred_at_us));
+}
+
+TEST_F(CaseProjectionTest, ReplayedEventsChangeNothing) {
+  std::vector<fb::EventEnvelopeT> log = {Opened(kCase, "ACC-1", "Slow backups"),
+                                         Comment(kCase, "hello"),
+                                         Next(kCase, fb::CaseAcceptedT{}, true)};
+  for (const auto& e : log) Ok(e);
+  auto before = store_->Digest();
+  ASSERT_TRUE(before.ok());
+  for (const auto& e : log) {
+    auto r = Apply(e);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, ApplyOutcome::kAlreadyApplied);
+  }
+  EXPECT_EQ(*store_->Digest(), *before);
+}
+
+TEST_F(CaseProjectionTest, BrokenInvariantsAreNamed) {
+  // An event for a case never opened.
+  accounts_[kCase] = "ACC-1";
+  versions_[kCase] = 0;
+  auto orphan = Apply(Comment(kCase, "x"));
+  EXPECT_EQ(orphan.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(orphan.status().message().find("never opened"), std::string::npos);
+  // A gap.
+  versions_[kCase] = 0;
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  versions_[kCase] = 2;
+  auto gap = Apply(Comment(kCase, "x"));
+  EXPECT_EQ(gap.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(gap.status().message().find("version gap"), std::string::npos);
+  // A second CaseOpened.
+  versions_[kCase] = 1;
+  auto twice = Apply(Opened(kCase, "ACC-1", "Slow"));
+  EXPECT_EQ(twice.status().code(), StatusCode::kFailedPrecondition);
+  // Not a case number.
+  accounts_["CS123"] = "ACC-1";
+  auto bad = Apply(Opened("CS123", "ACC-1", "x"));
+  EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(bad.status().message().find("not a case number"), std::string::npos);
+  // The unknown attachment.
+  versions_[kCase] = 1;
+  fb::AttachmentRenamedT r;
+  r.attachment_id = "nope";
+  r.file_name = "x";
+  EXPECT_EQ(Apply(Next(kCase, r)).status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CaseProjectionTest, StateNamesRoundTrip) {
+  for (int s = 0; s <= 5; ++s) {
+    auto state = static_cast<fb::CaseState>(s);
+    EXPECT_EQ(ParseStateName(StateName(state)), state);
+  }
+  EXPECT_EQ(ParseStateName("awaiting_info"), fb::CaseState::AwaitingInfo);
+  EXPECT_FALSE(ParseStateName("PENDING").has_value());
+  EXPECT_FALSE(ListEntry::Decode("x").has_value());
+  EXPECT_FALSE(ListEntry::Decode("9\x1f" "a\x1f" "b").has_value());
+}
+
+}  // namespace
+}  // namespace docket::projections

@@ -1,0 +1,648 @@
+#include "projections/case_queries.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "projections/case_projection.h"
+#include "projections/keys.h"
+#include "projections/text.h"
+
+namespace docket::projections {
+namespace {
+
+using nlohmann::json;
+
+// Keyset cursors: "<kind>" + hex of the last key's suffix. Opaque to
+// clients; checked on the way back in.
+std::string HexEncode(std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * s.size());
+  for (unsigned char c : s) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::optional<std::string> HexDecode(std::string_view s) {
+  if (s.size() % 2) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < s.size(); i += 2) {
+    auto nib = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = nib(s[i]), lo = nib(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return out;
+}
+
+std::string MakeCursor(char kind, std::string_view suffix) {
+  return std::string(1, kind) + HexEncode(suffix);
+}
+
+// The suffix inside a cursor of `kind` whose suffix has `width` bytes.
+Result<std::string> ReadCursor(std::string_view cursor, char kind, size_t width,
+                               std::string_view param) {
+  if (cursor.empty() || cursor[0] != kind) {
+    return InvalidArgumentError(std::string(param) + " is not a cursor of this list");
+  }
+  auto raw = HexDecode(cursor.substr(1));
+  if (!raw || (width && raw->size() != width)) {
+    return InvalidArgumentError(std::string(param) + " is not a cursor of this list");
+  }
+  return *raw;
+}
+
+// A summary as clients see it: without the internal *_us sort keys.
+json PublicRow(json s, bool with_detail) {
+  for (const char* k : {"opened_at_us", "updated_at_us"}) s.erase(k);
+  if (!with_detail) {
+    s.erase("description");
+    s.erase("fields");
+  }
+  return s;
+}
+
+Result<json> ParseRow(std::string_view v, std::string_view what) {
+  json j = json::parse(v, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return DataLossError("read store: " + std::string(what) + " does not parse");
+  }
+  return j;
+}
+
+bool ValidNumber(std::string_view n) {
+  return n.size() == keys::kNumberWidth && n[0] == 'C' && n[1] == 'S' &&
+         std::all_of(n.begin() + 2, n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// RFC 4180 field; cells a spreadsheet would run as a formula get a leading
+// apostrophe (CSV injection, OWASP).
+void AppendCsvField(std::string& out, std::string_view v) {
+  std::string cell;
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
+                     v[0] == '\t' || v[0] == '\r')) {
+    cell.push_back('\'');
+  }
+  cell.append(v);
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) {
+    out.append(cell);
+    return;
+  }
+  out.push_back('"');
+  for (char c : cell) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+std::string Text(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+// Merges several newest-first indexes (one per account) that share a
+// suffix layout, starting after `after`.
+class MergedIndex {
+ public:
+  MergedIndex(const ReadStore* store, Cf cf, const std::vector<std::string>& prefixes,
+              const std::string& after)
+      : prefixes_(prefixes) {
+    for (const auto& p : prefixes_) {
+      its_.push_back(store->NewIterator(cf));
+      auto& it = its_.back();
+      it->Seek(p + after);
+      if (!after.empty() && it->Valid() && it->key().ToStringView() == p + after) it->Next();
+    }
+  }
+  // The next entry (suffix, value) across all indexes; false at the end.
+  bool Next(std::string* suffix, std::string* value) {
+    int best = -1;
+    std::string_view best_suffix;
+    for (size_t i = 0; i < its_.size(); ++i) {
+      auto& it = its_[i];
+      if (!it->Valid() || !it->key().starts_with(prefixes_[i])) continue;
+      std::string_view s = it->key().ToStringView().substr(prefixes_[i].size());
+      if (best < 0 || s < best_suffix) {
+        best = static_cast<int>(i);
+        best_suffix = s;
+      }
+    }
+    if (best < 0) return false;
+    suffix->assign(best_suffix);
+    value->assign(its_[best]->value().ToStringView());
+    its_[best]->Next();
+    return true;
+  }
+  Status status() const {
+    for (const auto& it : its_) {
+      if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<std::string> prefixes_;
+  std::vector<std::unique_ptr<rocksdb::Iterator>> its_;
+};
+
+constexpr size_t kListSuffixWidth = 16 + keys::kNumberWidth;  // inv time + number
+
+}  // namespace
+
+bool Scope::Allows(std::string_view account_id) const {
+  return staff || std::find(account_ids.begin(), account_ids.end(), account_id) !=
+                      account_ids.end();
+}
+
+Status ListQuery::Validate() const {
+  if (page_size < 1 || page_size > kMaxPageSize) {
+    return InvalidArgumentError("page[size] must be between 1 and " +
+                                std::to_string(kMaxPageSize));
+  }
+  return Status::Ok();
+}
+
+Status SearchQuery::Validate() const {
+  if (page_size < 1 || page_size > kMaxPageSize) {
+    return InvalidArgumentError("page[size] must be between 1 and " +
+                                std::to_string(kMaxPageSize));
+  }
+  if (q.size() > 1024) return InvalidArgumentError("q is longer than 1024 bytes");
+  return Status::Ok();
+}
+
+const std::vector<std::string>& ExportColumns() {
+  static const std::vector<std::string> kColumns = {
+      "Number",   "State",   "Account",   "Service Address", "Case Type", "Category",
+      "Subject",  "Opened",  "Opened By", "Last Updated",    "Resolved"};
+  return kColumns;
+}
+
+Result<std::optional<json>> CaseQueries::Summary(std::string_view number) const {
+  if (!ValidNumber(number)) return std::optional<json>();
+  DOCKET_ASSIGN_OR_RETURN(auto row, store_->Get(Cf::kCases, number));
+  if (!row) return std::optional<json>();
+  DOCKET_ASSIGN_OR_RETURN(json j, ParseRow(*row, "case " + std::string(number)));
+  return std::optional<json>(std::move(j));
+}
+
+Result<json> CaseQueries::GetCase(const Scope& scope, std::string_view number) const {
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  return PublicRow(std::move(*s), /*with_detail=*/true);
+}
+
+std::vector<std::string> CaseQueries::ListPrefixes(const Scope& scope,
+                                                   std::string_view account_filter,
+                                                   char sort) const {
+  std::vector<std::string> out;
+  if (!account_filter.empty()) {
+    if (scope.Allows(account_filter)) out.push_back(keys::ListPrefix(account_filter, sort));
+    return out;
+  }
+  if (scope.staff) return {keys::ListPrefix("", sort)};
+  std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
+  for (const auto& a : unique) {
+    if (!a.empty()) out.push_back(keys::ListPrefix(a, sort));
+  }
+  return out;
+}
+
+Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const {
+  DOCKET_RETURN_IF_ERROR(q.Validate());
+  const char sort = q.sort == ListQuery::Sort::kUpdated ? 'u' : 'o';
+  std::string after;
+  if (!q.after.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(after, ReadCursor(q.after, sort, kListSuffixWidth, "page[after]"));
+  }
+  const auto prefixes = ListPrefixes(scope, q.account_id, sort);
+  ListPage page;
+  MergedIndex index(store_, Cf::kLists, prefixes, after);
+  std::string suffix, value, last;
+  std::vector<std::string> numbers;
+  while (index.Next(&suffix, &value)) {
+    auto entry = ListEntry::Decode(value);
+    if (!entry) return DataLossError("read store: list entry does not parse");
+    if (!q.states.empty() &&
+        std::find(q.states.begin(), q.states.end(), entry->state) == q.states.end()) {
+      continue;
+    }
+    if (!q.case_type.empty() && entry->case_type != q.case_type) continue;
+    if (!q.category.empty() && entry->category != q.category) continue;
+    if (numbers.size() == q.page_size) {
+      page.has_more = true;
+      break;
+    }
+    numbers.push_back(suffix.substr(16));
+    last = suffix;
+  }
+  DOCKET_RETURN_IF_ERROR(index.status());
+  for (const auto& n : numbers) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(n));
+    if (!s) return DataLossError("read store: list names case " + n + ", which has no summary");
+    page.rows.push_back(PublicRow(std::move(*s), /*with_detail=*/false));
+  }
+  if (page.has_more) page.after_cursor = MakeCursor(sort, last);
+
+  if (q.case_type.empty() && q.category.empty()) {
+    std::vector<std::string> accounts;
+    if (!q.account_id.empty()) {
+      if (scope.Allows(q.account_id)) accounts.push_back(q.account_id);
+    } else if (scope.staff) {
+      accounts.push_back("");
+    } else {
+      std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
+      accounts.assign(unique.begin(), unique.end());
+    }
+    uint64_t total = 0;
+    for (int s = 0; s <= static_cast<int>(fb::CaseState::MAX); ++s) {
+      const auto state = static_cast<fb::CaseState>(s);
+      if (!q.states.empty() &&
+          std::find(q.states.begin(), q.states.end(), state) == q.states.end()) {
+        continue;
+      }
+      for (const auto& a : accounts) {
+        DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kCounts,
+                                                    keys::CountKey(a, static_cast<char>('0' + s))));
+        if (v) total += std::strtoull(v->c_str(), nullptr, 10);
+      }
+    }
+    page.total = total;
+  }
+  return page;
+}
+
+Status CaseQueries::ExportCsv(const Scope& scope, ListQuery q,
+                              const std::function<bool(std::string_view)>& sink) const {
+  q.page_size = kMaxPageSize;
+  q.after.clear();
+  std::string chunk;
+  for (size_t i = 0; i < ExportColumns().size(); ++i) {
+    if (i) chunk.push_back(',');
+    AppendCsvField(chunk, ExportColumns()[i]);
+  }
+  chunk.append("\r\n");
+  for (;;) {
+    DOCKET_ASSIGN_OR_RETURN(ListPage page, List(scope, q));
+    for (const auto& r : page.rows) {
+      const json& by = r.contains("opened_by") ? r["opened_by"] : json::object();
+      const std::string opened_by =
+          Text(by, "display_name").empty() ? Text(by, "user_id") : Text(by, "display_name");
+      const std::string cells[] = {
+          Text(r, "number"),     Text(r, "state"),    Text(r, "account_id"),
+          Text(r, "service_address"), Text(r, "case_type"), Text(r, "category"),
+          Text(r, "subject"),    Text(r, "opened_at"), opened_by,
+          Text(r, "updated_at"), Text(r, "resolved_at")};
+      for (size_t i = 0; i < std::size(cells); ++i) {
+        if (i) chunk.push_back(',');
+        AppendCsvField(chunk, cells[i]);
+      }
+      chunk.append("\r\n");
+    }
+    if (!sink(chunk)) return Status::Ok();
+    chunk.clear();
+    if (!page.has_more) return Status::Ok();
+    q.after = page.after_cursor;
+  }
+}
+
+Result<ActivityPage> CaseQueries::Activity(const Scope& scope, std::string_view number,
+                                           size_t page_size, std::string_view after) const {
+  if (page_size < 1 || page_size > kMaxPageSize) {
+    return InvalidArgumentError("page[size] must be between 1 and " +
+                                std::to_string(kMaxPageSize));
+  }
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  std::string start(number);
+  if (!after.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(std::string v, ReadCursor(after, 'v', 20, "page[after]"));
+    start += v;
+  }
+  ActivityPage page;
+  auto it = store_->NewIterator(Cf::kActivity);
+  std::string last;
+  for (it->Seek(start); it->Valid() && it->key().starts_with(number); it->Next()) {
+    if (!after.empty() && it->key().ToStringView() == start) continue;
+    DOCKET_ASSIGN_OR_RETURN(json item, ParseRow(it->value().ToStringView(), "activity item"));
+    if (!scope.staff && item.value("internal", false)) continue;
+    if (page.items.size() == page_size) {
+      page.has_more = true;
+      break;
+    }
+    last = it->key().ToString().substr(number.size());
+    page.items.push_back(std::move(item));
+  }
+  if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+  if (page.has_more) page.after_cursor = MakeCursor('v', last);
+  return page;
+}
+
+Result<std::vector<json>> CaseQueries::Attachments(const Scope& scope,
+                                                   std::string_view number) const {
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  std::vector<json> out;
+  Status parse = Status::Ok();
+  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kAttachments, number, [&](auto, std::string_view v) {
+    auto j = ParseRow(v, "attachment");
+    if (!j.ok()) {
+      parse = j.status();
+      return false;
+    }
+    out.push_back(std::move(*j));
+    return true;
+  }));
+  DOCKET_RETURN_IF_ERROR(parse);
+  return out;
+}
+
+Result<json> CaseQueries::Attachment(const Scope& scope, std::string_view number,
+                                     std::string_view attachment_id) const {
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  DOCKET_ASSIGN_OR_RETURN(auto row,
+                          store_->Get(Cf::kAttachments, std::string(number) + std::string(attachment_id)));
+  if (!row) return NotFoundError("attachment " + std::string(attachment_id) + " not found");
+  return ParseRow(*row, "attachment");
+}
+
+Result<std::vector<json>> CaseQueries::Watchers(const Scope& scope,
+                                                std::string_view number) const {
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  std::vector<json> out;
+  Status parse = Status::Ok();
+  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kWatchers, number, [&](auto, std::string_view v) {
+    auto j = ParseRow(v, "watcher");
+    if (!j.ok()) {
+      parse = j.status();
+      return false;
+    }
+    out.push_back(std::move(*j));
+    return true;
+  }));
+  DOCKET_RETURN_IF_ERROR(parse);
+  return out;
+}
+
+Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& options) const {
+  json counts = json::object();
+  std::vector<std::string> accounts;
+  if (scope.staff) {
+    accounts.push_back("");
+  } else {
+    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
+    for (const auto& a : unique) {
+      if (!a.empty()) accounts.push_back(a);
+    }
+  }
+  for (int s = 0; s <= static_cast<int>(fb::CaseState::MAX); ++s) {
+    uint64_t n = 0;
+    for (const auto& a : accounts) {
+      DOCKET_ASSIGN_OR_RETURN(auto v,
+                              store_->Get(Cf::kCounts, keys::CountKey(a, static_cast<char>('0' + s))));
+      if (v) n += std::strtoull(v->c_str(), nullptr, 10);
+    }
+    counts[std::string(StateName(static_cast<fb::CaseState>(s)))] = n;
+  }
+  json open = json::array();
+  if (options.open_cases > 0) {
+    ListQuery q;
+    q.states = {fb::CaseState::New, fb::CaseState::Open, fb::CaseState::AwaitingInfo,
+                fb::CaseState::Resolved};
+    q.page_size = std::min(options.open_cases, kMaxPageSize);
+    DOCKET_ASSIGN_OR_RETURN(ListPage page, List(scope, q));
+    for (auto& r : page.rows) open.push_back(std::move(r));
+  }
+  json updates = json::array();
+  std::vector<std::string> prefixes;
+  for (const auto& a : accounts) prefixes.push_back(keys::UpdatesPrefix(a));
+  MergedIndex feed(store_, Cf::kUpdates, prefixes, "");
+  std::string suffix, value;
+  while (updates.size() < options.updates && feed.Next(&suffix, &value)) {
+    DOCKET_ASSIGN_OR_RETURN(json item, ParseRow(value, "update"));
+    updates.push_back(std::move(item));
+  }
+  DOCKET_RETURN_IF_ERROR(feed.status());
+  return json{{"counts", counts}, {"open_cases", open}, {"updates", updates}};
+}
+
+Result<SearchPage> CaseQueries::Search(const Scope& scope, const SearchQuery& query) const {
+  DOCKET_RETURN_IF_ERROR(query.Validate());
+  // A case number: "CS00000050455", "cs 000000504", "00000050455".
+  std::string compact;
+  for (char c : query.q) {
+    if (c != ' ' && c != '\t') compact.push_back(c);
+  }
+  std::string digits = compact;
+  if (digits.size() >= 2 && (digits[0] == 'C' || digits[0] == 'c') &&
+      (digits[1] == 'S' || digits[1] == 's')) {
+    digits = digits.substr(2);
+  }
+  if (digits.size() >= 6 && digits.size() <= 11 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return SearchNumbers(scope, digits, query);
+  }
+  return SearchWords(scope, query);
+}
+
+Result<SearchPage> CaseQueries::SearchNumbers(const Scope& scope, const std::string& digits,
+                                              const SearchQuery& query) const {
+  std::string start;
+  if (!query.after.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(start, ReadCursor(query.after, 'n', keys::kNumberWidth,
+                                              "page[after]"));
+  }
+  const std::string prefix = "CS" + digits;
+  std::vector<std::string> found;
+  auto collect = [&](Cf cf, const std::string& key_prefix) -> Status {
+    auto it = store_->NewIterator(cf);
+    const std::string seek = key_prefix + std::max(prefix, start);
+    for (it->Seek(seek); it->Valid() && it->key().starts_with(key_prefix + prefix); it->Next()) {
+      std::string number = it->key().ToString().substr(key_prefix.size());
+      if (number <= start) continue;
+      found.push_back(std::move(number));
+      if (found.size() > query.page_size) break;  // per index; merged below
+    }
+    if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+    return Status::Ok();
+  };
+  if (scope.staff) {
+    DOCKET_RETURN_IF_ERROR(collect(Cf::kCases, ""));
+  } else {
+    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
+    for (const auto& a : unique) {
+      if (!a.empty()) DOCKET_RETURN_IF_ERROR(collect(Cf::kLists, keys::NumberPrefix(a)));
+    }
+  }
+  std::sort(found.begin(), found.end());
+  SearchPage page;
+  if (found.size() > query.page_size) {
+    found.resize(query.page_size);
+    page.has_more = true;
+    page.after_cursor = MakeCursor('n', found.back());
+  }
+  for (const auto& n : found) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(n));
+    if (!s || !scope.Allows(Text(*s, "account_id"))) continue;
+    json row = PublicRow(std::move(*s), false);
+    row["score"] = n == prefix ? 100.0 : 50.0;
+    page.rows.push_back(std::move(row));
+  }
+  return page;
+}
+
+Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuery& query) const {
+  size_t offset = 0;
+  if (!query.after.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(std::string raw, ReadCursor(query.after, 'r', 8, "page[after]"));
+    for (unsigned char c : raw) offset = offset << 8 | c;
+    if (offset > 100'000) return InvalidArgumentError("page[after] is not a cursor of this search");
+  }
+  thread_local TextAnalyzer analyzer;
+  std::vector<Word> words = analyzer.Words(query.q);
+  SearchPage page;
+  if (words.empty()) return page;
+  if (words.size() > 16) return InvalidArgumentError("q has more than 16 words");
+
+  std::vector<std::string> scopes;  // "" = the global postings
+  if (scope.staff) {
+    scopes.push_back("");
+  } else {
+    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
+    for (const auto& a : unique) {
+      if (!a.empty()) scopes.push_back(a);
+    }
+  }
+  // Collection statistics for BM25.
+  DOCKET_ASSIGN_OR_RETURN(auto stats, store_->Get(Cf::kMeta, keys::kSearchStatsKey));
+  double docs = 1, avg_len = 1;
+  if (stats) {
+    long long d = 0, total = 0;
+    if (std::sscanf(stats->c_str(), "%lld %lld", &d, &total) == 2 && d > 0) {
+      docs = static_cast<double>(d);
+      avg_len = std::max(1.0, static_cast<double>(total) / d);
+    }
+  }
+  auto idf = [&](const std::string& term) -> Result<double> {
+    DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSearch, keys::DocFreqKey(term)));
+    const double df = v ? std::strtod(v->c_str(), nullptr) : 0;
+    return std::log(1 + (docs - df + 0.5) / (df + 0.5));
+  };
+
+  // Per word: case number -> [(idf, tf)] of the terms it matched.
+  using Hits = std::unordered_map<std::string, std::vector<std::pair<double, double>>>;
+  std::vector<Hits> per_word(words.size());
+  for (size_t w = 0; w < words.size(); ++w) {
+    const bool last = w + 1 == words.size();
+    const std::string& stem = words[w].stem;
+    for (const auto& account : scopes) {
+      // The last word matches as a prefix (of at least 2 bytes), up to 64 terms.
+      const bool prefix = last && stem.size() >= 2;
+      const std::string seek = prefix ? keys::TermPrefix(account, stem).substr(
+                                            0, keys::TermPrefix(account, stem).size() - 1)
+                                      : keys::TermPrefix(account, stem);
+      auto it = store_->NewIterator(Cf::kSearch);
+      std::string current_term;
+      double current_idf = 0;
+      int terms_seen = 0;
+      for (it->Seek(seek); it->Valid() && it->key().starts_with(seek); it->Next()) {
+        std::string_view key = it->key().ToStringView().substr(seek.size());
+        std::string term;
+        if (prefix) {
+          const size_t nul = key.find('\0');
+          if (nul == std::string_view::npos) continue;
+          term = stem + std::string(key.substr(0, nul));
+          key = key.substr(nul + 1);
+        } else {
+          term = stem;
+        }
+        if (term != current_term) {
+          if (++terms_seen > 64) break;
+          current_term = term;
+          DOCKET_ASSIGN_OR_RETURN(current_idf, idf(term));
+        }
+        if (key.size() != keys::kNumberWidth) continue;
+        const double tf = std::strtod(it->value().ToString().c_str(), nullptr);
+        per_word[w][std::string(key)].emplace_back(current_idf, tf);
+      }
+      if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+    }
+  }
+  // AND: cases every word matched; drive from the smallest set.
+  size_t smallest = 0;
+  for (size_t w = 1; w < per_word.size(); ++w) {
+    if (per_word[w].size() < per_word[smallest].size()) smallest = w;
+  }
+  struct Hit {
+    std::string number;
+    double score;
+    int64_t updated;
+  };
+  std::vector<Hit> hits;
+  constexpr double k1 = 1.2, b = 0.75;
+  for (const auto& [number, _] : per_word[smallest]) {
+    bool all = true;
+    for (const auto& pw : per_word) {
+      if (!pw.count(number)) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;
+    DOCKET_ASSIGN_OR_RETURN(auto doc, store_->Get(Cf::kSearch, keys::DocKey(number)));
+    long long length = 1, updated = 0;
+    if (doc) std::sscanf(doc->c_str(), "%lld %lld", &length, &updated);
+    const double norm = k1 * (1 - b + b * static_cast<double>(length) / avg_len);
+    double score = 0;
+    for (const auto& pw : per_word) {
+      for (const auto& [term_idf, tf] : pw.at(number)) score += term_idf * tf * (k1 + 1) / (tf + norm);
+    }
+    hits.push_back({number, score, updated});
+  }
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.updated != b.updated) return a.updated > b.updated;
+    return a.number > b.number;
+  });
+  for (size_t i = offset; i < hits.size() && page.rows.size() < query.page_size; ++i) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(hits[i].number));
+    if (!s || !scope.Allows(Text(*s, "account_id"))) continue;  // belt and braces
+    json row = PublicRow(std::move(*s), false);
+    row["score"] = std::round(hits[i].score * 1000) / 1000;
+    page.rows.push_back(std::move(row));
+  }
+  const size_t next = offset + query.page_size;
+  if (next < hits.size()) {
+    page.has_more = true;
+    std::string raw(8, '\0');
+    for (int i = 7; i >= 0; --i) raw[7 - i] = static_cast<char>((next >> (8 * i)) & 0xff);
+    page.after_cursor = MakeCursor('r', raw);
+  }
+  return page;
+}
+
+}  // namespace docket::projections

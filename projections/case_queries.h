@@ -1,0 +1,125 @@
+// Queries over the case read models: get, lists (and CSV export), activity,
+// attachments, watch list, overview and search.
+//
+// Access control lives here, below every route: each query takes a Scope and
+// never returns, counts or hints at a case outside it. A case outside the
+// scope is kNotFound, exactly like a case that does not exist. Filters and
+// the scope apply before the page limit, so pages are full.
+//
+// Thread-safe: queries only read the store (RocksDB is thread-safe); the
+// store must outlive the CaseQueries. Search keeps a TextAnalyzer per thread.
+#ifndef DOCKET_PROJECTIONS_CASE_QUERIES_H_
+#define DOCKET_PROJECTIONS_CASE_QUERIES_H_
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "projections/read_store.h"
+#include "schemas/cases_generated.h"
+
+namespace docket::projections {
+
+// Who is asking.
+struct Scope {
+  bool staff = false;  // every account; internal notes visible
+  std::vector<std::string> account_ids;  // a customer's memberships
+  bool Allows(std::string_view account_id) const;
+};
+
+inline constexpr size_t kMaxPageSize = 100;
+
+struct ListQuery {
+  std::vector<fb::CaseState> states;  // empty: every state
+  std::string case_type;              // empty: any
+  std::string category;               // empty: any
+  std::string account_id;             // empty: every account in scope
+  enum class Sort { kUpdated, kOpened } sort = Sort::kUpdated;  // newest first
+  size_t page_size = 25;  // 1..kMaxPageSize
+  std::string after;      // cursor from the previous page; "" = first page
+  Status Validate() const;
+};
+
+struct ListPage {
+  std::vector<nlohmann::json> rows;  // case summaries, newest first
+  bool has_more = false;
+  std::string after_cursor;          // pass as ListQuery::after; "" when done
+  std::optional<uint64_t> total;     // set when cheap (no type/category filter)
+};
+
+struct ActivityPage {
+  std::vector<nlohmann::json> items;  // oldest first
+  bool has_more = false;
+  std::string after_cursor;
+};
+
+struct SearchQuery {
+  std::string q;
+  size_t page_size = 25;
+  std::string after;
+  Status Validate() const;
+};
+
+struct SearchPage {
+  std::vector<nlohmann::json> rows;  // summaries with "score", best first
+  bool has_more = false;
+  std::string after_cursor;
+};
+
+struct OverviewOptions {
+  size_t open_cases = 10;  // the first N open cases, most recently updated
+  size_t updates = 20;     // the N most recent activity items
+};
+
+class CaseQueries {
+ public:
+  explicit CaseQueries(const ReadStore* store) : store_(store) {}
+
+  // The case summary. kNotFound when missing or outside the scope.
+  Result<nlohmann::json> GetCase(const Scope& scope, std::string_view number) const;
+  // kInvalidArgument for a bad query (names the parameter).
+  Result<ListPage> List(const Scope& scope, const ListQuery& query) const;
+  // The whole list (query.after and page_size ignored) as RFC 4180 CSV,
+  // header first, handed to `sink` in chunks of rows; never more than one
+  // page in memory. `sink` returns false to stop early (client gone).
+  Status ExportCsv(const Scope& scope, ListQuery query,
+                   const std::function<bool(std::string_view chunk)>& sink) const;
+  // The case's activity (comments, internal notes for staff, state changes,
+  // attachment and watch-list changes), in order.
+  Result<ActivityPage> Activity(const Scope& scope, std::string_view number,
+                                size_t page_size, std::string_view after) const;
+  Result<std::vector<nlohmann::json>> Attachments(const Scope& scope,
+                                                  std::string_view number) const;
+  Result<nlohmann::json> Attachment(const Scope& scope, std::string_view number,
+                                    std::string_view attachment_id) const;
+  Result<std::vector<nlohmann::json>> Watchers(const Scope& scope,
+                                               std::string_view number) const;
+  // {"counts": {STATE: n}, "open_cases": [...], "updates": [...]}.
+  Result<nlohmann::json> Overview(const Scope& scope, const OverviewOptions& options) const;
+  // By case number (full, or a prefix of at least 6 digits, with or without
+  // "CS"), else by words: every word must match (the last one as a prefix),
+  // ranked by BM25, ties broken by recency.
+  Result<SearchPage> Search(const Scope& scope, const SearchQuery& query) const;
+
+ private:
+  // The list index prefixes the scope and account filter allow.
+  std::vector<std::string> ListPrefixes(const Scope& scope, std::string_view account_filter,
+                                        char sort) const;
+  Result<std::optional<nlohmann::json>> Summary(std::string_view number) const;
+  Result<SearchPage> SearchNumbers(const Scope& scope, const std::string& digits,
+                                   const SearchQuery& query) const;
+  Result<SearchPage> SearchWords(const Scope& scope, const SearchQuery& query) const;
+  const ReadStore* store_;
+};
+
+// The CSV columns of a list export, in order.
+const std::vector<std::string>& ExportColumns();
+
+}  // namespace docket::projections
+
+#endif  // DOCKET_PROJECTIONS_CASE_QUERIES_H_

@@ -1,0 +1,109 @@
+// Key layouts of the case read models (internal to projections/).
+//
+// Case numbers are fixed width ("CS" + 11 digits), so they need no
+// separator; account ids and terms are UTF-8 without NUL (the event decoder
+// refuses NUL), so '\0' separates variable-width parts. Times sort newest
+// first as 16 hex digits of (2^64 - 1 - µs).
+//
+//   cases        <number>                                  summary JSON
+//   lists        a\0<account>\0u\0<inv updated><number>     ListEntry
+//                a\0<account>\0o\0<inv opened><number>      ListEntry
+//                g\0u\0<inv updated><number>                ListEntry (all accounts)
+//                g\0o\0<inv opened><number>                 ListEntry
+//                n\0<account>\0<number>                     "" (number prefix search)
+//   counts       a\0<account>\0<state>   g\0<state>          decimal
+//   activity     <number><version %020>                     item JSON
+//   updates      a\0<account>\0<inv time><number><version>   item JSON (no internal notes)
+//                g\0<inv time><number><version>
+//   attachments  <number><attachment id>                    JSON
+//   watchers     <number><email>                            JSON
+//   search       a\0<account>\0<term>\0<number>             term frequency (decimal)
+//                g\0<term>\0<number>                        term frequency
+//                f\0<term>                                  document frequency
+//                d\0<number>                                "<length> <updated µs>"
+//   meta         offset/<partition %05d>                    next offset to consume
+//                search/stats                               "<documents> <total length>"
+//   dead         d\0<case key>                              dead-letter JSON
+//                q\0<case key>\0<partition %05d><offset %020> parked record bytes
+#ifndef DOCKET_PROJECTIONS_KEYS_H_
+#define DOCKET_PROJECTIONS_KEYS_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace docket::projections::keys {
+
+inline constexpr size_t kNumberWidth = 13;  // "CS" + 11 digits
+
+inline std::string InvTime(int64_t us) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(~static_cast<uint64_t>(us)));
+  return buf;
+}
+
+inline std::string Version(uint64_t v) {
+  char buf[21];
+  std::snprintf(buf, sizeof buf, "%020llu", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+inline std::string Join(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  bool first = true;
+  for (auto p : parts) {
+    if (!first) out.push_back('\0');
+    out.append(p);
+    first = false;
+  }
+  return out;
+}
+
+// lists: the prefix of an index (account "" = the global index), then the
+// full key of a case in it.
+inline std::string ListPrefix(std::string_view account, char sort) {
+  std::string s = account.empty() ? std::string("g") : Join({"a", account});
+  s.push_back('\0');
+  s.push_back(sort);
+  s.push_back('\0');
+  return s;
+}
+inline std::string ListKey(std::string_view account, char sort, int64_t us,
+                           std::string_view number) {
+  return ListPrefix(account, sort) + InvTime(us) + std::string(number);
+}
+inline std::string NumberPrefix(std::string_view account) {
+  return Join({"n", account, ""});
+}
+
+inline std::string CountKey(std::string_view account, char state) {
+  std::string s = account.empty() ? std::string("g") : Join({"a", account});
+  s.push_back('\0');
+  s.push_back(state);
+  return s;
+}
+
+inline std::string UpdatesPrefix(std::string_view account) {
+  return account.empty() ? std::string("g") + '\0' : Join({"a", account, ""});
+}
+
+inline std::string TermPrefix(std::string_view account, std::string_view term) {
+  return account.empty() ? Join({"g", term, ""}) : Join({"a", account, term, ""});
+}
+inline std::string DocFreqKey(std::string_view term) { return Join({"f", term}); }
+inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
+inline constexpr std::string_view kSearchStatsKey = "search/stats";
+
+inline std::string DeadKey(std::string_view case_key) { return Join({"d", case_key}); }
+inline std::string ParkedPrefix(std::string_view case_key) { return Join({"q", case_key, ""}); }
+inline std::string ParkedKey(std::string_view case_key, int32_t partition, int64_t offset) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%05d%020lld", partition, static_cast<long long>(offset));
+  return ParkedPrefix(case_key) + buf;
+}
+
+}  // namespace docket::projections::keys
+
+#endif  // DOCKET_PROJECTIONS_KEYS_H_

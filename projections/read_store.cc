@@ -1,0 +1,277 @@
+#include "projections/read_store.h"
+
+#include <rocksdb/options.h>
+#include <sodium.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+
+namespace docket::projections {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kCfNames[kCfCount] = {
+    "default",
+    "cases",
+    "lists",
+    "counts",
+    "activity",
+    "updates",
+    "attachments",
+    "watchers",
+    "search",
+    "dead",
+};
+
+constexpr std::string_view kOffsetPrefix = "offset/";
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsCorruption()) return DataLossError(what + ": " + s.ToString());
+  if (s.IsInvalidArgument()) return FailedPreconditionError(what + ": " + s.ToString());
+  return UnavailableError(what + ": " + s.ToString());
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+std::string OffsetKey(int32_t partition) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "offset/%05d", partition);
+  return buf;
+}
+
+Result<int64_t> ParseCounter(std::string_view v, std::string_view key) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) {
+    return DataLossError("read store: counter " + std::string(key) + " is '" +
+                         std::string(v) + "', not a number");
+  }
+  return n;
+}
+
+}  // namespace
+
+const char* CfName(Cf cf) {
+  return cf == Cf::kMeta ? "meta" : kCfNames[static_cast<int>(cf)];
+}
+
+// ---- Txn ---------------------------------------------------------------------
+
+Txn::Txn(const ReadStore* store)
+    : store_(store),
+      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
+                                                            /*overwrite_key=*/true)) {}
+Txn::~Txn() = default;
+
+Result<std::optional<std::string>> Txn::Get(Cf cf, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = batch_->GetFromBatchAndDB(store_->db(), rocksdb::ReadOptions(),
+                                                store_->handle(cf), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, std::string("read store get ") + CfName(cf));
+  return std::optional<std::string>(std::move(value));
+}
+
+void Txn::Put(Cf cf, std::string_view key, std::string_view value) {
+  batch_->Put(store_->handle(cf), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+}
+
+void Txn::Delete(Cf cf, std::string_view key) {
+  batch_->Delete(store_->handle(cf), ToSlice(key)).PermitUncheckedError();
+}
+
+Status Txn::Add(Cf cf, std::string_view key, int64_t delta) {
+  DOCKET_ASSIGN_OR_RETURN(auto v, Get(cf, key));
+  int64_t n = 0;
+  if (v) {
+    DOCKET_ASSIGN_OR_RETURN(n, ParseCounter(*v, key));
+  }
+  n += delta;
+  if (n < 0) {
+    return FailedPreconditionError("read store: counter " + std::string(key) +
+                                   " would go below zero");
+  }
+  if (n == 0) {
+    Delete(cf, key);
+  } else {
+    Put(cf, key, std::to_string(n));
+  }
+  return Status::Ok();
+}
+
+void Txn::SetSavePoint() { batch_->SetSavePoint(); }
+void Txn::RollbackToSavePoint() { batch_->RollbackToSavePoint().PermitUncheckedError(); }
+size_t Txn::count() const { return batch_->GetWriteBatch()->Count(); }
+
+// ---- ReadStore -----------------------------------------------------------------
+
+Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Options options) {
+  std::unique_ptr<ReadStore> store(new ReadStore());
+  store->dir_ = dir;
+  rocksdb::Options db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_open_files = 512;
+  db_options.IncreaseParallelism(2);
+  if (!options.read_only) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return UnavailableError("read store " + dir + ": " + ec.message());
+  }
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.OptimizeLevelStyleCompaction(64 << 20);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < kCfCount; ++i) cfs.emplace_back(kCfNames[i], cf_options);
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, dir, cfs, &store->handles_, &db)
+          : rocksdb::DB::Open(db_options, dir, cfs, &store->handles_, &db);
+  if (!s.ok()) return FromRocks(s, "read store " + dir);
+  store->db_.reset(db);
+  return store;
+}
+
+ReadStore::~ReadStore() {
+  if (!db_) return;
+  for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();
+}
+
+Result<std::optional<std::string>> ReadStore::Get(Cf cf, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, std::string("read store get ") + CfName(cf));
+  return std::optional<std::string>(std::move(value));
+}
+
+std::unique_ptr<rocksdb::Iterator> ReadStore::NewIterator(Cf cf) const {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
+}
+
+Status ReadStore::Scan(
+    Cf cf, std::string_view prefix,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  auto it = NewIterator(cf);
+  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix));
+       it->Next()) {
+    if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
+  }
+  return FromRocks(it->status(), std::string("read store scan ") + CfName(cf));
+}
+
+Status ReadStore::Commit(Txn& txn) {
+  rocksdb::WriteOptions wo;  // WAL on; the log is the truth, so no fsync
+  return FromRocks(db_->Write(wo, txn.batch_->GetWriteBatch()), "read store write");
+}
+
+Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {
+  std::map<int32_t, int64_t> out;
+  Status parse = Status::Ok();
+  DOCKET_RETURN_IF_ERROR(Scan(Cf::kMeta, kOffsetPrefix, [&](std::string_view k, std::string_view v) {
+    int32_t p = 0;
+    std::string_view digits = k.substr(kOffsetPrefix.size());
+    auto [_, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p);
+    auto n = ParseCounter(v, k);
+    if (ec != std::errc() || !n.ok()) {
+      parse = DataLossError("read store: bad offset entry " + std::string(k));
+      return false;
+    }
+    out[p] = *n;
+    return true;
+  }));
+  DOCKET_RETURN_IF_ERROR(parse);
+  return out;
+}
+
+void ReadStore::PutOffset(Txn& txn, int32_t partition, int64_t next_offset) {
+  txn.Put(Cf::kMeta, OffsetKey(partition), std::to_string(next_offset));
+}
+
+Result<std::string> ReadStore::Digest() const {
+  if (sodium_init() < 0) return InternalError("libsodium failed to initialise");
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  auto feed = [&](std::string_view s) {
+    const uint64_t n = s.size();
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(&n), sizeof n);
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
+  for (int i = 0; i < kCfCount; ++i) {
+    const Cf cf = static_cast<Cf>(i);
+    feed(CfName(cf));
+    auto it = NewIterator(cf);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (cf == Cf::kMeta && it->key().starts_with(ToSlice(kOffsetPrefix))) continue;
+      feed(it->key().ToStringView());
+      feed(it->value().ToStringView());
+    }
+    DOCKET_RETURN_IF_ERROR(FromRocks(it->status(), "read store digest"));
+  }
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, out);
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return std::string(hex);
+}
+
+// ---- generations -------------------------------------------------------------
+
+Result<std::string> ExistingGeneration(const std::string& root) {
+  std::error_code ec;
+  fs::path link = fs::path(root) / "current";
+  fs::path target = fs::read_symlink(link, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) {
+      return NotFoundError("projection " + root + " has no live generation (never built)");
+    }
+    return UnavailableError("projection " + link.string() + ": " + ec.message());
+  }
+  return (fs::path(root) / target).string();
+}
+
+Result<std::string> CurrentGeneration(const std::string& root) {
+  auto existing = ExistingGeneration(root);
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
+  DOCKET_ASSIGN_OR_RETURN(std::string dir, NewGeneration(root));
+  DOCKET_RETURN_IF_ERROR(SwapGeneration(root, dir));
+  return dir;
+}
+
+Result<std::string> NewGeneration(const std::string& root) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return UnavailableError("projection " + root + ": " + ec.message());
+  int highest = 0;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    int n = 0;
+    if (name.starts_with("gen-") && std::sscanf(name.c_str() + 4, "%d", &n) == 1) {
+      highest = std::max(highest, n);
+    }
+  }
+  if (ec) return UnavailableError("projection " + root + ": " + ec.message());
+  char name[32];
+  std::snprintf(name, sizeof name, "gen-%06d", highest + 1);
+  fs::path dir = fs::path(root) / name;
+  fs::create_directory(dir, ec);
+  if (ec) return UnavailableError("projection " + dir.string() + ": " + ec.message());
+  return dir.string();
+}
+
+Status SwapGeneration(const std::string& root, const std::string& generation_dir) {
+  std::error_code ec;
+  fs::path tmp = fs::path(root) / "current.tmp";
+  fs::remove(tmp, ec);
+  fs::create_symlink(fs::path(generation_dir).filename(), tmp, ec);
+  if (ec) return UnavailableError("projection swap " + tmp.string() + ": " + ec.message());
+  fs::rename(tmp, fs::path(root) / "current", ec);  // rename(2): atomic
+  if (ec) return UnavailableError("projection swap " + root + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace docket::projections

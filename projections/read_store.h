@@ -1,0 +1,136 @@
+// ReadStore: the RocksDB database behind a context's read models (design §2).
+//
+// One database per projection generation, one column family per model
+// (Cf below). The projection runner is its only writer; queries read it from
+// any thread. Everything in it is derived from the events topic and can be
+// rebuilt (tools: docketctl rebuild / verify).
+//
+// Writes go through a Txn: a WriteBatchWithIndex whose Get sees the batch's
+// own writes over the database, with save points so a failed event can be
+// rolled back out of a batch. Commit applies it atomically (WAL on).
+//
+// Generations (blue/green): a projection's root directory holds gen-NNNNNN
+// directories and a symlink `current` naming the live one. A rebuild writes
+// a new generation and swaps the link atomically; the runner notices and
+// reopens (consumers/projection_runner.h).
+#ifndef DOCKET_PROJECTIONS_READ_STORE_H_
+#define DOCKET_PROJECTIONS_READ_STORE_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace docket::projections {
+
+// The column families. Key layouts are in projections/keys.h.
+enum class Cf : int {
+  kMeta = 0,     // consumed offsets per partition, search statistics
+  kCases,        // case summary by number
+  kLists,        // list indexes: by account and global, by updated/opened
+  kCounts,       // case counts by account and state
+  kActivity,     // activity stream per case, by version
+  kUpdates,      // "Updates" feed: activity by account, newest first
+  kAttachments,  // attachments per case
+  kWatchers,     // watch list per case
+  kSearch,       // search postings, document lengths, term frequencies
+  kDead,         // dead letters and the records parked behind them
+};
+inline constexpr int kCfCount = 10;
+const char* CfName(Cf cf);
+
+class ReadStore;
+
+// A batch of writes that reads its own writes. Not thread-safe.
+class Txn {
+ public:
+  explicit Txn(const ReadStore* store);
+  ~Txn();
+  Txn(const Txn&) = delete;
+  Txn& operator=(const Txn&) = delete;
+
+  // The value in this batch, else in the database; nullopt when absent.
+  Result<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
+  void Put(Cf cf, std::string_view key, std::string_view value);
+  void Delete(Cf cf, std::string_view key);
+  // Reads a decimal counter (0 when absent), adds `delta`, writes it back;
+  // a counter that reaches 0 is deleted.
+  Status Add(Cf cf, std::string_view key, int64_t delta);
+
+  void SetSavePoint();
+  // Drops every write since the last SetSavePoint.
+  void RollbackToSavePoint();
+  size_t count() const;
+
+ private:
+  friend class ReadStore;
+  const ReadStore* store_;
+  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+};
+
+class ReadStore {
+ public:
+  struct Options {
+    bool read_only = false;        // no LOCK taken: readable while a runner writes
+    bool create_if_missing = true;  // ignored when read_only
+  };
+  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir, Options options);
+  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir) {
+    return Open(dir, Options{});
+  }
+  ~ReadStore();
+
+  Result<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
+  // An iterator over one column family, on an implicit snapshot.
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
+  // Calls fn for every key with `prefix` in key order until fn returns false.
+  Status Scan(Cf cf, std::string_view prefix,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  Status Commit(Txn& txn);
+
+  // The consumed position of each partition (next offset to read); absent
+  // partitions have consumed nothing.
+  Result<std::map<int32_t, int64_t>> Offsets() const;
+  static void PutOffset(Txn& txn, int32_t partition, int64_t next_offset);
+
+  // SHA-256 (hex) over every column family's keys and values in order,
+  // leaving out the consumed offsets: equal digests mean equal read models.
+  Result<std::string> Digest() const;
+
+  const std::string& dir() const { return dir_; }
+  rocksdb::DB* db() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
+    return handles_[static_cast<int>(cf)];
+  }
+
+ private:
+  ReadStore() = default;
+  std::string dir_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+// ---- generations -----------------------------------------------------------
+
+// The live generation directory under `root` (root/current -> gen-NNNNNN),
+// creating gen-000001 and the link when there is none.
+Result<std::string> CurrentGeneration(const std::string& root);
+// The live generation's directory without creating anything; kNotFound
+// when the projection was never built.
+Result<std::string> ExistingGeneration(const std::string& root);
+// A fresh, empty directory for the next generation (not yet live).
+Result<std::string> NewGeneration(const std::string& root);
+// Makes `generation_dir` the live one (atomic rename of the link).
+Status SwapGeneration(const std::string& root, const std::string& generation_dir);
+
+}  // namespace docket::projections
+
+#endif  // DOCKET_PROJECTIONS_READ_STORE_H_
