@@ -1,7 +1,8 @@
 // docketd: the Docket server process. One process runs every role by
 // default; --roles selects some. Today's roles:
-//   decider   consumes docket.cases.commands, appends events exactly once
-// (the gateway and projection roles arrive with their issues).
+//   decider    consumes docket.cases.commands, appends events exactly once
+//   projector  keeps the case read models (RocksDB) current from the events
+// (the gateway role arrives with its issue).
 //
 //   docketd --brokers 127.0.0.1:9092 --data-dir ./var --instance-id a
 #include <spdlog/spdlog.h>
@@ -15,15 +16,20 @@
 
 #include "aggregates/case_handler.h"
 #include "consumers/decider.h"
+#include "consumers/projection_runner.h"
+
+#include <thread>
 
 namespace {
 std::atomic<bool> g_stop{false};
 }
 
 int main(int argc, char** argv) {
-  CLI::App app{"docketd: the Docket server (decider role)"};
+  CLI::App app{"docketd: the Docket server (decider and projector roles)"};
   docket::consumers::DeciderOptions d;
-  std::string roles = "decider";
+  std::string roles = "decider,projector";
+  docket::consumers::ProjectorOptions proj;
+  int64_t projector_batch = static_cast<int64_t>(proj.max_batch);
   std::string catalog_path = "config/catalog.json";
   int timeout_ms = 10000;
   int64_t auto_close_seconds = 7 * 24 * 3600;
@@ -33,7 +39,7 @@ int main(int argc, char** argv) {
       ->envname("DOCKET_BROKERS");
   app.add_option("--data-dir", d.data_dir, "Directory of the state stores")
       ->capture_default_str();
-  app.add_option("--roles", roles, "Comma list of roles to run (decider)")
+  app.add_option("--roles", roles, "Comma list of roles to run (decider, projector)")
       ->capture_default_str();
   app.add_option("--instance-id", d.instance_id,
                  "Stable id of this process: its transactional.id and static group "
@@ -58,6 +64,9 @@ int main(int argc, char** argv) {
   app.add_option("--auto-close-after-s", auto_close_seconds,
                  "Seconds after which a RESOLVED case closes itself")
       ->capture_default_str();
+  app.add_option("--projector-max-batch", projector_batch,
+                 "Events per read-model WriteBatch at most")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -72,12 +81,15 @@ int main(int argc, char** argv) {
     for (std::string r; std::getline(ss, r, ',');) role_set.insert(r);
   }
   for (const auto& r : role_set) {
-    if (r != "decider") {
-      std::cerr << "docketd: unknown role '" << r << "' (known: decider)\n";
+    if (r != "decider" && r != "projector") {
+      std::cerr << "docketd: unknown role '" << r << "' (known: decider, projector)\n";
       return 64;
     }
   }
-  auto catalog = docket::aggregates::Catalog::Load(catalog_path);
+  // The catalog is the decider's; other roles run without one.
+  auto catalog = role_set.count("decider") ? docket::aggregates::Catalog::Load(catalog_path)
+                                           : docket::Result<docket::aggregates::Catalog>(
+                                                 docket::aggregates::Catalog());
   if (!catalog.ok()) {
     std::cerr << "docketd: " << catalog.status().ToString() << "\n";
     return 66;
@@ -92,16 +104,46 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
 
-  docket::consumers::Decider decider(d, handler, docket::SystemClock::Default());
-  spdlog::info("docketd: decider {} on {} (data in {})", d.instance_id, d.kafka.brokers,
-               d.data_dir);
-  docket::Status s = decider.Run(g_stop);
-  if (!s.ok()) {
+  proj.kafka = d.kafka;
+  proj.layout = d.layout;
+  proj.data_dir = d.data_dir;
+  proj.max_batch = static_cast<size_t>(std::max<int64_t>(1, projector_batch));
+  if (auto s = proj.Validate(); role_set.count("projector") && !s.ok()) {
     std::cerr << "docketd: " << s.ToString() << "\n";
-    if (s.code() == docket::StatusCode::kInvalidArgument) return 64;
-    if (s.code() == docket::StatusCode::kAborted) return 75;  // fenced: EX_TEMPFAIL
-    return 69;
+    return 64;
   }
+
+  // Each role runs on its own thread; the first to fail stops the others.
+  std::atomic<int> exit_code{0};
+  auto fail = [&](const char* role, const docket::Status& s) {
+    std::cerr << "docketd: " << role << ": " << s.ToString() << "\n";
+    int code = 69;
+    if (s.code() == docket::StatusCode::kInvalidArgument) code = 64;
+    if (s.code() == docket::StatusCode::kAborted) code = 75;  // fenced: EX_TEMPFAIL
+    int expected = 0;
+    exit_code.compare_exchange_strong(expected, code);
+    g_stop = true;
+  };
+  std::vector<std::thread> threads;
+  docket::consumers::Decider decider(d, handler, docket::SystemClock::Default());
+  docket::consumers::ProjectionRunner projector(proj);
+  if (role_set.count("decider")) {
+    spdlog::info("docketd: decider {} on {} (data in {})", d.instance_id, d.kafka.brokers,
+                 d.data_dir);
+    threads.emplace_back([&] {
+      docket::Status s = decider.Run(g_stop);
+      if (!s.ok()) fail("decider", s);
+    });
+  }
+  if (role_set.count("projector")) {
+    spdlog::info("docketd: projector on {} (read models in {})", proj.kafka.brokers, proj.Root());
+    threads.emplace_back([&] {
+      docket::Status s = projector.Run(g_stop);
+      if (!s.ok()) fail("projector", s);
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (exit_code != 0) return exit_code;
   spdlog::info("docketd: stopped");
   return 0;
 }

@@ -9,6 +9,10 @@ inline spdlog::logger* DeciderLog() {
   static std::shared_ptr<spdlog::logger> l = ModuleLogger("decider");
   return l.get();
 }
+inline spdlog::logger* ProjectorLog() {
+  static std::shared_ptr<spdlog::logger> l = ModuleLogger("projector");
+  return l.get();
+}
 }  // namespace docket::consumers
 
 #endif  // DOCKET_CONSUMERS_LOG_H_

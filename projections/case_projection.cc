@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "aggregates/case.h"
@@ -49,25 +50,50 @@ bool ParsePair(std::string_view v, int64_t* a, int64_t* b) {
 }
 
 // Adds `texts` to the case's search document: term frequencies under the
-// account and globally, document frequencies, the document's length and
-// last update (for recency), and the collection statistics.
+// account and globally, document frequencies (a term new to the case), the
+// document's length and last update (for recency), and the collection
+// statistics. Frequencies are merges (no reads); the case's term set is
+// one read.
 Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
                  const std::string& account, int64_t updated_us,
                  const std::vector<std::string>& texts) {
   std::map<std::string, int64_t> tf;
   int64_t added = 0;
-  for (auto t : texts) {
+  for (const auto& t : texts) {
     for (auto& term : analyzer.Terms(t)) {
       ++tf[std::move(term)];
       ++added;
     }
   }
-  for (const auto& [term, n] : tf) {
-    const std::string account_key = keys::TermPrefix(account, term) + number;
-    DOCKET_ASSIGN_OR_RETURN(auto old, txn.Get(Cf::kSearch, account_key));
-    if (!old) DOCKET_RETURN_IF_ERROR(txn.Add(Cf::kSearch, keys::DocFreqKey(term), 1));
-    DOCKET_RETURN_IF_ERROR(txn.Add(Cf::kSearch, account_key, n));
-    DOCKET_RETURN_IF_ERROR(txn.Add(Cf::kSearch, keys::TermPrefix("", term) + number, n));
+  if (!tf.empty()) {
+    const std::string terms_key = keys::DocTermsKey(number);
+    DOCKET_ASSIGN_OR_RETURN(auto known_text, txn.Get(Cf::kSearch, terms_key));
+    std::set<std::string> known;
+    if (known_text) {
+      std::string_view rest = *known_text;
+      while (!rest.empty()) {
+        const size_t nl = rest.find('\n');
+        known.emplace(rest.substr(0, nl));
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      }
+    }
+    bool grew = false;
+    for (const auto& [term, n] : tf) {
+      txn.Merge(Cf::kSearch, keys::TermPrefix(account, term) + number, n);
+      txn.Merge(Cf::kSearch, keys::TermPrefix("", term) + number, n);
+      if (known.insert(term).second) {
+        txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
+        grew = true;
+      }
+    }
+    if (grew) {
+      std::string joined;
+      for (const auto& k : known) {
+        if (!joined.empty()) joined.push_back('\n');
+        joined.append(k);
+      }
+      txn.Put(Cf::kSearch, terms_key, joined);
+    }
   }
   const std::string doc_key = keys::DocKey(number);
   DOCKET_ASSIGN_OR_RETURN(auto doc, txn.Get(Cf::kSearch, doc_key));
@@ -77,6 +103,7 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   txn.Put(Cf::kSearch, doc_key,
           std::to_string(length + added) + " " + std::to_string(updated_us));
+  if (doc && added == 0) return Status::Ok();
   DOCKET_ASSIGN_OR_RETURN(auto stats, txn.Get(Cf::kMeta, keys::kSearchStatsKey));
   int64_t docs = 0, total = 0;
   if (stats && !ParsePair(*stats, &docs, &total)) {

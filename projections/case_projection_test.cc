@@ -27,7 +27,7 @@ class CaseProjectionTest : public ReadModelTest {
   }
   int64_t Tf(const std::string& account, const std::string& term) {
     auto v = store_->Get(Cf::kSearch, keys::TermPrefix(account, term) + kCase);
-    return v.ok() && v->has_value() ? std::stoll(**v) : 0;
+    return v.ok() && v->has_value() ? DecodeCounter(**v).value_or(-1) : 0;
   }
   json LastItem() { return ActivityItems(kCase).back(); }
 };
@@ -91,7 +91,7 @@ TEST_F(CaseProjectionTest, CommentsAndInternalNotes) {
   Ok(Comment(kCase, "backup backup"));
   EXPECT_EQ(Tf("ACC-1", "backup"), 3);
   auto df = store_->Get(Cf::kSearch, keys::DocFreqKey("backup"));
-  EXPECT_EQ(**df, "1");  // one document, however often
+  EXPECT_EQ(DecodeCounter(**df), 1);  // one document, however often
 
   fb::InternalNoteAddedT note;
   note.note_id = "n1";

@@ -549,7 +549,7 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   }
   auto idf = [&](const std::string& term) -> Result<double> {
     DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSearch, keys::DocFreqKey(term)));
-    const double df = v ? std::strtod(v->c_str(), nullptr) : 0;
+    const double df = v ? static_cast<double>(DecodeCounter(*v).value_or(0)) : 0;
     return std::log(1 + (docs - df + 0.5) / (df + 0.5));
   };
 
@@ -586,7 +586,8 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
           DOCKET_ASSIGN_OR_RETURN(current_idf, idf(term));
         }
         if (key.size() != keys::kNumberWidth) continue;
-        const double tf = std::strtod(it->value().ToString().c_str(), nullptr);
+        const double tf =
+            static_cast<double>(DecodeCounter(it->value().ToStringView()).value_or(0));
         per_word[w][std::string(key)].emplace_back(current_idf, tf);
       }
       if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());

@@ -21,6 +21,8 @@
 //                g\0<term>\0<number>                        term frequency
 //                f\0<term>                                  document frequency
 //                d\0<number>                                "<length> <updated µs>"
+//                s\0<number>                                the case's terms, '\n'-separated
+//                (term and document frequencies are 8-byte counters, merged)
 //   meta         offset/<partition %05d>                    next offset to consume
 //                search/stats                               "<documents> <total length>"
 //   dead         d\0<case key>                              dead-letter JSON
@@ -94,6 +96,7 @@ inline std::string TermPrefix(std::string_view account, std::string_view term) {
 }
 inline std::string DocFreqKey(std::string_view term) { return Join({"f", term}); }
 inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
+inline std::string DocTermsKey(std::string_view number) { return Join({"s", number}); }
 inline constexpr std::string_view kSearchStatsKey = "search/stats";
 
 inline std::string DeadKey(std::string_view case_key) { return Join({"d", case_key}); }

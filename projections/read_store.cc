@@ -1,8 +1,10 @@
 #include "projections/read_store.h"
 
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -52,7 +54,39 @@ Result<int64_t> ParseCounter(std::string_view v, std::string_view key) {
   return n;
 }
 
+// Adds 8-byte little-endian integers: search term and document
+// frequencies are bumped without a read.
+class CounterMergeOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    auto a = existing ? DecodeCounter(existing->ToStringView()) : std::optional<int64_t>(0);
+    auto b = DecodeCounter(value.ToStringView());
+    if (!a || !b) return false;  // corruption: RocksDB reports it
+    *new_value = EncodeCounter(*a + *b);
+    return true;
+  }
+  const char* Name() const override { return "DocketCounterAdd"; }
+};
+
 }  // namespace
+
+std::optional<int64_t> DecodeCounter(std::string_view v) {
+  if (v.size() != 8) return std::nullopt;
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = n << 8 | static_cast<unsigned char>(v[static_cast<size_t>(i)]);
+  return static_cast<int64_t>(n);
+}
+
+std::string EncodeCounter(int64_t n) {
+  std::string out(8, '\0');
+  auto u = static_cast<uint64_t>(n);
+  for (size_t i = 0; i < 8; ++i) {
+    out[i] = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  return out;
+}
 
 const char* CfName(Cf cf) {
   return cf == Cf::kMeta ? "meta" : kCfNames[static_cast<int>(cf)];
@@ -60,28 +94,87 @@ const char* CfName(Cf cf) {
 
 // ---- Txn ---------------------------------------------------------------------
 
-Txn::Txn(const ReadStore* store)
-    : store_(store),
-      batch_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0,
-                                                            /*overwrite_key=*/true)) {}
+Txn::Txn(const ReadStore* store) : store_(store) {}
 Txn::~Txn() = default;
 
+namespace {
+std::string FullKey(Cf cf, std::string_view key) {
+  std::string k(1, static_cast<char>(cf));
+  k.append(key);
+  return k;
+}
+}  // namespace
+
 Result<std::optional<std::string>> Txn::Get(Cf cf, std::string_view key) const {
-  std::string value;
-  rocksdb::Status s = batch_->GetFromBatchAndDB(store_->db(), rocksdb::ReadOptions(),
-                                                store_->handle(cf), ToSlice(key), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, std::string("read store get ") + CfName(cf));
-  return std::optional<std::string>(std::move(value));
+  auto it = overlay_.find(FullKey(cf, key));
+  if (it != overlay_.end()) return it->second;
+  return store_->Get(cf, key);
+}
+
+void Txn::Remember(const std::string& full_key, bool is_merge, int64_t delta) {
+  if (save_points_.empty()) return;
+  Undo u;
+  u.key = full_key;
+  u.is_merge = is_merge;
+  u.merge_delta = delta;
+  if (!is_merge) {
+    auto it = overlay_.find(full_key);
+    u.had = it != overlay_.end();
+    if (u.had) u.previous = it->second;
+  }
+  undo_.push_back(std::move(u));
 }
 
 void Txn::Put(Cf cf, std::string_view key, std::string_view value) {
-  batch_->Put(store_->handle(cf), ToSlice(key), ToSlice(value)).PermitUncheckedError();
+  std::string full = FullKey(cf, key);
+  Remember(full, false, 0);
+  overlay_[std::move(full)] = std::string(value);
 }
 
 void Txn::Delete(Cf cf, std::string_view key) {
-  batch_->Delete(store_->handle(cf), ToSlice(key)).PermitUncheckedError();
+  std::string full = FullKey(cf, key);
+  Remember(full, false, 0);
+  overlay_[std::move(full)] = std::nullopt;
 }
+
+void Txn::Merge(Cf cf, std::string_view key, int64_t delta) {
+  std::string full = FullKey(cf, key);
+  Remember(full, true, delta);
+  merges_[std::move(full)] += delta;
+}
+
+void Txn::SetSavePoint() {
+  save_points_.push_back(undo_.size());
+}
+
+void Txn::RollbackToSavePoint() {
+  if (save_points_.empty()) return;
+  const size_t mark = save_points_.back();
+  save_points_.pop_back();
+  while (undo_.size() > mark) {
+    Undo& u = undo_.back();
+    if (u.is_merge) {
+      auto it = merges_.find(u.key);
+      if (it != merges_.end()) {
+        it->second -= u.merge_delta;
+        if (it->second == 0) merges_.erase(it);
+      }
+    } else if (u.had) {
+      overlay_[u.key] = std::move(u.previous);
+    } else {
+      overlay_.erase(u.key);
+    }
+    undo_.pop_back();
+  }
+}
+
+void Txn::PopSavePoint() {
+  if (save_points_.empty()) return;
+  save_points_.pop_back();
+  if (save_points_.empty()) undo_.clear();
+}
+
+size_t Txn::count() const { return overlay_.size() + merges_.size(); }
 
 Status Txn::Add(Cf cf, std::string_view key, int64_t delta) {
   DOCKET_ASSIGN_OR_RETURN(auto v, Get(cf, key));
@@ -102,9 +195,6 @@ Status Txn::Add(Cf cf, std::string_view key, int64_t delta) {
   return Status::Ok();
 }
 
-void Txn::SetSavePoint() { batch_->SetSavePoint(); }
-void Txn::RollbackToSavePoint() { batch_->RollbackToSavePoint().PermitUncheckedError(); }
-size_t Txn::count() const { return batch_->GetWriteBatch()->Count(); }
 
 // ---- ReadStore -----------------------------------------------------------------
 
@@ -124,7 +214,12 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Optio
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int i = 0; i < kCfCount; ++i) cfs.emplace_back(kCfNames[i], cf_options);
+  for (int i = 0; i < kCfCount; ++i) {
+    cfs.emplace_back(kCfNames[i], cf_options);
+    if (static_cast<Cf>(i) == Cf::kSearch) {
+      cfs.back().options.merge_operator = std::make_shared<CounterMergeOperator>();
+    }
+  }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
       options.read_only
@@ -165,8 +260,39 @@ Status ReadStore::Scan(
 }
 
 Status ReadStore::Commit(Txn& txn) {
+  struct Op {
+    const std::string* key;  // cf byte + key
+    const std::optional<std::string>* value;
+    int64_t delta;
+  };
+  std::vector<Op> ops;
+  ops.reserve(txn.overlay_.size() + txn.merges_.size());
+  for (const auto& [k, v] : txn.overlay_) ops.push_back({&k, &v, 0});
+  for (const auto& [k, d] : txn.merges_) {
+    if (d != 0) ops.push_back({&k, nullptr, d});
+  }
+  std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return *a.key < *b.key; });
+  rocksdb::WriteBatch batch;
+  for (const Op& op : ops) {
+    rocksdb::ColumnFamilyHandle* cf = handle(static_cast<Cf>((*op.key)[0]));
+    const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
+    if (!op.value) {
+      batch.Merge(cf, key, EncodeCounter(op.delta)).PermitUncheckedError();
+    } else if (*op.value) {
+      batch.Put(cf, key, **op.value).PermitUncheckedError();
+    } else {
+      batch.Delete(cf, key).PermitUncheckedError();
+    }
+  }
   rocksdb::WriteOptions wo;  // WAL on; the log is the truth, so no fsync
-  return FromRocks(db_->Write(wo, txn.batch_->GetWriteBatch()), "read store write");
+  Status s = FromRocks(db_->Write(wo, &batch), "read store write");
+  if (s.ok()) {
+    txn.overlay_.clear();
+    txn.merges_.clear();
+    txn.undo_.clear();
+    txn.save_points_.clear();
+  }
+  return s;
 }
 
 Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {

@@ -5,8 +5,8 @@
 // any thread. Everything in it is derived from the events topic and can be
 // rebuilt (tools: docketctl rebuild / verify).
 //
-// Writes go through a Txn: a WriteBatchWithIndex whose Get sees the batch's
-// own writes over the database, with save points so a failed event can be
+// Writes go through a Txn: a WriteBatch whose Get sees the batch's own
+// writes over the database, with save points so a failed event can be
 // rolled back out of a batch. Commit applies it atomically (WAL on).
 //
 // Generations (blue/green): a projection's root directory holds gen-NNNNNN
@@ -17,7 +17,7 @@
 #define DOCKET_PROJECTIONS_READ_STORE_H_
 
 #include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 
 #include <cstdint>
 #include <map>
@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -50,6 +51,12 @@ const char* CfName(Cf cf);
 class ReadStore;
 
 // A batch of writes that reads its own writes. Not thread-safe.
+//
+// Puts and deletes go to an overlay that Get consults before the database;
+// merges (counters) are summed per key. Commit writes the final state of
+// every key in key order (RocksDB's memtable inserts sorted keys far faster
+// than random ones): a batch of events bumps each frequency once. Get does
+// not see merges made in the same batch.
 class Txn {
  public:
   explicit Txn(const ReadStore* store);
@@ -64,16 +71,35 @@ class Txn {
   // Reads a decimal counter (0 when absent), adds `delta`, writes it back;
   // a counter that reaches 0 is deleted.
   Status Add(Cf cf, std::string_view key, int64_t delta);
+  // Adds `delta` to a counter without reading it (a RocksDB merge). Only for
+  // column families with the counter merge operator (Cf::kSearch); such
+  // counters are 8-byte little-endian (DecodeCounter).
+  void Merge(Cf cf, std::string_view key, int64_t delta);
 
   void SetSavePoint();
-  // Drops every write since the last SetSavePoint.
+  // Drops every write since the last SetSavePoint, and the save point.
   void RollbackToSavePoint();
+  // Forgets the last save point, keeping the writes.
+  void PopSavePoint();
+  // Writes in the batch (puts, deletes, distinct merged keys).
   size_t count() const;
 
  private:
   friend class ReadStore;
+  struct Undo {
+    std::string key;  // cf byte + key
+    bool had = false;
+    std::optional<std::string> previous;  // overlay entry before the write
+    int64_t merge_delta = 0;              // for merges: the delta to take back
+    bool is_merge = false;
+  };
+  void Remember(const std::string& full_key, bool is_merge, int64_t delta);
   const ReadStore* store_;
-  std::unique_ptr<rocksdb::WriteBatchWithIndex> batch_;
+  // cf byte + key -> value (nullopt: deleted in this batch).
+  std::unordered_map<std::string, std::optional<std::string>> overlay_;
+  std::unordered_map<std::string, int64_t> merges_;  // cf byte + key -> sum
+  std::vector<Undo> undo_;
+  std::vector<size_t> save_points_;  // undo_ sizes
 };
 
 class ReadStore {
@@ -117,6 +143,11 @@ class ReadStore {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::DB> db_;
 };
+
+// An 8-byte little-endian counter of a merge column family; nullopt when
+// the value is not one.
+std::optional<int64_t> DecodeCounter(std::string_view value);
+std::string EncodeCounter(int64_t n);
 
 // ---- generations -----------------------------------------------------------
 

@@ -34,6 +34,8 @@ int Fail(const std::string& cmd, const Status& status);
 void RegisterReplay(CLI::App& app, int* exit_code);
 void RegisterTopics(CLI::App& app, int* exit_code);
 void RegisterInspect(CLI::App& app, int* exit_code);
+void RegisterProjectionCommands(CLI::App& app, int* exit_code);
+void RegisterLoad(CLI::App& app, int* exit_code);
 
 }  // namespace docket::ctl
 

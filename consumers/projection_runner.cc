@@ -1,0 +1,488 @@
+#include "consumers/projection_runner.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "consumers/log.h"
+#include "events/codec.h"
+#include "projections/case_projection.h"
+#include "projections/keys.h"
+
+namespace docket::consumers {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using projections::Cf;
+using projections::ReadStore;
+using projections::Txn;
+
+// Reasons that park a case: the record or the log is wrong. Anything else
+// (the store failing) fails the batch, which is then retried whole.
+bool IsPoison(const Status& s) {
+  return s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+Status ProjectorOptions::Validate() const {
+  DOCKET_RETURN_IF_ERROR(kafka.Validate());
+  DOCKET_RETURN_IF_ERROR(layout.Validate());
+  if (context != "cases") {
+    return InvalidArgumentError("projector: no projection for context '" + context + "'");
+  }
+  if (data_dir.empty()) return InvalidArgumentError("projector: data_dir is empty");
+  if (group_id.empty()) return InvalidArgumentError("projector: group_id is empty");
+  if (max_batch == 0 || max_batch > 100000) {
+    return InvalidArgumentError("projector: max_batch must be 1..100000");
+  }
+  return Status::Ok();
+}
+
+std::string ProjectorOptions::Root() const {
+  return (fs::path(data_dir) / "projections" / context).string();
+}
+
+std::string RetryRequestDir(const ProjectorOptions& options) {
+  return (fs::path(options.Root()) / "requests").string();
+}
+
+std::string DeadLetterKey(const kafka::Message& m) {
+  if (!m.key.empty() && m.key.size() <= 256 && m.key.find('\0') == std::string::npos) {
+    return m.key;
+  }
+  return "~unkeyed/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
+}
+
+// ---- ProjectionApplier ---------------------------------------------------------
+
+ProjectionApplier::ProjectionApplier(ReadStore* store) : store_(store) {}
+
+Status ProjectionApplier::Load() {
+  parked_.clear();
+  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kDead, std::string("d") + '\0',
+                                      [&](std::string_view k, std::string_view) {
+                                        parked_.insert(std::string(k.substr(2)));
+                                        return true;
+                                      }));
+  DOCKET_ASSIGN_OR_RETURN(positions_, store_->Offsets());
+  return Status::Ok();
+}
+
+Status ProjectionApplier::Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
+                               const std::string& reason) {
+  const std::string dead_key = projections::keys::DeadKey(case_key);
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kDead, dead_key));
+  json record;
+  if (existing) {
+    record = json::parse(*existing, nullptr, false);
+    if (record.is_discarded()) record = json::object();
+    record["parked"] = record.value("parked", 0) + 1;
+  } else {
+    record = {{"case", case_key},     {"partition", m.partition}, {"offset", m.offset},
+              {"reason", reason},     {"timestamp_ms", m.timestamp_ms},
+              {"parked", 1},          {"retries", 0}};
+    ProjectorLog()->warn("case {} parked at {}@{}: {}", case_key, m.partition, m.offset, reason);
+  }
+  txn.Put(Cf::kDead, dead_key, record.dump());
+  txn.Put(Cf::kDead, projections::keys::ParkedKey(case_key, m.partition, m.offset), m.value);
+  parked_.insert(case_key);
+  ++counters_.parked;
+  return Status::Ok();
+}
+
+Result<std::string> ProjectionApplier::TryApply(Txn& txn, const std::string& case_key,
+                                                std::string_view bytes) {
+  auto event = events::DecodeEvent(bytes);
+  if (!event.ok()) return "decode: " + event.status().message();
+  if (event->aggregate_id != case_key) {
+    return "the record's key '" + case_key + "' is not its aggregate id '" +
+           event->aggregate_id + "'";
+  }
+  txn.SetSavePoint();
+  auto outcome = projections::ApplyCaseEvent(*event, txn, text_);
+  if (!outcome.ok()) {
+    txn.RollbackToSavePoint();
+    if (IsPoison(outcome.status())) return outcome.status().message();
+    return outcome.status();
+  }
+  txn.PopSavePoint();
+  if (*outcome == projections::ApplyOutcome::kApplied) {
+    ++counters_.applied;
+  } else {
+    ++counters_.skipped;
+  }
+  return std::string();
+}
+
+Status ProjectionApplier::ApplyRecord(Txn& txn, const kafka::Message& m) {
+  const std::string case_key = DeadLetterKey(m);
+  if (parked_.count(case_key)) return Park(txn, case_key, m, "");
+  DOCKET_ASSIGN_OR_RETURN(std::string reason, TryApply(txn, case_key, m.value));
+  if (!reason.empty()) return Park(txn, case_key, m, reason);
+  return Status::Ok();
+}
+
+Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
+    const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& positions) {
+  Txn txn(store_);
+  std::map<int32_t, int64_t> next = positions_;
+  const std::set<std::string> parked_before = parked_;
+  const Counters counters_before = counters_;
+  for (const auto& m : records) {
+    auto it = next.find(m.partition);
+    if (it != next.end() && m.offset < it->second) continue;  // already stored
+    Status s = ApplyRecord(txn, m);
+    if (!s.ok()) {
+      parked_ = parked_before;
+      counters_ = counters_before;
+      return s;
+    }
+    next[m.partition] = m.offset + 1;
+  }
+  for (const auto& [p, pos] : positions) {
+    auto it = next.find(p);
+    if (it == next.end() || pos > it->second) next[p] = pos;
+  }
+  for (const auto& [p, pos] : next) {
+    auto it = positions_.find(p);
+    if (it == positions_.end() || it->second != pos) ReadStore::PutOffset(txn, p, pos);
+  }
+  if (txn.count() > 0) {
+    Status s = store_->Commit(txn);
+    if (!s.ok()) {
+      parked_ = parked_before;
+      counters_ = counters_before;
+      return s;
+    }
+  }
+  positions_ = next;
+  return next;
+}
+
+Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
+  const std::string dead_key = projections::keys::DeadKey(case_key);
+  DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(Cf::kDead, dead_key));
+  if (!existing) return NotFoundError("case " + case_key + " is not parked");
+  json record = json::parse(*existing, nullptr, false);
+  if (record.is_discarded()) record = json::object();
+  Txn txn(store_);
+  size_t applied = 0, remaining = 0;
+  std::string failure;
+  std::string failed_key;
+  Status scan_error = Status::Ok();
+  const std::string prefix = projections::keys::ParkedPrefix(case_key);
+  Status s = store_->Scan(Cf::kDead, prefix, [&](std::string_view k, std::string_view v) {
+    if (!failure.empty()) {
+      ++remaining;
+      return true;
+    }
+    auto r = TryApply(txn, case_key, v);
+    if (!r.ok()) {
+      scan_error = r.status();
+      return false;
+    }
+    if (!r->empty()) {
+      failure = *r;
+      failed_key = std::string(k);
+      ++remaining;
+      return true;
+    }
+    txn.Delete(Cf::kDead, k);
+    ++applied;
+    return true;
+  });
+  DOCKET_RETURN_IF_ERROR(s);
+  DOCKET_RETURN_IF_ERROR(scan_error);
+  std::string outcome;
+  if (failure.empty()) {
+    txn.Delete(Cf::kDead, dead_key);
+    outcome = "case " + case_key + ": applied " + std::to_string(applied) +
+              " parked record(s); no longer parked";
+  } else {
+    // The first record still failing is now the head of the queue.
+    const std::string pos = failed_key.substr(prefix.size());
+    record["partition"] = std::stoi(pos.substr(0, 5));
+    record["offset"] = std::stoll(pos.substr(5));
+    record["reason"] = failure;
+    record["parked"] = remaining;
+    record["retries"] = record.value("retries", 0) + 1;
+    txn.Put(Cf::kDead, dead_key, record.dump());
+    outcome = "case " + case_key + ": applied " + std::to_string(applied) + ", still parked (" +
+              std::to_string(remaining) + " record(s)): " + failure;
+  }
+  DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
+  if (failure.empty()) parked_.erase(case_key);
+  return outcome;
+}
+
+// ---- BuildUntil -------------------------------------------------------------------
+
+Status BuildUntil(const ProjectorOptions& options, const std::string& dir,
+                  std::map<int32_t, int64_t> until,
+                  const std::function<void(const BuildProgress&)>& progress,
+                  const std::atomic<bool>& stop) {
+  DOCKET_RETURN_IF_ERROR(options.Validate());
+  DOCKET_ASSIGN_OR_RETURN(auto store, ReadStore::Open(dir));
+  ProjectionApplier applier(store.get());
+  DOCKET_RETURN_IF_ERROR(applier.Load());
+  kafka::Consumer::Options co;
+  co.kafka = options.kafka;
+  co.read_committed = true;
+  DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
+  const std::string topic = options.EventsTopic();
+  DOCKET_ASSIGN_OR_RETURN(auto partitions, consumer->Partitions(topic));
+  DOCKET_ASSIGN_OR_RETURN(auto stored, store->Offsets());
+  if (until.empty()) {
+    for (int32_t p : partitions) {
+      DOCKET_ASSIGN_OR_RETURN(auto wm, consumer->Watermarks(topic, p));
+      until[p] = wm.second;
+    }
+  }
+  std::vector<kafka::TopicPartitionOffset> assignment;
+  int64_t total = 0, done = 0;
+  std::map<int32_t, int64_t> position;
+  for (int32_t p : partitions) {
+    const int64_t from = stored.count(p) ? stored[p] : 0;
+    position[p] = from;
+    if (from < until[p]) {
+      assignment.push_back({topic, p, from});
+      total += until[p] - from;
+    }
+  }
+  DOCKET_RETURN_IF_ERROR(consumer->Assign(assignment));
+  const auto started = std::chrono::steady_clock::now();
+  auto last_report = started;
+  auto report = [&](bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!progress || (!force && now - last_report < std::chrono::milliseconds(500))) return;
+    last_report = now;
+    const double secs = std::chrono::duration<double>(now - started).count();
+    progress(BuildProgress{done, total, secs > 0 ? done / secs : 0});
+  };
+  auto finished = [&] {
+    for (const auto& [p, end] : until) {
+      if (position[p] < end) return false;
+    }
+    return true;
+  };
+  while (!finished()) {
+    if (stop) return AbortedError("build stopped before it caught up");
+    DOCKET_ASSIGN_OR_RETURN(kafka::PollBatch batch,
+                            consumer->Poll(options.max_batch, options.poll_wait));
+    std::vector<kafka::Message> records;
+    for (auto& m : batch.messages) {
+      if (m.offset < until[m.partition]) records.push_back(std::move(m));
+    }
+    std::map<int32_t, int64_t> ends;
+    if (!batch.reached_end.empty()) {
+      std::vector<kafka::TopicPartitionOffset> asked;
+      for (const auto& e : batch.reached_end) asked.push_back({topic, e.partition, 0});
+      DOCKET_ASSIGN_OR_RETURN(auto pos, consumer->Positions(asked));
+      for (const auto& tp : pos) ends[tp.partition] = std::min(tp.offset, until[tp.partition]);
+    }
+    if (records.empty() && ends.empty()) {
+      report(false);
+      continue;
+    }
+    DOCKET_ASSIGN_OR_RETURN(auto now_at, applier.Apply(records, ends));
+    done = 0;
+    for (const auto& [p, pos] : now_at) {
+      position[p] = pos;
+      const int64_t from = stored.count(p) ? stored[p] : 0;
+      done += std::min(pos, until[p]) - from;
+    }
+    report(false);
+  }
+  report(true);
+  // Make the stored offsets exactly `until` for partitions whose last
+  // records were markers the build did not need to read.
+  DOCKET_RETURN_IF_ERROR(applier.Apply({}, until).status());
+  return Status::Ok();
+}
+
+// ---- ProjectionRunner ---------------------------------------------------------------
+
+ProjectionRunner::ProjectionRunner(ProjectorOptions options) : options_(std::move(options)) {}
+ProjectionRunner::~ProjectionRunner() = default;
+
+std::shared_ptr<ReadStore> ProjectionRunner::store() const {
+  std::lock_guard lock(mu_);
+  return store_;
+}
+
+bool ProjectionRunner::WaitForPosition(int32_t partition, int64_t offset,
+                                       std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return applied_cv_.wait_for(lock, timeout, [&] {
+    auto it = lag_.find(partition);
+    return it != lag_.end() && it->second.next_offset > offset;
+  });
+}
+
+std::vector<PartitionLag> ProjectionRunner::Lag() const {
+  std::lock_guard lock(mu_);
+  std::vector<PartitionLag> out;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (auto [p, lag] : lag_) {
+    auto ts = last_timestamp_ms_.find(p);
+    lag.seconds = lag.events() > 0 && ts != last_timestamp_ms_.end()
+                      ? std::max<double>(0, (now_ms - ts->second) / 1000.0)
+                      : 0;
+    out.push_back(lag);
+  }
+  return out;
+}
+
+void ProjectionRunner::Publish(const std::map<int32_t, int64_t>& positions,
+                               const std::vector<kafka::Message>& records) {
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [p, pos] : positions) {
+      auto& l = lag_[p];
+      l.partition = p;
+      l.next_offset = pos;
+      l.end_offset = std::max(l.end_offset, pos);
+    }
+    for (const auto& m : records) last_timestamp_ms_[m.partition] = m.timestamp_ms;
+  }
+  applied_cv_.notify_all();
+}
+
+void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {
+  std::error_code ec;
+  const fs::path dir = RetryRequestDir(options_);
+  if (!fs::exists(dir, ec)) return;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".retry") continue;
+    std::ifstream in(entry.path());
+    std::string case_key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto outcome = applier.Retry(case_key);
+    const std::string text = outcome.ok() ? *outcome : outcome.status().ToString();
+    ProjectorLog()->info("dead-letter retry: {}", text);
+    std::ofstream(fs::path(entry.path()).replace_extension(".done")) << text << "\n";
+    fs::remove(entry.path(), ec);
+  }
+}
+
+Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
+  const std::string root = options_.Root();
+  DOCKET_ASSIGN_OR_RETURN(std::string dir, projections::CurrentGeneration(root));
+  std::shared_ptr<ReadStore> store;
+  {
+    DOCKET_ASSIGN_OR_RETURN(auto opened, ReadStore::Open(dir));
+    store = std::move(opened);
+  }
+  std::string previous_dir;
+  {
+    std::lock_guard lock(mu_);
+    if (store_ && store_->dir() != dir) previous_dir = store_->dir();
+    store_ = store;
+    lag_.clear();
+  }
+  if (!previous_dir.empty()) {
+    // Readers holding the old generation keep their open files (POSIX).
+    std::error_code ec;
+    fs::remove_all(previous_dir, ec);
+    ProjectorLog()->info("projection {}: now serving {} (removed {})", options_.context, dir,
+                         previous_dir);
+  }
+  ProjectionApplier applier(store.get());
+  DOCKET_RETURN_IF_ERROR(applier.Load());
+  HandleRetryRequests(applier);
+
+  kafka::Consumer::Options co;
+  co.kafka = options_.kafka;
+  co.group_id = options_.group_id;
+  co.read_committed = true;
+  co.fetch_wait_max_ms = static_cast<int>(options_.poll_wait.count());
+  DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
+  const std::string topic = options_.EventsTopic();
+  DOCKET_ASSIGN_OR_RETURN(auto partitions, consumer->Partitions(topic));
+  DOCKET_ASSIGN_OR_RETURN(auto stored, store->Offsets());
+  std::vector<kafka::TopicPartitionOffset> assignment;
+  std::map<int32_t, int64_t> start;
+  for (int32_t p : partitions) {
+    start[p] = stored.count(p) ? stored[p] : 0;
+    assignment.push_back({topic, p, start[p]});
+  }
+  DOCKET_RETURN_IF_ERROR(consumer->Assign(assignment));
+  Publish(start, {});
+  ProjectorLog()->info("projection {}: serving {}, {} partitions, {} parked cases",
+                       options_.context, dir, partitions.size(), applier.parked_cases());
+
+  auto last_check = std::chrono::steady_clock::now();
+  auto last_lag = std::chrono::steady_clock::time_point{};
+  std::map<int32_t, int64_t> positions = start;
+  ProjectionApplier::Counters reported;
+  while (!stop) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_check >= options_.check_interval) {
+      last_check = now;
+      auto live = projections::ExistingGeneration(root);
+      if (live.ok() && *live != dir) {
+        ++stats_.swaps;
+        return Status::Ok();  // the next session opens the new generation
+      }
+      HandleRetryRequests(applier);
+    }
+    if (now - last_lag >= options_.lag_interval) {
+      last_lag = now;
+      std::vector<kafka::TopicPartitionOffset> commit;
+      {
+        std::lock_guard lock(mu_);
+        for (int32_t p : partitions) {
+          auto wm = consumer->Watermarks(topic, p);
+          if (wm.ok()) lag_[p].end_offset = wm->second;
+          commit.push_back({topic, p, positions[p]});
+        }
+      }
+      consumer->Commit(commit).IgnoreError();  // lag reporting only
+    }
+    auto batch = consumer->Poll(options_.max_batch, options_.poll_wait);
+    if (!batch.ok()) {
+      if (batch.status().code() == StatusCode::kUnavailable) continue;
+      return batch.status();
+    }
+    std::map<int32_t, int64_t> ends;
+    if (!batch->reached_end.empty()) {
+      std::vector<kafka::TopicPartitionOffset> asked;
+      for (const auto& e : batch->reached_end) asked.push_back({topic, e.partition, 0});
+      auto pos = consumer->Positions(asked);
+      if (pos.ok()) {
+        for (const auto& tp : *pos) ends[tp.partition] = tp.offset;
+      }
+    }
+    if (batch->messages.empty() && ends.empty()) continue;
+    DOCKET_ASSIGN_OR_RETURN(positions, applier.Apply(batch->messages, ends));
+    ++stats_.batches;
+    const auto& c = applier.counters();
+    stats_.applied += c.applied - reported.applied;
+    stats_.skipped += c.skipped - reported.skipped;
+    stats_.parked += c.parked - reported.parked;
+    reported = c;
+    Publish(positions, batch->messages);
+  }
+  return Status::Ok();
+}
+
+Status ProjectionRunner::Run(const std::atomic<bool>& stop) {
+  DOCKET_RETURN_IF_ERROR(options_.Validate());
+  while (!stop) {
+    Status s = RunSession(stop);
+    if (s.ok()) continue;
+    if (s.code() == StatusCode::kInvalidArgument) return s;
+    ++stats_.failed_sessions;
+    ProjectorLog()->warn("projection {}: session failed, retrying: {}", options_.context,
+                         s.ToString());
+    std::this_thread::sleep_for(options_.retry_backoff);
+  }
+  return Status::Ok();
+}
+
+}  // namespace docket::consumers

@@ -1,0 +1,187 @@
+// Projection runner: keeps a context's read models (projections/) current
+// from its events topic, exactly once (design §2).
+//
+//   - It reads every partition of docket.<context>.events read_committed (a
+//     query replica consumes them all), starting from the offsets stored in
+//     its own RocksDB, never the broker's.
+//   - Each batch of events and the consumed offsets go into ONE WriteBatch
+//     (WAL on): after a crash the store holds a batch entirely or not at
+//     all, and consumption resumes right after the last stored batch.
+//     Events at or below a case's stored version are skipped, so a replay
+//     is harmless.
+//   - A poison record (fails to decode, or breaks an invariant such as a
+//     version gap) parks its case in a dead-letter record (partition,
+//     offset, reason); later records of a parked case are parked behind it
+//     in order; every other case goes on. Retry re-applies the parked
+//     records in order (docketctl dead-letters retry).
+//   - Kafka offsets are committed (group `group_id`) only so the usual lag
+//     tools see them.
+//   - Blue/green: when `current` under the projection root names another
+//     generation (docketctl rebuild swapped it), the runner closes its
+//     store, opens the new one and resumes from the new store's offsets.
+//
+// Thread safety: Run() blocks its thread; store(), WaitForPosition(), Lag()
+// and stats() may be called from any thread.
+#ifndef DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
+#define DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "events/kafka.h"
+#include "events/topics.h"
+#include "projections/read_store.h"
+#include "projections/text.h"
+
+namespace docket::consumers {
+
+struct ProjectorOptions {
+  kafka::KafkaOptions kafka;
+  events::TopicLayout layout;
+  std::string context = "cases";
+  // The projection's root is <data_dir>/projections/<context>.
+  std::string data_dir = "./var";
+  // Only for lag reporting: offsets committed to Kafka under this group.
+  std::string group_id = "projector.cases";
+  // Records per WriteBatch at most.
+  size_t max_batch = 2000;
+  std::chrono::milliseconds poll_wait{100};
+  // How often consumed offsets are committed to Kafka and end offsets read
+  // for lag.
+  std::chrono::milliseconds lag_interval{2000};
+  // How often the runner checks for a swapped generation and retry requests.
+  std::chrono::milliseconds check_interval{250};
+  // Pause before a new session after a failed one.
+  std::chrono::milliseconds retry_backoff{500};
+
+  Status Validate() const;
+  std::string Root() const;
+  std::string EventsTopic() const { return layout.EventsTopic(context); }
+};
+
+struct PartitionLag {
+  int32_t partition = 0;
+  int64_t next_offset = 0;  // next offset the projection will read
+  int64_t end_offset = 0;   // the partition's high watermark when last read
+  double seconds = 0;       // age of the oldest record not yet applied (approx.)
+  int64_t events() const { return end_offset > next_offset ? end_offset - next_offset : 0; }
+};
+
+// Applies records to one ReadStore: decode, project, park poison records,
+// store offsets. Shared by the live runner, rebuild and verify. Not
+// thread-safe.
+class ProjectionApplier {
+ public:
+  struct Counters {
+    uint64_t applied = 0;   // events that changed the read models
+    uint64_t skipped = 0;   // at or below the stored version (replays)
+    uint64_t parked = 0;    // records put into dead letters
+  };
+  // `store` must outlive the applier.
+  explicit ProjectionApplier(projections::ReadStore* store);
+  // Loads the set of parked cases.
+  Status Load();
+  // Applies `records` (offset order per partition) and the new consumed
+  // positions in one WriteBatch. `positions` may move partitions past
+  // records that are not data (transaction markers); a position never goes
+  // backwards. Returns the positions now stored.
+  Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
+                                           const std::map<int32_t, int64_t>& positions);
+  // Re-applies a parked case's records in order. OK with a message saying
+  // what happened; kNotFound when the case is not parked.
+  Result<std::string> Retry(const std::string& case_key);
+  const Counters& counters() const { return counters_; }
+  size_t parked_cases() const { return parked_.size(); }
+
+ private:
+  Status ApplyRecord(projections::Txn& txn, const kafka::Message& m);
+  Status Park(projections::Txn& txn, const std::string& case_key, const kafka::Message& m,
+              const std::string& reason);
+  // Applies one parked record's bytes; the failure reason, or "" when done.
+  Result<std::string> TryApply(projections::Txn& txn, const std::string& case_key,
+                               std::string_view bytes);
+
+  projections::ReadStore* store_;
+  projections::TextAnalyzer text_;
+  std::set<std::string> parked_;
+  std::map<int32_t, int64_t> positions_;
+  Counters counters_;
+};
+
+// The dead-letter key of a record: its Kafka key (the case number), or for a
+// record without one "~unkeyed/<partition>/<offset>" (it blocks nothing).
+std::string DeadLetterKey(const kafka::Message& m);
+
+// Where a retry request for `case_key` is dropped for a live runner.
+std::string RetryRequestDir(const ProjectorOptions& options);
+
+struct BuildProgress {
+  int64_t done = 0;   // records consumed so far
+  int64_t total = 0;  // records to consume in all
+  double events_per_second = 0;
+};
+
+// Builds the read models in `dir` (from the offsets already stored there,
+// zero for a fresh directory) until every partition has reached `until`
+// (its offset there; an empty map means the end offsets when the build
+// starts). Calls `progress` about every 0.5 s and once at the end. Used by
+// rebuild (fresh generation) and verify (temporary directory).
+Status BuildUntil(const ProjectorOptions& options, const std::string& dir,
+                  std::map<int32_t, int64_t> until,
+                  const std::function<void(const BuildProgress&)>& progress,
+                  const std::atomic<bool>& stop);
+
+class ProjectionRunner {
+ public:
+  struct Stats {
+    std::atomic<uint64_t> applied{0};
+    std::atomic<uint64_t> skipped{0};
+    std::atomic<uint64_t> parked{0};
+    std::atomic<uint64_t> batches{0};
+    std::atomic<uint64_t> swaps{0};
+    std::atomic<uint64_t> failed_sessions{0};
+  };
+
+  explicit ProjectionRunner(ProjectorOptions options);
+  ~ProjectionRunner();
+
+  // Runs until `stop` is set. Errors only when it cannot run at all (bad
+  // options); broker outages and store errors are retried.
+  Status Run(const std::atomic<bool>& stop);
+
+  // The live store (null before the first session opened it). Holders keep
+  // a swapped-out generation readable until they let go.
+  std::shared_ptr<projections::ReadStore> store() const;
+  // Read-your-writes: waits until the record at (partition, offset) of the
+  // events topic has been applied. false on timeout.
+  bool WaitForPosition(int32_t partition, int64_t offset, std::chrono::milliseconds timeout);
+  std::vector<PartitionLag> Lag() const;
+  const Stats& stats() const { return stats_; }
+
+ private:
+  Status RunSession(const std::atomic<bool>& stop);
+  void Publish(const std::map<int32_t, int64_t>& positions,
+               const std::vector<kafka::Message>& records);
+  void HandleRetryRequests(ProjectionApplier& applier);
+
+  ProjectorOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable applied_cv_;
+  std::shared_ptr<projections::ReadStore> store_;  // guarded by mu_
+  std::map<int32_t, PartitionLag> lag_;            // guarded by mu_
+  std::map<int32_t, int64_t> last_timestamp_ms_;   // guarded by mu_
+  Stats stats_;
+};
+
+}  // namespace docket::consumers
+
+#endif  // DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
