@@ -84,7 +84,7 @@ Status ProjectionApplier::Park(Txn& txn, const std::string& case_key, const kafk
   } else {
     record = {{"case", case_key},     {"partition", m.partition}, {"offset", m.offset},
               {"reason", reason},     {"timestamp_ms", m.timestamp_ms},
-              {"parked", 1},          {"retries", 0}};
+              {"parked", 1}};
     ProjectorLog()->warn("case {} parked at {}@{}: {}", case_key, m.partition, m.offset, reason);
   }
   txn.Put(Cf::kDead, dead_key, record.dump());
@@ -209,7 +209,6 @@ Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
     record["offset"] = std::stoll(pos.substr(5));
     record["reason"] = failure;
     record["parked"] = remaining;
-    record["retries"] = record.value("retries", 0) + 1;
     txn.Put(Cf::kDead, dead_key, record.dump());
     outcome = "case " + case_key + ": applied " + std::to_string(applied) + ", still parked (" +
               std::to_string(remaining) + " record(s)): " + failure;

@@ -116,6 +116,7 @@ std::vector<std::string> DeciderEnv::DocketdArgs(const std::string& instance) co
   return {DOCKETD_PATH,
           "--brokers", TestBrokers(),
           "--data-dir", data_dir_.string(),
+          "--roles", "decider",
           "--instance-id", instance,
           "--partitions", std::to_string(layout_.partitions),
           "--topic-prefix", layout_.prefix,

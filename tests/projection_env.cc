@@ -1,0 +1,106 @@
+#include "tests/projection_env.h"
+
+#include <thread>
+
+#include "projections/read_store.h"
+
+namespace docket::testing {
+
+void ProjectionEnv::SetUp() {
+  layout_.prefix = UniqueName("proj");
+  layout_.partitions = 6;
+  auto admin = kafka::Admin::Create(TestKafka());
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  Status s = (*admin)->EnsureTopics(events::AllTopicSpecs(layout_));
+  ASSERT_TRUE(s.ok()) << s;
+  data_dir_ = std::filesystem::temp_directory_path() / layout_.prefix;
+  std::filesystem::create_directories(data_dir_);
+}
+
+void ProjectionEnv::TearDown() {
+  std::error_code ec;
+  if (!HasFailure()) std::filesystem::remove_all(data_dir_, ec);
+}
+
+void ProjectionEnv::Load(int64_t events, uint64_t seed) {
+  CommandOutput out = RunCommand({DOCKETCTL_PATH, "load", "--brokers", TestBrokers(),
+                                  "--topic-prefix", layout_.prefix, "--partitions",
+                                  std::to_string(layout_.partitions), "--events",
+                                  std::to_string(events), "--seed", std::to_string(seed)});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+}
+
+std::vector<std::string> ProjectionEnv::ProjectorArgs(int max_batch) const {
+  return {DOCKETD_PATH,     "--roles",         "projector",
+          "--brokers",      TestBrokers(),     "--data-dir",
+          data_dir_.string(), "--topic-prefix", layout_.prefix,
+          "--partitions",   std::to_string(layout_.partitions),
+          "--projector-max-batch", std::to_string(max_batch)};
+}
+
+CommandOutput ProjectionEnv::Ctl(std::vector<std::string> args) const {
+  args.insert(args.begin(), DOCKETCTL_PATH);
+  for (const std::string& flag : {std::string("--brokers"), std::string("--topic-prefix"),
+                                  std::string("--data-dir")}) {
+    args.push_back(flag);
+    args.push_back(flag == "--brokers"        ? TestBrokers()
+                   : flag == "--topic-prefix" ? layout_.prefix
+                                              : data_dir_.string());
+  }
+  return RunCommand(args);
+}
+
+consumers::ProjectorOptions ProjectionEnv::Options() const {
+  consumers::ProjectorOptions o;
+  o.kafka = TestKafka();
+  o.layout = layout_;
+  o.data_dir = data_dir_.string();
+  return o;
+}
+
+std::map<int32_t, int64_t> ProjectionEnv::LiveOffsets() const {
+  auto dir = projections::ExistingGeneration(Options().Root());
+  if (!dir.ok()) return {};
+  projections::ReadStore::Options ro;
+  ro.read_only = true;
+  auto store = projections::ReadStore::Open(*dir, ro);
+  if (!store.ok()) return {};
+  auto offsets = (*store)->Offsets();
+  return offsets.ok() ? *offsets : std::map<int32_t, int64_t>{};
+}
+
+int64_t ProjectionEnv::Consumed() const {
+  int64_t n = 0;
+  for (const auto& [p, o] : LiveOffsets()) n += o;
+  return n;
+}
+
+std::map<int32_t, int64_t> ProjectionEnv::EndOffsets() const {
+  std::map<int32_t, int64_t> out;
+  kafka::Consumer::Options co;
+  co.kafka = TestKafka();
+  auto c = kafka::Consumer::Create(co);
+  if (!c.ok()) return out;
+  for (int32_t p = 0; p < layout_.partitions; ++p) {
+    auto wm = (*c)->Watermarks(layout_.EventsTopic("cases"), p);
+    if (wm.ok()) out[p] = wm->second;
+  }
+  return out;
+}
+
+bool ProjectionEnv::WaitCaughtUp(std::chrono::seconds timeout) const {
+  const auto ends = EndOffsets();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto live = LiveOffsets();
+    bool done = !ends.empty();
+    for (const auto& [p, end] : ends) {
+      if (live[p] < end) done = false;
+    }
+    if (done) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+}  // namespace docket::testing
