@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <thread>
 
 #include "consumers/log.h"
@@ -59,20 +60,106 @@ std::string DeadLetterKey(const kafka::Message& m) {
 
 // ---- ProjectionApplier ---------------------------------------------------------
 
-ProjectionApplier::ProjectionApplier(ReadStore* store) : store_(store) {}
+struct ProjectionApplier::Lane {
+  explicit Lane(ReadStore* s) : store(s) {}
+  Status ApplyRecord(Txn& txn, const kafka::Message& m);
+  Status Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
+              const std::string& reason);
+  // Applies one parked record's bytes; the failure reason, or "" when done.
+  Result<std::string> TryApply(Txn& txn, const std::string& case_key, std::string_view bytes);
+  Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
+                                           const std::map<int32_t, int64_t>& new_positions);
+  Result<std::string> Retry(const std::string& case_key);
+
+  ReadStore* store;
+  projections::TextAnalyzer text;
+  std::set<std::string> parked;
+  std::map<int32_t, int64_t> positions;
+  Counters counters;
+};
+
+ProjectionApplier::ProjectionApplier(ReadStore* store, int lanes) : store_(store) {
+  for (int i = 0; i < std::clamp(lanes, 1, 16); ++i) lanes_.push_back(std::make_unique<Lane>(store));
+}
+ProjectionApplier::~ProjectionApplier() = default;
+
+ProjectionApplier::Lane& ProjectionApplier::LaneOf(int32_t partition) {
+  return *lanes_[static_cast<size_t>(partition < 0 ? 0 : partition) % lanes_.size()];
+}
 
 Status ProjectionApplier::Load() {
-  parked_.clear();
+  for (auto& lane : lanes_) {
+    lane->parked.clear();
+    lane->positions.clear();
+  }
+  Status parse = Status::Ok();
   DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kDead, std::string("d") + '\0',
-                                      [&](std::string_view k, std::string_view) {
-                                        parked_.insert(std::string(k.substr(2)));
+                                      [&](std::string_view k, std::string_view v) {
+                                        json record = json::parse(v, nullptr, false);
+                                        const int32_t p = record.is_object()
+                                                              ? record.value("partition", 0)
+                                                              : 0;
+                                        LaneOf(p).parked.insert(std::string(k.substr(2)));
                                         return true;
                                       }));
-  DOCKET_ASSIGN_OR_RETURN(positions_, store_->Offsets());
+  DOCKET_ASSIGN_OR_RETURN(auto offsets, store_->Offsets());
+  for (const auto& [p, next] : offsets) LaneOf(p).positions[p] = next;
   return Status::Ok();
 }
 
-Status ProjectionApplier::Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
+Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
+    const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& positions) {
+  const size_t n = lanes_.size();
+  std::vector<std::vector<kafka::Message>> lane_records(n);
+  std::vector<std::map<int32_t, int64_t>> lane_positions(n);
+  for (const auto& m : records) {
+    lane_records[static_cast<size_t>(std::max(0, m.partition)) % n].push_back(m);
+  }
+  for (const auto& [p, pos] : positions) lane_positions[static_cast<size_t>(std::max(0, p)) % n][p] = pos;
+  std::vector<Result<std::map<int32_t, int64_t>>> results(n, std::map<int32_t, int64_t>{});
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < n; ++i) {
+    if (lane_records[i].empty() && lane_positions[i].empty()) {
+      results[i] = lanes_[i]->positions;
+      continue;
+    }
+    helpers.emplace_back([&, i] { results[i] = lanes_[i]->Apply(lane_records[i], lane_positions[i]); });
+  }
+  results[0] = lanes_[0]->Apply(lane_records[0], lane_positions[0]);
+  for (auto& t : helpers) t.join();
+  std::map<int32_t, int64_t> all;
+  for (auto& r : results) {
+    if (!r.ok()) return r.status();
+    all.insert(r->begin(), r->end());
+  }
+  return all;
+}
+
+Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
+  DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(Cf::kDead, projections::keys::DeadKey(case_key)));
+  if (!existing) return NotFoundError("case " + case_key + " is not parked");
+  json record = json::parse(*existing, nullptr, false);
+  const int32_t p = record.is_object() ? record.value("partition", 0) : 0;
+  return LaneOf(p).Retry(case_key);
+}
+
+ProjectionApplier::Counters ProjectionApplier::counters() const {
+  Counters c;
+  for (const auto& lane : lanes_) {
+    c.applied += lane->counters.applied;
+    c.skipped += lane->counters.skipped;
+    c.parked += lane->counters.parked;
+  }
+  return c;
+}
+
+size_t ProjectionApplier::parked_cases() const {
+  size_t n = 0;
+  for (const auto& lane : lanes_) n += lane->parked.size();
+  return n;
+}
+
+Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
                                const std::string& reason) {
   const std::string dead_key = projections::keys::DeadKey(case_key);
   DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kDead, dead_key));
@@ -89,12 +176,12 @@ Status ProjectionApplier::Park(Txn& txn, const std::string& case_key, const kafk
   }
   txn.Put(Cf::kDead, dead_key, record.dump());
   txn.Put(Cf::kDead, projections::keys::ParkedKey(case_key, m.partition, m.offset), m.value);
-  parked_.insert(case_key);
-  ++counters_.parked;
+  parked.insert(case_key);
+  ++counters.parked;
   return Status::Ok();
 }
 
-Result<std::string> ProjectionApplier::TryApply(Txn& txn, const std::string& case_key,
+Result<std::string> ProjectionApplier::Lane::TryApply(Txn& txn, const std::string& case_key,
                                                 std::string_view bytes) {
   auto event = events::DecodeEvent(bytes);
   if (!event.ok()) return "decode: " + event.status().message();
@@ -103,7 +190,7 @@ Result<std::string> ProjectionApplier::TryApply(Txn& txn, const std::string& cas
            event->aggregate_id + "'";
   }
   txn.SetSavePoint();
-  auto outcome = projections::ApplyCaseEvent(*event, txn, text_);
+  auto outcome = projections::ApplyCaseEvent(*event, txn, text);
   if (!outcome.ok()) {
     txn.RollbackToSavePoint();
     if (IsPoison(outcome.status())) return outcome.status().message();
@@ -111,71 +198,72 @@ Result<std::string> ProjectionApplier::TryApply(Txn& txn, const std::string& cas
   }
   txn.PopSavePoint();
   if (*outcome == projections::ApplyOutcome::kApplied) {
-    ++counters_.applied;
+    ++counters.applied;
   } else {
-    ++counters_.skipped;
+    ++counters.skipped;
   }
   return std::string();
 }
 
-Status ProjectionApplier::ApplyRecord(Txn& txn, const kafka::Message& m) {
+Status ProjectionApplier::Lane::ApplyRecord(Txn& txn, const kafka::Message& m) {
   const std::string case_key = DeadLetterKey(m);
-  if (parked_.count(case_key)) return Park(txn, case_key, m, "");
+  if (parked.count(case_key)) return Park(txn, case_key, m, "");
   DOCKET_ASSIGN_OR_RETURN(std::string reason, TryApply(txn, case_key, m.value));
   if (!reason.empty()) return Park(txn, case_key, m, reason);
   return Status::Ok();
 }
 
-Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
-    const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& positions) {
-  Txn txn(store_);
-  std::map<int32_t, int64_t> next = positions_;
-  const std::set<std::string> parked_before = parked_;
-  const Counters counters_before = counters_;
+Result<std::map<int32_t, int64_t>> ProjectionApplier::Lane::Apply(
+    const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& new_positions) {
+  Txn txn(store);
+  std::map<int32_t, int64_t> next = positions;
+  const std::set<std::string> parked_before = parked;
+  const Counters counters_before = counters;
+  auto undo = [&] {
+    parked = parked_before;
+    counters = counters_before;
+  };
   for (const auto& m : records) {
     auto it = next.find(m.partition);
     if (it != next.end() && m.offset < it->second) continue;  // already stored
     Status s = ApplyRecord(txn, m);
     if (!s.ok()) {
-      parked_ = parked_before;
-      counters_ = counters_before;
+      undo();
       return s;
     }
     next[m.partition] = m.offset + 1;
   }
-  for (const auto& [p, pos] : positions) {
+  for (const auto& [p, pos] : new_positions) {
     auto it = next.find(p);
     if (it == next.end() || pos > it->second) next[p] = pos;
   }
   for (const auto& [p, pos] : next) {
-    auto it = positions_.find(p);
-    if (it == positions_.end() || it->second != pos) ReadStore::PutOffset(txn, p, pos);
+    auto it = positions.find(p);
+    if (it == positions.end() || it->second != pos) ReadStore::PutOffset(txn, p, pos);
   }
   if (txn.count() > 0) {
-    Status s = store_->Commit(txn);
-    if (!s.ok()) {
-      parked_ = parked_before;
-      counters_ = counters_before;
+    if (Status s = store->Commit(txn); !s.ok()) {
+      undo();
       return s;
     }
   }
-  positions_ = next;
+  positions = next;
   return next;
 }
 
-Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
+Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) {
   const std::string dead_key = projections::keys::DeadKey(case_key);
-  DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(Cf::kDead, dead_key));
+  DOCKET_ASSIGN_OR_RETURN(auto existing, store->Get(Cf::kDead, dead_key));
   if (!existing) return NotFoundError("case " + case_key + " is not parked");
   json record = json::parse(*existing, nullptr, false);
   if (record.is_discarded()) record = json::object();
-  Txn txn(store_);
+  Txn txn(store);
   size_t applied = 0, remaining = 0;
   std::string failure;
   std::string failed_key;
   Status scan_error = Status::Ok();
   const std::string prefix = projections::keys::ParkedPrefix(case_key);
-  Status s = store_->Scan(Cf::kDead, prefix, [&](std::string_view k, std::string_view v) {
+  Status s = store->Scan(Cf::kDead, prefix, [&](std::string_view k, std::string_view v) {
     if (!failure.empty()) {
       ++remaining;
       return true;
@@ -213,8 +301,8 @@ Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
     outcome = "case " + case_key + ": applied " + std::to_string(applied) + ", still parked (" +
               std::to_string(remaining) + " record(s)): " + failure;
   }
-  DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
-  if (failure.empty()) parked_.erase(case_key);
+  DOCKET_RETURN_IF_ERROR(store->Commit(txn));
+  if (failure.empty()) parked.erase(case_key);
   return outcome;
 }
 
@@ -460,7 +548,7 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     if (batch->messages.empty() && ends.empty()) continue;
     DOCKET_ASSIGN_OR_RETURN(positions, applier.Apply(batch->messages, ends));
     ++stats_.batches;
-    const auto& c = applier.counters();
+    const auto c = applier.counters();
     stats_.applied += c.applied - reported.applied;
     stats_.skipped += c.skipped - reported.skipped;
     stats_.parked += c.parked - reported.parked;

@@ -77,8 +77,14 @@ struct PartitionLag {
 };
 
 // Applies records to one ReadStore: decode, project, park poison records,
-// store offsets. Shared by the live runner, rebuild and verify. Not
-// thread-safe.
+// store offsets. Shared by the live runner, rebuild and verify.
+//
+// Partitions are split into `lanes` (partition % lanes) applied in parallel,
+// each lane with its own WriteBatch holding its records and its partitions'
+// offsets. Lanes never read and write the same key (shared aggregates such
+// as counts and search statistics are merge counters), so the result is the
+// same as one lane's; each partition stays atomic with its offset.
+// Not thread-safe (it runs its lanes itself).
 class ProjectionApplier {
  public:
   struct Counters {
@@ -86,35 +92,28 @@ class ProjectionApplier {
     uint64_t skipped = 0;   // at or below the stored version (replays)
     uint64_t parked = 0;    // records put into dead letters
   };
-  // `store` must outlive the applier.
-  explicit ProjectionApplier(projections::ReadStore* store);
-  // Loads the set of parked cases.
+  // `store` must outlive the applier. 1 <= lanes <= 16.
+  explicit ProjectionApplier(projections::ReadStore* store, int lanes = 2);
+  ~ProjectionApplier();
+  // Loads the stored offsets and the set of parked cases.
   Status Load();
   // Applies `records` (offset order per partition) and the new consumed
-  // positions in one WriteBatch. `positions` may move partitions past
-  // records that are not data (transaction markers); a position never goes
-  // backwards. Returns the positions now stored.
+  // positions. `positions` may move partitions past records that are not
+  // data (transaction markers); a position never goes backwards. Returns the
+  // positions now stored. On error nothing of the failing lane is stored.
   Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
                                            const std::map<int32_t, int64_t>& positions);
   // Re-applies a parked case's records in order. OK with a message saying
   // what happened; kNotFound when the case is not parked.
   Result<std::string> Retry(const std::string& case_key);
-  const Counters& counters() const { return counters_; }
-  size_t parked_cases() const { return parked_.size(); }
+  Counters counters() const;
+  size_t parked_cases() const;
 
  private:
-  Status ApplyRecord(projections::Txn& txn, const kafka::Message& m);
-  Status Park(projections::Txn& txn, const std::string& case_key, const kafka::Message& m,
-              const std::string& reason);
-  // Applies one parked record's bytes; the failure reason, or "" when done.
-  Result<std::string> TryApply(projections::Txn& txn, const std::string& case_key,
-                               std::string_view bytes);
-
+  struct Lane;
+  Lane& LaneOf(int32_t partition);
   projections::ReadStore* store_;
-  projections::TextAnalyzer text_;
-  std::set<std::string> parked_;
-  std::map<int32_t, int64_t> positions_;
-  Counters counters_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
 // The dead-letter key of a record: its Kafka key (the case number), or for a

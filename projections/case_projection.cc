@@ -49,11 +49,12 @@ bool ParsePair(std::string_view v, int64_t* a, int64_t* b) {
   return r2.ec == std::errc() && r2.ptr == end;
 }
 
-// Adds `texts` to the case's search document: term frequencies under the
-// account and globally, document frequencies (a term new to the case), the
-// document's length and last update (for recency), and the collection
-// statistics. Frequencies are merges (no reads); the case's term set is
-// one read.
+// Adds `texts` to the case's search document: postings (term frequencies),
+// document frequencies (a term new to the case), the document's length and
+// last update (for recency), and the collection statistics. Counters are
+// merges (no reads, and no key shared between partitions is ever read and
+// written, so partitions can be applied in parallel); the case's term set
+// is one read.
 Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
                  const std::string& account, int64_t updated_us,
                  const std::vector<std::string>& texts) {
@@ -79,8 +80,7 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
     }
     bool grew = false;
     for (const auto& [term, n] : tf) {
-      txn.Merge(Cf::kSearch, keys::TermPrefix(account, term) + number, n);
-      txn.Merge(Cf::kSearch, keys::TermPrefix("", term) + number, n);
+      txn.Merge(Cf::kSearch, keys::PostingKey(term, account, number), n);
       if (known.insert(term).second) {
         txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
         grew = true;
@@ -103,15 +103,8 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   txn.Put(Cf::kSearch, doc_key,
           std::to_string(length + added) + " " + std::to_string(updated_us));
-  if (doc && added == 0) return Status::Ok();
-  DOCKET_ASSIGN_OR_RETURN(auto stats, txn.Get(Cf::kMeta, keys::kSearchStatsKey));
-  int64_t docs = 0, total = 0;
-  if (stats && !ParsePair(*stats, &docs, &total)) {
-    return DataLossError("read store: search statistics are malformed");
-  }
-  if (!doc) ++docs;
-  txn.Put(Cf::kMeta, keys::kSearchStatsKey,
-          std::to_string(docs) + " " + std::to_string(total + added));
+  if (!doc) txn.Merge(Cf::kSearch, keys::kSearchDocsKey, 1);
+  if (added) txn.Merge(Cf::kSearch, keys::kSearchLengthKey, added);
   return Status::Ok();
 }
 
@@ -133,24 +126,28 @@ IndexedFields FieldsOf(const json& s) {
   return f;
 }
 
-void WriteListKeys(Txn& txn, const IndexedFields& f, const std::string& number) {
-  const std::string entry = ListEntry{f.state, f.case_type, f.category}.Encode();
-  for (const std::string& account : {f.account, std::string()}) {
-    txn.Put(Cf::kLists, keys::ListKey(account, 'u', f.updated_us, number), entry);
-    txn.Put(Cf::kLists, keys::ListKey(account, 'o', f.opened_us, number), entry);
-  }
-}
-
-void DeleteListKeys(Txn& txn, const IndexedFields& f, const std::string& number) {
-  for (const std::string& account : {f.account, std::string()}) {
-    txn.Delete(Cf::kLists, keys::ListKey(account, 'u', f.updated_us, number));
-    txn.Delete(Cf::kLists, keys::ListKey(account, 'o', f.opened_us, number));
+// Moves the case's list entries from `before` (none for a new case) to
+// `after`: the by-updated entries move on every event, the by-opened ones
+// are rewritten only when their value (state) changes.
+void MoveListKeys(Txn& txn, const std::optional<IndexedFields>& before,
+                  const IndexedFields& after, const std::string& number) {
+  const std::string entry = ListEntry{after.state, after.case_type, after.category}.Encode();
+  const bool state_changed = !before || before->state != after.state;
+  for (const std::string& account : {after.account, std::string()}) {
+    if (before && before->updated_us != after.updated_us) {
+      txn.Delete(Cf::kLists, keys::ListKey(account, 'u', before->updated_us, number));
+    }
+    txn.Put(Cf::kLists, keys::ListKey(account, 'u', after.updated_us, number), entry);
+    if (state_changed) {
+      txn.Put(Cf::kLists, keys::ListKey(account, 'o', after.opened_us, number), entry);
+    }
   }
 }
 
 Status CountState(Txn& txn, const std::string& account, fb::CaseState state, int64_t delta) {
-  DOCKET_RETURN_IF_ERROR(txn.Add(Cf::kCounts, keys::CountKey(account, StateChar(state)), delta));
-  return txn.Add(Cf::kCounts, keys::CountKey("", StateChar(state)), delta);
+  txn.Merge(Cf::kCounts, keys::CountKey(account, StateChar(state)), delta);
+  txn.Merge(Cf::kCounts, keys::CountKey("", StateChar(state)), delta);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -429,8 +426,7 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   s["updated_at"] = at_text;
   s["updated_at_us"] = at;
   const IndexedFields after = FieldsOf(s);
-  if (before) DeleteListKeys(txn, *before, number);
-  WriteListKeys(txn, after, number);
+  MoveListKeys(txn, before, after, number);
   if (!before) txn.Put(Cf::kLists, keys::NumberPrefix(after.account) + number, "");
   if (!before || before->state != after.state) {
     if (before) DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, before->state, -1));

@@ -278,7 +278,7 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
       for (const auto& a : accounts) {
         DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kCounts,
                                                     keys::CountKey(a, static_cast<char>('0' + s))));
-        if (v) total += std::strtoull(v->c_str(), nullptr, 10);
+        if (v) total += static_cast<uint64_t>(std::max<int64_t>(0, DecodeCounter(*v).value_or(0)));
       }
     }
     page.total = total;
@@ -424,7 +424,7 @@ Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& op
     for (const auto& a : accounts) {
       DOCKET_ASSIGN_OR_RETURN(auto v,
                               store_->Get(Cf::kCounts, keys::CountKey(a, static_cast<char>('0' + s))));
-      if (v) n += std::strtoull(v->c_str(), nullptr, 10);
+      if (v) n += static_cast<uint64_t>(std::max<int64_t>(0, DecodeCounter(*v).value_or(0)));
     }
     counts[std::string(StateName(static_cast<fb::CaseState>(s)))] = n;
   }
@@ -538,13 +538,15 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
     }
   }
   // Collection statistics for BM25.
-  DOCKET_ASSIGN_OR_RETURN(auto stats, store_->Get(Cf::kMeta, keys::kSearchStatsKey));
+  DOCKET_ASSIGN_OR_RETURN(auto doc_count, store_->Get(Cf::kSearch, keys::kSearchDocsKey));
+  DOCKET_ASSIGN_OR_RETURN(auto length, store_->Get(Cf::kSearch, keys::kSearchLengthKey));
   double docs = 1, avg_len = 1;
-  if (stats) {
-    long long d = 0, total = 0;
-    if (std::sscanf(stats->c_str(), "%lld %lld", &d, &total) == 2 && d > 0) {
+  if (doc_count && length) {
+    const int64_t d = DecodeCounter(*doc_count).value_or(0);
+    const int64_t total = DecodeCounter(*length).value_or(0);
+    if (d > 0) {
       docs = static_cast<double>(d);
-      avg_len = std::max(1.0, static_cast<double>(total) / d);
+      avg_len = std::max(1.0, static_cast<double>(total) / static_cast<double>(d));
     }
   }
   auto idf = [&](const std::string& term) -> Result<double> {
@@ -556,42 +558,51 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   // Per word: case number -> [(idf, tf)] of the terms it matched.
   using Hits = std::unordered_map<std::string, std::vector<std::pair<double, double>>>;
   std::vector<Hits> per_word(words.size());
-  for (size_t w = 0; w < words.size(); ++w) {
-    const bool last = w + 1 == words.size();
-    const std::string& stem = words[w].stem;
+  auto it = store_->NewIterator(Cf::kSearch);
+  // Adds the postings of `term` in the scope to `hits`. Postings are
+  // p\0<term>\0<account>\0<number>: staff read the term's whole range, a
+  // customer only their accounts' sub-ranges.
+  auto collect = [&](const std::string& term, Hits& hits) -> Status {
+    DOCKET_ASSIGN_OR_RETURN(const double term_idf, idf(term));
     for (const auto& account : scopes) {
-      // The last word matches as a prefix (of at least 2 bytes), up to 64 terms.
-      const bool prefix = last && stem.size() >= 2;
-      const std::string seek = prefix ? keys::TermPrefix(account, stem).substr(
-                                            0, keys::TermPrefix(account, stem).size() - 1)
-                                      : keys::TermPrefix(account, stem);
-      auto it = store_->NewIterator(Cf::kSearch);
-      std::string current_term;
-      double current_idf = 0;
-      int terms_seen = 0;
-      for (it->Seek(seek); it->Valid() && it->key().starts_with(seek); it->Next()) {
-        std::string_view key = it->key().ToStringView().substr(seek.size());
-        std::string term;
-        if (prefix) {
+      const std::string prefix = account.empty() ? keys::TermPrefix(term)
+                                                 : keys::TermAccountPrefix(term, account);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        std::string_view key = it->key().ToStringView().substr(prefix.size());
+        if (account.empty()) {
           const size_t nul = key.find('\0');
           if (nul == std::string_view::npos) continue;
-          term = stem + std::string(key.substr(0, nul));
           key = key.substr(nul + 1);
-        } else {
-          term = stem;
-        }
-        if (term != current_term) {
-          if (++terms_seen > 64) break;
-          current_term = term;
-          DOCKET_ASSIGN_OR_RETURN(current_idf, idf(term));
         }
         if (key.size() != keys::kNumberWidth) continue;
         const double tf =
             static_cast<double>(DecodeCounter(it->value().ToStringView()).value_or(0));
-        per_word[w][std::string(key)].emplace_back(current_idf, tf);
+        hits[std::string(key)].emplace_back(term_idf, tf);
       }
       if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
     }
+    return Status::Ok();
+  };
+  for (size_t w = 0; w < words.size(); ++w) {
+    const std::string& stem = words[w].stem;
+    // The last word also matches as a prefix (of at least 2 bytes): every
+    // indexed term starting with it, up to 64 terms.
+    if (w + 1 < words.size() || stem.size() < 2) {
+      DOCKET_RETURN_IF_ERROR(collect(stem, per_word[w]));
+      continue;
+    }
+    const std::string start = keys::TermPrefix(stem).substr(0, keys::TermPrefix(stem).size() - 1);
+    std::vector<std::string> terms;
+    auto scan = store_->NewIterator(Cf::kSearch);
+    for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;) {
+      std::string_view rest = scan->key().ToStringView().substr(2);  // after "p\0"
+      const size_t nul = rest.find('\0');
+      if (nul == std::string_view::npos) break;
+      terms.emplace_back(rest.substr(0, nul));
+      scan->Seek(keys::TermPrefix(terms.back()).substr(0, 2 + nul) + '\x01');  // next term
+    }
+    if (!scan->status().ok()) return UnavailableError("read store: " + scan->status().ToString());
+    for (const auto& term : terms) DOCKET_RETURN_IF_ERROR(collect(term, per_word[w]));
   }
   // AND: cases every word matched; drive from the smallest set.
   size_t smallest = 0;

@@ -11,20 +11,20 @@
 //                g\0u\0<inv updated><number>                ListEntry (all accounts)
 //                g\0o\0<inv opened><number>                 ListEntry
 //                n\0<account>\0<number>                     "" (number prefix search)
-//   counts       a\0<account>\0<state>   g\0<state>          decimal
+//   counts       a\0<account>\0<state>   g\0<state>          counter (merged)
 //   activity     <number><version %020>                     item JSON
 //   updates      a\0<account>\0<inv time><number><version>   item JSON (no internal notes)
 //                g\0<inv time><number><version>
 //   attachments  <number><attachment id>                    JSON
 //   watchers     <number><email>                            JSON
-//   search       a\0<account>\0<term>\0<number>             term frequency (decimal)
-//                g\0<term>\0<number>                        term frequency
+//   search       p\0<term>\0<account>\0<number>             term frequency (one posting
+//                                                          serves a customer's range and staff's)
 //                f\0<term>                                  document frequency
 //                d\0<number>                                "<length> <updated µs>"
 //                s\0<number>                                the case's terms, '\n'-separated
-//                (term and document frequencies are 8-byte counters, merged)
+//                m\0docs, m\0length                         collection statistics
+//                (frequencies and statistics are 8-byte counters, merged)
 //   meta         offset/<partition %05d>                    next offset to consume
-//                search/stats                               "<documents> <total length>"
 //   dead         d\0<case key>                              dead-letter JSON
 //                q\0<case key>\0<partition %05d><offset %020> parked record bytes
 #ifndef DOCKET_PROJECTIONS_KEYS_H_
@@ -91,13 +91,20 @@ inline std::string UpdatesPrefix(std::string_view account) {
   return account.empty() ? std::string("g") + '\0' : Join({"a", account, ""});
 }
 
-inline std::string TermPrefix(std::string_view account, std::string_view term) {
-  return account.empty() ? Join({"g", term, ""}) : Join({"a", account, term, ""});
+inline std::string TermPrefix(std::string_view term) { return Join({"p", term, ""}); }
+inline std::string TermAccountPrefix(std::string_view term, std::string_view account) {
+  return Join({"p", term, account, ""});
+}
+inline std::string PostingKey(std::string_view term, std::string_view account,
+                              std::string_view number) {
+  return TermAccountPrefix(term, account) + std::string(number);
 }
 inline std::string DocFreqKey(std::string_view term) { return Join({"f", term}); }
 inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
 inline std::string DocTermsKey(std::string_view number) { return Join({"s", number}); }
-inline constexpr std::string_view kSearchStatsKey = "search/stats";
+// Collection statistics (merge counters in the search family).
+inline constexpr std::string_view kSearchDocsKey = "m\0docs";
+inline constexpr std::string_view kSearchLengthKey = "m\0length";
 
 inline std::string DeadKey(std::string_view case_key) { return Join({"d", case_key}); }
 inline std::string ParkedPrefix(std::string_view case_key) { return Join({"q", case_key, ""}); }

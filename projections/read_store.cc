@@ -176,25 +176,6 @@ void Txn::PopSavePoint() {
 
 size_t Txn::count() const { return overlay_.size() + merges_.size(); }
 
-Status Txn::Add(Cf cf, std::string_view key, int64_t delta) {
-  DOCKET_ASSIGN_OR_RETURN(auto v, Get(cf, key));
-  int64_t n = 0;
-  if (v) {
-    DOCKET_ASSIGN_OR_RETURN(n, ParseCounter(*v, key));
-  }
-  n += delta;
-  if (n < 0) {
-    return FailedPreconditionError("read store: counter " + std::string(key) +
-                                   " would go below zero");
-  }
-  if (n == 0) {
-    Delete(cf, key);
-  } else {
-    Put(cf, key, std::to_string(n));
-  }
-  return Status::Ok();
-}
-
 
 // ---- ReadStore -----------------------------------------------------------------
 
@@ -216,7 +197,7 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Optio
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (int i = 0; i < kCfCount; ++i) {
     cfs.emplace_back(kCfNames[i], cf_options);
-    if (static_cast<Cf>(i) == Cf::kSearch) {
+    if (static_cast<Cf>(i) == Cf::kSearch || static_cast<Cf>(i) == Cf::kCounts) {
       cfs.back().options.merge_operator = std::make_shared<CounterMergeOperator>();
     }
   }

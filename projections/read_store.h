@@ -68,12 +68,9 @@ class Txn {
   Result<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
   void Put(Cf cf, std::string_view key, std::string_view value);
   void Delete(Cf cf, std::string_view key);
-  // Reads a decimal counter (0 when absent), adds `delta`, writes it back;
-  // a counter that reaches 0 is deleted.
-  Status Add(Cf cf, std::string_view key, int64_t delta);
   // Adds `delta` to a counter without reading it (a RocksDB merge). Only for
-  // column families with the counter merge operator (Cf::kSearch); such
-  // counters are 8-byte little-endian (DecodeCounter).
+  // column families with the counter merge operator (Cf::kSearch,
+  // Cf::kCounts); such counters are 8-byte little-endian (DecodeCounter).
   void Merge(Cf cf, std::string_view key, int64_t delta);
 
   void SetSavePoint();

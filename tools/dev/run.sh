@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Docket on this machine: installs what is missing, builds, starts the
 # local Apache Kafka broker on 127.0.0.1:9092 (KAFKA_PORT to change), creates
-# Docket's topics and starts docketd (decider role) with its data in ./var.
+# Docket's topics and starts docketd (decider and projector roles) with its
+# data in ./var.
 # Later issues add the gateway, the portal and demo data.
 #
 #   tools/dev/run.sh          start (idempotent)
@@ -58,7 +59,8 @@ cat <<MSG
 Docket is up.
   Kafka broker   127.0.0.1:$port (Apache Kafka, KRaft; logs under ~/.local/state/docket)
   Topics         docket.cases.commands, docket.cases.events, docket.command-results
-  docketd        decider role, pid $(cat "$pidfile"), log var/docketd.log, state in var/
+  docketd        decider + projector, pid $(cat "$pidfile"), log var/docketd.log, data in var/
+  Read models    build/tools/docketctl/docketctl lag cases --data-dir var --brokers 127.0.0.1:$port
   Watch events   build/tools/docketctl/docketctl replay --brokers 127.0.0.1:$port --follow
   Inspect a case build/tools/docketctl/docketctl inspect case CS00000000000 --brokers 127.0.0.1:$port
   Stop           tools/dev/run.sh stop

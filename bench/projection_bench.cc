@@ -1,0 +1,260 @@
+// Read-side benchmarks (results in docs/benchmarks.md):
+//
+//   1. rebuild: events/s of BuildUntil (what `docketctl rebuild` runs) over a
+//      topic of --events synthetic events, against a raw read_committed
+//      consumer of the same topic in the same run (the ceiling);
+//   2. indexing: a store of --cases cases built in-process from synthetic
+//      events (no Kafka): events/s and documents (cases) indexed/s;
+//   3. queries on that store: p50/p99 of get, list page (25), overview and a
+//      2-word search, for a customer (one account) and for staff.
+//
+//   tools/kafka/local-kafka.sh start
+//   build/bench/projection_bench [--events 1000000] [--cases 1000000]
+//                                [--store /tmp/docket-bench-store] [--skip-rebuild]
+//
+// --store keeps the built store between runs (it is rebuilt when missing).
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include "aggregates/case.h"
+#include "aggregates/synthetic.h"
+#include "consumers/projection_runner.h"
+#include "events/topics.h"
+#include "projections/case_projection.h"
+#include "projections/case_queries.h"
+
+namespace docket {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double Seconds(SteadyClock::time_point since) {
+  return std::chrono::duration<double>(SteadyClock::now() - since).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Latency {
+  double p50_us = 0, p99_us = 0;
+  size_t n = 0;
+};
+
+Latency Measure(size_t n, const std::function<void(size_t)>& fn) {
+  std::vector<double> us;
+  us.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto t = SteadyClock::now();
+    fn(i);
+    us.push_back(std::chrono::duration<double, std::micro>(SteadyClock::now() - t).count());
+  }
+  std::sort(us.begin(), us.end());
+  return {us[n / 2], us[std::min(n - 1, n * 99 / 100)], n};
+}
+
+void Print(const std::string& what, const Latency& l) {
+  std::printf("  %-34s p50 %9.1f us   p99 %9.1f us   (n=%zu)\n", what.c_str(), l.p50_us,
+              l.p99_us, l.n);
+}
+
+int Rebuild(const std::string& brokers, int64_t events, int repeat) {
+  events::TopicLayout layout;
+  layout.prefix = "bench-" + std::to_string(std::random_device{}());
+  kafka::KafkaOptions ko;
+  ko.brokers = brokers;
+  auto admin = kafka::Admin::Create(ko);
+  if (!admin.ok() || !(*admin)->EnsureTopics(events::AllTopicSpecs(layout)).ok()) {
+    std::cerr << "cannot create topics on " << brokers << "\n";
+    return 1;
+  }
+  const std::string topic = layout.EventsTopic("cases");
+  {
+    kafka::Producer::Options po;
+    po.kafka = ko;
+    po.linger_ms = 20;
+    auto producer = kafka::Producer::Create(po);
+    aggregates::SyntheticOptions so;
+    so.partitions = layout.partitions;
+    so.accounts = 1000;
+    aggregates::SyntheticCases gen(so);
+    for (int64_t i = 0; i < events; ++i) {
+      fb::EventEnvelopeT e = gen.Next();
+      kafka::Record r{topic, gen.PartitionOf(e), e.aggregate_id, events::EncodeEvent(e), {}};
+      if (!(*producer)->Produce(r, [](const kafka::Delivery&) {}).ok()) return 1;
+    }
+    if (!(*producer)->Flush().ok()) return 1;
+  }
+  std::printf("rebuild: %lld synthetic events in %s (6 partitions)\n",
+              static_cast<long long>(events), topic.c_str());
+  std::vector<double> raw, built;
+  for (int r = 0; r < repeat; ++r) {
+    // Raw: the same consumer settings, records taken and dropped.
+    kafka::Consumer::Options co;
+    co.kafka = ko;
+    auto consumer = kafka::Consumer::Create(co);
+    std::vector<kafka::TopicPartitionOffset> all;
+    for (int32_t p = 0; p < layout.partitions; ++p) all.push_back({topic, p, 0});
+    if (!(*consumer)->Assign(all).ok()) return 1;
+    const auto t = SteadyClock::now();
+    int64_t n = 0;
+    while (n < events) {
+      auto b = (*consumer)->Poll(5000, std::chrono::milliseconds(1000));
+      if (!b.ok()) return 1;
+      n += static_cast<int64_t>(b->messages.size());
+    }
+    raw.push_back(events / Seconds(t));
+
+    consumers::ProjectorOptions o;
+    o.kafka = ko;
+    o.layout = layout;
+    o.data_dir = (fs::temp_directory_path() / layout.prefix).string();
+    o.max_batch = 5000;
+    const std::string dir = o.data_dir + "/gen";
+    std::atomic<bool> stop{false};
+    const auto t2 = SteadyClock::now();
+    if (Status s = consumers::BuildUntil(o, dir, {}, nullptr, stop); !s.ok()) {
+      std::cerr << s << "\n";
+      return 1;
+    }
+    built.push_back(events / Seconds(t2));
+    fs::remove_all(o.data_dir);
+    std::printf("  run %d: raw consumer %.0f events/s, rebuild %.0f events/s\n", r + 1,
+                raw.back(), built.back());
+  }
+  std::printf("  median: raw consumer %.0f events/s, rebuild %.0f events/s (rebuild/raw %.3f)\n",
+              Median(raw), Median(built), Median(built) / Median(raw));
+  (*admin)->DeleteTopics({topic, layout.CommandsTopic("cases"), layout.ResultsTopic()}).IgnoreError();
+  return 0;
+}
+
+int Queries(const std::string& store_dir, uint64_t cases) {
+  aggregates::SyntheticOptions so;
+  so.partitions = 6;
+  so.accounts = 1000;
+  so.seed = 42;
+  const bool fresh = !fs::exists(store_dir);
+  auto opened = projections::ReadStore::Open(store_dir);
+  if (!opened.ok()) {
+    std::cerr << opened.status() << "\n";
+    return 1;
+  }
+  std::unique_ptr<projections::ReadStore> store = std::move(*opened);
+  if (fresh) {
+    aggregates::SyntheticCases gen(so);
+    projections::TextAnalyzer text;
+    const auto t = SteadyClock::now();
+    int64_t n = 0;
+    uint64_t opened_cases = 0;
+    while (opened_cases < cases) {
+      projections::Txn txn(store.get());
+      for (int i = 0; i < 5000; ++i) {
+        fb::EventEnvelopeT e = gen.Next();
+        if (e.event.type == fb::Event::CaseOpened) {
+          if (opened_cases == cases) continue;
+          ++opened_cases;
+        }
+        auto decoded = events::DecodeEvent(events::EncodeEvent(e));
+        if (!decoded.ok() || !projections::ApplyCaseEvent(*decoded, txn, text).ok()) return 1;
+        ++n;
+      }
+      if (!store->Commit(txn).ok()) return 1;
+    }
+    const double secs = Seconds(t);
+    std::printf("indexing: %llu cases (%lld events) in %.0f s: %.0f events/s, %.0f documents/s\n",
+                static_cast<unsigned long long>(opened_cases), static_cast<long long>(n), secs,
+                n / secs, opened_cases / secs);
+    store->db()->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).PermitUncheckedError();
+  } else {
+    std::printf("queries on the existing store %s\n", store_dir.c_str());
+  }
+  projections::CaseQueries q(store.get());
+  const projections::Scope staff{true, {}};
+  std::mt19937_64 rng(1);
+  // Case numbers that exist: counter × 6 + partition, counters up to cases/6.
+  std::vector<std::string> numbers;
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t counter = 1 + rng() % (cases / 6);
+    const std::string n = aggregates::FormatCaseNumber(counter, static_cast<int32_t>(rng() % 6), 6);
+    auto c = q.GetCase(staff, n);
+    if (!c.ok()) continue;
+    numbers.push_back(n);
+    accounts.push_back((*c)["account_id"].get<std::string>());
+  }
+  if (numbers.size() < 100) {
+    std::cerr << "store has too few cases\n";
+    return 1;
+  }
+  std::printf("queries (%zu sampled cases; customers are single accounts of 1000):\n",
+              numbers.size());
+  size_t sink = 0;
+  Print("get case (customer)", Measure(numbers.size(), [&](size_t i) {
+          sink += q.GetCase({false, {accounts[i]}}, numbers[i])->size();
+        }));
+  Print("list page of 25 (customer)", Measure(numbers.size(), [&](size_t i) {
+          projections::ListQuery lq;
+          sink += q.List({false, {accounts[i]}}, lq)->rows.size();
+        }));
+  Print("list page of 25, state=OPEN (staff)", Measure(500, [&](size_t) {
+          projections::ListQuery lq;
+          lq.states = {fb::CaseState::Open};
+          sink += q.List(staff, lq)->rows.size();
+        }));
+  Print("overview (customer)", Measure(numbers.size(), [&](size_t i) {
+          sink += q.Overview({false, {accounts[i]}}, {})->size();
+        }));
+  const std::vector<std::string> two_words = {"router speed", "invoice refund", "fiber outage",
+                                              "backup office", "slow evening"};
+  Print("2-word search (customer)", Measure(numbers.size(), [&](size_t i) {
+          projections::SearchQuery sq;
+          sq.q = two_words[i % two_words.size()];
+          sink += q.Search({false, {accounts[i]}}, sq)->rows.size();
+        }));
+  Print("2-word search (staff, all cases)", Measure(50, [&](size_t i) {
+          projections::SearchQuery sq;
+          sq.q = two_words[i % two_words.size()];
+          sink += q.Search(staff, sq)->rows.size();
+        }));
+  Print("case number prefix search (staff)", Measure(500, [&](size_t i) {
+          projections::SearchQuery sq;
+          sq.q = numbers[i].substr(0, 10);
+          sink += q.Search(staff, sq)->rows.size();
+        }));
+  std::printf("  (checksum %zu)\n", sink);
+  return 0;
+}
+
+}  // namespace
+}  // namespace docket
+
+int main(int argc, char** argv) {
+  CLI::App app{"projection_bench: rebuild, indexing and query benchmarks of the read models"};
+  std::string brokers = "127.0.0.1:9092";
+  int64_t events = 1'000'000;
+  uint64_t cases = 1'000'000;
+  int repeat = 3;
+  std::string store = (std::filesystem::temp_directory_path() / "docket-bench-store").string();
+  bool skip_rebuild = false, skip_queries = false;
+  app.add_option("--brokers", brokers)->capture_default_str();
+  app.add_option("--events", events, "Events in the rebuild topic")->capture_default_str();
+  app.add_option("--repeat", repeat, "Rebuild runs (median)")->capture_default_str();
+  app.add_option("--cases", cases, "Cases in the query store")->capture_default_str();
+  app.add_option("--store", store, "Query store directory (kept)")->capture_default_str();
+  app.add_flag("--skip-rebuild", skip_rebuild);
+  app.add_flag("--skip-queries", skip_queries);
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  if (!skip_rebuild && docket::Rebuild(brokers, events, repeat) != 0) return 1;
+  if (!skip_queries && docket::Queries(store, cases) != 0) return 1;
+  return 0;
+}

@@ -1,0 +1,206 @@
+// ProjectionApplier without a broker: records in, read models and dead
+// letters out.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "aggregates/synthetic.h"
+#include "consumers/projection_runner.h"
+#include "projections/case_queries.h"
+#include "projections/keys.h"
+
+namespace docket::consumers {
+namespace {
+
+using projections::Cf;
+
+class ProjectionApplierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/docket-applier-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto s = projections::ReadStore::Open(dir_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    applier_ = std::make_unique<ProjectionApplier>(store_.get());
+    ASSERT_TRUE(applier_->Load().ok());
+  }
+  void TearDown() override {
+    applier_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // The synthetic log as partition-0 records (one partition keeps the test
+  // about ordering, not routing).
+  std::vector<kafka::Message> Records(int n, uint64_t seed = 3, int32_t partitions = 1) {
+    aggregates::SyntheticOptions o;
+    o.partitions = partitions;
+    o.active_cases = 20;
+    o.seed = seed;
+    aggregates::SyntheticCases gen(o);
+    std::vector<kafka::Message> out;
+    for (int i = 0; i < n; ++i) {
+      fb::EventEnvelopeT e = gen.Next();
+      kafka::Message m;
+      m.topic = "t";
+      m.partition = gen.PartitionOf(e);
+      m.offset = i;  // unique per partition too (and increasing)
+      m.key = e.aggregate_id;
+      m.value = events::EncodeEvent(e);
+      out.push_back(std::move(m));
+      events_.push_back(std::move(e));
+    }
+    return out;
+  }
+  uint64_t Version(const std::string& number) {
+    auto c = projections::CaseQueries(store_.get()).GetCase({true, {}}, number);
+    return c.ok() ? (*c)["version"].get<uint64_t>() : 0;
+  }
+  std::string dir_;
+  std::unique_ptr<projections::ReadStore> store_;
+  std::unique_ptr<ProjectionApplier> applier_;
+  std::vector<fb::EventEnvelopeT> events_;
+};
+
+TEST_F(ProjectionApplierTest, PoisonParksItsCaseAndEveryLaterRecordOfIt) {
+  auto records = Records(2000);
+  const std::string victim = records[1000].key;
+  records[1000].value = "garbage";
+  auto stored = applier_->Apply(records, {});
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ((*stored)[0], 2000);
+  EXPECT_EQ(*store_->Offsets(), (std::map<int32_t, int64_t>{{0, 2000}}));
+  std::map<std::string, uint64_t> expected;
+  int parked = 0;
+  bool after = false;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i == 1000) after = true;
+    if (records[i].key == victim && after) {
+      ++parked;
+    } else {
+      expected[records[i].key] = events_[i].version;
+    }
+  }
+  for (const auto& [n, v] : expected) EXPECT_EQ(Version(n), v) << n;
+  EXPECT_EQ(applier_->counters().parked, static_cast<uint64_t>(parked));
+  EXPECT_EQ(applier_->parked_cases(), 1u);
+  auto dead = store_->Get(Cf::kDead, projections::keys::DeadKey(victim));
+  ASSERT_TRUE(dead.ok() && dead->has_value());
+  auto j = nlohmann::json::parse(**dead);
+  EXPECT_EQ(j["offset"], 1000);
+  EXPECT_EQ(j["partition"], 0);
+  EXPECT_EQ(j["parked"], parked);
+  EXPECT_NE(j["reason"].get<std::string>().find("decode"), std::string::npos);
+
+  // A new applier on the same store knows the case is parked.
+  ProjectionApplier again(store_.get());
+  ASSERT_TRUE(again.Load().ok());
+  EXPECT_EQ(again.parked_cases(), 1u);
+  // Retrying a record that is still corrupt keeps everything parked.
+  auto r = again.Retry(victim);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->find("still parked"), std::string::npos);
+  EXPECT_EQ(again.Retry("CS00000000000").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ProjectionApplierTest, RetryAppliesTheQueueOnceTheCauseIsFixed) {
+  auto records = Records(300);
+  // Apply the first 100, then break the summary of a case with later events.
+  ASSERT_TRUE(applier_->Apply({records.begin(), records.begin() + 100}, {}).ok());
+  std::string victim;
+  for (size_t i = 100; i < records.size() && victim.empty(); ++i) {
+    if (events_[i].version > 1) victim = records[i].key;
+  }
+  ASSERT_FALSE(victim.empty());
+  auto good = store_->Get(Cf::kCases, victim);
+  ASSERT_TRUE(good.ok() && good->has_value());
+  {
+    projections::Txn t(store_.get());
+    t.Put(Cf::kCases, victim, "{not json");
+    ASSERT_TRUE(store_->Commit(t).ok());
+  }
+  ASSERT_TRUE(applier_->Apply({records.begin() + 100, records.end()}, {}).ok());
+  EXPECT_EQ(applier_->parked_cases(), 1u);
+  uint64_t last_version = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].key == victim) last_version = events_[i].version;
+  }
+  // The operator repairs the row; retry applies the parked records in order.
+  {
+    projections::Txn t(store_.get());
+    t.Put(Cf::kCases, victim, **good);
+    ASSERT_TRUE(store_->Commit(t).ok());
+  }
+  auto r = applier_->Retry(victim);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->find("no longer parked"), std::string::npos) << *r;
+  EXPECT_EQ(applier_->parked_cases(), 0u);
+  EXPECT_EQ(Version(victim), last_version);
+  int left = 0;
+  ASSERT_TRUE(store_->Scan(Cf::kDead, "", [&](auto, auto) { return ++left, true; }).ok());
+  EXPECT_EQ(left, 0);
+}
+
+TEST_F(ProjectionApplierTest, ReplaysAreSkippedAndPositionsNeverGoBack) {
+  auto records = Records(500);
+  ASSERT_TRUE(applier_->Apply(records, {}).ok());
+  auto digest = store_->Digest();
+  // The same records again (below the stored position): nothing happens.
+  ASSERT_TRUE(applier_->Apply(records, {}).ok());
+  EXPECT_EQ(applier_->counters().skipped, 0u);
+  // The same events at new offsets (a duplicate on the log): skipped by
+  // version.
+  auto copies = records;
+  for (auto& m : copies) m.offset += 500;
+  ASSERT_TRUE(applier_->Apply(copies, {}).ok());
+  EXPECT_EQ(applier_->counters().skipped, 500u);
+  EXPECT_EQ(*store_->Digest(), *digest);
+  // A transaction marker after the last record moves the position; an older
+  // position does not move it back.
+  ASSERT_TRUE(applier_->Apply({}, {{0, 1001}}).ok());
+  ASSERT_TRUE(applier_->Apply({}, {{0, 10}}).ok());
+  EXPECT_EQ(store_->Offsets()->at(0), 1001);
+}
+
+TEST_F(ProjectionApplierTest, ParallelLanesBuildTheSameModelAsOne) {
+  auto records = Records(3000, 11, /*partitions=*/6);
+  std::string digests[2];
+  for (int lanes : {1, 3}) {
+    char tmpl[] = "/tmp/docket-lanes-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    {
+      auto store = projections::ReadStore::Open(tmpl);
+      ASSERT_TRUE(store.ok());
+      ProjectionApplier applier(store->get(), lanes);
+      ASSERT_TRUE(applier.Load().ok());
+      for (size_t i = 0; i < records.size(); i += 700) {
+        std::vector<kafka::Message> batch(records.begin() + static_cast<long>(i),
+                                          records.begin() + static_cast<long>(std::min(records.size(), i + 700)));
+        ASSERT_TRUE(applier.Apply(batch, {}).ok());
+      }
+      EXPECT_EQ(applier.counters().applied, 3000u);
+      digests[lanes == 1 ? 0 : 1] = *(*store)->Digest();
+      EXPECT_EQ((*store)->Offsets()->size(), 6u);
+    }
+    std::filesystem::remove_all(tmpl);
+  }
+  EXPECT_EQ(digests[0], digests[1]);
+}
+
+TEST_F(ProjectionApplierTest, RecordWithoutKeyBlocksNothing) {
+  auto records = Records(50);
+  kafka::Message stray;
+  stray.partition = 0;
+  stray.offset = 50;
+  stray.value = "junk";
+  records.push_back(stray);
+  ASSERT_TRUE(applier_->Apply(records, {}).ok());
+  EXPECT_EQ(applier_->parked_cases(), 1u);
+  auto dead = store_->Get(Cf::kDead, projections::keys::DeadKey("~unkeyed/0/50"));
+  ASSERT_TRUE(dead.ok() && dead->has_value());
+  EXPECT_EQ(DeadLetterKey(stray), "~unkeyed/0/50");
+}
+
+}  // namespace
+}  // namespace docket::consumers
