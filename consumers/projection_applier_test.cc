@@ -188,6 +188,25 @@ TEST_F(ProjectionApplierTest, ParallelLanesBuildTheSameModelAsOne) {
   EXPECT_EQ(digests[0], digests[1]);
 }
 
+// How events fall into batches (one big batch in a rebuild, many small ones
+// live) must not change the model: counters that went up and down again.
+TEST_F(ProjectionApplierTest, BatchBoundariesDoNotChangeTheModel) {
+  auto records = Records(1500, 5, 3);
+  ASSERT_TRUE(applier_->Apply(records, {}).ok());
+  const std::string one_batch = *store_->Digest();
+  char tmpl[] = "/tmp/docket-batches-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  {
+    auto other = projections::ReadStore::Open(tmpl);
+    ASSERT_TRUE(other.ok());
+    ProjectionApplier small(other->get());
+    ASSERT_TRUE(small.Load().ok());
+    for (const auto& m : records) ASSERT_TRUE(small.Apply({m}, {}).ok());
+    EXPECT_EQ(*(*other)->Digest(), one_batch);
+  }
+  std::filesystem::remove_all(tmpl);
+}
+
 TEST_F(ProjectionApplierTest, RecordWithoutKeyBlocksNothing) {
   auto records = Records(50);
   kafka::Message stray;
@@ -195,11 +214,17 @@ TEST_F(ProjectionApplierTest, RecordWithoutKeyBlocksNothing) {
   stray.offset = 50;
   stray.value = "junk";
   records.push_back(stray);
+  kafka::Message bad_key = stray;  // a key that is not UTF-8 is no key
+  bad_key.offset = 51;
+  bad_key.key = "\xff\xfe";
+  records.push_back(bad_key);
   ASSERT_TRUE(applier_->Apply(records, {}).ok());
-  EXPECT_EQ(applier_->parked_cases(), 1u);
+  EXPECT_EQ(applier_->parked_cases(), 2u);
   auto dead = store_->Get(Cf::kDead, projections::keys::DeadKey("~unkeyed/0/50"));
   ASSERT_TRUE(dead.ok() && dead->has_value());
   EXPECT_EQ(DeadLetterKey(stray), "~unkeyed/0/50");
+  EXPECT_EQ(DeadLetterKey(bad_key), "~unkeyed/0/51");
+  EXPECT_TRUE(nlohmann::json::parse(**dead).is_object());
 }
 
 }  // namespace

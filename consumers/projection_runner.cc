@@ -52,7 +52,8 @@ std::string RetryRequestDir(const ProjectorOptions& options) {
 }
 
 std::string DeadLetterKey(const kafka::Message& m) {
-  if (!m.key.empty() && m.key.size() <= 256 && m.key.find('\0') == std::string::npos) {
+  if (!m.key.empty() && m.key.size() <= 256 && m.key.find('\0') == std::string::npos &&
+      projections::TextAnalyzer::IsValidUtf8(m.key)) {
     return m.key;
   }
   return "~unkeyed/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
@@ -107,6 +108,21 @@ Status ProjectionApplier::Load() {
   return Status::Ok();
 }
 
+namespace {
+// A lane's Apply with any exception turned into a Status: an exception must
+// not escape a lane thread (std::terminate) or skip joining the others.
+template <typename Lane>
+Result<std::map<int32_t, int64_t>> GuardedApply(Lane& lane,
+                                                const std::vector<kafka::Message>& records,
+                                                const std::map<int32_t, int64_t>& positions) {
+  try {
+    return lane.Apply(records, positions);
+  } catch (const std::exception& e) {
+    return InternalError(std::string("projection lane failed: ") + e.what());
+  }
+}
+}  // namespace
+
 Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
     const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& positions) {
   const size_t n = lanes_.size();
@@ -123,9 +139,9 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
       results[i] = lanes_[i]->positions;
       continue;
     }
-    helpers.emplace_back([&, i] { results[i] = lanes_[i]->Apply(lane_records[i], lane_positions[i]); });
+    helpers.emplace_back([&, i] { results[i] = GuardedApply(*lanes_[i], lane_records[i], lane_positions[i]); });
   }
-  results[0] = lanes_[0]->Apply(lane_records[0], lane_positions[0]);
+  results[0] = GuardedApply(*lanes_[0], lane_records[0], lane_positions[0]);
   for (auto& t : helpers) t.join();
   std::map<int32_t, int64_t> all;
   for (auto& r : results) {
@@ -169,12 +185,13 @@ Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& case_key, cons
     if (record.is_discarded()) record = json::object();
     record["parked"] = record.value("parked", 0) + 1;
   } else {
-    record = {{"case", case_key},     {"partition", m.partition}, {"offset", m.offset},
-              {"reason", reason},     {"timestamp_ms", m.timestamp_ms},
-              {"parked", 1}};
+    // Only what the log determines (no times of processing, no retry
+    // counts): verify compares a live model with a replay.
+    record = {{"case", case_key}, {"partition", m.partition}, {"offset", m.offset},
+              {"reason", reason}, {"parked", 1}};
     ProjectorLog()->warn("case {} parked at {}@{}: {}", case_key, m.partition, m.offset, reason);
   }
-  txn.Put(Cf::kDead, dead_key, record.dump());
+  txn.Put(Cf::kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
   txn.Put(Cf::kDead, projections::keys::ParkedKey(case_key, m.partition, m.offset), m.value);
   parked.insert(case_key);
   ++counters.parked;
@@ -190,7 +207,13 @@ Result<std::string> ProjectionApplier::Lane::TryApply(Txn& txn, const std::strin
            event->aggregate_id + "'";
   }
   txn.SetSavePoint();
-  auto outcome = projections::ApplyCaseEvent(*event, txn, text);
+  Result<projections::ApplyOutcome> outcome = projections::ApplyOutcome::kApplied;
+  try {
+    outcome = projections::ApplyCaseEvent(*event, txn, text);
+  } catch (const std::exception& e) {
+    // A stored row of an unexpected shape: the case is parked, not the runner.
+    outcome = DataLossError(std::string("projection failed: ") + e.what());
+  }
   if (!outcome.ok()) {
     txn.RollbackToSavePoint();
     if (IsPoison(outcome.status())) return outcome.status().message();
@@ -297,7 +320,7 @@ Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) 
     record["offset"] = std::stoll(pos.substr(5));
     record["reason"] = failure;
     record["parked"] = remaining;
-    txn.Put(Cf::kDead, dead_key, record.dump());
+    txn.Put(Cf::kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
     outcome = "case " + case_key + ": applied " + std::to_string(applied) + ", still parked (" +
               std::to_string(remaining) + " record(s)): " + failure;
   }
@@ -452,7 +475,9 @@ void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {
     auto outcome = applier.Retry(case_key);
     const std::string text = outcome.ok() ? *outcome : outcome.status().ToString();
     ProjectorLog()->info("dead-letter retry: {}", text);
-    std::ofstream(fs::path(entry.path()).replace_extension(".done")) << text << "\n";
+    const fs::path done = fs::path(entry.path()).replace_extension(".done");
+    std::ofstream(done.string() + ".tmp") << text << "\n";
+    fs::rename(done.string() + ".tmp", done, ec);
     fs::remove(entry.path(), ec);
   }
 }
@@ -460,24 +485,22 @@ void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {
 Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   const std::string root = options_.Root();
   DOCKET_ASSIGN_OR_RETURN(std::string dir, projections::CurrentGeneration(root));
-  std::shared_ptr<ReadStore> store;
-  {
+  // The generation being served. After a failed session it is still open
+  // (RocksDB's lock is held by this process), so it is reused, not reopened.
+  std::shared_ptr<ReadStore> served = store();
+  std::shared_ptr<ReadStore> store = served && served->dir() == dir ? served : nullptr;
+  if (!store) {
     DOCKET_ASSIGN_OR_RETURN(auto opened, ReadStore::Open(dir));
     store = std::move(opened);
   }
-  std::string previous_dir;
-  {
+  // A new generation (a rebuild was swapped in) is served only once it has
+  // caught up with what the old one served: readers never go back in time,
+  // and a position already confirmed stays confirmed.
+  bool serving = !served || served == store;
+  std::map<int32_t, int64_t> serve_from;
+  if (!serving) {
     std::lock_guard lock(mu_);
-    if (store_ && store_->dir() != dir) previous_dir = store_->dir();
-    store_ = store;
-    lag_.clear();
-  }
-  if (!previous_dir.empty()) {
-    // Readers holding the old generation keep their open files (POSIX).
-    std::error_code ec;
-    fs::remove_all(previous_dir, ec);
-    ProjectorLog()->info("projection {}: now serving {} (removed {})", options_.context, dir,
-                         previous_dir);
+    for (const auto& [p, l] : lag_) serve_from[p] = l.next_offset;
   }
   ProjectionApplier applier(store.get());
   DOCKET_RETURN_IF_ERROR(applier.Load());
@@ -493,19 +516,44 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   DOCKET_ASSIGN_OR_RETURN(auto partitions, consumer->Partitions(topic));
   DOCKET_ASSIGN_OR_RETURN(auto stored, store->Offsets());
   std::vector<kafka::TopicPartitionOffset> assignment;
-  std::map<int32_t, int64_t> start;
+  std::map<int32_t, int64_t> positions;
   for (int32_t p : partitions) {
-    start[p] = stored.count(p) ? stored[p] : 0;
-    assignment.push_back({topic, p, start[p]});
+    positions[p] = stored.count(p) ? stored[p] : 0;
+    assignment.push_back({topic, p, positions[p]});
   }
   DOCKET_RETURN_IF_ERROR(consumer->Assign(assignment));
-  Publish(start, {});
-  ProjectorLog()->info("projection {}: serving {}, {} partitions, {} parked cases",
-                       options_.context, dir, partitions.size(), applier.parked_cases());
+  auto start_serving = [&] {
+    std::string previous;
+    {
+      std::lock_guard lock(mu_);
+      if (store_ && store_ != store) previous = store_->dir();
+      if (store_ && store_ != store) store_->db()->PauseBackgroundWork().PermitUncheckedError();
+      store_ = store;
+      lag_.clear();
+    }
+    serving = true;
+    Publish(positions, {});
+    if (!previous.empty()) {
+      // Readers still holding the old generation keep their open files.
+      std::error_code ec;
+      fs::remove_all(previous, ec);
+      ProjectorLog()->info("projection {}: now serving {} (removed {})", options_.context, dir,
+                           previous);
+    }
+  };
+  auto caught_up = [&] {
+    for (const auto& [p, from] : serve_from) {
+      if (positions[p] < from) return false;
+    }
+    return true;
+  };
+  if (serving || caught_up()) start_serving();
+  ProjectorLog()->info("projection {}: {} {}, {} partitions, {} parked cases", options_.context,
+                       serving ? "serving" : "catching up", dir, partitions.size(),
+                       applier.parked_cases());
 
   auto last_check = std::chrono::steady_clock::now();
   auto last_lag = std::chrono::steady_clock::time_point{};
-  std::map<int32_t, int64_t> positions = start;
   ProjectionApplier::Counters reported;
   while (!stop) {
     const auto now = std::chrono::steady_clock::now();
@@ -521,13 +569,15 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     if (now - last_lag >= options_.lag_interval) {
       last_lag = now;
       std::vector<kafka::TopicPartitionOffset> commit;
-      {
+      std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
+      for (int32_t p : partitions) {
+        auto wm = consumer->Watermarks(topic, p);
+        if (wm.ok()) ends[p] = wm->second;
+        commit.push_back({topic, p, positions[p]});
+      }
+      if (serving) {
         std::lock_guard lock(mu_);
-        for (int32_t p : partitions) {
-          auto wm = consumer->Watermarks(topic, p);
-          if (wm.ok()) lag_[p].end_offset = wm->second;
-          commit.push_back({topic, p, positions[p]});
-        }
+        for (const auto& [p, end] : ends) lag_[p].end_offset = end;
       }
       consumer->Commit(commit).IgnoreError();  // lag reporting only
     }
@@ -553,7 +603,8 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     stats_.skipped += c.skipped - reported.skipped;
     stats_.parked += c.parked - reported.parked;
     reported = c;
-    Publish(positions, batch->messages);
+    if (!serving && caught_up()) start_serving();
+    if (serving) Publish(positions, batch->messages);
   }
   return Status::Ok();
 }

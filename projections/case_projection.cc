@@ -83,6 +83,7 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
       txn.Merge(Cf::kSearch, keys::PostingKey(term, account, number), n);
       if (known.insert(term).second) {
         txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
+        txn.Merge(Cf::kSearch, keys::VocabKey(account, term), 1);
         grew = true;
       }
     }
@@ -103,8 +104,14 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   txn.Put(Cf::kSearch, doc_key,
           std::to_string(length + added) + " " + std::to_string(updated_us));
-  if (!doc) txn.Merge(Cf::kSearch, keys::kSearchDocsKey, 1);
-  if (added) txn.Merge(Cf::kSearch, keys::kSearchLengthKey, added);
+  if (!doc) {
+    txn.Merge(Cf::kSearch, keys::kSearchDocsKey, 1);
+    txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);
+  }
+  if (added) {
+    txn.Merge(Cf::kSearch, keys::kSearchLengthKey, added);
+    txn.Merge(Cf::kSearch, keys::AccountLengthKey(account), added);
+  }
   return Status::Ok();
 }
 
@@ -245,6 +252,9 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   switch (type) {
     case Event::CaseOpened: {
       const auto* o = e.event.AsCaseOpened();
+      if (o->account_id.empty()) {
+        return FailedPreconditionError("CaseOpened of " + number + " has no account");
+      }
       json fields = json::object();
       for (const auto& f : o->fields) {
         if (f) fields[f->key] = f->value;

@@ -162,8 +162,9 @@ constexpr size_t kListSuffixWidth = 16 + keys::kNumberWidth;  // inv time + numb
 }  // namespace
 
 bool Scope::Allows(std::string_view account_id) const {
-  return staff || std::find(account_ids.begin(), account_ids.end(), account_id) !=
-                      account_ids.end();
+  if (staff) return true;
+  return !account_id.empty() &&
+         std::find(account_ids.begin(), account_ids.end(), account_id) != account_ids.end();
 }
 
 Status ListQuery::Validate() const {
@@ -261,12 +262,13 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   if (q.case_type.empty() && q.category.empty()) {
     std::vector<std::string> accounts;
     if (!q.account_id.empty()) {
-      if (scope.Allows(q.account_id)) accounts.push_back(q.account_id);
+      if (scope.Allows(q.account_id) && !q.account_id.empty()) accounts.push_back(q.account_id);
     } else if (scope.staff) {
       accounts.push_back("");
     } else {
-      std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
-      accounts.assign(unique.begin(), unique.end());
+      for (const auto& a : std::set<std::string>(scope.account_ids.begin(), scope.account_ids.end())) {
+        if (!a.empty()) accounts.push_back(a);
+      }
     }
     uint64_t total = 0;
     for (int s = 0; s <= static_cast<int>(fb::CaseState::MAX); ++s) {
@@ -537,22 +539,62 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
       if (!a.empty()) scopes.push_back(a);
     }
   }
-  // Collection statistics for BM25.
-  DOCKET_ASSIGN_OR_RETURN(auto doc_count, store_->Get(Cf::kSearch, keys::kSearchDocsKey));
-  DOCKET_ASSIGN_OR_RETURN(auto length, store_->Get(Cf::kSearch, keys::kSearchLengthKey));
-  double docs = 1, avg_len = 1;
-  if (doc_count && length) {
-    const int64_t d = DecodeCounter(*doc_count).value_or(0);
-    const int64_t total = DecodeCounter(*length).value_or(0);
-    if (d > 0) {
-      docs = static_cast<double>(d);
-      avg_len = std::max(1.0, static_cast<double>(total) / static_cast<double>(d));
-    }
+  // BM25 statistics: a customer's come from their accounts alone, so neither
+  // scores nor prefix expansion reveal anything of other accounts.
+  auto counter = [&](const std::string& key) -> Result<int64_t> {
+    DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSearch, key));
+    return v ? std::max<int64_t>(0, DecodeCounter(*v).value_or(0)) : 0;
+  };
+  int64_t doc_count = 0, total_length = 0;
+  for (const auto& account : scopes) {
+    DOCKET_ASSIGN_OR_RETURN(
+        int64_t d, counter(account.empty() ? std::string(keys::kSearchDocsKey)
+                                           : keys::AccountDocsKey(account)));
+    DOCKET_ASSIGN_OR_RETURN(
+        int64_t l, counter(account.empty() ? std::string(keys::kSearchLengthKey)
+                                           : keys::AccountLengthKey(account)));
+    doc_count += d;
+    total_length += l;
   }
+  const double docs = std::max<double>(1, static_cast<double>(doc_count));
+  const double avg_len =
+      std::max(1.0, static_cast<double>(total_length) / std::max<double>(1, doc_count));
   auto idf = [&](const std::string& term) -> Result<double> {
-    DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSearch, keys::DocFreqKey(term)));
-    const double df = v ? static_cast<double>(DecodeCounter(*v).value_or(0)) : 0;
-    return std::log(1 + (docs - df + 0.5) / (df + 0.5));
+    int64_t df = 0;
+    for (const auto& account : scopes) {
+      DOCKET_ASSIGN_OR_RETURN(int64_t n, counter(account.empty() ? keys::DocFreqKey(term)
+                                                                 : keys::VocabKey(account, term)));
+      df += n;
+    }
+    return std::log(1 + (docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+  };
+  // The indexed terms starting with `stem`, within the scope's vocabulary,
+  // at most 64 (in term order).
+  auto expand = [&](const std::string& stem) -> Result<std::vector<std::string>> {
+    std::set<std::string> terms;
+    auto scan = store_->NewIterator(Cf::kSearch);
+    for (const auto& account : scopes) {
+      if (account.empty()) {
+        // Staff: walk the posting ranges term by term.
+        const std::string start = "p" + std::string(1, '\0') + stem;
+        for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;) {
+          std::string_view rest = scan->key().ToStringView().substr(2);
+          const size_t nul = rest.find('\0');
+          if (nul == std::string_view::npos) break;
+          const std::string term(rest.substr(0, nul));
+          terms.insert(term);
+          scan->Seek("p" + std::string(1, '\0') + term + '\x01');  // the next term
+        }
+      } else {
+        const std::string start = keys::VocabPrefix(account) + stem;
+        for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;
+             scan->Next()) {
+          terms.insert(scan->key().ToString().substr(keys::VocabPrefix(account).size()));
+        }
+      }
+      if (!scan->status().ok()) return UnavailableError("read store: " + scan->status().ToString());
+    }
+    return std::vector<std::string>(terms.begin(), terms.end());
   };
 
   // Per word: case number -> [(idf, tf)] of the terms it matched.
@@ -591,17 +633,7 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
       DOCKET_RETURN_IF_ERROR(collect(stem, per_word[w]));
       continue;
     }
-    const std::string start = keys::TermPrefix(stem).substr(0, keys::TermPrefix(stem).size() - 1);
-    std::vector<std::string> terms;
-    auto scan = store_->NewIterator(Cf::kSearch);
-    for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;) {
-      std::string_view rest = scan->key().ToStringView().substr(2);  // after "p\0"
-      const size_t nul = rest.find('\0');
-      if (nul == std::string_view::npos) break;
-      terms.emplace_back(rest.substr(0, nul));
-      scan->Seek(keys::TermPrefix(terms.back()).substr(0, 2 + nul) + '\x01');  // next term
-    }
-    if (!scan->status().ok()) return UnavailableError("read store: " + scan->status().ToString());
+    DOCKET_ASSIGN_OR_RETURN(std::vector<std::string> terms, expand(stem));
     for (const auto& term : terms) DOCKET_RETURN_IF_ERROR(collect(term, per_word[w]));
   }
   // AND: cases every word matched; drive from the smallest set.

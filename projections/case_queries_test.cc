@@ -302,6 +302,27 @@ TEST_F(CaseQueriesTest, SearchPages) {
   EXPECT_EQ(queries_->Search(Customer("ACC-1"), q).status().code(), StatusCode::kInvalidArgument);
 }
 
+// A customer's ranking and prefix expansion use their accounts alone: what
+// other accounts write changes neither their scores nor their matches.
+TEST_F(CaseQueriesTest, CustomerSearchLearnsNothingFromOtherAccounts) {
+  Ok(Opened(Number(1), "ACC-1", "modem trouble", "modem keeps dropping"));
+  Ok(Opened(Number(2), "ACC-1", "billing", "invoice question"));
+  SearchQuery q;
+  q.q = "modem";
+  const double before = (*queries_->Search(Customer("ACC-1"), q)).rows.at(0)["score"];
+  for (uint64_t i = 10; i < 40; ++i) {
+    Ok(Opened(Number(i), "ACC-2", "modem modem", "modem and modemsecretname"));
+  }
+  const double after = (*queries_->Search(Customer("ACC-1"), q)).rows.at(0)["score"];
+  EXPECT_EQ(before, after);
+  // "modems" is only in ACC-2's vocabulary: ACC-1's prefix search does not
+  // expand to it, and the staff's does.
+  q.q = "modemsecret";
+  EXPECT_TRUE(queries_->Search(Customer("ACC-1"), q)->rows.empty());
+  EXPECT_EQ(queries_->Search(Staff(), q)->rows.size(), 25u);
+  EXPECT_NE((*queries_->Search(Staff(), q)).rows.at(0)["score"].get<double>(), 0.0);
+}
+
 // Two accounts, every query kind: a customer never sees the other account's
 // case, whatever they ask.
 TEST_F(CaseQueriesTest, NoQueryKindCrossesAccounts) {

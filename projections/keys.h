@@ -22,7 +22,11 @@
 //                f\0<term>                                  document frequency
 //                d\0<number>                                "<length> <updated µs>"
 //                s\0<number>                                the case's terms, '\n'-separated
+//                v\0<account>\0<term>                       the account's document frequency
 //                m\0docs, m\0length                         collection statistics
+//                m\0docs\0<account>, m\0length\0<account>   the account's statistics
+//                (a customer's search ranks and expands prefixes with their
+//                accounts' statistics only: nothing of other accounts shows)
 //                (frequencies and statistics are 8-byte counters, merged)
 //   meta         offset/<partition %05d>                    next offset to consume
 //   dead         d\0<case key>                              dead-letter JSON
@@ -100,6 +104,14 @@ inline std::string PostingKey(std::string_view term, std::string_view account,
   return TermAccountPrefix(term, account) + std::string(number);
 }
 inline std::string DocFreqKey(std::string_view term) { return Join({"f", term}); }
+inline std::string VocabPrefix(std::string_view account) { return Join({"v", account, ""}); }
+inline std::string VocabKey(std::string_view account, std::string_view term) {
+  return Join({"v", account, term});
+}
+inline std::string AccountDocsKey(std::string_view account) { return Join({"m", "docs", account}); }
+inline std::string AccountLengthKey(std::string_view account) {
+  return Join({"m", "length", account});
+}
 inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
 inline std::string DocTermsKey(std::string_view number) { return Join({"s", number}); }
 // Collection statistics (merge counters in the search family).

@@ -185,7 +185,10 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Optio
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
-  db_options.max_open_files = 512;
+  // Keep every table file open: a reader of a swapped-out generation, or a
+  // read-only instance (verify, export) while the projector compacts, keeps
+  // reading files that have since been deleted (POSIX).
+  db_options.max_open_files = -1;
   db_options.IncreaseParallelism(2);
   if (!options.read_only) {
     std::error_code ec;
@@ -314,6 +317,12 @@ Result<std::string> ReadStore::Digest() const {
     auto it = NewIterator(cf);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (cf == Cf::kMeta && it->key().starts_with(ToSlice(kOffsetPrefix))) continue;
+      // A counter at zero is a counter that is absent: whether its key
+      // exists depends on how events fell into batches, not on the log.
+      if ((cf == Cf::kCounts || cf == Cf::kSearch) && it->value().size() == 8 &&
+          DecodeCounter(it->value().ToStringView()) == 0) {
+        continue;
+      }
       feed(it->key().ToStringView());
       feed(it->value().ToStringView());
     }

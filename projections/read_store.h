@@ -125,7 +125,8 @@ class ReadStore {
   static void PutOffset(Txn& txn, int32_t partition, int64_t next_offset);
 
   // SHA-256 (hex) over every column family's keys and values in order,
-  // leaving out the consumed offsets: equal digests mean equal read models.
+  // leaving out the consumed offsets and counters at zero: equal digests
+  // mean equal read models.
   Result<std::string> Digest() const;
 
   const std::string& dir() const { return dir_; }

@@ -164,4 +164,14 @@ std::vector<std::string> TextAnalyzer::Terms(std::string_view text) {
   return terms;
 }
 
+bool TextAnalyzer::IsValidUtf8(std::string_view text) {
+  while (!text.empty()) {
+    utf8proc_int32_t cp;
+    const utf8proc_ssize_t n = Decode(text, &cp);
+    if (n <= 0) return false;
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 }  // namespace docket::projections

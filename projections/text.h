@@ -66,6 +66,10 @@ class TextAnalyzer {
   // drop default-ignorables). Returns "" for invalid UTF-8. Thread-safe.
   static std::string Fold(std::string_view text);
 
+  // Whether `text` is entirely valid UTF-8 (no surrogates, no overlongs).
+  // Thread-safe.
+  static bool IsValidUtf8(std::string_view text);
+
  private:
   // The English stem of the folded word `word`; `word` itself if no stemmer
   // could be created or stemming failed (out of memory).

@@ -13,7 +13,13 @@
 namespace docket::testing {
 namespace {
 
-using ProjectionCrashIT = ProjectionEnv;
+class ProjectionCrashIT : public ProjectionEnv {
+ protected:
+  void SetUp() override {
+    use_release_binaries_ = true;  // a volume test: see tools/dev/test.sh
+    ProjectionEnv::SetUp();
+  }
+};
 
 TEST_F(ProjectionCrashIT, FiftySigkillsDuringCatchUpOfTwoHundredThousandEvents) {
   constexpr int64_t kEvents = 200'000;
@@ -41,6 +47,7 @@ TEST_F(ProjectionCrashIT, FiftySigkillsDuringCatchUpOfTwoHundredThousandEvents) 
     docketd.Start();
   }
   RecordProperty("kills", kills);
+  RecordProperty("docketd", Docketd());
   RecordProperty("consumed_at_last_kill", std::to_string(consumed));
   ASSERT_TRUE(WaitCaughtUp(std::chrono::seconds(300))) << docketd.Log();
   EXPECT_EQ(docketd.Stop(), 0);

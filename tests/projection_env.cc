@@ -1,5 +1,6 @@
 #include "tests/projection_env.h"
 
+#include <cstdlib>
 #include <thread>
 
 #include "projections/read_store.h"
@@ -22,8 +23,18 @@ void ProjectionEnv::TearDown() {
   if (!HasFailure()) std::filesystem::remove_all(data_dir_, ec);
 }
 
+std::string ProjectionEnv::Docketd() const {
+  const char* release = std::getenv("DOCKET_TEST_RELEASE_DOCKETD");
+  return use_release_binaries_ && release && *release ? release : DOCKETD_PATH;
+}
+
+std::string ProjectionEnv::Docketctl() const {
+  const char* release = std::getenv("DOCKET_TEST_RELEASE_DOCKETCTL");
+  return use_release_binaries_ && release && *release ? release : DOCKETCTL_PATH;
+}
+
 void ProjectionEnv::Load(int64_t events, uint64_t seed) {
-  CommandOutput out = RunCommand({DOCKETCTL_PATH, "load", "--brokers", TestBrokers(),
+  CommandOutput out = RunCommand({Docketctl(), "load", "--brokers", TestBrokers(),
                                   "--topic-prefix", layout_.prefix, "--partitions",
                                   std::to_string(layout_.partitions), "--events",
                                   std::to_string(events), "--seed", std::to_string(seed)});
@@ -31,7 +42,7 @@ void ProjectionEnv::Load(int64_t events, uint64_t seed) {
 }
 
 std::vector<std::string> ProjectionEnv::ProjectorArgs(int max_batch) const {
-  return {DOCKETD_PATH,     "--roles",         "projector",
+  return {Docketd(),        "--roles",         "projector",
           "--brokers",      TestBrokers(),     "--data-dir",
           data_dir_.string(), "--topic-prefix", layout_.prefix,
           "--partitions",   std::to_string(layout_.partitions),
@@ -39,7 +50,7 @@ std::vector<std::string> ProjectionEnv::ProjectorArgs(int max_batch) const {
 }
 
 CommandOutput ProjectionEnv::Ctl(std::vector<std::string> args) const {
-  args.insert(args.begin(), DOCKETCTL_PATH);
+  args.insert(args.begin(), Docketctl());
   for (const std::string& flag : {std::string("--brokers"), std::string("--topic-prefix"),
                                   std::string("--data-dir")}) {
     args.push_back(flag);

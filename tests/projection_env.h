@@ -39,7 +39,14 @@ class ProjectionEnv : public ::testing::Test {
   // its end; false on timeout.
   bool WaitCaughtUp(std::chrono::seconds timeout) const;
   consumers::ProjectorOptions Options() const;
+  // The docketd and docketctl binaries this fixture runs: the ones built
+  // with the tests, or for volume tests (`use_release_binaries_`) the
+  // release builds named by DOCKET_TEST_RELEASE_DOCKETD/_DOCKETCTL when set
+  // (tools/dev/test.sh sets them).
+  std::string Docketd() const;
+  std::string Docketctl() const;
 
+  bool use_release_binaries_ = false;
   events::TopicLayout layout_;
   std::filesystem::path data_dir_;
 };

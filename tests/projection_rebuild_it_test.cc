@@ -11,7 +11,13 @@
 namespace docket::testing {
 namespace {
 
-using ProjectionRebuildIT = ProjectionEnv;
+class ProjectionRebuildIT : public ProjectionEnv {
+ protected:
+  void SetUp() override {
+    use_release_binaries_ = true;  // a volume test: see tools/dev/test.sh
+    ProjectionEnv::SetUp();
+  }
+};
 
 std::string LiveDigest(const CommandOutput& out) {
   // "live  <64 hex>  (...)"
@@ -22,6 +28,7 @@ std::string LiveDigest(const CommandOutput& out) {
 TEST_F(ProjectionRebuildIT, MillionEventsRebuildEqualsTheLiveModel) {
   constexpr int64_t kEvents = 1'000'000;
   Load(kEvents);
+  RecordProperty("docketd", Docketd());
   DocketdProcess docketd(ProjectorArgs(), data_dir_.string() + "-docketd.log");
   docketd.Start();
   ASSERT_TRUE(WaitCaughtUp(std::chrono::seconds(900))) << docketd.Log();

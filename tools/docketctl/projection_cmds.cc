@@ -134,6 +134,17 @@ int RunRebuild(const ProjectionFlags& f) {
     events = p.done;
     progress(p);
   }, stop);
+  // Events kept arriving while it built: catch up with them too (a few
+  // short rounds) so the swap hands over a generation close to the live one;
+  // the projector serves it once it has caught up the rest.
+  for (int round = 0; s.ok() && round < 3; ++round) {
+    int64_t more = 0;
+    s = consumers::BuildUntil(o, *dir, {}, [&](const consumers::BuildProgress& p) {
+      more = p.total;
+      if (p.done == p.total) events += p.done;
+    }, stop);
+    if (more < 1000) break;
+  }
   if (!s.ok()) {
     std::error_code ec;
     fs::remove_all(*dir, ec);
@@ -329,14 +340,22 @@ int RunDeadLetters(const ProjectionFlags& f, const std::string& action,
   auto live = OpenLive(o);
   if (!live.ok()) return Fail(cmd, live.status());
   nlohmann::json out = nlohmann::json::array();
-  const std::string prefix =
-      action == "show" ? projections::keys::DeadKey(case_key) : std::string("d") + '\0';
-  Status s = (*live)->Scan(projections::Cf::kDead, prefix, [&](auto, std::string_view v) {
-    auto j = nlohmann::json::parse(v, nullptr, false);
-    if (!j.is_discarded()) out.push_back(j);
-    return action != "show";
-  });
-  if (!s.ok()) return Fail(cmd, s);
+  Status s = Status::Ok();
+  if (action == "show") {
+    auto row = (*live)->Get(projections::Cf::kDead, projections::keys::DeadKey(case_key));
+    if (!row.ok()) return Fail(cmd, row.status());
+    if (*row) {
+      auto j = nlohmann::json::parse(**row, nullptr, false);
+      if (!j.is_discarded()) out.push_back(j);
+    }
+  } else {
+    s = (*live)->Scan(projections::Cf::kDead, std::string("d") + '\0', [&](auto, std::string_view v) {
+      auto j = nlohmann::json::parse(v, nullptr, false);
+      if (!j.is_discarded()) out.push_back(j);
+      return true;
+    });
+    if (!s.ok()) return Fail(cmd, s);
+  }
   if (action == "show") {
     if (out.empty()) return Fail(cmd, NotFoundError("case " + case_key + " is not parked"));
     nlohmann::json record = out[0];
