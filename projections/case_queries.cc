@@ -199,6 +199,14 @@ Result<std::optional<json>> CaseQueries::Summary(std::string_view number) const 
   return std::optional<json>(std::move(j));
 }
 
+Status CaseQueries::CheckCase(const Scope& scope, std::string_view number) const {
+  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
+  if (!s || !scope.Allows(Text(*s, "account_id"))) {
+    return NotFoundError("case " + std::string(number) + " not found");
+  }
+  return Status::Ok();
+}
+
 Result<json> CaseQueries::GetCase(const Scope& scope, std::string_view number) const {
   DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
   if (!s || !scope.Allows(Text(*s, "account_id"))) {
@@ -328,10 +336,7 @@ Result<ActivityPage> CaseQueries::Activity(const Scope& scope, std::string_view 
     return InvalidArgumentError("page[size] must be between 1 and " +
                                 std::to_string(kMaxPageSize));
   }
-  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
-  if (!s || !scope.Allows(Text(*s, "account_id"))) {
-    return NotFoundError("case " + std::string(number) + " not found");
-  }
+  DOCKET_RETURN_IF_ERROR(CheckCase(scope, number));
   std::string start(number);
   if (!after.empty()) {
     DOCKET_ASSIGN_OR_RETURN(std::string v, ReadCursor(after, 'v', 20, "page[after]"));
@@ -356,16 +361,13 @@ Result<ActivityPage> CaseQueries::Activity(const Scope& scope, std::string_view 
   return page;
 }
 
-Result<std::vector<json>> CaseQueries::Attachments(const Scope& scope,
-                                                   std::string_view number) const {
-  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
-  if (!s || !scope.Allows(Text(*s, "account_id"))) {
-    return NotFoundError("case " + std::string(number) + " not found");
-  }
+Result<std::vector<json>> CaseQueries::CaseRows(const Scope& scope, std::string_view number,
+                                                Cf cf, std::string_view what) const {
+  DOCKET_RETURN_IF_ERROR(CheckCase(scope, number));
   std::vector<json> out;
   Status parse = Status::Ok();
-  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kAttachments, number, [&](auto, std::string_view v) {
-    auto j = ParseRow(v, "attachment");
+  DOCKET_RETURN_IF_ERROR(store_->Scan(cf, number, [&](auto, std::string_view v) {
+    auto j = ParseRow(v, what);
     if (!j.ok()) {
       parse = j.status();
       return false;
@@ -377,37 +379,23 @@ Result<std::vector<json>> CaseQueries::Attachments(const Scope& scope,
   return out;
 }
 
+Result<std::vector<json>> CaseQueries::Attachments(const Scope& scope,
+                                                   std::string_view number) const {
+  return CaseRows(scope, number, Cf::kAttachments, "attachment");
+}
+
 Result<json> CaseQueries::Attachment(const Scope& scope, std::string_view number,
                                      std::string_view attachment_id) const {
-  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
-  if (!s || !scope.Allows(Text(*s, "account_id"))) {
-    return NotFoundError("case " + std::string(number) + " not found");
-  }
-  DOCKET_ASSIGN_OR_RETURN(auto row,
-                          store_->Get(Cf::kAttachments, std::string(number) + std::string(attachment_id)));
+  DOCKET_RETURN_IF_ERROR(CheckCase(scope, number));
+  DOCKET_ASSIGN_OR_RETURN(auto row, store_->Get(Cf::kAttachments, std::string(number) +
+                                                                      std::string(attachment_id)));
   if (!row) return NotFoundError("attachment " + std::string(attachment_id) + " not found");
   return ParseRow(*row, "attachment");
 }
 
 Result<std::vector<json>> CaseQueries::Watchers(const Scope& scope,
                                                 std::string_view number) const {
-  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
-  if (!s || !scope.Allows(Text(*s, "account_id"))) {
-    return NotFoundError("case " + std::string(number) + " not found");
-  }
-  std::vector<json> out;
-  Status parse = Status::Ok();
-  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kWatchers, number, [&](auto, std::string_view v) {
-    auto j = ParseRow(v, "watcher");
-    if (!j.ok()) {
-      parse = j.status();
-      return false;
-    }
-    out.push_back(std::move(*j));
-    return true;
-  }));
-  DOCKET_RETURN_IF_ERROR(parse);
-  return out;
+  return CaseRows(scope, number, Cf::kWatchers, "watcher");
 }
 
 Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& options) const {

@@ -111,6 +111,12 @@ class CaseQueries {
   std::vector<std::string> ListPrefixes(const Scope& scope, std::string_view account_filter,
                                         char sort) const;
   Result<std::optional<nlohmann::json>> Summary(std::string_view number) const;
+  // kNotFound (the same for missing and not yours) unless the case exists
+  // in the scope.
+  Status CheckCase(const Scope& scope, std::string_view number) const;
+  // Every row of a per-case family (attachments, watchers), in key order.
+  Result<std::vector<nlohmann::json>> CaseRows(const Scope& scope, std::string_view number,
+                                               Cf cf, std::string_view what) const;
   Result<SearchPage> SearchNumbers(const Scope& scope, const std::string& digits,
                                    const SearchQuery& query) const;
   Result<SearchPage> SearchWords(const Scope& scope, const SearchQuery& query) const;

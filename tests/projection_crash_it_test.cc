@@ -37,7 +37,7 @@ TEST_F(ProjectionCrashIT, FiftySigkillsDuringCatchUpOfTwoHundredThousandEvents) 
     while (Consumed() <= consumed && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 150));
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 40));
     docketd.Kill();
     ++kills;
     const int64_t now = Consumed();
