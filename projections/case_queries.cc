@@ -585,49 +585,114 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
     return std::vector<std::string>(terms.begin(), terms.end());
   };
 
-  // Per word: case number -> [(idf, tf)] of the terms it matched.
-  using Hits = std::unordered_map<std::string, std::vector<std::pair<double, double>>>;
-  std::vector<Hits> per_word(words.size());
-  auto it = store_->NewIterator(Cf::kSearch);
-  // Adds the postings of `term` in the scope to `hits`. Postings are
-  // p\0<term>\0<account>\0<number>: staff read the term's whole range, a
-  // customer only their accounts' sub-ranges.
-  auto collect = [&](const std::string& term, Hits& hits) -> Status {
-    DOCKET_ASSIGN_OR_RETURN(const double term_idf, idf(term));
-    for (const auto& account : scopes) {
-      const std::string prefix = account.empty() ? keys::TermPrefix(term)
-                                                 : keys::TermAccountPrefix(term, account);
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        std::string_view key = it->key().ToStringView().substr(prefix.size());
-        if (account.empty()) {
-          const size_t nul = key.find('\0');
-          if (nul == std::string_view::npos) continue;
-          key = key.substr(nul + 1);
-        }
-        if (key.size() != keys::kNumberWidth) continue;
-        const double tf =
-            static_cast<double>(DecodeCounter(it->value().ToStringView()).value_or(0));
-        hits[std::string(key)].emplace_back(term_idf, tf);
+  // Each word's terms (the last word's prefix expansion) and how many
+  // documents in the scope hold them.
+  struct WordTerms {
+    std::vector<std::string> terms;
+    std::vector<double> idfs;
+    int64_t df = 0;
+  };
+  std::vector<WordTerms> plan(words.size());
+  for (size_t w = 0; w < words.size(); ++w) {
+    const std::string& stem = words[w].stem;
+    if (w + 1 < words.size() || stem.size() < 2) {
+      plan[w].terms = {stem};
+    } else {
+      DOCKET_ASSIGN_OR_RETURN(plan[w].terms, expand(stem));
+    }
+    for (const auto& term : plan[w].terms) {
+      int64_t df = 0;
+      for (const auto& account : scopes) {
+        DOCKET_ASSIGN_OR_RETURN(int64_t n, counter(account.empty() ? keys::DocFreqKey(term)
+                                                                   : keys::VocabKey(account, term)));
+        df += n;
       }
-      if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+      plan[w].df += df;
+      DOCKET_ASSIGN_OR_RETURN(double term_idf, idf(term));
+      plan[w].idfs.push_back(term_idf);
+    }
+  }
+  // AND, rarest word first: its postings are scanned; each further word
+  // either checks the surviving candidates one by one (point lookups, when
+  // there are fewer of them than the word has postings) or is scanned and
+  // intersected.
+  std::vector<size_t> order(words.size());
+  for (size_t w = 0; w < order.size(); ++w) order[w] = w;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return plan[a].df < plan[b].df; });
+  struct Candidate {
+    std::string account;
+    std::vector<std::pair<double, double>> matches;  // (idf, tf)
+    size_t round = 0;                                 // the last word it matched
+  };
+  struct Hash {  // lookups by string_view, without a string per posting
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, Candidate, Hash, std::equal_to<>> candidates;  // by number
+  auto it = store_->NewIterator(Cf::kSearch);
+  // Postings are p\0<term>\0<account>\0<number>: staff read the term's
+  // whole range, a customer only their accounts' sub-ranges. The first word
+  // adds candidates; a later one (round > 0) marks those it matches.
+  auto scan = [&](const WordTerms& word, size_t round) -> Status {
+    if (round == 0) candidates.reserve(static_cast<size_t>(std::max<int64_t>(16, word.df)));
+    for (size_t t = 0; t < word.terms.size(); ++t) {
+      for (const auto& account : scopes) {
+        const std::string prefix = account.empty()
+                                       ? keys::TermPrefix(word.terms[t])
+                                       : keys::TermAccountPrefix(word.terms[t], account);
+        for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+          std::string_view key = it->key().ToStringView().substr(prefix.size());
+          std::string_view owner = account;
+          if (account.empty()) {
+            const size_t nul = key.find('\0');
+            if (nul == std::string_view::npos) continue;
+            owner = key.substr(0, nul);
+            key = key.substr(nul + 1);
+          }
+          if (key.size() != keys::kNumberWidth) continue;
+          const double tf =
+              static_cast<double>(DecodeCounter(it->value().ToStringView()).value_or(0));
+          auto c = candidates.find(key);
+          if (c == candidates.end()) {
+            if (round > 0) continue;
+            c = candidates.emplace(std::string(key), Candidate{std::string(owner), {}, 0}).first;
+          }
+          c->second.matches.emplace_back(word.idfs[t], tf);
+          c->second.round = round;
+        }
+        if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+      }
+    }
+    if (round > 0) std::erase_if(candidates, [&](const auto& c) { return c.second.round != round; });
+    return Status::Ok();
+  };
+  auto probe = [&](const WordTerms& word) -> Status {
+    for (auto c = candidates.begin(); c != candidates.end();) {
+      bool matched = false;
+      for (size_t t = 0; t < word.terms.size(); ++t) {
+        DOCKET_ASSIGN_OR_RETURN(
+            auto v, store_->Get(Cf::kSearch,
+                                keys::PostingKey(word.terms[t], c->second.account, c->first)));
+        if (!v) continue;
+        matched = true;
+        c->second.matches.emplace_back(word.idfs[t],
+                                       static_cast<double>(DecodeCounter(*v).value_or(0)));
+      }
+      c = matched ? std::next(c) : candidates.erase(c);
     }
     return Status::Ok();
   };
-  for (size_t w = 0; w < words.size(); ++w) {
-    const std::string& stem = words[w].stem;
-    // The last word also matches as a prefix (of at least 2 bytes): every
-    // indexed term starting with it, up to 64 terms.
-    if (w + 1 < words.size() || stem.size() < 2) {
-      DOCKET_RETURN_IF_ERROR(collect(stem, per_word[w]));
-      continue;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const WordTerms& word = plan[order[i]];
+    if (i == 0) {
+      DOCKET_RETURN_IF_ERROR(scan(word, 0));
+    } else if (static_cast<int64_t>(candidates.size() * word.terms.size()) < word.df) {
+      DOCKET_RETURN_IF_ERROR(probe(word));
+    } else {
+      DOCKET_RETURN_IF_ERROR(scan(word, i));
     }
-    DOCKET_ASSIGN_OR_RETURN(std::vector<std::string> terms, expand(stem));
-    for (const auto& term : terms) DOCKET_RETURN_IF_ERROR(collect(term, per_word[w]));
-  }
-  // AND: cases every word matched; drive from the smallest set.
-  size_t smallest = 0;
-  for (size_t w = 1; w < per_word.size(); ++w) {
-    if (per_word[w].size() < per_word[smallest].size()) smallest = w;
+    if (candidates.empty()) break;
   }
   struct Hit {
     std::string number;
@@ -636,23 +701,13 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   };
   std::vector<Hit> hits;
   constexpr double k1 = 1.2, b = 0.75;
-  for (const auto& [number, _] : per_word[smallest]) {
-    bool all = true;
-    for (const auto& pw : per_word) {
-      if (!pw.count(number)) {
-        all = false;
-        break;
-      }
-    }
-    if (!all) continue;
+  for (const auto& [number, c] : candidates) {
     DOCKET_ASSIGN_OR_RETURN(auto doc, store_->Get(Cf::kSearch, keys::DocKey(number)));
     long long length = 1, updated = 0;
     if (doc) std::sscanf(doc->c_str(), "%lld %lld", &length, &updated);
     const double norm = k1 * (1 - b + b * static_cast<double>(length) / avg_len);
     double score = 0;
-    for (const auto& pw : per_word) {
-      for (const auto& [term_idf, tf] : pw.at(number)) score += term_idf * tf * (k1 + 1) / (tf + norm);
-    }
+    for (const auto& [term_idf, tf] : c.matches) score += term_idf * tf * (k1 + 1) / (tf + norm);
     hits.push_back({number, score, updated});
   }
   std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
