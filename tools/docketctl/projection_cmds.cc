@@ -81,6 +81,10 @@ class ProgressPrinter {
   explicit ProgressPrinter(std::string what)
       : what_(std::move(what)), tty_(isatty(STDERR_FILENO) == 1) {}
   void operator()(const consumers::BuildProgress& p) {
+    if (p.done >= p.total) {  // the end is reported once
+      if (finished_) return;
+      finished_ = true;
+    }
     const double fraction = p.total > 0 ? static_cast<double>(p.done) / p.total : 1.0;
     const double eta = p.events_per_second > 0 ? (p.total - p.done) / p.events_per_second : -1;
     char line[256];
@@ -109,6 +113,7 @@ class ProgressPrinter {
  private:
   std::string what_;
   bool tty_;
+  bool finished_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
 
