@@ -167,6 +167,19 @@ bool Scope::Allows(std::string_view account_id) const {
          std::find(account_ids.begin(), account_ids.end(), account_id) != account_ids.end();
 }
 
+std::vector<std::string> Scope::Accounts(std::string_view filter) const {
+  if (!filter.empty()) {
+    if (Allows(filter)) return {std::string(filter)};
+    return {};
+  }
+  if (staff) return {""};
+  std::set<std::string> unique;
+  for (const auto& a : account_ids) {
+    if (!a.empty()) unique.insert(a);
+  }
+  return std::vector<std::string>(unique.begin(), unique.end());
+}
+
 Status ListQuery::Validate() const {
   if (page_size < 1 || page_size > kMaxPageSize) {
     return InvalidArgumentError("page[size] must be between 1 and " +
@@ -215,20 +228,22 @@ Result<json> CaseQueries::GetCase(const Scope& scope, std::string_view number) c
   return PublicRow(std::move(*s), /*with_detail=*/true);
 }
 
-std::vector<std::string> CaseQueries::ListPrefixes(const Scope& scope,
-                                                   std::string_view account_filter,
-                                                   char sort) const {
-  std::vector<std::string> out;
-  if (!account_filter.empty()) {
-    if (scope.Allows(account_filter)) out.push_back(keys::ListPrefix(account_filter, sort));
-    return out;
+Result<int64_t> CaseQueries::Counter(Cf cf, const std::string& key) const {
+  DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(cf, key));
+  return v ? std::max<int64_t>(0, DecodeCounter(*v).value_or(0)) : 0;
+}
+
+Result<std::vector<uint64_t>> CaseQueries::StateCounts(
+    const std::vector<std::string>& accounts) const {
+  std::vector<uint64_t> counts(static_cast<size_t>(fb::CaseState::MAX) + 1, 0);
+  for (size_t s = 0; s < counts.size(); ++s) {
+    for (const auto& a : accounts) {
+      DOCKET_ASSIGN_OR_RETURN(int64_t n,
+                              Counter(Cf::kCounts, keys::CountKey(a, static_cast<char>('0' + s))));
+      counts[s] += static_cast<uint64_t>(n);
+    }
   }
-  if (scope.staff) return {keys::ListPrefix("", sort)};
-  std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
-  for (const auto& a : unique) {
-    if (!a.empty()) out.push_back(keys::ListPrefix(a, sort));
-  }
-  return out;
+  return counts;
 }
 
 Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const {
@@ -238,7 +253,9 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   if (!q.after.empty()) {
     DOCKET_ASSIGN_OR_RETURN(after, ReadCursor(q.after, sort, kListSuffixWidth, "page[after]"));
   }
-  const auto prefixes = ListPrefixes(scope, q.account_id, sort);
+  const std::vector<std::string> accounts = scope.Accounts(q.account_id);
+  std::vector<std::string> prefixes;
+  for (const auto& a : accounts) prefixes.push_back(keys::ListPrefix(a, sort));
   ListPage page;
   MergedIndex index(store_, Cf::kLists, prefixes, after);
   std::string suffix, value, last;
@@ -268,27 +285,12 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   if (page.has_more) page.after_cursor = MakeCursor(sort, last);
 
   if (q.case_type.empty() && q.category.empty()) {
-    std::vector<std::string> accounts;
-    if (!q.account_id.empty()) {
-      if (scope.Allows(q.account_id) && !q.account_id.empty()) accounts.push_back(q.account_id);
-    } else if (scope.staff) {
-      accounts.push_back("");
-    } else {
-      for (const auto& a : std::set<std::string>(scope.account_ids.begin(), scope.account_ids.end())) {
-        if (!a.empty()) accounts.push_back(a);
-      }
-    }
+    DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> counts, StateCounts(accounts));
     uint64_t total = 0;
-    for (int s = 0; s <= static_cast<int>(fb::CaseState::MAX); ++s) {
-      const auto state = static_cast<fb::CaseState>(s);
-      if (!q.states.empty() &&
-          std::find(q.states.begin(), q.states.end(), state) == q.states.end()) {
-        continue;
-      }
-      for (const auto& a : accounts) {
-        DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kCounts,
-                                                    keys::CountKey(a, static_cast<char>('0' + s))));
-        if (v) total += static_cast<uint64_t>(std::max<int64_t>(0, DecodeCounter(*v).value_or(0)));
+    for (size_t st = 0; st < counts.size(); ++st) {
+      if (q.states.empty() || std::find(q.states.begin(), q.states.end(),
+                                        static_cast<fb::CaseState>(st)) != q.states.end()) {
+        total += counts[st];
       }
     }
     page.total = total;
@@ -399,24 +401,11 @@ Result<std::vector<json>> CaseQueries::Watchers(const Scope& scope,
 }
 
 Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& options) const {
+  const std::vector<std::string> accounts = scope.Accounts();
+  DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> per_state, StateCounts(accounts));
   json counts = json::object();
-  std::vector<std::string> accounts;
-  if (scope.staff) {
-    accounts.push_back("");
-  } else {
-    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
-    for (const auto& a : unique) {
-      if (!a.empty()) accounts.push_back(a);
-    }
-  }
-  for (int s = 0; s <= static_cast<int>(fb::CaseState::MAX); ++s) {
-    uint64_t n = 0;
-    for (const auto& a : accounts) {
-      DOCKET_ASSIGN_OR_RETURN(auto v,
-                              store_->Get(Cf::kCounts, keys::CountKey(a, static_cast<char>('0' + s))));
-      if (v) n += static_cast<uint64_t>(std::max<int64_t>(0, DecodeCounter(*v).value_or(0)));
-    }
-    counts[std::string(StateName(static_cast<fb::CaseState>(s)))] = n;
+  for (size_t st = 0; st < per_state.size(); ++st) {
+    counts[std::string(StateName(static_cast<fb::CaseState>(st)))] = per_state[st];
   }
   json open = json::array();
   if (options.open_cases > 0) {
@@ -480,13 +469,9 @@ Result<SearchPage> CaseQueries::SearchNumbers(const Scope& scope, const std::str
     if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
     return Status::Ok();
   };
-  if (scope.staff) {
-    DOCKET_RETURN_IF_ERROR(collect(Cf::kCases, ""));
-  } else {
-    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
-    for (const auto& a : unique) {
-      if (!a.empty()) DOCKET_RETURN_IF_ERROR(collect(Cf::kLists, keys::NumberPrefix(a)));
-    }
+  for (const auto& a : scope.Accounts()) {
+    DOCKET_RETURN_IF_ERROR(a.empty() ? collect(Cf::kCases, "")
+                                     : collect(Cf::kLists, keys::NumberPrefix(a)));
   }
   std::sort(found.begin(), found.end());
   SearchPage page;
@@ -518,21 +503,10 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   if (words.empty()) return page;
   if (words.size() > 16) return InvalidArgumentError("q has more than 16 words");
 
-  std::vector<std::string> scopes;  // "" = the global postings
-  if (scope.staff) {
-    scopes.push_back("");
-  } else {
-    std::set<std::string> unique(scope.account_ids.begin(), scope.account_ids.end());
-    for (const auto& a : unique) {
-      if (!a.empty()) scopes.push_back(a);
-    }
-  }
+  const std::vector<std::string> scopes = scope.Accounts();  // "" = all accounts
   // BM25 statistics: a customer's come from their accounts alone, so neither
   // scores nor prefix expansion reveal anything of other accounts.
-  auto counter = [&](const std::string& key) -> Result<int64_t> {
-    DOCKET_ASSIGN_OR_RETURN(auto v, store_->Get(Cf::kSearch, key));
-    return v ? std::max<int64_t>(0, DecodeCounter(*v).value_or(0)) : 0;
-  };
+  auto counter = [&](const std::string& key) { return Counter(Cf::kSearch, key); };
   int64_t doc_count = 0, total_length = 0;
   for (const auto& account : scopes) {
     DOCKET_ASSIGN_OR_RETURN(
@@ -547,13 +521,7 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   const double docs = std::max<double>(1, static_cast<double>(doc_count));
   const double avg_len =
       std::max(1.0, static_cast<double>(total_length) / std::max<double>(1, doc_count));
-  auto idf = [&](const std::string& term) -> Result<double> {
-    int64_t df = 0;
-    for (const auto& account : scopes) {
-      DOCKET_ASSIGN_OR_RETURN(int64_t n, counter(account.empty() ? keys::DocFreqKey(term)
-                                                                 : keys::VocabKey(account, term)));
-      df += n;
-    }
+  auto idf = [&](int64_t df) {
     return std::log(1 + (docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
   };
   // The indexed terms starting with `stem`, within the scope's vocabulary,
@@ -564,14 +532,14 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
     for (const auto& account : scopes) {
       if (account.empty()) {
         // Staff: walk the posting ranges term by term.
-        const std::string start = "p" + std::string(1, '\0') + stem;
+        const std::string start = keys::Join({"p", stem});
         for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;) {
           std::string_view rest = scan->key().ToStringView().substr(2);
           const size_t nul = rest.find('\0');
           if (nul == std::string_view::npos) break;
           const std::string term(rest.substr(0, nul));
           terms.insert(term);
-          scan->Seek("p" + std::string(1, '\0') + term + '\x01');  // the next term
+          scan->Seek(keys::Join({"p", term}) + '\x01');  // the next term
         }
       } else {
         const std::string start = keys::VocabPrefix(account) + stem;
@@ -608,8 +576,7 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
         df += n;
       }
       plan[w].df += df;
-      DOCKET_ASSIGN_OR_RETURN(double term_idf, idf(term));
-      plan[w].idfs.push_back(term_idf);
+      plan[w].idfs.push_back(idf(df));
     }
   }
   // AND, rarest word first: its postings are scanned; each further word

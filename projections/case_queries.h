@@ -30,6 +30,11 @@ struct Scope {
   bool staff = false;  // every account; internal notes visible
   std::vector<std::string> account_ids;  // a customer's memberships
   bool Allows(std::string_view account_id) const;
+  // The accounts whose indexes a query reads: a customer's memberships
+  // (unique, non-empty, sorted), narrowed to `filter` when one is given
+  // (nothing when it is not theirs); for staff {""}, the all-accounts
+  // indexes, or {filter}.
+  std::vector<std::string> Accounts(std::string_view filter = "") const;
 };
 
 inline constexpr size_t kMaxPageSize = 100;
@@ -107,9 +112,10 @@ class CaseQueries {
   Result<SearchPage> Search(const Scope& scope, const SearchQuery& query) const;
 
  private:
-  // The list index prefixes the scope and account filter allow.
-  std::vector<std::string> ListPrefixes(const Scope& scope, std::string_view account_filter,
-                                        char sort) const;
+  // A merge counter's value, 0 when absent.
+  Result<int64_t> Counter(Cf cf, const std::string& key) const;
+  // Cases per state (indexed by CaseState) over `accounts` (Scope::Accounts).
+  Result<std::vector<uint64_t>> StateCounts(const std::vector<std::string>& accounts) const;
   Result<std::optional<nlohmann::json>> Summary(std::string_view number) const;
   // kNotFound (the same for missing and not yours) unless the case exists
   // in the scope.

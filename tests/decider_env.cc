@@ -126,12 +126,9 @@ std::vector<std::string> DeciderEnv::DocketdArgs(const std::string& instance) co
 }
 
 void DeciderEnv::SetUp() {
-  layout_.prefix = UniqueName("it");
-  layout_.partitions = 6;
-  auto admin = kafka::Admin::Create(TestKafka());
-  ASSERT_TRUE(admin.ok()) << admin.status();
-  Status s = (*admin)->EnsureTopics(events::AllTopicSpecs(layout_));
-  ASSERT_TRUE(s.ok()) << s;
+  auto layout = FreshTopics("it");
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  layout_ = *layout;
   data_dir_ = std::filesystem::temp_directory_path() / layout_.prefix;
   auto c = aggregates::Catalog::Load(DOCKET_CATALOG_PATH);
   ASSERT_TRUE(c.ok()) << c.status();

@@ -64,6 +64,15 @@ Status CreateTopic(const std::string& name, int partitions) {
   return (*admin)->CreateTopics({spec});
 }
 
+Result<events::TopicLayout> FreshTopics(const std::string& prefix) {
+  events::TopicLayout layout;
+  layout.prefix = UniqueName(prefix);
+  layout.partitions = 6;
+  DOCKET_ASSIGN_OR_RETURN(auto admin, kafka::Admin::Create(TestKafka()));
+  DOCKET_RETURN_IF_ERROR(admin->EnsureTopics(events::AllTopicSpecs(layout)));
+  return layout;
+}
+
 std::vector<kafka::Message> ReadToEnd(const std::string& topic, int partitions,
                                       bool read_committed) {
   kafka::Consumer::Options o;

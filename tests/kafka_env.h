@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "events/kafka.h"
+#include "events/topics.h"
 
 namespace docket::testing {
 
@@ -21,6 +22,9 @@ std::string UniqueName(const std::string& prefix);
 // A loopback TCP port nobody listens on (bound to port 0, then closed).
 int FreePort();
 Status CreateTopic(const std::string& name, int partitions);
+// A fresh topic layout on the test broker: a unique prefix starting with
+// `prefix`, 6 partitions, every topic of every context created.
+Result<events::TopicLayout> FreshTopics(const std::string& prefix);
 
 // Every record of partitions 0..partitions-1 of `topic`, from the beginning
 // to the end (the last stable offset when read_committed), in offset order

@@ -8,12 +8,9 @@
 namespace docket::testing {
 
 void ProjectionEnv::SetUp() {
-  layout_.prefix = UniqueName("proj");
-  layout_.partitions = 6;
-  auto admin = kafka::Admin::Create(TestKafka());
-  ASSERT_TRUE(admin.ok()) << admin.status();
-  Status s = (*admin)->EnsureTopics(events::AllTopicSpecs(layout_));
-  ASSERT_TRUE(s.ok()) << s;
+  auto layout = FreshTopics("proj");
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  layout_ = *layout;
   data_dir_ = std::filesystem::temp_directory_path() / layout_.prefix;
   std::filesystem::create_directories(data_dir_);
 }
@@ -51,13 +48,8 @@ std::vector<std::string> ProjectionEnv::ProjectorArgs(int max_batch) const {
 
 CommandOutput ProjectionEnv::Ctl(std::vector<std::string> args) const {
   args.insert(args.begin(), Docketctl());
-  for (const std::string& flag : {std::string("--brokers"), std::string("--topic-prefix"),
-                                  std::string("--data-dir")}) {
-    args.push_back(flag);
-    args.push_back(flag == "--brokers"        ? TestBrokers()
-                   : flag == "--topic-prefix" ? layout_.prefix
-                                              : data_dir_.string());
-  }
+  args.insert(args.end(), {"--brokers", TestBrokers(), "--topic-prefix", layout_.prefix,
+                           "--data-dir", data_dir_.string()});
   return RunCommand(args);
 }
 
