@@ -1,45 +1,63 @@
 // docketd: the Docket server process. One process runs every role by
-// default; --roles selects some. Today's roles:
-//   decider    consumes docket.cases.commands, appends events exactly once
+// default; --roles selects some:
+//   gateway    the HTTP/JSON API (docs/api.md); needs the projector and
+//              portal roles' read models, so it runs them in-process too
+//   decider    consumes the cases, identity and status commands and appends
+//              their events exactly once
 //   projector  keeps the case read models (RocksDB) current from the events
-// (the gateway role arrives with its issue).
 //
-//   docketd --brokers 127.0.0.1:9092 --data-dir ./var --instance-id a
+// Settings come from flags, or from a config file (--config, TOML `key =
+// value` lines named like the long flags; flags win). `docketd
+// --print-config` prints every setting with its default; docs/configuration.md
+// documents them.
+//
+//   docketd --config config/docketd.toml --listen 127.0.0.1:8080
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "aggregates/case_handler.h"
+#include "aggregates/portal.h"
+#include "api/gateway.h"
+#include "consumers/command_bus.h"
 #include "consumers/decider.h"
+#include "consumers/portal_view.h"
 #include "consumers/projection_runner.h"
-
-#include <thread>
 
 namespace {
 std::atomic<bool> g_stop{false};
 }
 
 int main(int argc, char** argv) {
-  CLI::App app{"docketd: the Docket server (decider and projector roles)"};
+  CLI::App app{"docketd: the Docket server (gateway, decider and projector roles)"};
+  app.set_config("--config", "", "Config file (TOML key = value; flags override it)");
+  bool print_config = false;
+  app.add_flag("--print-config", print_config, "Print every setting with its value and exit");
   docket::consumers::DeciderOptions d;
-  std::string roles = "decider,projector";
+  std::string roles = "gateway,decider,projector";
   docket::consumers::ProjectorOptions proj;
+  docket::api::GatewayOptions gw;
   int64_t projector_batch = static_cast<int64_t>(proj.max_batch);
   std::string catalog_path = "config/catalog.json";
+  std::string quick_links = "config/quick-links.json";
+  std::string port_file;
+  bool ensure_topics = true;
   int timeout_ms = 10000;
   int64_t auto_close_seconds = 7 * 24 * 3600;
   std::string log_level = "info";
   app.add_option("--brokers", d.kafka.brokers, "Kafka bootstrap servers")
       ->capture_default_str()
       ->envname("DOCKET_BROKERS");
-  app.add_option("--data-dir", d.data_dir, "Directory of the state stores")
+  app.add_option("--data-dir", d.data_dir, "Directory of state stores, read models, blobs")
       ->capture_default_str();
-  app.add_option("--roles", roles, "Comma list of roles to run (decider, projector)")
+  app.add_option("--roles", roles, "Comma list of roles to run (gateway, decider, projector)")
       ->capture_default_str();
   app.add_option("--instance-id", d.instance_id,
                  "Stable id of this process: its transactional.id and static group "
@@ -47,13 +65,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--partitions", d.layout.partitions, "Partitions per topic")
       ->capture_default_str();
-  app.add_option("--topic-prefix", d.layout.prefix, "Topic name prefix")
+  app.add_option("--topic-prefix", d.layout.prefix, "Topic name prefix")->capture_default_str();
+  app.add_flag("--ensure-topics,!--no-ensure-topics", ensure_topics,
+               "Create missing topics at start")
       ->capture_default_str();
   app.add_option("--catalog", catalog_path, "Request catalog (JSON)")->capture_default_str();
-  app.add_option("--timeout-ms", timeout_ms, "Bound on every broker wait")
-      ->capture_default_str();
-  app.add_option("--session-timeout-ms", d.session_timeout_ms,
-                 "Consumer group session timeout")
+  app.add_option("--timeout-ms", timeout_ms, "Bound on every broker wait")->capture_default_str();
+  app.add_option("--session-timeout-ms", d.session_timeout_ms, "Consumer group session timeout")
       ->capture_default_str();
   app.add_option("--max-batch", d.max_batch, "Commands per transaction at most")
       ->capture_default_str();
@@ -67,9 +85,69 @@ int main(int argc, char** argv) {
   app.add_option("--projector-max-batch", projector_batch,
                  "Events per read-model WriteBatch at most")
       ->capture_default_str();
+  // Gateway.
+  app.add_option("--listen", gw.http.listen, "HTTP address (host:port; port 0 picks one)")
+      ->capture_default_str();
+  app.add_option("--port-file", port_file, "Write the bound HTTP port to this file");
+  app.add_option("--http-io-threads", gw.http.io_threads, "Threads doing HTTP I/O")
+      ->capture_default_str();
+  app.add_option("--http-worker-threads", gw.http.worker_threads,
+                 "Threads handling requests (they may wait on the broker)")
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", gw.http.max_header_bytes, "Request header size limit")
+      ->capture_default_str();
+  int64_t request_timeout_ms = gw.http.request_timeout.count();
+  app.add_option("--request-timeout-ms", request_timeout_ms,
+                 "Time a request (header and body) may take to arrive")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", gw.max_body_bytes, "JSON body size limit")
+      ->capture_default_str();
+  app.add_option("--max-upload-bytes", gw.max_upload_bytes, "Attachment size limit")
+      ->capture_default_str();
+  app.add_option("--rate-ip-per-s", gw.per_address.per_second,
+                 "Requests per second per client address (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--rate-ip-burst", gw.per_address.burst, "Burst per client address")
+      ->capture_default_str();
+  app.add_option("--rate-user-per-s", gw.per_user.per_second,
+                 "Requests per second per signed-in user (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--rate-user-burst", gw.per_user.burst, "Burst per user")->capture_default_str();
+  app.add_option("--login-per-min", gw.login_per_minute,
+                 "Login attempts per minute per client address (0: unlimited)")
+      ->capture_default_str();
+  int64_t command_wait_ms = gw.command_wait.count();
+  app.add_option("--command-wait-ms", command_wait_ms,
+                 "How long a command waits for its result before answering 202")
+      ->capture_default_str();
+  int64_t min_position_wait_ms = gw.min_position_wait.count();
+  app.add_option("--min-position-wait-ms", min_position_wait_ms,
+                 "How long a query waits for Docket-Min-Position")
+      ->capture_default_str();
+  int64_t session_idle_s = gw.sessions.idle.count();
+  int64_t session_absolute_s = gw.sessions.absolute.count();
+  app.add_option("--session-idle-s", session_idle_s, "A session ends after this idle time")
+      ->capture_default_str();
+  app.add_option("--session-absolute-s", session_absolute_s,
+                 "A session ends this long after login, whatever happens")
+      ->capture_default_str();
+  app.add_flag("--secure-cookies", gw.secure_cookies, "Mark the session cookie Secure (HTTPS)")
+      ->capture_default_str();
+  app.add_option("--max-concurrent-hashes", gw.max_concurrent_hashes,
+                 "Argon2id hashes running at once (each takes 64 MiB)")
+      ->capture_default_str();
+  app.add_option("--ready-max-lag-s", gw.ready_max_lag_seconds,
+                 "/readyz fails while the read models are further behind")
+      ->capture_default_str();
+  app.add_option("--quick-links", quick_links, "Quick links (JSON [{title, url}])")
+      ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (print_config) {
+    std::cout << app.config_to_str(true, true);
+    return 0;
+  }
 
   spdlog::set_level(spdlog::level::from_str(log_level));
   d.kafka.timeout = std::chrono::milliseconds(timeout_ms);
@@ -81,15 +159,17 @@ int main(int argc, char** argv) {
     for (std::string r; std::getline(ss, r, ',');) role_set.insert(r);
   }
   for (const auto& r : role_set) {
-    if (r != "decider" && r != "projector") {
-      std::cerr << "docketd: unknown role '" << r << "' (known: decider, projector)\n";
+    if (r != "decider" && r != "projector" && r != "gateway") {
+      std::cerr << "docketd: unknown role '" << r << "' (known: gateway, decider, projector)\n";
       return 64;
     }
   }
-  // The catalog is the decider's; other roles run without one.
-  auto catalog = role_set.count("decider") ? docket::aggregates::Catalog::Load(catalog_path)
-                                           : docket::Result<docket::aggregates::Catalog>(
-                                                 docket::aggregates::Catalog());
+  const bool gateway = role_set.count("gateway") > 0;
+  // The gateway reads the case read models in-process (a query replica).
+  if (gateway) role_set.insert("projector");
+  auto catalog = (role_set.count("decider") || gateway)
+                     ? docket::aggregates::Catalog::Load(catalog_path)
+                     : docket::Result<docket::aggregates::Catalog>(docket::aggregates::Catalog());
   if (!catalog.ok()) {
     std::cerr << "docketd: " << catalog.status().ToString() << "\n";
     return 66;
@@ -100,9 +180,21 @@ int main(int argc, char** argv) {
     std::cerr << "docketd: " << s.ToString() << "\n";
     return 64;
   }
-  docket::aggregates::CaseHandler handler(&*catalog, limits);
+  docket::aggregates::CaseHandler cases(&*catalog, limits);
+  docket::aggregates::IdentityHandler identity;
+  docket::aggregates::StatusHandler status;
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
+
+  if (ensure_topics) {
+    auto admin = docket::kafka::Admin::Create(d.kafka);
+    docket::Status s = admin.ok() ? (*admin)->EnsureTopics(docket::events::AllTopicSpecs(d.layout))
+                                  : admin.status();
+    if (!s.ok()) {
+      std::cerr << "docketd: topics: " << s.ToString() << "\n";
+      return 69;
+    }
+  }
 
   proj.kafka = d.kafka;
   proj.layout = d.layout;
@@ -115,7 +207,7 @@ int main(int argc, char** argv) {
 
   // Each role runs on its own thread; the first to fail stops the others.
   std::atomic<int> exit_code{0};
-  auto fail = [&](const char* role, const docket::Status& s) {
+  auto fail = [&](const std::string& role, const docket::Status& s) {
     std::cerr << "docketd: " << role << ": " << s.ToString() << "\n";
     int code = 69;
     if (s.code() == docket::StatusCode::kInvalidArgument) code = 64;
@@ -125,15 +217,22 @@ int main(int argc, char** argv) {
     g_stop = true;
   };
   std::vector<std::thread> threads;
-  docket::consumers::Decider decider(d, handler, docket::SystemClock::Default());
+  std::vector<std::unique_ptr<docket::consumers::Decider>> deciders;
   docket::consumers::ProjectionRunner projector(proj);
   if (role_set.count("decider")) {
-    spdlog::info("docketd: decider {} on {} (data in {})", d.instance_id, d.kafka.brokers,
+    spdlog::info("docketd: deciders {} on {} (data in {})", d.instance_id, d.kafka.brokers,
                  d.data_dir);
-    threads.emplace_back([&] {
-      docket::Status s = decider.Run(g_stop);
-      if (!s.ok()) fail("decider", s);
-    });
+    for (const docket::aggregates::AggregateHandler* h :
+         std::initializer_list<const docket::aggregates::AggregateHandler*>{&cases, &identity,
+                                                                            &status}) {
+      deciders.push_back(std::make_unique<docket::consumers::Decider>(
+          d, *h, docket::SystemClock::Default()));
+      auto* decider = deciders.back().get();
+      threads.emplace_back([&, decider, h] {
+        docket::Status s = decider->Run(g_stop);
+        if (!s.ok()) fail("decider " + std::string(h->context()), s);
+      });
+    }
   }
   if (role_set.count("projector")) {
     spdlog::info("docketd: projector on {} (read models in {})", proj.kafka.brokers, proj.Root());
@@ -142,7 +241,53 @@ int main(int argc, char** argv) {
       if (!s.ok()) fail("projector", s);
     });
   }
+
+  std::unique_ptr<docket::consumers::CommandBus> bus;
+  std::unique_ptr<docket::consumers::PortalView> view;
+  std::unique_ptr<docket::api::Gateway> api;
+  if (gateway) {
+    gw.kafka = d.kafka;
+    gw.layout = d.layout;
+    gw.data_dir = d.data_dir;
+    gw.instance_id = d.instance_id;
+    gw.quick_links_path = quick_links;
+    gw.http.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+    gw.command_wait = std::chrono::milliseconds(command_wait_ms);
+    gw.min_position_wait = std::chrono::milliseconds(min_position_wait_ms);
+    gw.sessions.idle = std::chrono::seconds(session_idle_s);
+    gw.sessions.absolute = std::chrono::seconds(session_absolute_s);
+    docket::consumers::CommandBusOptions bo;
+    bo.kafka = d.kafka;
+    bo.layout = d.layout;
+    auto b = docket::consumers::CommandBus::Create(bo, {&cases, &identity, &status});
+    docket::consumers::PortalViewOptions vo;
+    vo.kafka = d.kafka;
+    vo.layout = d.layout;
+    view = std::make_unique<docket::consumers::PortalView>(vo);
+    docket::Status s = b.ok() ? view->Start() : b.status();
+    if (s.ok()) {
+      bus = std::move(*b);
+      api = std::make_unique<docket::api::Gateway>(gw, bus.get(), &projector, view.get(),
+                                                   &*catalog, docket::SystemClock::Default());
+      s = api->Start();
+    }
+    if (!s.ok()) {
+      fail("gateway", s);
+    } else {
+      spdlog::info("docketd: gateway on http://{}:{}/api/v1",
+                   gw.http.listen.substr(0, gw.http.listen.rfind(':')), api->port());
+      if (!port_file.empty()) {
+        std::ofstream pf(port_file + ".tmp");
+        pf << api->port() << "\n";
+        pf.close();
+        std::rename((port_file + ".tmp").c_str(), port_file.c_str());
+      }
+    }
+  }
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (api) api->Stop();
   for (auto& t : threads) t.join();
+  if (view) view->Stop();
   if (exit_code != 0) return exit_code;
   spdlog::info("docketd: stopped");
   return 0;

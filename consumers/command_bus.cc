@@ -1,22 +1,10 @@
 #include "consumers/command_bus.h"
 
+#include "aggregates/portal.h"
+#include "aggregates/rules.h"
 #include "consumers/log.h"
 
 namespace docket::consumers {
-namespace {
-
-// FNV-1a (64 bit): specified, so every build of every gateway routes a
-// retried create to the same partition (std::hash is not).
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace
 
 Status CommandBusOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
@@ -27,13 +15,20 @@ Status CommandBusOptions::Validate() const {
   return Status::Ok();
 }
 
-CommandBus::CommandBus(CommandBusOptions options, const aggregates::AggregateHandler& handler)
-    : options_(std::move(options)), handler_(handler) {}
+CommandBus::CommandBus(CommandBusOptions options,
+                       std::vector<const aggregates::AggregateHandler*> handlers)
+    : options_(std::move(options)), handlers_(std::move(handlers)) {}
 
 Result<std::unique_ptr<CommandBus>> CommandBus::Create(
     CommandBusOptions options, const aggregates::AggregateHandler& handler) {
+  return Create(std::move(options), std::vector<const aggregates::AggregateHandler*>{&handler});
+}
+
+Result<std::unique_ptr<CommandBus>> CommandBus::Create(
+    CommandBusOptions options, std::vector<const aggregates::AggregateHandler*> handlers) {
   DOCKET_RETURN_IF_ERROR(options.Validate());
-  std::unique_ptr<CommandBus> bus(new CommandBus(std::move(options), handler));
+  if (handlers.empty()) return InvalidArgumentError("command bus: no handlers");
+  std::unique_ptr<CommandBus> bus(new CommandBus(std::move(options), std::move(handlers)));
   kafka::Producer::Options po;
   po.kafka = bus->options_.kafka;
   po.kafka.client_id = "docket-command-bus";
@@ -101,21 +96,30 @@ Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
   if (command.command_id.empty()) {
     return InvalidArgumentError("command bus: command_id is empty");
   }
+  const aggregates::AggregateHandler* handler = nullptr;
+  for (const auto* h : handlers_) {
+    if (h->context() == aggregates::ContextOf(command.command.type)) handler = h;
+  }
+  if (handler == nullptr) {
+    return InvalidArgumentError("command bus: no handler for the " +
+                                std::string(aggregates::ContextOf(command.command.type)) +
+                                " context");
+  }
   const int32_t partitions = options_.layout.partitions;
   int32_t partition;
   std::string key = command.aggregate_id;
-  if (handler_.Creates(command)) {
+  if (handler->Creates(command)) {
     // Any partition can create; spread by command id (stable for retries).
-    partition = static_cast<int32_t>(Fnv1a(command.command_id) %
+    partition = static_cast<int32_t>(aggregates::Fnv1a(command.command_id) %
                                      static_cast<uint64_t>(partitions));
     key = command.command_id;
   } else {
-    DOCKET_ASSIGN_OR_RETURN(partition, handler_.PartitionOf(command.aggregate_id, partitions));
+    DOCKET_ASSIGN_OR_RETURN(partition, handler->PartitionOf(command.aggregate_id, partitions));
   }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   kafka::Delivery d =
       producer_
-          ->Produce({options_.layout.CommandsTopic(handler_.context()), partition, key,
+          ->Produce({options_.layout.CommandsTopic(handler->context()), partition, key,
                      events::EncodeCommand(command)})
           .get();
   if (!d.status.ok()) return d.status.Annotate("command " + command.command_id);

@@ -27,6 +27,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "aggregates/handler.h"
 #include "events/codec.h"
@@ -54,6 +55,10 @@ class CommandBus {
   // `handler` routes commands to partitions; it must outlive the bus.
   static Result<std::unique_ptr<CommandBus>> Create(
       CommandBusOptions options, const aggregates::AggregateHandler& handler);
+  // One handler per context (aggregates::ContextOf picks it per command);
+  // each must outlive the bus.
+  static Result<std::unique_ptr<CommandBus>> Create(
+      CommandBusOptions options, std::vector<const aggregates::AggregateHandler*> handlers);
   ~CommandBus();
 
   // Errors: kInvalidArgument for a command without id or with a malformed
@@ -64,12 +69,13 @@ class CommandBus {
   std::optional<fb::CommandResultT> Lookup(const std::string& command_id);
 
  private:
-  CommandBus(CommandBusOptions options, const aggregates::AggregateHandler& handler);
+  CommandBus(CommandBusOptions options,
+             std::vector<const aggregates::AggregateHandler*> handlers);
   void Listen();
   void Remember(fb::CommandResultT result);
 
   CommandBusOptions options_;
-  const aggregates::AggregateHandler& handler_;
+  std::vector<const aggregates::AggregateHandler*> handlers_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<kafka::Consumer> consumer_;
   std::thread listener_;

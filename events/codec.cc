@@ -245,6 +245,20 @@ struct ResultTraits {
   static Status Finish(Native*) { return Status::Ok(); }
 };
 
+struct PortalSnapshotTraits {
+  using Root = fb::PortalSnapshot;
+  using Native = fb::PortalSnapshotT;
+  static constexpr const char* kWhat = "portal snapshot";
+  static const char* Identifier() { return fb::PortalSnapshotIdentifier(); }
+  static const flatbuffers::TypeTable* Table() { return fb::PortalSnapshotTypeTable(); }
+  static Status Check(const Root& r) {
+    DOCKET_RETURN_IF_ERROR(NonEmpty(r.aggregate_id(), kWhat, "aggregate_id"));
+    DOCKET_RETURN_IF_ERROR(SchemaVersionIn(r.schema_version(), kSnapshotSchemaVersion, kWhat));
+    return Status::Ok();
+  }
+  static Status Finish(Native*) { return Status::Ok(); }
+};
+
 struct SnapshotTraits {
   using Root = fb::CaseSnapshot;
   using Native = fb::CaseSnapshotT;
@@ -405,6 +419,15 @@ std::string EncodeCommandResult(const fb::CommandResultT& r) {
 Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
                                                const DecodeLimits& limits) {
   return Decode<ResultTraits>(bytes, limits);
+}
+
+std::string EncodePortalSnapshot(const fb::PortalSnapshotT& s) {
+  return Encode(s, fb::PortalSnapshotIdentifier(), fb::PortalSnapshot::Pack);
+}
+
+Result<fb::PortalSnapshotT> DecodePortalSnapshot(std::string_view bytes,
+                                                 const DecodeLimits& limits) {
+  return Decode<PortalSnapshotTraits>(bytes, limits);
 }
 
 std::string EncodeCaseSnapshot(const fb::CaseSnapshotT& s) {

@@ -30,6 +30,7 @@
 #include "schemas/command_generated.h"
 #include "schemas/command_result_generated.h"
 #include "schemas/envelope_generated.h"
+#include "schemas/portal_state_generated.h"
 #include "schemas/state_generated.h"
 
 namespace docket::events {
@@ -109,6 +110,10 @@ Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
 std::string EncodeCaseSnapshot(const fb::CaseSnapshotT& snapshot);
 Result<fb::CaseSnapshotT> DecodeCaseSnapshot(std::string_view bytes,
                                              const DecodeLimits& limits = {});
+// Identity and status aggregates' snapshots ("DKPS").
+std::string EncodePortalSnapshot(const fb::PortalSnapshotT& snapshot);
+Result<fb::PortalSnapshotT> DecodePortalSnapshot(std::string_view bytes,
+                                                 const DecodeLimits& limits = {});
 
 }  // namespace docket::events
 

@@ -18,7 +18,7 @@
 namespace docket::events {
 
 // The bounded contexts; each has a commands and an events topic.
-inline constexpr std::string_view kContexts[] = {"cases"};
+inline constexpr std::string_view kContexts[] = {"cases", "identity", "status"};
 
 struct TopicLayout {
   // Prefix of every topic name; tests use a unique one per run.

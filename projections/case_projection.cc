@@ -428,6 +428,9 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
       break;
     case Event::NONE:
       return FailedPreconditionError("event without a payload for case " + number);
+    default:  // another context's event on the cases topic
+      return FailedPreconditionError(std::string(fb::EnumNameEvent(type)) +
+                                     " is not a cases event (case " + number + ")");
   }
 
   // Summary and indexes.

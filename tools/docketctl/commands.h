@@ -36,6 +36,7 @@ void RegisterTopics(CLI::App& app, int* exit_code);
 void RegisterInspect(CLI::App& app, int* exit_code);
 void RegisterProjectionCommands(CLI::App& app, int* exit_code);
 void RegisterLoad(CLI::App& app, int* exit_code);
+void RegisterAdmin(CLI::App& app, int* exit_code);
 
 }  // namespace docket::ctl
 

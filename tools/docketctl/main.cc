@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   docket::ctl::RegisterInspect(app, &exit_code);
   docket::ctl::RegisterProjectionCommands(app, &exit_code);
   docket::ctl::RegisterLoad(app, &exit_code);
+  docket::ctl::RegisterAdmin(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

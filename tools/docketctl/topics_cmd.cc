@@ -33,6 +33,7 @@ int Fail(const std::string& cmd, const Status& s) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kNotFound:
     case StatusCode::kFailedPrecondition:
+    case StatusCode::kAlreadyExists:
       return kExitDataErr;
     default:
       return kExitSoftware;

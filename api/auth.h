@@ -1,0 +1,124 @@
+// Authentication pieces of the gateway: password hashing (Argon2id through
+// libsodium, with a bound on concurrent hashes), sessions (256-bit random
+// tokens; only their SHA-256 is stored, in RocksDB, with idle and absolute
+// expiry) and token-bucket rate limits. All thread-safe.
+#ifndef DOCKET_API_AUTH_H_
+#define DOCKET_API_AUTH_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace docket::api {
+
+// Lower-case hex of `bytes`.
+std::string ToHex(std::string_view bytes);
+// Lower-case hex of SHA-256(data).
+std::string Sha256Hex(std::string_view data);
+// `bytes` random bytes as lower-case hex.
+std::string RandomHex(size_t bytes);
+
+class PasswordHasher {
+ public:
+  // At most `max_concurrent` hashes run at once; a caller waits at most
+  // `queue_wait` for a slot.
+  PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait);
+
+  // Argon2id with libsodium's INTERACTIVE limits. kUnavailable when no slot
+  // freed up in time, kInternal when libsodium fails (out of memory).
+  Result<std::string> Hash(const std::string& password);
+  // True when `password` matches `hash`. An unknown user is verified against
+  // a dummy hash of the same cost (`hash` empty), so both take as long.
+  // kUnavailable when no slot freed up in time.
+  Result<bool> Verify(const std::string& hash, const std::string& password);
+  // True when `hash` was made with other limits than today's.
+  static bool NeedsRehash(const std::string& hash);
+
+ private:
+  bool Acquire();
+  void Release();
+
+  int max_concurrent_;
+  std::chrono::milliseconds queue_wait_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int running_ = 0;
+  std::string dummy_hash_;
+};
+
+struct Session {
+  std::string user_id;
+  int64_t created_us = 0;
+  int64_t last_seen_us = 0;
+};
+
+struct SessionOptions {
+  std::chrono::seconds idle{30 * 60};
+  std::chrono::seconds absolute{12 * 3600};
+  // last_seen is written at most this often per session.
+  std::chrono::seconds touch_interval{60};
+  Status Validate() const;
+};
+
+class SessionStore {
+ public:
+  // Opens (creating) the RocksDB at `dir`.
+  static Result<std::unique_ptr<SessionStore>> Open(const std::string& dir,
+                                                    SessionOptions options, const Clock& clock);
+  ~SessionStore();
+
+  // A new session for `user_id`; returns the token (64 hex digits). The
+  // store keeps only SHA-256(token).
+  Result<std::string> Create(const std::string& user_id);
+  // The session of `token`, refreshing its idle expiry. kNotFound for an
+  // unknown, expired or revoked token (expired ones are deleted).
+  Result<Session> Find(const std::string& token);
+  // Revokes. Revoking an unknown token is Ok.
+  Status Revoke(const std::string& token);
+  // When a session created now expires at the latest (µs).
+  int64_t ExpiresAt(const Session& s) const;
+
+ private:
+  SessionStore(SessionOptions options, const Clock& clock);
+  SessionOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+struct RateLimit {
+  double per_second = 0;  // 0: unlimited
+  double burst = 0;
+};
+
+class RateLimiter {
+ public:
+  RateLimiter(RateLimit limit, const Clock& clock) : limit_(limit), clock_(clock) {}
+  // Takes one token of `key`'s bucket. nullopt when allowed, else how many
+  // whole seconds until a token is free (at least 1).
+  std::optional<int> Take(const std::string& key);
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    int64_t at_us = 0;
+  };
+  RateLimit limit_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_AUTH_H_

@@ -1,0 +1,60 @@
+// The gateway's view of one HTTP exchange, independent of the transport:
+// what arrived (Request) and what to send (Reply). http_server.cc converts
+// between these and Boost.Beast messages.
+#ifndef DOCKET_API_HTTP_H_
+#define DOCKET_API_HTTP_H_
+
+#include <boost/beast/http.hpp>
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace docket::api {
+
+namespace http = boost::beast::http;
+
+struct Request {
+  http::verb method = http::verb::unknown;
+  std::string method_text;
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded path, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  bool bad_target = false;  // the target did not decode (bad escape, NUL, bad UTF-8)
+  http::fields headers;
+  std::string body;       // JSON routes
+  std::string body_file;  // uploads: the body, streamed to this file
+  std::string client_address;
+  std::string request_id;
+};
+
+struct Reply {
+  http::status status = http::status::ok;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // When set, the body is this file (downloads, exports); removed after
+  // sending when remove_file is set.
+  std::string file_path;
+  bool remove_file = false;
+  // Close the connection after this reply (e.g. a body that was not read).
+  bool close = false;
+
+  Reply& Header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::string* FindHeader(std::string_view name) const;
+};
+
+// Decodes %XX escapes; false for a bad escape, an encoded NUL or a result
+// that is not valid UTF-8. `plus_is_space` for query components.
+bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
+// Splits a request target into a decoded path and query pairs.
+void ParseTarget(std::string_view target, Request* request);
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string PercentEncode(std::string_view in);
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_HTTP_H_

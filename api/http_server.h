@@ -1,0 +1,74 @@
+// HttpServer: HTTP/1.1 on Boost.Beast. I/O runs on `io_threads` threads;
+// every request is handled on a pool of `worker_threads` (handlers may block
+// on the broker for up to the command wait) and its reply written back on
+// the connection's strand. Keep-alive; one request at a time per connection.
+//
+// Limits enforced while reading, before any handler runs: the header size
+// (431), the body size of the route (413, checked against Content-Length
+// first and again while the body streams) and the time a request may take
+// to arrive (the connection is closed). Upload bodies (BodyKind::kFile) are
+// streamed to a file under `spool_dir`, never held in memory.
+//
+// Thread-safe; Stop() ends accepting and running, and joins.
+#ifndef DOCKET_API_HTTP_SERVER_H_
+#define DOCKET_API_HTTP_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/http.h"
+#include "common/status.h"
+
+namespace docket::api {
+
+enum class BodyKind { kString, kFile };
+
+struct BodyPolicy {
+  BodyKind kind = BodyKind::kString;
+  uint64_t limit = 64 * 1024;
+};
+
+struct HttpServerOptions {
+  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  int io_threads = 2;
+  int worker_threads = 16;
+  size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds request_timeout{30000};
+  std::string spool_dir;  // where upload bodies are streamed; must exist
+  Status Validate() const;
+};
+
+class HttpServer {
+ public:
+  // Which body handling a request's header asks for (route and method).
+  using PolicyFn = std::function<BodyPolicy(const Request& header_only)>;
+  using HandlerFn = std::function<Reply(Request&)>;
+  // Answers for problems found by the transport itself (431, 413, 400).
+  using ProblemFn = std::function<Reply(int status, const std::string& detail)>;
+
+  HttpServer(HttpServerOptions options, PolicyFn policy, HandlerFn handler,
+             ProblemFn problem);
+  ~HttpServer();
+
+  // Binds and starts serving. kInvalidArgument for a bad address,
+  // kUnavailable when the address cannot be bound.
+  Status Start();
+  void Stop();
+  // The bound port (after Start).
+  int port() const { return port_; }
+
+  struct Impl;  // public for the connection class in the .cc
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  int port_ = 0;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_HTTP_SERVER_H_

@@ -1,0 +1,244 @@
+"""Broken object-level authorisation: a customer of another account sees and
+touches nothing of a case, on every case route and method, and cannot even
+tell that it exists: every answer equals, byte for byte after the case
+number is swapped, the answer for a case number that does not exist.
+Lists, export, search and the overview never show it."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import secrets
+from urllib.parse import quote
+
+import pytest
+
+from docket_api import (MISSING_CASE, STATES, after, assert_case_write, assert_json,
+                        assert_problem, describe, multipart, normalize_problem, open_case,
+                        unique_word, upload)
+
+
+@pytest.fixture(scope="module")
+def target(alice, staff):
+    """alice's case in account 1, with an attachment, a watcher, a comment."""
+    word = unique_word("bola")
+    oc = open_case(alice, subject=f"Confidential outage {word}",
+                   description=f"Only for Alpha Networks {word}")
+    att = assert_json(upload(alice, oc.number, "contract.pdf", b"%PDF-1.4 secret"), 201)
+    w = alice.post(f"/cases/{oc.number}/watchers", json={"email": "cfo@alpha.example.com"})
+    assert_json(w, 201)
+    last = alice.post(f"/cases/{oc.number}/comments", json={"body": f"secret detail {word}"})
+    case = assert_case_write(last, 201)
+    return {"number": oc.number, "word": word, "attachment": att["id"],
+            "watcher": "cfo@alpha.example.com", "version": case["version"],
+            "position": last.headers["Docket-Position"]}
+
+
+def _upload_args():
+    ctype, body = multipart([("file", "x.txt", "text/plain", b"hello")])
+    return {"data": body, "headers": {"Content-Type": ctype}}
+
+
+# (method, path template, request kwargs). {n} = case number, {a} = attachment, {w} = watcher.
+CASE_ROUTES = [
+    ("GET", "/cases/{n}", {}),
+    ("GET", "/cases/{n}/activity", {}),
+    ("GET", "/cases/{n}/activity?page[size]=1", {}),
+    ("POST", "/cases/{n}/comments", {"json": {"body": "hi from bob"}}),
+    ("GET", "/cases/{n}/attachments", {}),
+    ("POST", "/cases/{n}/attachments", "upload"),
+    ("GET", "/cases/{n}/attachments/{a}", {}),
+    ("PATCH", "/cases/{n}/attachments/{a}", {"json": {"file_name": "mine.pdf"}}),
+    ("DELETE", "/cases/{n}/attachments/{a}", {}),
+    ("GET", "/cases/{n}/watchers", {}),
+    ("POST", "/cases/{n}/watchers", {"json": {"email": "bob@bravo.example.com"}}),
+    ("DELETE", "/cases/{n}/watchers/{w}", {}),
+    ("POST", "/cases/{n}/cancel", {"json": {"reason": "bob says so"}}),
+    ("POST", "/cases/{n}/cancel", {}),
+    ("POST", "/cases/{n}/accept-resolution", {}),
+    ("POST", "/cases/{n}/reject-resolution", {"json": {"reason": "no"}}),
+    # The same with headers that must not change the answer.
+    ("POST", "/cases/{n}/comments", {"json": {"body": "x"}, "headers": {"If-Match": '"1"'}}),
+    ("POST", "/cases/{n}/cancel", {"json": {}, "headers": {"If-Match": '"999"'}}),
+    ("GET", "/cases/{n}", {"headers": {"If-None-Match": '"1"'}}),
+]
+
+STAFF_ROUTES = [
+    ("POST", "/cases/{n}/notes", {"json": {"body": "note"}}),
+    ("POST", "/cases/{n}/accept", {}),
+    ("POST", "/cases/{n}/request-info", {"json": {"message": "?"}}),
+    ("POST", "/cases/{n}/resolve", {"json": {"resolution": "done"}}),
+    ("POST", "/cases/{n}/close", {}),
+    ("POST", "/cases/{n}/reopen", {"json": {}}),
+]
+
+
+def _send(client, method, template, kwargs, number, target):
+    path = template.format(n=number, a=target["attachment"], w=quote(target["watcher"], safe=""))
+    kw = _upload_args() if kwargs == "upload" else dict(kwargs)
+    return client.request(method, path, **kw)
+
+
+def _same_answer(theirs, missing, number):
+    """theirs (about `number`) is indistinguishable from missing (about MISSING_CASE)."""
+    assert theirs.status_code == missing.status_code, f"{describe(theirs)}\nvs\n{describe(missing)}"
+    assert theirs.headers.get("Content-Type") == missing.headers.get("Content-Type")
+    for h in ("ETag", "Location", "Docket-Position", "Allow", "Content-Disposition"):
+        assert h not in theirs.headers, describe(theirs)
+    b1 = normalize_problem(theirs.json(), {number: "<case>"})
+    b2 = normalize_problem(missing.json(), {MISSING_CASE: "<case>"})
+    assert b1 == b2, f"{describe(theirs)}\nvs\n{describe(missing)}"
+
+
+@pytest.mark.parametrize("method,template,kwargs", CASE_ROUTES,
+                         ids=[f"{m} {t} {i}" for i, (m, t, _) in enumerate(CASE_ROUTES)])
+def test_foreign_case_answers_exactly_like_a_missing_one(bob, target, method, template, kwargs):
+    theirs = _send(bob, method, template, kwargs, target["number"], target)
+    missing = _send(bob, method, template, kwargs, MISSING_CASE, target)
+    assert_problem(theirs, 404, "not-found")
+    assert_problem(missing, 404, "not-found")
+    _same_answer(theirs, missing, target["number"])
+
+
+@pytest.mark.parametrize("method,template,kwargs", STAFF_ROUTES,
+                         ids=[f"{m} {t}" for m, t, _ in STAFF_ROUTES])
+def test_staff_only_actions_are_403_whoever_owns_the_case(alice, bob, target, method, template,
+                                                          kwargs):
+    own = _send(alice, method, template, kwargs, target["number"], target)
+    foreign = _send(bob, method, template, kwargs, target["number"], target)
+    missing = _send(bob, method, template, kwargs, MISSING_CASE, target)
+    for r in (own, foreign, missing):
+        assert_problem(r, 403, "forbidden")
+    _same_answer(foreign, missing, target["number"])
+    _same_answer(own, missing, target["number"])
+
+
+def test_idempotency_keys_do_not_cross_users(alice, bob, target):
+    key = "shared-" + secrets.token_hex(8)
+    mine = alice.post(f"/cases/{target['number']}/watchers", json={"email": "ops@alpha.example.com"},
+                      headers={"Idempotency-Key": key})
+    assert_json(mine, 201)
+    # bob replays alice's key on the same route: he must not get her stored answer.
+    theirs = bob.post(f"/cases/{target['number']}/watchers", json={"email": "ops@alpha.example.com"},
+                      headers={"Idempotency-Key": key})
+    missing = bob.post(f"/cases/{MISSING_CASE}/watchers", json={"email": "ops@alpha.example.com"},
+                       headers={"Idempotency-Key": key + "-m"})
+    assert_problem(theirs, 404, "not-found")
+    _same_answer(theirs, missing, target["number"])
+    removed = alice.delete(f"/cases/{target['number']}/watchers/{quote('ops@alpha.example.com', safe='')}")
+    assert removed.status_code == 204, describe(removed)
+    target["position"] = removed.headers.get("Docket-Position", target["position"])
+
+
+def test_nothing_bob_sent_changed_the_case(alice, bob, target):
+    # Runs after the matrix (file order): bob's commands must have had no effect.
+    for method, template, kwargs in CASE_ROUTES + STAFF_ROUTES:
+        _send(bob, method, template, kwargs, target["number"], target)
+    probe = alice.post(f"/cases/{target['number']}/watchers", json={"email": "probe@alpha.example.com"})
+    assert_json(probe, 201)
+    h = after(probe)
+    case = assert_json(alice.get(f"/cases/{target['number']}", headers=h))
+    assert case["state"] == "NEW"
+    assert case["comment_count"] == 1
+    atts = assert_json(alice.get(f"/cases/{target['number']}/attachments", headers=h))["data"]
+    assert [(a["id"], a["file_name"]) for a in atts] == [(target["attachment"], "contract.pdf")]
+    watchers = {w["email"] for w in assert_json(alice.get(f"/cases/{target['number']}/watchers",
+                                                          headers=h))["data"]}
+    assert watchers == {target["watcher"], "probe@alpha.example.com"}
+    items = assert_json(alice.get(f"/cases/{target['number']}/activity?page[size]=100",
+                                  headers=h))["data"]
+    assert "bob" not in json.dumps(items).lower()
+    target["position"] = probe.headers["Docket-Position"]
+
+
+def _all_rows(client, path, h):
+    rows, url = [], path
+    for _ in range(50):
+        r = client.get(url, headers=h)
+        body = assert_json(r, 200)
+        rows += body["data"]
+        if not body["meta"]["has_more"]:
+            return rows
+        sep = "&" if "?" in path else "?"
+        url = f"{path}{sep}page[after]={quote(body['meta']['after_cursor'], safe='')}"
+    raise AssertionError("more than 50 pages")
+
+
+def test_lists_never_show_a_foreign_case(bob, target, accounts):
+    h = after(target["position"])
+    own = open_case(bob)  # bob has cases of his own, so the lists are not trivially empty
+    h2 = after(own.position)
+    for query in ["", "?sort=opened", "?state=NEW", "?state=NEW,OPEN,AWAITING_INFO,RESOLVED",
+                  "?case_type=technical-support", "?category=internet", "?page[size]=100"]:
+        rows = _all_rows(bob, "/cases" + query, h2)
+        nums = [r["number"] for r in rows]
+        assert target["number"] not in nums, query
+        assert own.number in nums, query
+        assert all(r["account_id"] == accounts["2"]["id"] for r in rows), query
+    # Asking for account 1 by id: nothing (an empty page, or a 404).
+    r = bob.get(f"/cases?account_id={accounts['1']['id']}", headers=h)
+    if r.status_code == 200:
+        body = assert_json(r)
+        assert body["data"] == [] and body["meta"]["has_more"] is False, describe(r)
+        assert body["meta"].get("total", 0) == 0
+    else:
+        assert_problem(r, 404, "not-found")
+    assert target["number"] not in r.text and target["word"] not in r.text
+
+
+def test_export_never_shows_a_foreign_case(bob, target, accounts):
+    h = after(target["position"])
+    for query in ["", "?state=NEW", f"?account_id={accounts['1']['id']}"]:
+        r = bob.get("/cases/export.csv" + query, headers=h)
+        if r.status_code != 200:
+            assert_problem(r, 404, "not-found")
+            continue
+        text = r.content.decode("utf-8")
+        assert target["number"] not in text and target["word"] not in text, query
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert all(row[2] == accounts["2"]["id"] for row in rows[1:]), query
+        if "account_id" in query:
+            assert len(rows) == 1, rows
+
+
+def test_search_never_shows_a_foreign_case(bob, target, accounts):
+    h = after(target["position"])
+    n = target["number"]
+    for q in [n, n.lower(), n[2:], n[2:8], target["word"], target["word"][:5],
+              f"confidential {target['word']}", "secret detail", "alpha networks",
+              accounts["1"]["id"]]:
+        r = bob.get(f"/search?q={quote(q)}&page[size]=100", headers=h)
+        body = assert_json(r)
+        assert n not in [x["number"] for x in body["data"]], q
+        assert target["word"] not in r.text, q
+
+
+def test_overview_never_shows_a_foreign_case(world, bob, target):
+    h = after(target["position"])
+    r = bob.get("/overview", headers=h)
+    ov = assert_json(r)
+    assert target["number"] not in r.text and target["word"] not in r.text
+    # A customer with no case at all sees zero everywhere, however busy other accounts are.
+    fresh = world.new_customer()
+    ov = assert_json(fresh.get("/overview", headers=h))
+    assert {s: ov["counts"].get(s, 0) for s in STATES} == {s: 0 for s in STATES}
+    assert ov["open_cases"] == [] and ov["updates"] == []
+    assert assert_json(fresh.get("/cases", headers=h))["data"] == []
+    assert assert_json(fresh.get(f"/search?q={target['word']}", headers=h))["data"] == []
+
+
+def test_foreign_account_and_user_look_missing(bob, alice, accounts):
+    a1 = accounts["1"]["id"]
+    ghost = "missing-" + secrets.token_hex(6)
+    theirs = assert_problem(bob.get(f"/accounts/{a1}"), 404, "not-found")
+    missing = assert_problem(bob.get(f"/accounts/{ghost}"), 404, "not-found")
+    assert normalize_problem(theirs, {a1: "<id>"}) == normalize_problem(missing, {ghost: "<id>"})
+    theirs = assert_problem(bob.get(f"/users/{alice.id}"), 404, "not-found")
+    missing = assert_problem(bob.get(f"/users/{ghost}"), 404, "not-found")
+    assert normalize_problem(theirs, {alice.id: "<id>"}) == normalize_problem(missing, {ghost: "<id>"})
+    # Opening a case in alice's account is the same 404 as in an account that does not exist.
+    body = {"case_type": "technical-support", "category": "internet", "subject": "s",
+            "description": "d"}
+    theirs = assert_problem(bob.post("/cases", json=dict(body, account_id=a1)), 404, "not-found")
+    missing = assert_problem(bob.post("/cases", json=dict(body, account_id=ghost)), 404, "not-found")
+    assert normalize_problem(theirs, {a1: "<id>"}) == normalize_problem(missing, {ghost: "<id>"})

@@ -1,0 +1,121 @@
+// docketctl admin create: the first admin of a fresh installation. Reads the
+// password from standard input (one line), refuses a weak one, hashes it
+// with Argon2id and sends CreateUser through the identity context as the
+// system actor; the decider refuses an e-mail that exists. docketd (the
+// decider role) must be running to answer.
+#include <sodium.h>
+
+#include <iostream>
+
+#include "aggregates/portal.h"
+#include "aggregates/rules.h"
+#include "consumers/command_bus.h"
+#include "tools/docketctl/commands.h"
+
+namespace docket::ctl {
+namespace {
+
+struct AdminFlags {
+  ConnectionFlags conn;
+  std::string prefix = "docket";
+  int32_t partitions = 6;
+  std::string email;
+  std::string name;
+  int wait_ms = 30000;
+};
+
+int RunCreate(const AdminFlags& f) {
+  const std::string cmd = "admin create";
+  if (!aggregates::ValidEmail(f.email)) {
+    return Fail(cmd, InvalidArgumentError("'" + f.email + "' is not an e-mail address"));
+  }
+  if (aggregates::Utf8Length(f.name) < 1 || aggregates::Utf8Length(f.name) > 200) {
+    return Fail(cmd, InvalidArgumentError("--name must be 1..200 characters"));
+  }
+  std::string password;
+  if (!std::getline(std::cin, password)) {
+    return Fail(cmd, InvalidArgumentError("no password on standard input"));
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (auto weak = aggregates::WeakPassword(password, f.email, f.name)) {
+    return Fail(cmd, InvalidArgumentError("the password " + *weak));
+  }
+  if (sodium_init() < 0) return Fail(cmd, InternalError("libsodium cannot be initialised"));
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, password.data(), password.size(),
+                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return Fail(cmd, InternalError("password hashing failed (out of memory)"));
+  }
+  sodium_memzero(password.data(), password.size());
+
+  events::TopicLayout layout;
+  layout.prefix = f.prefix;
+  layout.partitions = f.partitions;
+  auto admin = kafka::Admin::Create(f.conn.ToKafka("docketctl-admin"));
+  if (!admin.ok()) return Fail(cmd, admin.status());
+  if (Status s = (*admin)->EnsureTopics(events::AllTopicSpecs(layout)); !s.ok()) {
+    return Fail(cmd, s);
+  }
+  aggregates::IdentityHandler identity;
+  consumers::CommandBusOptions bo;
+  bo.kafka = f.conn.ToKafka("docketctl-admin");
+  bo.layout = layout;
+  auto bus = consumers::CommandBus::Create(bo, identity);
+  if (!bus.ok()) return Fail(cmd, bus.status());
+
+  fb::CommandEnvelopeT c;
+  // A fresh id: running the command again must meet "already exists", not
+  // the stored answer of the first run.
+  unsigned char id[16];
+  randombytes_buf(id, sizeof id);
+  c.command_id = "admin-create/";
+  for (unsigned char b : id) c.command_id += "0123456789abcdef"[b >> 4], c.command_id += "0123456789abcdef"[b & 15];
+  c.aggregate_id = aggregates::UserIdForEmail(f.email);
+  c.actor = std::make_unique<fb::ActorT>();
+  c.actor->user_id = "system:docketctl";
+  c.actor->role = fb::Role::System;
+  c.schema_version = events::kCommandSchemaVersion;
+  fb::CreateUserT u;
+  u.email = f.email;
+  u.name = f.name;
+  u.role = fb::Role::Admin;
+  u.password_hash = hash;
+  c.command.Set(std::move(u));
+  auto out = (*bus)->Submit(c, std::chrono::milliseconds(f.wait_ms));
+  if (!out.ok()) return Fail(cmd, out.status());
+  if (!out->decided) {
+    return Fail(cmd, UnavailableError("no decider answered within " + std::to_string(f.wait_ms) +
+                                      " ms; the command is on the log and is applied once "
+                                      "docketd (decider role) runs"));
+  }
+  const fb::CommandResultT& r = out->result;
+  if (r.code == fb::ResultCode::AlreadyExists) {
+    return Fail(cmd, AlreadyExistsError("a user with e-mail " + f.email + " already exists"));
+  }
+  if (r.code != fb::ResultCode::Accepted) {
+    return Fail(cmd, InvalidArgumentError(r.rule + ": " + r.message));
+  }
+  std::cout << "created admin " << f.email << " (user id " << r.aggregate_id << ")\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterAdmin(CLI::App& app, int* exit_code) {
+  auto* admin = app.add_subcommand("admin", "Administer portal users");
+  admin->require_subcommand(1);
+  auto f = std::make_shared<AdminFlags>();
+  CLI::App* create = admin->add_subcommand(
+      "create", "Create an admin user; the password is read from standard input");
+  AddConnectionFlags(create, &f->conn);
+  create->add_option("--topic-prefix", f->prefix, "Topic name prefix")->capture_default_str();
+  create->add_option("--partitions", f->partitions, "Partitions per topic")->capture_default_str();
+  create->add_option("--email", f->email, "The admin's e-mail (the login)")->required();
+  create->add_option("--name", f->name, "The admin's name")->required();
+  create->add_option("--wait-ms", f->wait_ms, "How long to wait for the decider")
+      ->capture_default_str();
+  create->callback([f, exit_code] { *exit_code = RunCreate(*f); });
+}
+
+}  // namespace docket::ctl
