@@ -2,6 +2,8 @@
 // and status aggregates.
 #include "aggregates/portal.h"
 
+#include "aggregates/rules.h"
+
 #include <gtest/gtest.h>
 
 namespace docket::aggregates {
@@ -52,7 +54,7 @@ std::string Fold(const AggregateHandler& h, std::string state, const Decision& d
   return state;
 }
 
-const Rejection& Rejected(const Decision& d) { return std::get<Rejection>(d); }
+Rejection Rejected(const Decision& d) { return std::get<Rejection>(d); }
 
 fb::CreateAccountT Account(std::string number) {
   fb::CreateAccountT a;

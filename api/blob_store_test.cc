@@ -38,8 +38,9 @@ std::string Form(const std::string& boundary, const std::string& name, const std
 TEST_F(BlobStoreTest, ExtractsTheFilePartContentAddressed) {
   auto store = BlobStore::Open(dir_ + "/blobs");
   ASSERT_TRUE(store.ok());
-  // Data that contains CRLF and a near-boundary must come back byte-exact.
-  const std::string data = std::string("line1\r\n--xyz not the end\r\n\0binary", 34);
+  // Data with CRLFs, NUL and a near-boundary ("--xy", the boundary's
+  // prefix) must come back byte-exact.
+  const std::string data = std::string("line1\r\n--xy not the end\r\n\0binary", 33);
   auto blob = store->ExtractUpload(Write(Form("xyz", "file", "report.txt", data)),
                                    "multipart/form-data; boundary=xyz", 1 << 20);
   ASSERT_TRUE(blob.ok()) << blob.status();

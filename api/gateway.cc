@@ -75,7 +75,7 @@ class Body {
   json doc = json::object();
   std::vector<aggregates::FieldError> errors;
 
-  bool Has(const char* name) const { return doc.contains(name) && !doc[name].is_null(); }
+  bool Has(const char* name) const { return doc.contains(name); }
 
   std::string Str(const char* name, bool required, size_t min_chars, size_t max_chars) {
     if (!Has(name)) {
@@ -279,7 +279,11 @@ struct Gateway::Impl {
   int64_t health_checked_us = 0;
   Status health_status;
   std::mutex owners_mu;
-  std::unordered_map<std::string, std::string> command_owner;  // id -> user id
+  struct Owner {
+    std::string user_id;
+    std::string context;
+  };
+  std::unordered_map<std::string, Owner> command_owner;  // command id -> who sent it
   std::deque<std::string> owner_order;
 
   Impl(GatewayOptions o, consumers::CommandBus* b, consumers::ProjectionRunner* p,
@@ -635,7 +639,7 @@ struct Gateway::Impl {
                    out.status().ToString());
       return ProblemFromStatus(out.status());
     }
-    RememberOwner(cmd.command_id, ctx.who->user.id);
+    RememberOwner(cmd.command_id, {ctx.who->user.id, std::string(aggregates::ContextOf(cmd.command.type))});
     if (!out->decided) {
       metrics.ObserveCommand(type, "pending");
       return Pending(cmd.command_id);
@@ -657,9 +661,9 @@ struct Gateway::Impl {
     return r;
   }
 
-  void RememberOwner(const std::string& id, const std::string& user) {
+  void RememberOwner(const std::string& id, Owner owner) {
     std::lock_guard<std::mutex> lock(owners_mu);
-    if (command_owner.emplace(id, user).second) owner_order.push_back(id);
+    if (command_owner.emplace(id, std::move(owner)).second) owner_order.push_back(id);
     while (owner_order.size() > 100'000) {
       command_owner.erase(owner_order.front());
       owner_order.pop_front();
@@ -932,7 +936,7 @@ struct Gateway::Impl {
     c.category = b.Str("category", true, 1, 64);
     c.subject = b.Str("subject", true, 1, 200);
     c.description = b.Str("description", true, 1, 20000);
-    c.service_address = b.Str("service_address", false, 0, 500);
+    c.service_address = b.Str("service_address", false, 0, 200);
     if (b.Has("fields")) {
       const json& f = b.doc["fields"];
       if (!f.is_object() || f.size() > 50) {
@@ -1402,6 +1406,9 @@ struct Gateway::Impl {
     if (auto* r = std::get_if<Reply>(&size)) return std::move(*r);
     projections::SearchQuery sq;
     sq.q = QueryParam(ctx, "q").value_or("");
+    if (sq.q.empty() || aggregates::Utf8Length(sq.q) > 200) {
+      return Invalid("q", "is required: 1..200 characters");
+    }
     sq.page_size = std::get<size_t>(size);
     sq.after = QueryParam(ctx, "page[after]").value_or("");
     if (Status s = sq.Validate(); !s.ok()) return Invalid("q", s.message());
@@ -1424,12 +1431,14 @@ struct Gateway::Impl {
 
   Reply GetCommand(Ctx& ctx) {
     const std::string& id = ctx.params[0];
+    Owner owner;
     {
       std::lock_guard<std::mutex> lock(owners_mu);
       auto it = command_owner.find(id);
-      if (it == command_owner.end() || it->second != ctx.who->user.id) {
+      if (it == command_owner.end() || it->second.user_id != ctx.who->user.id) {
         return NotFound("command " + id.substr(0, 64));
       }
+      owner = it->second;
     }
     std::optional<fb::CommandResultT> r = bus->Lookup(id);
     if (!r) return JsonReply(200, {{"id", id}, {"status", "pending"}});
@@ -1441,7 +1450,7 @@ struct Gateway::Impl {
     if (!r->rule.empty()) j["rule"] = r->rule;
     if (!r->message.empty()) j["detail"] = r->message;
     if (r->events_partition >= 0) {
-      j["position"] = std::to_string(r->events_partition) + ":" + std::to_string(r->events_offset);
+      j["position"] = PositionText({owner.context, r->events_partition, r->events_offset});
     }
     return JsonReply(200, j);
   }
@@ -1499,7 +1508,10 @@ struct Gateway::Impl {
     c.page = b.Str("page", false, 0, 500);
     c.rating = static_cast<uint8_t>(b.Int("rating", 1, 5).value_or(0));
     if (!b.errors.empty()) return ValidationProblem(b.errors);
-    const std::string id = "fb-" + RandomHex(12);
+    // With an Idempotency-Key the repeat must reach the same aggregate.
+    const std::string key = HeaderValue(ctx.req, "Idempotency-Key");
+    const std::string id =
+        "fb-" + (key.empty() ? RandomHex(12) : Sha256Hex(ctx.who->user.id + "\n" + key).substr(0, 24));
     fb::CommandEnvelopeT cmd = NewCommand(ctx, id);
     cmd.command.Set(std::move(c));
     auto sent = Submit(ctx, std::move(cmd), false);

@@ -61,7 +61,9 @@ TEST(ProblemTest, CommandResultsMapToStatuses) {
     Reply p = ProblemFromResult(r);
     EXPECT_EQ(static_cast<int>(p.status), status);
     auto j = nlohmann::json::parse(p.body);
-    if (status != 404) EXPECT_EQ(j["rule"], "case.final_state");
+    if (status != 404) {
+      EXPECT_EQ(j["rule"], "case.final_state");
+    }
   }
   auto f = std::make_unique<fb::FieldErrorT>();
   f->field = "subject";

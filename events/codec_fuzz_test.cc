@@ -17,6 +17,7 @@ namespace {
 std::vector<std::string> Seeds() {
   std::vector<std::string> seeds;
   for (const auto& e : testdata::SampleEvents()) seeds.push_back(EncodeEvent(e));
+  for (const auto& e : testdata::SamplePortalEvents()) seeds.push_back(EncodeEvent(e));
   for (const auto& c : testdata::SampleCommands()) seeds.push_back(EncodeCommand(c));
   seeds.push_back(EncodeCommandResult(testdata::SampleResult()));
   return seeds;

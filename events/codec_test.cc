@@ -17,7 +17,9 @@ using ::testing::IsEmpty;
 
 TEST(CodecTest, EveryEventTypeRoundTripsFieldByField) {
   std::set<fb::Event> seen;
-  for (const fb::EventEnvelopeT& e : testdata::SampleEvents()) {
+  auto samples = testdata::SampleEvents();
+  for (auto& e : testdata::SamplePortalEvents()) samples.push_back(std::move(e));
+  for (const fb::EventEnvelopeT& e : samples) {
     SCOPED_TRACE(std::string(EventTypeName(e.event.type)));
     seen.insert(e.event.type);
     const std::string bytes = EncodeEvent(e);
@@ -34,7 +36,7 @@ TEST(CodecTest, EveryEventTypeRoundTripsFieldByField) {
   }
   const auto all = AllEventTypes();
   EXPECT_EQ(seen, std::set<fb::Event>(all.begin(), all.end()));
-  EXPECT_EQ(all.size(), 17u);
+  EXPECT_EQ(all.size(), 23u);
 }
 
 TEST(CodecTest, EveryCommandTypeRoundTripsFieldByField) {

@@ -141,6 +141,54 @@ std::vector<fb::EventEnvelopeT> SampleEvents(const std::string& id) {
   return out;
 }
 
+std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
+  std::vector<fb::EventEnvelopeT> out;
+  {
+    fb::AccountCreatedT p;
+    p.account_id = "ACC-1001";
+    p.account_number = "ACC-1001";
+    p.name = "Acme Télécom";
+    p.service_addresses = {"1 Main St", "2 High St"};
+    out.push_back(Wrap("ACC-1001", 1, std::move(p)));
+  }
+  {
+    fb::ServiceAddressAddedT p;
+    p.address = "3 Low Rd";
+    out.push_back(Wrap("ACC-1001", 2, std::move(p)));
+  }
+  {
+    fb::UserCreatedT p;
+    p.user_id = "u0123456789abcdef01234567";
+    p.email = "ann@example.com";
+    p.name = "Ann";
+    p.role = fb::Role::Admin;  // not the default, so the field is written
+    p.account_ids = {"ACC-1001"};
+    p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+    out.push_back(Wrap("u0123456789abcdef01234567", 1, std::move(p)));
+  }
+  {
+    fb::PasswordHashChangedT p;
+    p.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA";
+    out.push_back(Wrap("u0123456789abcdef01234567", 2, std::move(p)));
+  }
+  {
+    fb::ServiceStatusChangedT p;
+    p.service = "internet";
+    p.status = fb::ServiceState::Degraded;
+    p.message = "Slow in the north";
+    out.push_back(Wrap("svc-internet", 1, std::move(p)));
+  }
+  {
+    fb::FeedbackSubmittedT p;
+    p.feedback_id = "fb-1";
+    p.message = "Nice portal";
+    p.rating = 4;
+    p.page = "/overview";
+    out.push_back(Wrap("fb-1", 1, std::move(p)));
+  }
+  return out;
+}
+
 namespace {
 template <typename T>
 fb::CommandEnvelopeT WrapCommand(int n, T payload) {
@@ -236,6 +284,46 @@ std::vector<fb::CommandEnvelopeT> SampleCommands() {
   {
     fb::ReopenCaseT p;
     p.reason = "Again.";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::CreateAccountT p;
+    p.account_number = "ACC-1001";
+    p.name = "Acme";
+    p.service_addresses = {"1 Main St"};
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::AddServiceAddressT p;
+    p.address = "2 High St";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::CreateUserT p;
+    p.email = "ann@example.com";
+    p.name = "Ann";
+    p.role = fb::Role::Staff;
+    p.account_ids = {"ACC-1001"};
+    p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::ChangePasswordHashT p;
+    p.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SetServiceStatusT p;
+    p.service = "internet";
+    p.status = fb::ServiceState::Outage;
+    p.message = "Fibre cut";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SubmitFeedbackT p;
+    p.message = "Nice";
+    p.rating = 5;
+    p.page = "/cases";
     out.push_back(WrapCommand(++n, std::move(p)));
   }
   return out;

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
         << bytes;
   };
   for (const auto& e : ev::testdata::SampleEvents()) write(ev::EncodeEvent(e));
+  for (const auto& e : ev::testdata::SamplePortalEvents()) write(ev::EncodeEvent(e));
   for (const auto& c : ev::testdata::SampleCommands()) write(ev::EncodeCommand(c));
   write(ev::EncodeCommandResult(ev::testdata::SampleResult()));
   return 0;

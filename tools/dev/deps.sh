@@ -10,7 +10,9 @@ packages=(
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
+  libboost-dev curl  # Beast/Asio for the gateway; curl for run.sh's readiness wait
   kcat openjdk-17-jre-headless maven
+  python3-venv  # the API tests' pytest venv (tools/dev/test.sh)
 )
 
 missing=()

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs Docket on this machine: installs what is missing, builds, starts the
 # local Apache Kafka broker on 127.0.0.1:9092 (KAFKA_PORT to change), creates
-# Docket's topics and starts docketd (decider and projector roles) with its
-# data in ./var.
-# Later issues add the gateway, the portal and demo data.
+# Docket's topics, starts docketd with every role (the HTTP API on
+# 127.0.0.1:8080, DOCKET_HTTP_PORT to change) with its data in ./var, creates
+# the first admin and loads the demo data (two accounts, their customers, a
+# staff agent, a few dozen cases in every state), and prints how to log in.
 #
 #   tools/dev/run.sh          start (idempotent)
 #   tools/dev/run.sh stop     stop docketd and the broker
@@ -43,23 +44,49 @@ build/tools/docketctl/docketctl topics ensure --brokers "127.0.0.1:$port" \
   --partitions "${DOCKET_PARTITIONS:-6}"
 
 mkdir -p "$root/var"
+http_port="${DOCKET_HTTP_PORT:-8080}"
 if pid="$(docketd_pid)"; then
   echo "docketd already running (pid $pid)"
 else
   nohup build/api/docketd --brokers "127.0.0.1:$port" --data-dir "$root/var" \
     --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \
-    --catalog "$root/config/catalog.json" >>"$root/var/docketd.log" 2>&1 </dev/null &
+    --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
+    --listen "127.0.0.1:$http_port" >>"$root/var/docketd.log" 2>&1 </dev/null &
   echo $! > "$pidfile"
-  sleep 1
-  kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -20 "$root/var/docketd.log"; exit 1; }
 fi
+api="http://127.0.0.1:$http_port/api/v1"
+for _ in $(seq 1 600); do
+  kill -0 "$(cat "$pidfile")" 2>/dev/null || { tail -20 "$root/var/docketd.log"; exit 1; }
+  curl -fsS "$api/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "$api/readyz" >/dev/null || { echo "docketd is not ready"; tail -20 "$root/var/docketd.log"; exit 1; }
+
+# The first admin, once: a random password kept in var/admin-password.
+admin_email="admin@docket.local"
+if [[ ! -s "$root/var/admin-password" ]]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$root/var/admin-password.new")
+  build/tools/docketctl/docketctl admin create --brokers "127.0.0.1:$port" \
+    --partitions "${DOCKET_PARTITIONS:-6}" --email "$admin_email" --name "Docket Admin" \
+    < "$root/var/admin-password.new"
+  mv "$root/var/admin-password.new" "$root/var/admin-password"
+fi
+python3 tools/dev/demo_data.py --url "$api" --admin-email "$admin_email" \
+  --admin-password-file "$root/var/admin-password"
 
 cat <<MSG
 
 Docket is up.
   Kafka broker   127.0.0.1:$port (Apache Kafka, KRaft; logs under ~/.local/state/docket)
-  Topics         docket.cases.commands, docket.cases.events, docket.command-results
-  docketd        decider + projector, pid $(cat "$pidfile"), log var/docketd.log, data in var/
+  Topics         docket.{cases,identity,status}.{commands,events}, docket.command-results
+  docketd        gateway + deciders + projector, pid $(cat "$pidfile"), log var/docketd.log, data in var/
+  HTTP API       $api  (docs/api.md, api/openapi.yaml)
+  Log in         admin    $admin_email / $(cat "$root/var/admin-password")
+                 staff    sam@docket.local / demo-portal-pass-2026
+                 customer alice@northwind.example / demo-portal-pass-2026  (account ACC-1001)
+                 customer bob@contoso.example / demo-portal-pass-2026      (account ACC-2002)
+  Try it         curl -s -X POST $api/auth/login -H 'Content-Type: application/json' \\
+                   -d '{"email":"alice@northwind.example","password":"demo-portal-pass-2026"}'
   Read models    build/tools/docketctl/docketctl lag cases --data-dir var --brokers 127.0.0.1:$port
   Watch events   build/tools/docketctl/docketctl replay --brokers 127.0.0.1:$port --follow
   Inspect a case build/tools/docketctl/docketctl inspect case CS00000000000 --brokers 127.0.0.1:$port

@@ -13,6 +13,7 @@
 #
 #   tools/dev/test.sh               everything
 #   tools/dev/test.sh -L unit       extra arguments go to ctest
+#   tools/dev/test.sh -L api        the gateway's acceptance tests (tests/api)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -42,6 +43,21 @@ cleanup() {
 }
 trap cleanup EXIT
 tools/kafka/local-kafka.sh start
+
+# The API acceptance tests (tests/api, ctest label api) run pytest from a
+# venv of their own, made again only when tests/api/requirements.txt changes.
+venv="$HOME/.cache/docket/venv-api"
+requirements="$root/tests/api/requirements.txt"
+if ! cmp -s "$requirements" "$venv/requirements.txt" \
+    || ! "$venv/bin/python" -c 'import pytest, requests, schemathesis, yaml' 2>/dev/null; then
+  echo "test: installing tests/api/requirements.txt into $venv" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check --cache-dir "$HOME/.cache/pip" \
+    -r "$requirements"
+  cp "$requirements" "$venv/requirements.txt"
+fi
+export DOCKET_TEST_PYTHON="$venv/bin/python"
 
 export DOCKET_TEST_BROKERS="127.0.0.1:$KAFKA_PORT"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
