@@ -66,8 +66,7 @@ int main(int argc, char** argv) {
   app.add_option("--partitions", d.layout.partitions, "Partitions per topic")
       ->capture_default_str();
   app.add_option("--topic-prefix", d.layout.prefix, "Topic name prefix")->capture_default_str();
-  app.add_flag("--ensure-topics,!--no-ensure-topics", ensure_topics,
-               "Create missing topics at start")
+  app.add_option("--ensure-topics", ensure_topics, "Create missing topics at start (true/false)")
       ->capture_default_str();
   app.add_option("--catalog", catalog_path, "Request catalog (JSON)")->capture_default_str();
   app.add_option("--timeout-ms", timeout_ms, "Bound on every broker wait")->capture_default_str();
@@ -145,7 +144,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (print_config) {
-    std::cout << app.config_to_str(true, true);
+    // Every setting but this flag itself, so the output is a valid config.
+    std::string text = app.config_to_str(true, true);
+    const std::string self = "# Print every setting with its value and exit\nprint-config=true\n\n";
+    if (auto at = text.find(self); at != std::string::npos) text.erase(at, self.size());
+    std::cout << text;
     return 0;
   }
 
