@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "api/auth.h"
+#include "projections/text.h"
 
 namespace docket::api {
 namespace {
@@ -171,6 +172,10 @@ Result<StoredBlob> BlobStore::ExtractUpload(const std::string& body_path,
     std::optional<std::string> file_name = Param(disposition, "filename");
     if (!file_name || file_name->empty()) {
       return InvalidArgumentError("the part \"file\" has no filename");
+    }
+    if (!projections::TextAnalyzer::IsValidUtf8(*file_name) ||
+        file_name->find('\0') != std::string::npos) {
+      return InvalidArgumentError("the file name is not valid UTF-8 (or holds NUL)");
     }
     const uint64_t size = data_end - data_begin;
     if (size > max_bytes) {

@@ -944,7 +944,7 @@ struct Gateway::Impl {
       } else {
         for (const auto& [k, v] : f.items()) {
           const int64_t n = v.is_string() ? aggregates::Utf8Length(v.get<std::string>()) : -1;
-          if (n < 0 || n > 1000 || k.empty() || k.size() > 64) {
+          if (n < 0 || n > 1000 || k.empty() || k.size() > 64 || aggregates::Utf8Length(k) < 0) {
             b.errors.push_back({"fields." + k.substr(0, 64), "must be a string of at most 1000 characters"});
             continue;
           }
@@ -1655,7 +1655,10 @@ Reply Gateway::Handle(Request& req) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  impl_->metrics.ObserveRequest(route, req.method_text.substr(0, 10), status, seconds);
+  // Labels stay few: route patterns, and known methods only.
+  impl_->metrics.ObserveRequest(route,
+                                req.method == http::verb::unknown ? "OTHER" : req.method_text,
+                                status, seconds);
   return r;
 }
 

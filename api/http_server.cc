@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <limits>
 #include <optional>
 
 #include "projections/text.h"
@@ -150,6 +151,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadHeader() {
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
+    // The route's limit is applied once the header says which route it is.
+    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     string_parser_.reset();
     file_parser_.reset();
     stream_.expires_after(server_->options.request_timeout);
@@ -169,6 +172,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return SendProblem(431, "the request's header fields exceed " +
                                   std::to_string(server_->options.max_header_bytes) + " bytes");
     }
+    if (ec == http::error::body_limit) return SendProblem(413, "the body is too large");
     if (ec) return SendProblem(400, "malformed HTTP request: " + ec.message());
 
     auto& msg = header_parser_->get();

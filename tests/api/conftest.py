@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -319,6 +320,8 @@ def _start(name: str, config: dict, request) -> Docketd:
         if complaint:
             # A clean exit on SIGTERM is part of the contract (api/README.md).
             raise AssertionError(f"docketd ({name}) {complaint}\n{_tail(server.stderr)}")
+        if request.session.testsfailed == 0:
+            shutil.rmtree(workdir, ignore_errors=True)  # kept for a look when something failed
 
     request.addfinalizer(finish)
     server.start()

@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# The HTTP gateway benchmark (results in docs/benchmarks.md): requests/s and
+# p50/p99 latency at a fixed offered rate of five routes of docketd with
+# ~1,000,000 cases loaded, against nginx serving a static file of the same
+# size as that route's docketd answer, measured in the same run.
+#
+#   tools/kafka/local-kafka.sh start   # (the script starts it too)
+#   ninja -C build docketd docketctl http_bench
+#   bench/http_bench.sh                          # 5,500,000 events ≈ 1,000,000 cases
+#   bench/http_bench.sh --events 50000 --seconds 10   # a quick try
+#
+# From a clean state each run: a fresh topic prefix, `docketctl load` of
+# synthetic case histories (20 accounts ACC-0001..ACC-0020), docketd with
+# every role on a fresh data directory, wait until the read models have
+# caught up, the first admin, account ACC-0001 with a customer and a staff
+# user, then per route: http_bench against docketd, then against a private
+# nginx (temp dir, free port, access_log off) at the same rate and
+# connections. docketd and nginx are stopped and the temp dir deleted on
+# exit; --keep-log copies docketd's log out first.
+#
+# Options (defaults in brackets):
+#   --events N            synthetic events to load [5500000]
+#   --seconds S           measured seconds per run [30]
+#   --warmup S            unmeasured seconds before each run [5]
+#   --connections C       keep-alive connections [16]
+#   --rate-list R --rate-get R --rate-overview R --rate-search R --rate-comment R
+#                         offered requests/s per route [200 200 200 200 50]
+#   --only ROUTES         comma list of list,get,overview,search,comment [all]
+#   --out FILE            also write every http_bench JSON line here
+#   --keep-log FILE       copy docketd's log here on exit
+#   BUILD_DIR             build tree with docketd, docketctl, http_bench [build]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${BUILD_DIR:-$root/build}"
+
+events=5500000 seconds=30 warmup=5 connections=16
+declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=200 [comment]=50)
+only="list,get,overview,search,comment" out="" keep_log=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --events) events="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
+    --warmup) warmup="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --rate-list|--rate-get|--rate-overview|--rate-search|--rate-comment)
+      rate[${1#--rate-}]="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --keep-log) keep_log="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "http_bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+docketd="$build/api/docketd"
+docketctl="$build/tools/docketctl/docketctl"
+bench="$build/bench/http_bench"
+for b in "$docketd" "$docketctl" "$bench"; do
+  [[ -x "$b" ]] || die "$b missing: ninja -C $build docketd docketctl http_bench"
+done
+for t in curl python3; do command -v "$t" >/dev/null || die "$t is required"; done
+nginx_bin="$(command -v nginx || true)"
+[[ -z "$nginx_bin" && -x /usr/sbin/nginx ]] && nginx_bin=/usr/sbin/nginx
+if [[ -z "$nginx_bin" ]]; then
+  log "installing nginx-light"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light >/dev/null \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y --no-install-recommends nginx-light >/dev/null; }
+  nginx_bin=/usr/sbin/nginx
+fi
+
+tmp="$(mktemp -d /tmp/docket-http-bench.XXXXXX)"
+chmod 755 "$tmp"  # nginx workers (nobody) read the static files below
+docketd_pid="" nginx_pid=""
+stop_pid() {  # stop_pid PID NAME: SIGTERM, up to 15 s, then SIGKILL
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "$2 did not stop in 15 s; SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  stop_pid "$nginx_pid" nginx
+  stop_pid "$docketd_pid" docketd
+  if [[ -n "$keep_log" && -f "$tmp/docketd.log" ]]; then cp "$tmp/docketd.log" "$keep_log"; fi
+  if [[ $rc -ne 0 && -f "$tmp/docketd.log" ]]; then
+    log "docketd log (tail):"; tail -25 "$tmp/docketd.log" >&2
+  fi
+  rm -rf "$tmp"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- broker, synthetic log, docketd -----------------------------------------
+"$root/tools/kafka/local-kafka.sh" start
+brokers="127.0.0.1:${KAFKA_PORT:-9092}"
+prefix="httpbench$(date +%s)"
+log "loading $events synthetic events (20 accounts) into topic prefix $prefix"
+t_load=$SECONDS
+"$docketctl" load --brokers "$brokers" --topic-prefix "$prefix" --events "$events" \
+  --accounts 20 >"$tmp/load.log" 2>&1 || { cat "$tmp/load.log" >&2; die "docketctl load failed"; }
+log "loaded in $((SECONDS - t_load)) s: $(tail -1 "$tmp/load.log")"
+
+mkdir -p "$tmp/data"
+"$docketd" --brokers "$brokers" --topic-prefix "$prefix" --data-dir "$tmp/data" \
+  --instance-id bench --listen 127.0.0.1:0 --port-file "$tmp/port" \
+  --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
+  --rate-ip-per-s 0 --rate-user-per-s 0 --login-per-min 0 \
+  >"$tmp/docketd.log" 2>&1 </dev/null &
+docketd_pid=$!
+for _ in $(seq 1 600); do
+  kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited during start-up"
+  [[ -s "$tmp/port" ]] && break
+  sleep 0.1
+done
+port="$(sed 's/.*://' "$tmp/port")"
+[[ -n "$port" ]] || die "docketd wrote no port file"
+base="http://127.0.0.1:$port"
+api="$base/api/v1"
+log "docketd (pid $docketd_pid) on $base; waiting for the read models to catch up"
+
+# Sum of docket_projection_lag_events over partitions ("-" while unknown),
+# and docket_projection_events_total.
+metrics() {
+  curl -fsS --max-time 10 "$api/metrics" 2>/dev/null | awk '
+    /^docket_projection_lag_events\{/ { lag += $2; seen = 1 }
+    /^docket_projection_events_total / { applied = $2 }
+    END { printf "%s %s\n", (seen ? lag : "-"), applied + 0 }'
+}
+t_catch=$SECONDS last_print=0
+while true; do
+  kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited while catching up"
+  read -r lag applied <<<"$(metrics || echo "")"
+  ready="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$api/readyz" || true)"
+  if [[ "$lag" == "0" && "$ready" == "200" ]]; then break; fi
+  if (( SECONDS - last_print >= 15 )); then
+    last_print=$SECONDS
+    log "  catching up: $((SECONDS - t_catch)) s, applied ${applied:-0} events, lag ${lag:-?}, /readyz $ready"
+  fi
+  sleep 2
+done
+catch_s=$((SECONDS - t_catch))
+log "caught up in $catch_s s (${applied} events applied)"
+
+# ---- users -------------------------------------------------------------------
+# call METHOD PATH [JSON] [TOKEN]: prints the body, fails on a non-2xx answer.
+call() {
+  local method="$1" path="$2" body="${3:-}" token="${4:-}" args=()
+  [[ -n "$body" ]] && args+=(-H 'Content-Type: application/json' --data "$body")
+  [[ -n "$token" ]] && args+=(-H "Authorization: Bearer $token")
+  local code
+  code="$(curl -sS --globoff --max-time 60 -o "$tmp/reply" -w '%{http_code}' -X "$method" \
+          "${args[@]}" "$api$path")" || die "$method $path: curl failed"
+  [[ "$code" == 2* ]] || die "$method $path -> $code: $(head -c 500 "$tmp/reply")"
+  cat "$tmp/reply"
+}
+jget() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+password="Bench-Vq7x-Lm3z-Rt9k"
+echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --email admin@bench.local --name Admin >"$tmp/admin.log" 2>&1 \
+  || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
+login() {  # login EMAIL: prints a session token (a new user may take a moment to be visible)
+  local i body
+  for i in $(seq 1 60); do
+    body="$(curl -sS --max-time 30 -H 'Content-Type: application/json' \
+      --data "{\"email\":\"$1\",\"password\":\"$password\"}" "$api/auth/login" || true)"
+    if [[ "$body" == *'"token"'* ]]; then jget '["token"]' <<<"$body"; return; fi
+    sleep 1
+  done
+  die "cannot log in as $1: $body"
+}
+admin_token="$(login admin@bench.local)"
+call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' "$admin_token" >/dev/null
+call POST /users "{\"email\":\"customer@bench.local\",\"name\":\"Bench Customer\",\"role\":\"customer\",\"account_ids\":[\"ACC-0001\"],\"password\":\"$password\"}" "$admin_token" >/dev/null
+call POST /users "{\"email\":\"staff@bench.local\",\"name\":\"Bench Staff\",\"role\":\"staff\",\"password\":\"$password\"}" "$admin_token" >/dev/null
+customer_token="$(login customer@bench.local)"
+staff_token="$(login staff@bench.local)"
+
+# ---- targets ------------------------------------------------------------------
+# numbers PATH TOKEN PAGES: case numbers from up to PAGES pages of 100.
+numbers() {
+  local path="$1" token="$2" pages="$3" after="" page
+  for _ in $(seq 1 "$pages"); do
+    page="$(call GET "$path&page[size]=100${after:+&page[after]=$after}" "" "$token")"
+    python3 -c 'import json,sys; [print(c["number"]) for c in json.load(sys.stdin)["data"]]' <<<"$page"
+    after="$(jget '["meta"]["after_cursor"] or ""' <<<"$page")"
+    [[ -n "$after" ]] || break
+  done
+}
+numbers "/cases?account_id=ACC-0001" "$customer_token" 10 >"$tmp/acc1-numbers"
+numbers "/cases?state=OPEN,NEW,AWAITING_INFO,RESOLVED" "$staff_token" 20 >"$tmp/open-numbers"
+n_acc1=$(wc -l <"$tmp/acc1-numbers") n_open=$(wc -l <"$tmp/open-numbers")
+(( n_acc1 > 0 && n_open > 0 )) || die "no cases found (ACC-0001: $n_acc1, open: $n_open)"
+log "targets: $n_acc1 case numbers of ACC-0001, $n_open open cases for comments"
+sed "s|^|$api/cases/|" "$tmp/acc1-numbers" >"$tmp/get-urls"
+sed "s|^|$api/cases/|; s|\$|/comments|" "$tmp/open-numbers" >"$tmp/comment-urls"
+
+# ---- nginx ----------------------------------------------------------------------
+nginx_port="$("$root/tools/dev/free-port.sh")"
+mkdir -p "$tmp/nginx/www" "$tmp/nginx/tmp"
+chmod 755 "$tmp/nginx" "$tmp/nginx/www"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 120s;
+  keepalive_requests 1000000;
+  client_body_temp_path $tmp/nginx/tmp/body;
+  proxy_temp_path $tmp/nginx/tmp/proxy;
+  fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
+  uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
+  scgi_temp_path $tmp/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $tmp/nginx/www;
+    default_type application/json;
+    # POST to a static file: answer the file with 200 (the comment route).
+    error_page 405 =200 \$uri;
+  }
+}
+EOF
+"$nginx_bin" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" \
+  >"$tmp/nginx/stdout" 2>&1 </dev/null &
+nginx_pid=$!
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && break
+  kill -0 "$nginx_pid" 2>/dev/null || { cat "$tmp/nginx/stdout" "$tmp/nginx/error.log" >&2; die "nginx did not start"; }
+  sleep 0.1
+done
+log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') (pid $nginx_pid) on 127.0.0.1:$nginx_port"
+
+# static FILE BYTES SAMPLE: FILE of exactly BYTES bytes, SAMPLE repeated/cut.
+static() {
+  python3 - "$1" "$2" "$3" <<'EOF'
+import sys
+path, size, sample = sys.argv[1], int(sys.argv[2]), open(sys.argv[3], "rb").read() or b" "
+open(path, "wb").write((sample * (size // len(sample) + 1))[:size])
+EOF
+}
+
+# ---- runs -------------------------------------------------------------------------
+results="$tmp/results.jsonl"
+: >"$results"
+# run ROUTE WHO: http_bench against docketd and then nginx (same rate,
+# connections); the route's arguments are in the array route_args.
+run() {
+  local route="$1" who="$2" r="${rate[$1]}" j size
+  log "$route: docketd at $r requests/s for ${seconds} s (+${warmup} s warm-up), $connections connections"
+  j="$("$bench" "${route_args[@]}" --rate "$r" --connections "$connections" \
+        --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on docketd"
+  j="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(route=sys.argv[2], server="docketd", who=sys.argv[3]); print(json.dumps(d))' "$j" "$route" "$who")"
+  echo "$j" | tee -a "$results"
+  size="$(jget '["mean_body_bytes"]' <<<"$j")"
+  (( size > 0 )) || size="$(wc -c <"$tmp/sample")"
+  static "$tmp/nginx/www/$route.json" "$size" "$tmp/sample"
+  local nginx_args=(--url "http://127.0.0.1:$nginx_port/$route.json")
+  [[ "$route" == comment ]] && nginx_args+=(--method POST --header 'Content-Type: application/json' --body "$comment_body")
+  log "$route: nginx, static file of $size bytes, same rate and connections"
+  j="$("$bench" "${nginx_args[@]}" --rate "$r" --connections "$connections" \
+        --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on nginx"
+  j="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(route=sys.argv[2], server="nginx"); print(json.dumps(d))' "$j" "$route")"
+  echo "$j" | tee -a "$results"
+}
+customer=(--header "Authorization: Bearer $customer_token")
+staff=(--header "Authorization: Bearer $staff_token")
+comment_body='{"body":"Checked the line from our side: the router restart cleared the fault, please confirm."}'
+search_q="router%20restart"
+for route in ${only//,/ }; do
+  case "$route" in
+    list)
+      call GET "/cases?page[size]=25" "" "$customer_token" >"$tmp/sample"
+      route_args=(--url "$api/cases?page%5Bsize%5D=25" "${customer[@]}") ;;
+    get)
+      call GET "/cases/$(head -1 "$tmp/acc1-numbers")" "" "$customer_token" >"$tmp/sample"
+      route_args=(--urls-file "$tmp/get-urls" "${customer[@]}") ;;
+    overview)
+      call GET /overview "" "$customer_token" >"$tmp/sample"
+      route_args=(--url "$api/overview" "${customer[@]}") ;;
+    search)
+      call GET "/search?q=$search_q" "" "$customer_token" >"$tmp/sample"
+      route_args=(--url "$api/search?q=$search_q" "${customer[@]}") ;;
+    comment)
+      call GET "/cases/$(head -1 "$tmp/open-numbers")" "" "$staff_token" >"$tmp/sample"
+      route_args=(--urls-file "$tmp/comment-urls" --method POST "${staff[@]}"
+                  --header 'Content-Type: application/json' --body "$comment_body") ;;
+    *) die "unknown route $route (list,get,overview,search,comment)" ;;
+  esac
+  who=customer; [[ "$route" == comment ]] && who=staff
+  run "$route" "$who"
+  kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited during the $route run"
+done
+[[ -n "$out" ]] && cp "$results" "$out"
+
+# ---- table ------------------------------------------------------------------------
+echo
+echo "HTTP gateway, $events events loaded (catch-up $catch_s s), ${seconds} s per run after ${warmup} s warm-up, $connections connections"
+python3 - "$results" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}", "overview": "GET /overview",
+         "search": "GET /search?q=router restart", "comment": "POST /cases/{n}/comments"}
+print("| route | offered/s | body bytes | docketd req/s | p50 ms | p99 ms | errors | nginx req/s | p50 ms | p99 ms | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+by = {}
+for r in rows:
+    by.setdefault(r["route"], {})[r["server"]] = r
+for route, s in by.items():
+    d, n = s.get("docketd"), s.get("nginx")
+    def cols(x):
+        if not x: return ["-"] * 4
+        e = str(x["errors"])
+        if x["errors"]:
+            e += " (" + ", ".join(f"{k}: {v}" for k, v in x["status_counts"].items() if not k.startswith("2")) + ")"
+        return [f'{x["achieved_rps"]:.1f}', f'{x["p50_ms"]:.2f}', f'{x["p99_ms"]:.2f}', e]
+    print("| " + " | ".join([paths.get(route, route), f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])] + cols(d) + cols(n)) + " |")
+EOF
+warn_lines=$(grep -ciE '\b(warn|warning|error|critical)\b' "$tmp/docketd.log" || true)
+echo
+echo "docketd log: $(wc -l <"$tmp/docketd.log") lines, $warn_lines warn/error lines"
+if (( warn_lines > 0 )); then grep -iE '\b(warn|warning|error|critical)\b' "$tmp/docketd.log" | tail -20; fi
