@@ -52,9 +52,13 @@ PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds que
 
 bool PasswordHasher::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_for(lock, queue_wait_, [&] { return running_ < max_concurrent_; })) {
-    return false;
-  }
+  // A short queue: callers beyond it are told to come back, instead of
+  // holding a request thread for the whole wait.
+  if (running_ >= max_concurrent_ && waiting_ >= 2 * max_concurrent_) return false;
+  ++waiting_;
+  const bool got = cv_.wait_for(lock, queue_wait_, [&] { return running_ < max_concurrent_; });
+  --waiting_;
+  if (!got) return false;
   ++running_;
   return true;
 }

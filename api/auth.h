@@ -31,8 +31,9 @@ std::string RandomHex(size_t bytes);
 
 class PasswordHasher {
  public:
-  // At most `max_concurrent` hashes run at once; a caller waits at most
-  // `queue_wait` for a slot.
+  // At most `max_concurrent` hashes run at once; at most 2 x max_concurrent
+  // callers wait, each at most `queue_wait`, for a slot; the rest are
+  // refused at once.
   PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait);
 
   // Argon2id with libsodium's INTERACTIVE limits. kUnavailable when no slot
@@ -54,6 +55,7 @@ class PasswordHasher {
   std::mutex mu_;
   std::condition_variable cv_;
   int running_ = 0;
+  int waiting_ = 0;
   std::string dummy_hash_;
 };
 

@@ -31,8 +31,9 @@ class BlobStore {
 
   // `content_type` is the request's Content-Type header (with the
   // boundary). Errors: kInvalidArgument naming what is malformed (no
-  // boundary, no part "file", no file name, a broken part), kOutOfRange when
-  // the file part exceeds `max_bytes`, kUnavailable when the disk fails.
+  // boundary, no part "file", no file name or one that is not UTF-8, a
+  // broken part), kFailedPrecondition when the file part exceeds
+  // `max_bytes`, kUnavailable when the disk fails.
   Result<StoredBlob> ExtractUpload(const std::string& body_path,
                                    const std::string& content_type, uint64_t max_bytes) const;
   // The path of a stored blob; kNotFound when absent, kInvalidArgument for

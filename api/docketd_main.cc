@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
   app.add_option("--ready-max-lag-s", gw.ready_max_lag_seconds,
                  "/readyz fails while the read models are further behind")
       ->capture_default_str();
+  std::string trusted_proxies;
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "Comma list of proxy addresses whose X-Forwarded-For names the client")
+      ->capture_default_str();
   app.add_option("--quick-links", quick_links, "Quick links (JSON [{title, url}])")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
@@ -254,6 +258,12 @@ int main(int argc, char** argv) {
     gw.data_dir = d.data_dir;
     gw.instance_id = d.instance_id;
     gw.quick_links_path = quick_links;
+    {
+      std::stringstream ss(trusted_proxies);
+      for (std::string p; std::getline(ss, p, ',');) {
+        if (!p.empty()) gw.trusted_proxies.insert(p);
+      }
+    }
     gw.http.request_timeout = std::chrono::milliseconds(request_timeout_ms);
     gw.command_wait = std::chrono::milliseconds(command_wait_ms);
     gw.min_position_wait = std::chrono::milliseconds(min_position_wait_ms);

@@ -270,12 +270,15 @@ struct Gateway::Impl {
   std::unique_ptr<SessionStore> sessions;
   std::optional<BlobStore> blobs;
   std::unique_ptr<PasswordHasher> hasher;
-  RateLimiter address_limiter, user_limiter, login_limiter;
+  RateLimiter address_limiter, user_limiter, login_limiter, login_email_limiter;
+  // Requests waiting for Docket-Min-Position at once (each holds a worker).
+  std::atomic<int> position_waiters{0};
   Metrics metrics;
   json quick_links = json::array();
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<kafka::Consumer> health;
-  std::mutex health_mu;
+  std::mutex health_mu;         // held while checking the broker
+  std::mutex health_status_mu;  // guards the last answer
   int64_t health_checked_us = 0;
   Status health_status;
   std::mutex owners_mu;
@@ -297,7 +300,9 @@ struct Gateway::Impl {
         address_limiter(options.per_address, cl),
         user_limiter(options.per_user, cl),
         login_limiter({options.login_per_minute / 60.0, std::max(1.0, options.login_per_minute)},
-                      cl) {
+                      cl),
+        login_email_limiter(
+            {options.login_per_minute / 60.0, std::max(1.0, options.login_per_minute)}, cl) {
     AddRoutes();
   }
 
@@ -363,14 +368,7 @@ struct Gateway::Impl {
   // Matches the path; `allowed` collects the methods of paths that match.
   const Route* Match(const Request& req, std::vector<std::string>* params,
                      std::vector<std::string>* allowed) const {
-    std::vector<std::string_view> segs;
-    std::string_view p = req.path;
-    while (!p.empty()) {
-      p.remove_prefix(1);
-      size_t slash = p.find('/');
-      segs.push_back(p.substr(0, slash));
-      p = slash == std::string_view::npos ? std::string_view() : p.substr(slash);
-    }
+    const std::vector<std::string>& segs = req.segments;
     const Route* found = nullptr;
     std::set<std::string> patterns_matched;
     for (const Route& r : routes) {
@@ -386,10 +384,6 @@ struct Gateway::Impl {
         }
       }
       if (!ok) continue;
-      // A literal route (export.csv) wins over a parameter at the same place.
-      if (!patterns_matched.empty() && found == nullptr) {
-        // keep collecting methods
-      }
       patterns_matched.insert(r.pattern);
       allowed->push_back(std::string(http::to_string(r.method)));
       if (r.method == req.method && found == nullptr) {
@@ -399,17 +393,26 @@ struct Gateway::Impl {
     }
     // "/cases/export.csv" also matches "/cases/{number}" patterns; only
     // the literal one's methods count there.
-    if (req.path == "/api/v1/cases/export.csv") {
+    if (segs.size() == 4 && segs[0] == "api" && segs[1] == "v1" && segs[2] == "cases" &&
+        segs[3] == "export.csv") {
       allowed->assign({"GET"});
       if (req.method != http::verb::get) found = nullptr;
     }
     return found;
   }
 
-  BodyPolicy PolicyFor(const Request& req) const {
+  BodyPolicy PolicyFor(const Request& req) {
     std::vector<std::string> params, allowed;
     const Route* r = Match(req, &params, &allowed);
     if (r && r->body == BodyKind::kFile) {
+      // Nothing is spooled to disk for a caller without a valid session.
+      const std::string token = TokenOf(req);
+      if (token.empty() || !sessions->Find(token).ok()) {
+        BodyPolicy reject;
+        reject.reject_status = 401;
+        reject.reject_detail = "sign in before uploading (the session is missing or expired)";
+        return reject;
+      }
       return {BodyKind::kFile, options.max_upload_bytes + 64 * 1024};
     }
     return {BodyKind::kString, options.max_body_bytes};
@@ -444,7 +447,16 @@ struct Gateway::Impl {
       }
     }
     if (route->access != kPublic || route->fn == &Impl::Login) {
-      if (auto wait = address_limiter.Take(req.client_address)) return TooMany(*wait);
+      if (auto wait = address_limiter.Take(ClientAddress(req))) return TooMany(*wait);
+    }
+    if (route->access != kPublic || route->fn == &Impl::Login) {
+      // Identities come from the portal view: until it has read its topics
+      // every user would look unknown (and be logged out).
+      if (!view->CaughtUp()) {
+        Reply r = Problem(503, "unavailable", "the gateway is starting; retry");
+        r.Header("Retry-After", "1");
+        return r;
+      }
     }
     Ctx ctx{req, std::move(params), std::nullopt};
     if (route->access != kPublic) {
@@ -462,6 +474,28 @@ struct Gateway::Impl {
       return BadRequest("this request takes no body");
     }
     return (this->*(route->fn))(ctx);
+  }
+
+  // The client's address: the peer, or behind a trusted proxy the last
+  // address of X-Forwarded-For that is not itself a trusted proxy.
+  std::string ClientAddress(const Request& req) const {
+    std::string addr = req.client_address;
+    if (options.trusted_proxies.empty() || !options.trusted_proxies.count(addr)) return addr;
+    const std::string xff = HeaderValue(req, "X-Forwarded-For");
+    std::vector<std::string> hops;
+    std::string_view rest = xff;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      std::string hop(rest.substr(0, comma));
+      hop.erase(0, hop.find_first_not_of(' '));
+      hop.erase(hop.find_last_not_of(' ') + 1);
+      if (!hop.empty()) hops.push_back(hop.substr(0, 64));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+      if (!options.trusted_proxies.count(*it)) return *it;
+    }
+    return addr;
   }
 
   Reply TooMany(int wait_s) {
@@ -548,6 +582,18 @@ struct Gateway::Impl {
     if (!p || p->partition >= options.layout.partitions) {
       return BadRequest("Docket-Min-Position must look like cases:3:1842");
     }
+    // Each wait holds a worker thread: bound them, so far-off positions
+    // cannot take every worker.
+    struct Slot {
+      std::atomic<int>& n;
+      ~Slot() { --n; }
+    } slot{position_waiters};
+    if (++position_waiters > std::max(1, options.http.worker_threads / 2)) {
+      Reply r = Problem(503, "unavailable", "too many requests are waiting for a position; retry",
+                        {{"rule", "position-not-reached"}});
+      r.Header("Retry-After", "1");
+      return r;
+    }
     const bool reached =
         p->context == "cases"
             ? projector->WaitForPosition(p->partition, p->offset, options.min_position_wait)
@@ -563,18 +609,23 @@ struct Gateway::Impl {
     return std::nullopt;
   }
 
-  std::variant<projections::CaseQueries, Reply> Queries() {
-    auto store = projector->store();
+  // The case queries over the live store, holding that store for as long
+  // as the handle lives (a swapped-out generation stays readable).
+  struct QueryHandle {
+    std::shared_ptr<projections::ReadStore> store;
+    projections::CaseQueries queries;
+    const projections::CaseQueries* operator->() const { return &queries; }
+  };
+
+  std::variant<QueryHandle, Reply> Queries() {
+    std::shared_ptr<projections::ReadStore> store = projector->store();
     if (!store) {
       Reply r = Problem(503, "unavailable", "the read models are still opening; retry");
       r.Header("Retry-After", "1");
       return r;
     }
-    // The shared_ptr is held by the runner while it serves; a swapped-out
-    // generation stays readable for holders, so keep ours in a thread-local.
-    thread_local std::shared_ptr<projections::ReadStore> held;
-    held = store;
-    return projections::CaseQueries(held.get());
+    projections::CaseQueries queries(store.get());
+    return QueryHandle{std::move(store), queries};
   }
 
   // ---- commands -------------------------------------------------------------
@@ -699,13 +750,15 @@ struct Gateway::Impl {
   }
 
   Reply Login(Ctx& ctx) {
-    if (auto wait = login_limiter.Take(ctx.req.client_address)) return TooMany(*wait);
+    if (auto wait = login_limiter.Take(ClientAddress(ctx.req))) return TooMany(*wait);
     auto parsed = ReadBody(ctx.req, {"email", "password"});
     if (auto* r = std::get_if<Reply>(&parsed)) return std::move(*r);
     Body& b = std::get<Body>(parsed);
     const std::string email = b.Str("email", true, 1, 254);
     const std::string password = b.Str("password", true, 1, 1024);
     if (!b.errors.empty()) return ValidationProblem(b.errors);
+    // Guessing one account's password from many addresses is slowed too.
+    if (auto wait = login_email_limiter.Take(aggregates::Lower(email))) return TooMany(*wait);
     std::optional<consumers::UserView> u = view->UserByEmail(email);
     // Unknown e-mails verify against a dummy hash: the same answer, the
     // same time.
@@ -857,7 +910,9 @@ struct Gateway::Impl {
                      {{"rule", "user.weak_password"},
                       {"errors", json::array({{{"field", "password"}, {"message", *weak}}})}});
     }
-    if (view->UserByEmail(email)) {
+    // Without an Idempotency-Key, answer a taken e-mail before hashing; with
+    // one, a repeat must reach the aggregate to get the first result.
+    if (!ctx.req.headers.count("Idempotency-Key") && view->UserByEmail(email)) {
       return Problem(409, "conflict", "a user with this e-mail already exists",
                      {{"rule", "user.email_taken"}});
     }
@@ -916,7 +971,7 @@ struct Gateway::Impl {
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    Result<json> c = std::get<projections::CaseQueries>(q).GetCase(ctx.who->scope, number);
+    Result<json> c = std::get<QueryHandle>(q)->GetCase(ctx.who->scope, number);
     if (!c.ok()) return Pending(s.result.command_id);
     Reply r = JsonReply(status, *c);
     r.Header("ETag", Quote((*c)["version"].get<uint64_t>()));
@@ -1039,7 +1094,7 @@ struct Gateway::Impl {
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
     Result<projections::ListPage> page =
-        std::get<projections::CaseQueries>(q).List(ctx.who->scope, std::get<projections::ListQuery>(f));
+        std::get<QueryHandle>(q)->List(ctx.who->scope, std::get<projections::ListQuery>(f));
     if (!page.ok()) return QueryProblem(page.status(), "page[after]");
     return Page(ctx, page->rows, page->has_more, page->after_cursor, page->total);
   }
@@ -1059,14 +1114,18 @@ struct Gateway::Impl {
     const std::string path = options.http.spool_dir + "/export-" + RandomHex(12) + ".csv";
     std::ofstream out(path, std::ios::binary);
     if (!out) return ProblemFromStatus(UnavailableError("cannot write the export"));
-    Status s = std::get<projections::CaseQueries>(q).ExportCsv(
+    bool write_failed = false;
+    Status s = std::get<QueryHandle>(q)->ExportCsv(
         ctx.who->scope, std::get<projections::ListQuery>(f), [&](std::string_view chunk) {
           out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-          return static_cast<bool>(out);
+          write_failed = !out;
+          return !write_failed;
         });
     out.close();
+    if (write_failed && s.ok()) s = UnavailableError("the export could not be written (disk full?)");
     if (!s.ok()) {
-      fs::remove(path);
+      std::error_code ec;
+      fs::remove(path, ec);
       return ProblemFromStatus(s);
     }
     Reply r;
@@ -1083,7 +1142,7 @@ struct Gateway::Impl {
     if (!IsCaseNumber(number)) return CaseNotFound(number);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    Result<json> c = std::get<projections::CaseQueries>(q).GetCase(ctx.who->scope, number);
+    Result<json> c = std::get<QueryHandle>(q)->GetCase(ctx.who->scope, number);
     if (!c.ok()) {
       if (c.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
       return ProblemFromStatus(c.status());
@@ -1109,7 +1168,7 @@ struct Gateway::Impl {
     if (!IsCaseNumber(number)) return CaseNotFound(number);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    Result<projections::ActivityPage> page = std::get<projections::CaseQueries>(q).Activity(
+    Result<projections::ActivityPage> page = std::get<QueryHandle>(q)->Activity(
         ctx.who->scope, number, std::get<size_t>(size), QueryParam(ctx, "page[after]").value_or(""));
     if (!page.ok()) {
       if (page.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
@@ -1207,7 +1266,7 @@ struct Gateway::Impl {
     if (!IsCaseNumber(number)) return CaseNotFound(number);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto list = std::get<projections::CaseQueries>(q).Attachments(ctx.who->scope, number);
+    auto list = std::get<QueryHandle>(q)->Attachments(ctx.who->scope, number);
     if (!list.ok()) {
       if (list.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
       return ProblemFromStatus(list.status());
@@ -1226,6 +1285,15 @@ struct Gateway::Impl {
     // byte is stored.
     auto c = VisibleCase(ctx, number);
     if (auto* r = std::get_if<Reply>(&c)) return std::move(*r);
+    // Refuse what the aggregate would refuse before a byte is stored (the
+    // aggregate still decides; this only saves the blob store).
+    const json& cj = std::get<json>(c);
+    const std::string state = cj.value("state", "");
+    if (state == "CLOSED" || state == "CANCELLED") {
+      return Problem(409, "conflict", "case " + number + " is " + state +
+                                          ": a final state takes no attachments",
+                     {{"rule", "case.final_state"}});
+    }
     Result<StoredBlob> blob = blobs->ExtractUpload(ctx.req.body_file, ct, options.max_upload_bytes);
     if (!blob.ok()) {
       if (blob.status().code() == StatusCode::kFailedPrecondition) {
@@ -1252,7 +1320,7 @@ struct Gateway::Impl {
     const std::string id = "a" + std::to_string(s.result.version);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto att = std::get<projections::CaseQueries>(q).Attachment(ctx.who->scope, number, id);
+    auto att = std::get<QueryHandle>(q)->Attachment(ctx.who->scope, number, id);
     if (!att.ok()) return Pending(s.result.command_id);
     Reply r = JsonReply(201, *att);
     r.Header("Location", std::string(kPrefix) + "/cases/" + number + "/attachments/" + id);
@@ -1268,7 +1336,7 @@ struct Gateway::Impl {
     if (auto* r = std::get_if<Reply>(&c)) return std::move(*r);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto att = std::get<projections::CaseQueries>(q).Attachment(ctx.who->scope, number, id);
+    auto att = std::get<QueryHandle>(q)->Attachment(ctx.who->scope, number, id);
     if (!att.ok()) {
       if (att.status().code() == StatusCode::kNotFound) {
         return NotFound("attachment " + id.substr(0, 64));
@@ -1352,7 +1420,7 @@ struct Gateway::Impl {
     if (!IsCaseNumber(number)) return CaseNotFound(number);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto list = std::get<projections::CaseQueries>(q).Watchers(ctx.who->scope, number);
+    auto list = std::get<QueryHandle>(q)->Watchers(ctx.who->scope, number);
     if (!list.ok()) {
       if (list.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
       return ProblemFromStatus(list.status());
@@ -1380,7 +1448,7 @@ struct Gateway::Impl {
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto list = std::get<projections::CaseQueries>(q).Watchers(ctx.who->scope, number);
+    auto list = std::get<QueryHandle>(q)->Watchers(ctx.who->scope, number);
     if (!list.ok()) return Pending(s.result.command_id);
     for (const json& w : *list) {
       if (aggregates::Lower(w.value("email", "")) == aggregates::Lower(email)) {
@@ -1415,7 +1483,7 @@ struct Gateway::Impl {
     if (auto r = AwaitMinPosition(ctx)) return std::move(*r);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto page = std::get<projections::CaseQueries>(q).Search(ctx.who->scope, sq);
+    auto page = std::get<QueryHandle>(q)->Search(ctx.who->scope, sq);
     if (!page.ok()) return QueryProblem(page.status(), "q");
     return Page(ctx, page->rows, page->has_more, page->after_cursor);
   }
@@ -1424,7 +1492,7 @@ struct Gateway::Impl {
     if (auto r = AwaitMinPosition(ctx)) return std::move(*r);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto o = std::get<projections::CaseQueries>(q).Overview(ctx.who->scope, {});
+    auto o = std::get<QueryHandle>(q)->Overview(ctx.who->scope, {});
     if (!o.ok()) return ProblemFromStatus(o.status());
     return JsonReply(200, *o);
   }
@@ -1527,10 +1595,20 @@ struct Gateway::Impl {
   Reply Healthz(Ctx&) { return JsonReply(200, {{"status", "ok"}}); }
 
   Status BrokerHealth() {
-    std::lock_guard<std::mutex> lock(health_mu);
+    // One check at a time; everyone else gets the last answer.
+    std::unique_lock<std::mutex> lock(health_mu, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      std::lock_guard<std::mutex> status_lock(health_status_mu);
+      return health_checked_us == 0 ? UnavailableError("checking") : health_status;
+    }
     const int64_t now = clock.NowMicros();
-    if (now - health_checked_us < 1'000'000 && health_checked_us != 0) return health_status;
+    {
+      std::lock_guard<std::mutex> status_lock(health_status_mu);
+      if (now - health_checked_us < 1'000'000 && health_checked_us != 0) return health_status;
+    }
     auto wm = health->Watermarks(options.layout.ResultsTopic(), 0);
+    if (!wm.ok()) spdlog::warn("gateway: readiness: broker: {}", wm.status().ToString());
+    std::lock_guard<std::mutex> status_lock(health_status_mu);
     health_status = wm.ok() ? Status::Ok() : wm.status();
     health_checked_us = now;
     return health_status;
@@ -1540,7 +1618,7 @@ struct Gateway::Impl {
     json checks = json::object();
     bool ready = true;
     Status broker = BrokerHealth();
-    checks["broker"] = broker.ok() ? "ok" : broker.message();
+    checks["broker"] = broker.ok() ? "ok" : "unavailable";
     ready = ready && broker.ok();
     std::vector<consumers::PartitionLag> lag = projector->Lag();
     double worst = 0;

@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -43,7 +44,10 @@ struct GatewayOptions {
   uint64_t max_upload_bytes = 25ull << 20;
   RateLimit per_address{200, 400};
   RateLimit per_user{100, 200};
-  double login_per_minute = 20;  // per client address
+  double login_per_minute = 20;  // per client address, and per e-mail
+  // Peers whose X-Forwarded-For names the client (a TLS proxy in front);
+  // rate limits key on that client instead of the proxy.
+  std::set<std::string> trusted_proxies;
   std::chrono::milliseconds command_wait{5000};
   std::chrono::milliseconds min_position_wait{5000};
   SessionOptions sessions;

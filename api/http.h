@@ -20,6 +20,9 @@ struct Request {
   std::string method_text;
   std::string target;  // as sent: path and query
   std::string path;    // percent-decoded path, without the query
+  // The path's segments, split on '/' before decoding (so "%2F" stays in
+  // its segment); "/a/b" -> {"a", "b"}.
+  std::vector<std::string> segments;
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   bool bad_target = false;  // the target did not decode (bad escape, NUL, bad UTF-8)
   http::fields headers;

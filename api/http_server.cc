@@ -82,6 +82,15 @@ void ParseTarget(std::string_view target, Request* r) {
   if (raw_path.empty() || raw_path[0] != '/' || !PercentDecode(raw_path, false, &r->path)) {
     r->bad_target = true;
   }
+  for (std::string_view rest = raw_path.empty() ? raw_path : raw_path.substr(1);;) {
+    const size_t slash = rest.find('/');
+    std::string seg;
+    if (!PercentDecode(rest.substr(0, slash), false, &seg)) r->bad_target = true;
+    r->segments.push_back(std::move(seg));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
+  }
+  if (r->segments.size() == 1 && r->segments[0].empty()) r->segments.clear();
   if (q == std::string_view::npos) return;
   std::string_view query = target.substr(q + 1);
   while (!query.empty()) {
@@ -120,6 +129,8 @@ struct HttpServer::Impl {
   net::thread_pool workers;
   std::vector<std::thread> io_threads;
   std::atomic<uint64_t> spool_seq{0};
+  std::atomic<bool> stopping{false};
+  std::optional<net::steady_timer> accept_backoff;
 
   Impl(HttpServerOptions o, PolicyFn p, HandlerFn h, ProblemFn pr)
       : options(std::move(o)),
@@ -148,7 +159,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  // One second per 64 KiB on top of the base timeout: big bodies on slow
+  // links are not cut, stalled ones still are.
+  std::chrono::milliseconds Budget(uint64_t bytes) const {
+    return server_->options.request_timeout + std::chrono::milliseconds(bytes / 64);
+  }
+
   void ReadHeader() {
+    if (server_->stopping) return Close();
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     // The route's limit is applied once the header says which route it is.
@@ -185,12 +203,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_.client_address = address_;
     keep_alive_ = msg.keep_alive();
     const BodyPolicy policy = server_->policy(request_);
+    if (policy.reject_status != 0) {
+      return SendProblem(policy.reject_status, policy.reject_detail);
+    }
     if (header_parser_->content_length() && *header_parser_->content_length() > policy.limit) {
       return SendProblem(413, "the body is " + std::to_string(*header_parser_->content_length()) +
                                   " bytes; this route takes at most " +
                                   std::to_string(policy.limit));
     }
     limit_ = policy.limit;
+    if (header_parser_->content_length()) {
+      stream_.expires_after(Budget(*header_parser_->content_length()));
+    }
     if (msg[http::field::expect] == "100-continue" && !header_parser_->is_done()) {
       auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
       net::async_write(stream_, net::buffer(*cont),
@@ -255,9 +279,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       try {
         reply = self->server_->handler(self->request_);
       } catch (const std::exception& e) {
-        spdlog::error("http: handler of {} {} threw: {}", self->request_.method_text,
-                      self->request_.path, e.what());
-        reply = self->server_->problem(500, "an internal error occurred");
+        const std::string id = RandomHex(8);
+        spdlog::error("http: handler of {} {} threw: {} (request {})", self->request_.method_text,
+                      self->request_.path, e.what(), id);
+        reply = self->server_->problem(500, "an internal error occurred (request " + id + ")");
+        reply.Header("X-Request-Id", id);
       }
       if (!self->request_.body_file.empty()) ::unlink(self->request_.body_file.c_str());
       net::post(self->stream_.get_executor(),
@@ -279,6 +305,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendProblem(int status, const std::string& detail) {
     Reply r = server_->problem(status, detail);
     r.close = true;
+    r.Header("X-Request-Id", RandomHex(8));
     Write(std::move(r));
   }
 
@@ -291,7 +318,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Write(Reply r) {
-    stream_.expires_after(server_->options.request_timeout);
+    stream_.expires_after(Budget(r.body.size()));
     spool_.clear();
     const bool close = r.close || !keep_alive_;
     if (!r.file_path.empty()) {
@@ -307,6 +334,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       Fill(*res, r);
       res->prepare_payload();
+      stream_.expires_after(Budget(res->body().size()));
       http::async_write(stream_, *res,
                         [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
                           self->AfterWrite(ec, close);
@@ -324,7 +352,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void AfterWrite(beast::error_code ec, bool close) {
-    if (ec || close) return Close();
+    if (ec || close || server_->stopping) return Close();
     ReadHeader();
   }
 
@@ -352,9 +380,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 void HttpServer::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
-    if (ec == net::error::operation_aborted) return;
-    if (!ec) std::make_shared<Connection>(std::move(s), this)->Start();
-    if (acceptor && acceptor->is_open()) Accept();
+    if (ec == net::error::operation_aborted || stopping) return;
+    if (!ec) {
+      std::make_shared<Connection>(std::move(s), this)->Start();
+      return Accept();
+    }
+    // Out of file descriptors and the like: back off instead of spinning.
+    spdlog::warn("http: accept: {}", ec.message());
+    accept_backoff.emplace(acceptor->get_executor(), std::chrono::milliseconds(100));
+    accept_backoff->async_wait([this](beast::error_code wec) {
+      if (!wec && !stopping) Accept();
+    });
   });
 }
 
@@ -389,7 +425,7 @@ Status HttpServer::Start() {
   auto address = net::ip::make_address(host, ec);
   if (ec) return InvalidArgumentError("listen address '" + host + "' is not an IP address");
   tcp::endpoint ep(address, static_cast<unsigned short>(port));
-  impl_->acceptor.emplace(impl_->ioc);
+  impl_->acceptor.emplace(net::make_strand(impl_->ioc));
   impl_->acceptor->open(ep.protocol(), ec);
   if (!ec) impl_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor->bind(ep, ec);
@@ -404,17 +440,19 @@ Status HttpServer::Start() {
 }
 
 void HttpServer::Stop() {
-  if (!impl_) return;
+  if (!impl_ || impl_->stopping.exchange(true)) return;
+  // No new connections or requests; requests in flight finish on the pool
+  // (their replies are dropped once the I/O threads are gone).
   if (impl_->acceptor) {
-    net::post(impl_->ioc, [this] {
+    net::post(impl_->acceptor->get_executor(), [this] {
       beast::error_code ignored;
       impl_->acceptor->close(ignored);
     });
   }
-  impl_->workers.join();
   impl_->ioc.stop();
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
+  impl_->workers.join();
 }
 
 }  // namespace docket::api

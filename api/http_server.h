@@ -31,6 +31,11 @@ enum class BodyKind { kString, kFile };
 struct BodyPolicy {
   BodyKind kind = BodyKind::kString;
   uint64_t limit = 64 * 1024;
+  // When set, the request is answered with this status (e.g. 401 for an
+  // upload without a valid session) before any byte of its body is read,
+  // and the connection is closed.
+  int reject_status = 0;
+  std::string reject_detail;
 };
 
 struct HttpServerOptions {
@@ -38,6 +43,8 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 16;
   size_t max_header_bytes = 16 * 1024;
+  // A request must arrive within this, plus one second per 64 KiB of its
+  // declared body; a response gets the same, scaled by its size.
   std::chrono::milliseconds request_timeout{30000};
   std::string spool_dir;  // where upload bodies are streamed; must exist
   Status Validate() const;

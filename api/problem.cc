@@ -76,7 +76,9 @@ Reply ValidationProblem(const std::vector<aggregates::FieldError>& errors) {
 }
 
 Reply TransportProblem(int status, const std::string& detail) {
-  return Problem(status, SlugFor(status), detail);
+  Reply r = Problem(status, SlugFor(status), detail);
+  if (status == 401) r.Header("WWW-Authenticate", "Bearer realm=\"docket\"");
+  return r;
 }
 
 Reply ProblemFromStatus(const Status& s) {

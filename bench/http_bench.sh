@@ -28,6 +28,10 @@
 #   --only ROUTES         comma list of list,get,overview,search,comment [all]
 #   --out FILE            also write every http_bench JSON line here
 #   --keep-log FILE       copy docketd's log here on exit
+#   --keep-topics         leave the prefix's topics on the broker (deleted by default)
+#   --hold                after setting up, write the API address, tokens and
+#                         target files to <tmp>/env and wait (to probe rates
+#                         with http_bench by hand); stop with SIGINT/SIGTERM
 #   BUILD_DIR             build tree with docketd, docketctl, http_bench [build]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,7 +39,7 @@ build="${BUILD_DIR:-$root/build}"
 
 events=5500000 seconds=30 warmup=5 connections=16
 declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=200 [comment]=50)
-only="list,get,overview,search,comment" out="" keep_log=""
+only="list,get,overview,search,comment" out="" keep_log="" keep_topics=0 hold=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --events) events="$2"; shift 2 ;;
@@ -47,6 +51,8 @@ while [[ $# -gt 0 ]]; do
     --only) only="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --keep-log) keep_log="$2"; shift 2 ;;
+    --keep-topics) keep_topics=1; shift ;;
+    --hold) hold=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "http_bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
@@ -72,9 +78,20 @@ if [[ -z "$nginx_bin" ]]; then
   nginx_bin=/usr/sbin/nginx
 fi
 
+prefix=""
+# The prefix's topics, through Kafka's own TopicCommand (jars of local-kafka.sh).
+delete_topics() {
+  local version cache
+  version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$root/tools/kafka/pom.xml")"
+  cache="${KAFKA_CACHE:-$HOME/.cache/docket/kafka-$version}"
+  java -Xmx128m -cp "$cache/libs/*" org.apache.kafka.tools.TopicCommand \
+    --bootstrap-server "$brokers" --delete --topic "$prefix\\..*" >/dev/null 2>&1 \
+    && log "deleted the topics of $prefix" || log "could not delete the topics of $prefix"
+}
+
 tmp="$(mktemp -d /tmp/docket-http-bench.XXXXXX)"
 chmod 755 "$tmp"  # nginx workers (nobody) read the static files below
-docketd_pid="" nginx_pid=""
+docketd_pid="" nginx_pid="" hold_pid=""
 stop_pid() {  # stop_pid PID NAME: SIGTERM, up to 15 s, then SIGKILL
   local pid="$1"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
@@ -85,6 +102,7 @@ stop_pid() {  # stop_pid PID NAME: SIGTERM, up to 15 s, then SIGKILL
 }
 cleanup() {
   local rc=$?
+  [[ -n "$hold_pid" ]] && kill "$hold_pid" 2>/dev/null
   stop_pid "$nginx_pid" nginx
   stop_pid "$docketd_pid" docketd
   if [[ -n "$keep_log" && -f "$tmp/docketd.log" ]]; then cp "$tmp/docketd.log" "$keep_log"; fi
@@ -92,6 +110,7 @@ cleanup() {
     log "docketd log (tail):"; tail -25 "$tmp/docketd.log" >&2
   fi
   rm -rf "$tmp"
+  if [[ -n "$prefix" && $keep_topics -eq 0 ]]; then delete_topics; fi
   exit $rc
 }
 trap cleanup EXIT
@@ -250,6 +269,23 @@ path, size, sample = sys.argv[1], int(sys.argv[2]), open(sys.argv[3], "rb").read
 open(path, "wb").write((sample * (size // len(sample) + 1))[:size])
 EOF
 }
+
+if (( hold )); then
+  cat >"$tmp/env" <<EOF
+api=$api
+nginx=http://127.0.0.1:$nginx_port
+customer_token=$customer_token
+staff_token=$staff_token
+get_urls=$tmp/get-urls
+comment_urls=$tmp/comment-urls
+www=$tmp/nginx/www
+EOF
+  log "holding: see $tmp/env; stop with kill -TERM $$"
+  sleep infinity &
+  hold_pid=$!
+  wait "$hold_pid" || true
+  exit 0
+fi
 
 # ---- runs -------------------------------------------------------------------------
 results="$tmp/results.jsonl"

@@ -72,6 +72,8 @@ LIMITED_CONFIG = dict(MAIN_CONFIG, **{
     "rate-user-per-s": 2,
     "rate-user-burst": 5,
     "login-per-min": 3,
+    # Requests from 127.0.0.1 may name their client in X-Forwarded-For.
+    "trusted-proxies": "127.0.0.1",
 })
 
 

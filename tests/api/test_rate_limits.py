@@ -93,3 +93,17 @@ def test_per_address_limit(limited):
         r, _ = first_429(lambda: limited.staff.get("/me"), bound=60)
     check_429(r)
     assert wait_until_served(limited.staff, timeout=60).status_code == 200
+
+
+def test_behind_a_trusted_proxy_clients_are_told_apart_by_x_forwarded_for(limited):
+    # The limited server trusts 127.0.0.1 as a proxy: each forwarded client
+    # has its own address bucket, and a proxy's own hop is skipped.
+    def as_client(ip):
+        return requests.get(limited.api + "/catalog",
+                            headers={"X-Forwarded-For": f"{ip}, 127.0.0.1"}, timeout=30)
+    r, before = first_429(lambda: as_client("203.0.113.7"))
+    check_429(r)
+    assert before >= LIMITED_CONFIG["rate-ip-burst"] - 1, before
+    # Another client behind the same proxy is not limited by the first one.
+    other = as_client("198.51.100.9")
+    assert other.status_code == 401, describe(other)

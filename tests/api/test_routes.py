@@ -924,3 +924,14 @@ def test_a_position_never_reached_is_503_with_retry_after(alice):
     assert r.headers.get("Retry-After") == "1", describe(r)
     waited = time.monotonic() - t0
     assert waited >= MAIN_CONFIG["min-position-wait-ms"] / 1000 * 0.8, waited
+
+
+def test_an_upload_without_a_session_is_refused_before_its_body_is_read(world, alice):
+    oc = open_case(alice)
+    # A 20 MB body is announced but never sent: the answer must come anyway.
+    req = build_request("POST", f"{API_PREFIX}/cases/{oc.number}/attachments",
+                        {"Content-Type": "multipart/form-data; boundary=x",
+                         "Content-Length": "20000000"}, b"", content_length=False)
+    r = raw_request(world.server.port, req, timeout=10)
+    assert_raw_problem(r, 401, "unauthenticated")
+    assert any(k.lower() == "www-authenticate" for k, _ in r.headers), r
