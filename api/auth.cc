@@ -1,6 +1,7 @@
 #include "api/auth.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -129,7 +130,31 @@ Result<std::string> SessionStore::Create(const std::string& user_id) {
   wo.sync = true;
   rocksdb::Status st = db_->Put(wo, Sha256Hex(token), v.dump());
   if (!st.ok()) return UnavailableError("session store: " + st.ToString());
+  // Sessions nobody presents again are deleted by a sweep every 1000 logins.
+  if (++creates_ % 1000 == 0) Sweep();
   return token;
+}
+
+size_t SessionStore::Count() const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  size_t n = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+  return n;
+}
+
+void SessionStore::Sweep() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::WriteBatch dead;
+  const int64_t now = clock_.NowMicros();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    nlohmann::json v = nlohmann::json::parse(it->value().ToString(), nullptr, false);
+    const bool ok = v.is_object() && v["created_us"].is_number_integer() &&
+                    v["last_seen_us"].is_number_integer();
+    if (!ok || now >= ExpiresAt({"", v["created_us"], v["last_seen_us"]})) {
+      dead.Delete(it->key()).PermitUncheckedError();
+    }
+  }
+  db_->Write(rocksdb::WriteOptions(), &dead).PermitUncheckedError();
 }
 
 int64_t SessionStore::ExpiresAt(const Session& s) const {

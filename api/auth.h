@@ -5,6 +5,7 @@
 #ifndef DOCKET_API_AUTH_H_
 #define DOCKET_API_AUTH_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -90,12 +91,17 @@ class SessionStore {
   Status Revoke(const std::string& token);
   // When a session created now expires at the latest (µs).
   int64_t ExpiresAt(const Session& s) const;
+  // Deletes every expired session (Create runs it every 1000 sessions).
+  void Sweep();
+  // Sessions stored, expired or not.
+  size_t Count() const;
 
  private:
   SessionStore(SessionOptions options, const Clock& clock);
   SessionOptions options_;
   const Clock& clock_;
   std::unique_ptr<rocksdb::DB> db_;
+  std::atomic<uint64_t> creates_{0};
 };
 
 struct RateLimit {

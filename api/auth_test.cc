@@ -63,6 +63,18 @@ TEST_F(SessionStoreTest, IdleAndAbsoluteExpiryAndRevocation) {
   clock_.Advance(std::chrono::seconds(601));
   EXPECT_EQ((*store)->Find(*idle).status().code(), StatusCode::kNotFound);
 
+  // A sweep deletes sessions nobody presented again once they expired.
+  auto kept = (*store)->Create("u4");
+  auto forgotten = (*store)->Create("u5");
+  clock_.Advance(std::chrono::seconds(400));
+  EXPECT_TRUE((*store)->Find(*kept).ok());
+  clock_.Advance(std::chrono::seconds(300));  // forgotten: idle 700 s > 600 s
+  const size_t before = (*store)->Count();
+  (*store)->Sweep();
+  EXPECT_EQ((*store)->Count(), before - 1);
+  EXPECT_TRUE((*store)->Find(*kept).ok());
+  EXPECT_EQ((*store)->Find(*forgotten).status().code(), StatusCode::kNotFound);
+
   auto revoked = (*store)->Create("u3");
   ASSERT_TRUE((*store)->Revoke(*revoked).ok());
   EXPECT_EQ((*store)->Find(*revoked).status().code(), StatusCode::kNotFound);
