@@ -1192,12 +1192,19 @@ struct Gateway::Impl {
     return sent;
   }
 
+  // Sends `payload` as a command on the path's case (ctx.params[0]).
   template <typename T>
-  Reply SimpleCaseCommand(Ctx& ctx, T payload, int status) {
+  std::variant<Sent, Reply> SendCase(Ctx& ctx, T payload) {
     const std::string& number = ctx.params[0];
     fb::CommandEnvelopeT cmd = NewCommand(ctx, number);
     cmd.command.Set(std::move(payload));
-    auto sent = SubmitCase(ctx, number, std::move(cmd));
+    return SubmitCase(ctx, number, std::move(cmd));
+  }
+
+  template <typename T>
+  Reply SimpleCaseCommand(Ctx& ctx, T payload, int status) {
+    const std::string& number = ctx.params[0];
+    auto sent = SendCase(ctx, std::move(payload));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     return CaseAfter(ctx, std::get<Sent>(sent), number, status);
   }
@@ -1232,47 +1239,42 @@ struct Gateway::Impl {
     std::string text;
     if (text_field) text = b.Str(text_field, takes_resolution, takes_resolution ? 1 : 0, 10000);
     if (!b.errors.empty()) return ValidationProblem(b.errors);
-    if (action == "cancel") {
-      fb::CancelCaseT c;
-      c.reason = text;
-      return SimpleCaseCommand(ctx, std::move(c), 200);
-    }
+    if (action == "cancel") return TextAction(ctx, &fb::CancelCaseT::reason, text);
     if (action == "accept") return SimpleCaseCommand(ctx, fb::AcceptCaseT{}, 200);
-    if (action == "request-info") {
-      fb::RequestInformationT c;
-      c.message = text;
-      return SimpleCaseCommand(ctx, std::move(c), 200);
-    }
-    if (action == "resolve") {
-      fb::ResolveCaseT c;
-      c.resolution = text;
-      return SimpleCaseCommand(ctx, std::move(c), 200);
-    }
+    if (action == "request-info") return TextAction(ctx, &fb::RequestInformationT::message, text);
+    if (action == "resolve") return TextAction(ctx, &fb::ResolveCaseT::resolution, text);
     if (action == "close") return SimpleCaseCommand(ctx, fb::CloseCaseT{}, 200);
-    if (action == "reopen") {
-      fb::ReopenCaseT c;
-      c.reason = text;
-      return SimpleCaseCommand(ctx, std::move(c), 200);
-    }
+    if (action == "reopen") return TextAction(ctx, &fb::ReopenCaseT::reason, text);
     if (action == "accept-resolution") return SimpleCaseCommand(ctx, fb::AcceptResolutionT{}, 200);
-    fb::RejectResolutionT c;
-    c.reason = text;
-    return SimpleCaseCommand(ctx, std::move(c), 200);
+    return TextAction(ctx, &fb::RejectResolutionT::reason, text);
   }
 
-  Reply ListAttachments(Ctx& ctx) {
+  // A state change whose command carries one text member.
+  template <typename T>
+  Reply TextAction(Ctx& ctx, std::string T::*member, const std::string& text) {
+    T payload;
+    payload.*member = text;
+    return SimpleCaseCommand(ctx, std::move(payload), 200);
+  }
+
+  // GET of a per-case list (attachments, watchers): {"data": [...]}.
+  using RowsFn = Result<std::vector<json>> (projections::CaseQueries::*)(
+      const projections::Scope&, std::string_view) const;
+  Reply CaseRows(Ctx& ctx, RowsFn rows) {
     const std::string& number = ctx.params[0];
     if (auto r = AwaitMinPosition(ctx)) return std::move(*r);
     if (!IsCaseNumber(number)) return CaseNotFound(number);
     auto q = Queries();
     if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto list = std::get<QueryHandle>(q)->Attachments(ctx.who->scope, number);
+    auto list = ((*std::get<QueryHandle>(q).operator->()).*rows)(ctx.who->scope, number);
     if (!list.ok()) {
       if (list.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
       return ProblemFromStatus(list.status());
     }
     return JsonReply(200, {{"data", *list}});
   }
+  Reply ListAttachments(Ctx& ctx) { return CaseRows(ctx, &projections::CaseQueries::Attachments); }
+  Reply ListWatchers(Ctx& ctx) { return CaseRows(ctx, &projections::CaseQueries::Watchers); }
 
   Reply Upload(Ctx& ctx) {
     const std::string& number = ctx.params[0];
@@ -1311,9 +1313,7 @@ struct Gateway::Impl {
     a.content_type = SafeContentType(aggregates::Lower(blob->content_type))
                          ? aggregates::Lower(blob->content_type)
                          : "application/octet-stream";
-    fb::CommandEnvelopeT cmd = NewCommand(ctx, number);
-    cmd.command.Set(std::move(a));
-    auto sent = SubmitCase(ctx, number, std::move(cmd));
+    auto sent = SendCase(ctx, std::move(a));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
@@ -1378,10 +1378,7 @@ struct Gateway::Impl {
     c.attachment_id = ctx.params[1];
     c.file_name = b.Str("file_name", true, 1, 255);
     if (!b.errors.empty()) return ValidationProblem(b.errors);
-    const std::string& number = ctx.params[0];
-    fb::CommandEnvelopeT cmd = NewCommand(ctx, number);
-    cmd.command.Set(std::move(c));
-    auto sent = SubmitCase(ctx, number, std::move(cmd));
+    auto sent = SendCase(ctx, std::move(c));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
@@ -1401,10 +1398,7 @@ struct Gateway::Impl {
 
   template <typename T>
   Reply RemovalCommand(Ctx& ctx, T payload) {
-    const std::string& number = ctx.params[0];
-    fb::CommandEnvelopeT cmd = NewCommand(ctx, number);
-    cmd.command.Set(std::move(payload));
-    auto sent = SubmitCase(ctx, number, std::move(cmd));
+    auto sent = SendCase(ctx, std::move(payload));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     AwaitApplied(s);
@@ -1412,20 +1406,6 @@ struct Gateway::Impl {
     r.Header("ETag", Quote(s.result.version));
     AddPosition(r, s);
     return r;
-  }
-
-  Reply ListWatchers(Ctx& ctx) {
-    const std::string& number = ctx.params[0];
-    if (auto r = AwaitMinPosition(ctx)) return std::move(*r);
-    if (!IsCaseNumber(number)) return CaseNotFound(number);
-    auto q = Queries();
-    if (auto* r = std::get_if<Reply>(&q)) return std::move(*r);
-    auto list = std::get<QueryHandle>(q)->Watchers(ctx.who->scope, number);
-    if (!list.ok()) {
-      if (list.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
-      return ProblemFromStatus(list.status());
-    }
-    return JsonReply(200, {{"data", *list}});
   }
 
   Reply AddWatcher(Ctx& ctx) {
@@ -1440,9 +1420,7 @@ struct Gateway::Impl {
     if (!b.errors.empty()) return ValidationProblem(b.errors);
     const std::string email = c.email;
     const std::string& number = ctx.params[0];
-    fb::CommandEnvelopeT cmd = NewCommand(ctx, number);
-    cmd.command.Set(std::move(c));
-    auto sent = SubmitCase(ctx, number, std::move(cmd));
+    auto sent = SendCase(ctx, std::move(c));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
