@@ -10,6 +10,13 @@
 // (no coordinated omission, as in wrk2). Requests due in the first
 // --warmup-seconds are sent but not counted.
 //
+// Idle connections are used in turn (FIFO), so all of them stay warm, and
+// each idle one is watched: when the server closes it (docketd closes a
+// keep-alive connection idle for its request timeout, 30 s by default) it
+// is reopened before it is used again (counted in `reconnects`, not as an
+// error). No request is retried: one that meets a connection closing under
+// it is a transport error.
+//
 //   build/bench/http_bench --url http://127.0.0.1:8080/api/v1/overview
 //       --header 'Authorization: Bearer TOKEN' --rate 200 --seconds 20
 //
@@ -22,9 +29,10 @@
 //                 counted request's due time to the last counted answer
 //                 (at least --seconds)
 //   count         counted requests; ok = 2xx answers among them
-//   errors        non-2xx answers + transport errors (connect, reset,
-//                 --timeout-ms) + unfinished (still unanswered --drain-seconds
-//                 after the last was due); status_counts breaks them down
+//   errors        non-2xx answers + transport errors (connect, reset, early
+//                 end of stream, --timeout-ms) + unfinished (still unanswered
+//                 --drain-seconds after the last was due); status_counts
+//                 breaks them down
 //   p50/p90/p99/max_ms  latency of the 2xx answers, from due time to the
 //                 last byte of the answer
 //   mean_body_bytes     mean body size of the 2xx answers
@@ -129,7 +137,8 @@ class Bench {
     const double measure_start = Offset(warmup_n_);
     double span = o_.seconds;
     if (last_done_) {
-      span = std::max(span, std::chrono::duration<double>(*last_done_ - t0_).count() - measure_start);
+      const double last = std::chrono::duration<double>(*last_done_ - t0_).count();
+      span = std::max(span, last - measure_start);
     }
     auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
     return {{"offered_rps", o_.rate},
@@ -143,6 +152,7 @@ class Bench {
             {"p99_ms", round3(pct(0.99))},
             {"max_ms", round3(ms.empty() ? 0 : ms.back())},
             {"mean_body_bytes", ok_ms_.empty() ? 0 : body_bytes_ / ok_ms_.size()},
+            {"reconnects", reconnects_},
             {"connections", o_.connections},
             {"seconds", o_.seconds},
             {"warmup_seconds", o_.warmup_seconds},
@@ -165,6 +175,8 @@ class Bench {
     http::request<http::string_body> req;
     std::optional<http::response_parser<http::string_body>> parser;
     Due current{};
+    bool idle = false;
+    uint64_t generation = 0;  // bumped when the connection leaves or enters idle
   };
 
   double Offset(uint64_t seq) const { return static_cast<double>(seq) / o_.rate; }
@@ -189,8 +201,9 @@ class Bench {
         t->async_wait([this, i, t](beast::error_code) { Connect(i); });
         return;
       }
-      c.stream.socket().set_option(tcp::no_delay(true));
-      idle_.push_back(i);
+      beast::error_code ignored;
+      c.stream.socket().set_option(tcp::no_delay(true), ignored);
+      MakeIdle(i);
       if (!started_ && idle_.size() == conns_.size()) {
         started_ = true;
         t0_ = SteadyClock::now() + std::chrono::milliseconds(10);
@@ -232,11 +245,49 @@ class Bench {
     MaybeDone();
   }
 
+  // Puts connection i at the back of the idle queue and watches it: if it
+  // turns readable while idle, the server has closed it (or sent something
+  // unasked), and it is reopened.
+  void MakeIdle(size_t i) {
+    Conn& c = *conns_[i];
+    c.idle = true;
+    const uint64_t generation = ++c.generation;
+    idle_.push_back(i);
+    c.stream.socket().async_wait(
+        tcp::socket::wait_read, [this, i, generation](beast::error_code ec) {
+          Conn& c = *conns_[i];
+          if (ec || !c.idle || c.generation != generation || finished_) return;
+          ++reconnects_;
+          idle_.erase(std::find(idle_.begin(), idle_.end(), i));
+          c.idle = false;
+          ++c.generation;
+          Reopen(i);
+        });
+  }
+
+  size_t TakeIdle() {
+    const size_t i = idle_.front();
+    idle_.pop_front();
+    Conn& c = *conns_[i];
+    c.idle = false;
+    ++c.generation;
+    beast::error_code ignored;
+    c.stream.socket().cancel(ignored);  // the idle watch
+    return i;
+  }
+
+  void Reopen(size_t i) {
+    Conn& c = *conns_[i];
+    beast::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    c.stream.close();
+    c.buffer.clear();
+    Connect(i);
+  }
+
   void Dispatch() {
     while (!queue_.empty() && !idle_.empty()) {
-      const size_t i = idle_.back();
-      idle_.pop_back();
-      Send(i, queue_.front());
+      Send(TakeIdle(), queue_.front());
       queue_.pop_front();
     }
     MaybeDone();
@@ -244,8 +295,13 @@ class Bench {
 
   void MaybeDone() {
     if (next_ == total_ && queue_.empty() && idle_.size() == conns_.size()) {
+      finished_ = true;
       timer_.cancel();
       drain_.cancel();
+      for (const auto& c : conns_) {  // ends the idle watches: io.run() returns
+        beast::error_code ignored;
+        c->stream.socket().close(ignored);
+      }
     }
   }
 
@@ -281,7 +337,7 @@ class Bench {
     const auto now = SteadyClock::now();
     bool reconnect = false;
     if (ec) {
-      Count(c.current, ec == beast::error::timeout ? "timeout" : "transport");
+      Count(c.current, ec == beast::error::timeout ? "timeout" : "transport: " + ec.message());
       reconnect = true;
     } else {
       const auto& res = c.parser->get();
@@ -295,15 +351,8 @@ class Bench {
       reconnect = !res.keep_alive();
     }
     c.parser.reset();
-    if (reconnect) {
-      beast::error_code ignored;
-      c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      c.stream.close();
-      c.buffer.clear();
-      Connect(i);
-      return;
-    }
-    idle_.push_back(i);
+    if (reconnect) return Reopen(i);
+    MakeIdle(i);
     Dispatch();
   }
 
@@ -312,9 +361,10 @@ class Bench {
   tcp::resolver::results_type endpoints_;
   asio::steady_timer timer_, drain_;
   std::vector<std::unique_ptr<Conn>> conns_;
-  std::vector<size_t> idle_;
+  std::deque<size_t> idle_;  // FIFO: every connection is used in turn
   std::deque<Due> queue_;
-  bool started_ = false;
+  bool started_ = false, finished_ = false;
+  uint64_t reconnects_ = 0;
   SteadyClock::time_point t0_;
   uint64_t warmup_n_ = 0, total_ = 0, next_ = 0;
   std::map<std::string, uint64_t> status_counts_;
@@ -343,7 +393,9 @@ int main(int argc, char** argv) {
   app.add_option("--connections", o.connections, "Keep-alive connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
-  app.add_option("--seconds", o.seconds, "Measured seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--seconds", o.seconds, "Measured seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--warmup-seconds", o.warmup_seconds, "Seconds sent first and not counted")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

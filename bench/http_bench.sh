@@ -367,6 +367,8 @@ for route, s in by.items():
         e = str(x["errors"])
         if x["errors"]:
             e += " (" + ", ".join(f"{k}: {v}" for k, v in x["status_counts"].items() if not k.startswith("2")) + ")"
+        if x.get("reconnects"):
+            e += f' [{x["reconnects"]} idle reconnects]'
         return [f'{x["achieved_rps"]:.1f}', f'{x["p50_ms"]:.2f}', f'{x["p99_ms"]:.2f}', e]
     load = " / ".join(x["loadavg"].split()[0] for x in (d, n) if x)
     print("| " + " | ".join([paths.get(route, route), f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])] + cols(d) + cols(n) + [load]) + " |")
