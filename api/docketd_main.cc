@@ -135,8 +135,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-concurrent-hashes", gw.max_concurrent_hashes,
                  "Argon2id hashes running at once (each takes 64 MiB)")
       ->capture_default_str();
+  app.add_option("--ready-max-lag-events", gw.ready_max_lag_events,
+                 "/readyz fails while a read-model partition is more events behind")
+      ->capture_default_str();
   app.add_option("--ready-max-lag-s", gw.ready_max_lag_seconds,
-                 "/readyz fails while the read models are further behind")
+                 "/readyz fails while a read model's oldest unapplied event is older")
       ->capture_default_str();
   std::string trusted_proxies;
   app.add_option("--trusted-proxies", trusted_proxies,

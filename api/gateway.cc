@@ -1598,14 +1598,23 @@ struct Gateway::Impl {
     Status broker = BrokerHealth();
     checks["broker"] = broker.ok() ? "ok" : "unavailable";
     ready = ready && broker.ok();
+    // Every partition must have reported, and be within both bounds: a
+    // fresh backlog has young records, so age alone says nothing.
     std::vector<consumers::PartitionLag> lag = projector->Lag();
-    double worst = 0;
-    for (const auto& l : lag) worst = std::max(worst, l.seconds);
-    const bool projections_ok =
-        projector->store() != nullptr && !lag.empty() && worst <= options.ready_max_lag_seconds;
+    double worst_seconds = 0;
+    int64_t worst_events = 0;
+    for (const auto& l : lag) {
+      worst_seconds = std::max(worst_seconds, l.seconds);
+      worst_events = std::max(worst_events, l.events());
+    }
+    const bool all_reported = static_cast<int32_t>(lag.size()) >= options.layout.partitions;
+    const bool projections_ok = projector->store() != nullptr && all_reported &&
+                                worst_events <= options.ready_max_lag_events &&
+                                worst_seconds <= options.ready_max_lag_seconds;
     checks["projections"] = projections_ok ? "ok"
-                            : lag.empty()  ? "catching up"
-                                           : "behind by " + std::to_string(worst) + " s";
+                            : !all_reported ? "catching up"
+                                            : "behind by " + std::to_string(worst_events) +
+                                                  " events";
     checks["identity"] = view->CaughtUp() ? "ok" : "catching up";
     ready = ready && projections_ok && view->CaughtUp();
     json body = {{"status", ready ? "ok" : "unavailable"}, {"checks", checks}};
@@ -1705,7 +1714,9 @@ Reply Gateway::Handle(Request& req) {
   r.Header("X-Request-Id", req.request_id);
   if (!r.FindHeader("Cache-Control")) r.Header("Cache-Control", "no-store");
   const int status = static_cast<int>(r.status);
-  if (status >= 500) {
+  // 503s (not ready, position not reached, broker down) are expected
+  // answers; a 500 is a bug.
+  if (status == 500) {
     spdlog::error("gateway: {} {} -> {} (request {})", req.method_text, route, status,
                   req.request_id);
   }

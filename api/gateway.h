@@ -54,7 +54,9 @@ struct GatewayOptions {
   bool secure_cookies = false;
   int max_concurrent_hashes = 2;
   std::chrono::milliseconds hash_queue_wait{5000};
-  // /readyz is 503 while any projection is further behind than this.
+  // /readyz is 503 while any partition of the case read models is further
+  // behind than this many events, or its oldest unapplied event is older.
+  int64_t ready_max_lag_events = 1000;
   double ready_max_lag_seconds = 30;
   Status Validate() const;
 };

@@ -160,14 +160,16 @@ while true; do
   kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited while catching up"
   read -r lag applied <<<"$(metrics || echo "")"
   ready="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$api/readyz" || true)"
-  # Lag 0 and /readyz 200 alone are not enough: right after start, before
-  # the projector's first fetch, docketd reports lag 0 (or a lag with no
-  # age) and /readyz 200 with nothing applied. So also wait for every
-  # loaded event to be applied.
+  # Lag 0 and /readyz 200 alone are not enough: /readyz judges the lag by
+  # the records' age, and a backlog `docketctl load` wrote seconds ago
+  # passes for the first ~30 s; right after start the lag may also read 0
+  # before the projector's first fetch. So also wait for every loaded
+  # event to be applied.
   if [[ "$lag" == "0" && "$ready" == "200" && "${applied:-0}" -ge "$events" ]]; then break; fi
   if (( SECONDS - last_print >= 15 )); then
     last_print=$SECONDS
-    log "  catching up: $((SECONDS - t_catch)) s, applied ${applied:-0} events, lag ${lag:-?}, /readyz $ready"
+    log "  catching up: $((SECONDS - t_catch)) s, applied ${applied:-0} events," \
+        "lag ${lag:-?}, /readyz $ready"
   fi
   sleep 2
 done
@@ -202,9 +204,12 @@ login() {  # login EMAIL: prints a session token (a new user may take a moment t
   die "cannot log in as $1: $body"
 }
 admin_token="$(login admin@bench.local)"
-call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' "$admin_token" >/dev/null
-call POST /users "{\"email\":\"customer@bench.local\",\"name\":\"Bench Customer\",\"role\":\"customer\",\"account_ids\":[\"ACC-0001\"],\"password\":\"$password\"}" "$admin_token" >/dev/null
-call POST /users "{\"email\":\"staff@bench.local\",\"name\":\"Bench Staff\",\"role\":\"staff\",\"password\":\"$password\"}" "$admin_token" >/dev/null
+call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' \
+  "$admin_token" >/dev/null
+call POST /users '{"email":"customer@bench.local","name":"Bench Customer","role":"customer",
+  "account_ids":["ACC-0001"],"password":"'"$password"'"}' "$admin_token" >/dev/null
+call POST /users '{"email":"staff@bench.local","name":"Bench Staff","role":"staff",
+  "password":"'"$password"'"}' "$admin_token" >/dev/null
 customer_token="$(login customer@bench.local)"
 staff_token="$(login staff@bench.local)"
 
@@ -263,7 +268,10 @@ EOF
 nginx_pid=$!
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$nginx_port/" && break
-  kill -0 "$nginx_pid" 2>/dev/null || { cat "$tmp/nginx/stdout" "$tmp/nginx/error.log" >&2; die "nginx did not start"; }
+  if ! kill -0 "$nginx_pid" 2>/dev/null; then
+    cat "$tmp/nginx/stdout" "$tmp/nginx/error.log" >&2
+    die "nginx did not start"
+  fi
   sleep 0.1
 done
 log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*: //') (pid $nginx_pid) on 127.0.0.1:$nginx_port"
@@ -297,24 +305,36 @@ fi
 # ---- runs -------------------------------------------------------------------------
 results="$tmp/results.jsonl"
 : >"$results"
+# tag JSON ROUTE SERVER WHO: the JSON line with those and the load average added.
+tag() {
+  python3 - "$@" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
+import json, sys
+d = json.loads(sys.argv[1])
+d.update(route=sys.argv[2], server=sys.argv[3], who=sys.argv[4], loadavg=sys.argv[5])
+print(json.dumps(d))
+EOF
+}
 # run ROUTE WHO: http_bench against docketd and then nginx (same rate,
 # connections); the route's arguments are in the array route_args.
 run() {
   local route="$1" who="$2" r="${rate[$1]}" j size
-  log "$route: docketd at $r requests/s for ${seconds} s (+${warmup} s warm-up), $connections connections"
+  log "$route: docketd at $r requests/s for $seconds s (+$warmup s warm-up)," \
+      "$connections connections"
   j="$("$bench" "${route_args[@]}" --rate "$r" --connections "$connections" \
         --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on docketd"
-  j="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(route=sys.argv[2], server="docketd", who=sys.argv[3], loadavg=sys.argv[4]); print(json.dumps(d))' "$j" "$route" "$who" "$(cut -d' ' -f1-3 /proc/loadavg)")"
+  j="$(tag "$j" "$route" docketd "$who")"
   echo "$j" | tee -a "$results"
   size="$(jget '["mean_body_bytes"]' <<<"$j")"
   (( size > 0 )) || size="$(wc -c <"$tmp/sample")"
   static "$tmp/nginx/www/$route.json" "$size" "$tmp/sample"
   local nginx_args=(--url "http://127.0.0.1:$nginx_port/$route.json")
-  [[ "$route" == comment ]] && nginx_args+=(--method POST --header 'Content-Type: application/json' --body "$comment_body")
+  if [[ "$route" == comment ]]; then
+    nginx_args+=(--method POST --header 'Content-Type: application/json' --body "$comment_body")
+  fi
   log "$route: nginx, static file of $size bytes, same rate and connections"
   j="$("$bench" "${nginx_args[@]}" --rate "$r" --connections "$connections" \
         --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on nginx"
-  j="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d.update(route=sys.argv[2], server="nginx", loadavg=sys.argv[3]); print(json.dumps(d))' "$j" "$route" "$(cut -d' ' -f1-3 /proc/loadavg)")"
+  j="$(tag "$j" "$route" nginx "$who")"
   echo "$j" | tee -a "$results"
 }
 customer=(--header "Authorization: Bearer $customer_token")
@@ -349,34 +369,44 @@ done
 
 # ---- table ------------------------------------------------------------------------
 echo
-echo "HTTP gateway, $events events loaded (catch-up $catch_s s), ${seconds} s per run after ${warmup} s warm-up, $connections connections"
+echo "HTTP gateway, $events events loaded (catch-up $catch_s s), $seconds s per run" \
+     "after $warmup s warm-up, $connections connections"
 python3 - "$results" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}", "overview": "GET /overview",
-         "search": "GET /search?q=router restart", "comment": "POST /cases/{n}/comments"}
-print("| route | offered/s | body bytes | docketd req/s | p50 ms | p99 ms | errors | nginx req/s | p50 ms | p99 ms | errors | load 1m after |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}",
+         "overview": "GET /overview", "search": "GET /search?q=router restart",
+         "comment": "POST /cases/{n}/comments"}
+head = ["route", "offered/s", "body bytes"] + ["docketd req/s", "p50 ms", "p99 ms", "errors"] \
+    + ["nginx req/s", "p50 ms", "p99 ms", "errors", "load 1m after"]
+print("| " + " | ".join(head) + " |")
+print("|" + "---|" * len(head))
 by = {}
 for r in rows:
     by.setdefault(r["route"], {})[r["server"]] = r
+
+def cols(x):
+    if not x:
+        return ["-"] * 4
+    e = str(x["errors"])
+    if x["errors"]:
+        bad = (f"{k}: {v}" for k, v in x["status_counts"].items() if not k.startswith("2"))
+        e += " (" + ", ".join(bad) + ")"
+    if x.get("reconnects"):
+        e += f' [{x["reconnects"]} idle reconnects]'
+    return [f'{x["achieved_rps"]:.1f}', f'{x["p50_ms"]:.2f}', f'{x["p99_ms"]:.2f}', e]
+
 for route, s in by.items():
     d, n = s.get("docketd"), s.get("nginx")
-    def cols(x):
-        if not x: return ["-"] * 4
-        e = str(x["errors"])
-        if x["errors"]:
-            e += " (" + ", ".join(f"{k}: {v}" for k, v in x["status_counts"].items() if not k.startswith("2")) + ")"
-        if x.get("reconnects"):
-            e += f' [{x["reconnects"]} idle reconnects]'
-        return [f'{x["achieved_rps"]:.1f}', f'{x["p50_ms"]:.2f}', f'{x["p99_ms"]:.2f}', e]
     load = " / ".join(x["loadavg"].split()[0] for x in (d, n) if x)
-    print("| " + " | ".join([paths.get(route, route), f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])] + cols(d) + cols(n) + [load]) + " |")
+    row = [paths.get(route, route), f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])]
+    print("| " + " | ".join(row + cols(d) + cols(n) + [load]) + " |")
 EOF
 # docketd logs each /readyz 503 of the catch-up at error level: counted apart.
 readyz_lines=$(grep -c 'readyz -> 503' "$tmp/docketd.log" || true)
-grep -v 'readyz -> 503' "$tmp/docketd.log" | grep -iE '\[(warn|warning|error|critical)\]' >"$tmp/warn.log" || true
+grep -v 'readyz -> 503' "$tmp/docketd.log" \
+  | grep -iE '\[(warn|warning|error|critical)\]' >"$tmp/warn.log" || true
 echo
-echo "docketd log: $(wc -l <"$tmp/docketd.log") lines; $readyz_lines '/readyz -> 503' lines (catch-up);" \
-     "$(wc -l <"$tmp/warn.log") other warn/error lines"
+echo "docketd log: $(wc -l <"$tmp/docketd.log") lines; $readyz_lines '/readyz -> 503' lines" \
+     "(catch-up); $(wc -l <"$tmp/warn.log") other warn/error lines"
 tail -20 "$tmp/warn.log"
