@@ -1607,7 +1607,9 @@ struct Gateway::Impl {
       worst_seconds = std::max(worst_seconds, l.seconds);
       worst_events = std::max(worst_events, l.events());
     }
-    const bool all_reported = static_cast<int32_t>(lag.size()) >= options.layout.partitions;
+    const bool all_reported =
+        static_cast<int32_t>(lag.size()) >= options.layout.partitions &&
+        std::all_of(lag.begin(), lag.end(), [](const auto& l) { return l.end_known; });
     const bool projections_ok = projector->store() != nullptr && all_reported &&
                                 worst_events <= options.ready_max_lag_events &&
                                 worst_seconds <= options.ready_max_lag_seconds;

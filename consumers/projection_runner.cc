@@ -577,7 +577,10 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
       }
       if (serving) {
         std::lock_guard lock(mu_);
-        for (const auto& [p, end] : ends) lag_[p].end_offset = end;
+        for (const auto& [p, end] : ends) {
+          lag_[p].end_offset = end;
+          lag_[p].end_known = true;
+        }
       }
       consumer->Commit(commit).IgnoreError();  // lag reporting only
     }

@@ -73,6 +73,9 @@ struct PartitionLag {
   int64_t next_offset = 0;  // next offset the projection will read
   int64_t end_offset = 0;   // the partition's high watermark when last read
   double seconds = 0;       // age of the oldest record not yet applied (approx.)
+  // False until the broker's high watermark was read in this session: until
+  // then end_offset is only what was applied, and events() says nothing.
+  bool end_known = false;
   int64_t events() const { return end_offset > next_offset ? end_offset - next_offset : 0; }
 };
 
