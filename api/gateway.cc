@@ -1676,6 +1676,10 @@ Status Gateway::Start() {
                                               g.options.hash_queue_wait);
   if (!g.options.quick_links_path.empty()) {
     std::ifstream in(g.options.quick_links_path);
+    if (!in) {
+      return InvalidArgumentError("quick links " + g.options.quick_links_path +
+                                  ": cannot be read (--quick-links)");
+    }
     json links = json::parse(in, nullptr, false);
     bool ok = in.good() || in.eof();
     ok = ok && links.is_array();

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import CATALOG, _binary, _env
+from conftest import CATALOG, REPO, _binary, _env
 
 EVENTS = 30_000
 MAX_LAG = 1000  # docketd's default ready-max-lag-events
@@ -39,7 +39,9 @@ def test_not_ready_until_the_read_models_are_within_the_bound():
         proc = subprocess.Popen([docketd, "--brokers", brokers, "--topic-prefix", prefix,
                                  "--data-dir", str(work / "data"), "--instance-id", "ready",
                                  "--listen", "127.0.0.1:0", "--port-file", str(port_file),
-                                 "--catalog", str(CATALOG), "--projector-max-batch", "200"],
+                                 "--catalog", str(CATALOG),
+                                 "--quick-links", str(REPO / "config" / "quick-links.json"),
+                                 "--projector-max-batch", "200"],
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     try:
         deadline = time.monotonic() + 300
