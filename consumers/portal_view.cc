@@ -1,18 +1,12 @@
 #include "consumers/portal_view.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "aggregates/rules.h"
 #include "consumers/log.h"
 
 namespace docket::consumers {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string PartKey(const std::string& topic, int32_t partition) {
   return topic + "/" + std::to_string(partition);
@@ -130,7 +124,7 @@ void PortalView::ApplyMessage(const kafka::Message& m) {
       v.password_hash = u->password_hash;
       v.created_at_us = e.occurred_at_us;
       v.version = e.version;
-      user_by_email_[Lower(v.email)] = v.id;
+      user_by_email_[aggregates::Lower(v.email)] = v.id;
       users_[v.id] = std::move(v);
       break;
     }
@@ -184,7 +178,7 @@ std::optional<UserView> PortalView::User(const std::string& id) const {
 
 std::optional<UserView> PortalView::UserByEmail(const std::string& email) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  auto it = user_by_email_.find(Lower(email));
+  auto it = user_by_email_.find(aggregates::Lower(email));
   if (it == user_by_email_.end()) return std::nullopt;
   return users_.at(it->second);
 }
