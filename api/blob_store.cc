@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "api/auth.h"
-#include "projections/text.h"
+#include "projections/cases/text.h"
 
 namespace docket::api {
 namespace {

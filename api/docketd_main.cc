@@ -23,7 +23,7 @@
 #include <sstream>
 #include <thread>
 
-#include "aggregates/case_handler.h"
+#include "aggregates/cases/case_handler.h"
 #include "aggregates/portal.h"
 #include "api/gateway.h"
 #include "consumers/command_bus.h"

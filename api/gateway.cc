@@ -12,8 +12,8 @@
 #include "aggregates/rules.h"
 #include "api/problem.h"
 #include "common/time_format.h"
-#include "projections/case_projection.h"
-#include "projections/case_queries.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/case_queries.h"
 
 namespace docket::api {
 namespace {

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "aggregates/catalog.h"
+#include "aggregates/cases/catalog.h"
 #include "api/auth.h"
 #include "api/blob_store.h"
 #include "api/http_server.h"

@@ -13,7 +13,7 @@
 #include <limits>
 #include <optional>
 
-#include "projections/text.h"
+#include "projections/cases/text.h"
 
 namespace docket::api {
 

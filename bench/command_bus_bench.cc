@@ -22,7 +22,7 @@
 #include <random>
 #include <thread>
 
-#include "aggregates/case_handler.h"
+#include "aggregates/cases/case_handler.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
 

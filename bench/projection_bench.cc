@@ -24,12 +24,12 @@
 #include <iostream>
 #include <random>
 
-#include "aggregates/case.h"
-#include "aggregates/synthetic.h"
+#include "aggregates/cases/case.h"
+#include "aggregates/cases/synthetic.h"
 #include "consumers/projection_runner.h"
 #include "events/topics.h"
-#include "projections/case_projection.h"
-#include "projections/case_queries.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/case_queries.h"
 
 namespace docket {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
-#include "aggregates/synthetic.h"
+#include "aggregates/cases/synthetic.h"
 #include "consumers/projection_runner.h"
-#include "projections/case_queries.h"
-#include "projections/keys.h"
+#include "projections/cases/case_queries.h"
+#include "projections/cases/keys.h"
 
 namespace docket::consumers {
 namespace {

@@ -9,8 +9,8 @@
 
 #include "consumers/log.h"
 #include "events/codec.h"
-#include "projections/case_projection.h"
-#include "projections/keys.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/keys.h"
 
 namespace docket::consumers {
 namespace {

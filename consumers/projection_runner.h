@@ -40,7 +40,7 @@
 #include "events/kafka.h"
 #include "events/topics.h"
 #include "projections/read_store.h"
-#include "projections/text.h"
+#include "projections/cases/text.h"
 
 namespace docket::consumers {
 

@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-#include "aggregates/case_handler.h"
+#include "aggregates/cases/case_handler.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
 #include "tests/kafka_env.h"

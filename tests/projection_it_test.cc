@@ -8,8 +8,8 @@
 #include <sstream>
 #include <thread>
 
-#include "aggregates/synthetic.h"
-#include "projections/case_queries.h"
+#include "aggregates/cases/synthetic.h"
+#include "projections/cases/case_queries.h"
 #include "tests/projection_env.h"
 
 namespace docket::testing {

@@ -4,7 +4,7 @@
 // topic's partition count.
 #include <iostream>
 
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 #include "tools/docketctl/commands.h"
 #include "tools/docketctl/event_json.h"
 

@@ -1,4 +1,4 @@
-// docketctl load: writes synthetic case histories (aggregates/synthetic.h)
+// docketctl load: writes synthetic case histories (aggregates/cases/synthetic.h)
 // straight to a context's events topic, for benchmarks and tests of the
 // read side. It bypasses the deciders, so it refuses the default "docket"
 // topic prefix unless --i-know: never point it at a production log.
@@ -6,7 +6,7 @@
 #include <cinttypes>
 #include <iostream>
 
-#include "aggregates/synthetic.h"
+#include "aggregates/cases/synthetic.h"
 #include "events/topics.h"
 #include "tools/docketctl/commands.h"
 

@@ -18,9 +18,9 @@
 #include <thread>
 
 #include "consumers/projection_runner.h"
-#include "projections/case_projection.h"
-#include "projections/case_queries.h"
-#include "projections/keys.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/case_queries.h"
+#include "projections/cases/keys.h"
 #include "tools/docketctl/commands.h"
 
 namespace docket::ctl {

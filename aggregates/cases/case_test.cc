@@ -1,7 +1,7 @@
 // Given events / when command / then events (or rejection) for every row of
 // docs/case-lifecycle.md. RulesInDocsMatchRulesTestedHere keeps the table and
 // these tests one to one.
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -8,15 +8,15 @@
 // docs/case-lifecycle.md; case_test.cc has one test per row and rule.
 //
 // Thread safety: all functions are pure; the Catalog is immutable.
-#ifndef DOCKET_AGGREGATES_CASE_H_
-#define DOCKET_AGGREGATES_CASE_H_
+#ifndef DOCKET_AGGREGATES_CASES_CASE_H_
+#define DOCKET_AGGREGATES_CASES_CASE_H_
 
 #include <chrono>
 #include <string>
 #include <variant>
 #include <vector>
 
-#include "aggregates/catalog.h"
+#include "aggregates/cases/catalog.h"
 #include "aggregates/decision.h"
 #include "common/status.h"
 #include "events/codec.h"
@@ -68,4 +68,4 @@ Result<int32_t> CasePartition(std::string_view number, int32_t partitions);
 
 }  // namespace docket::aggregates
 
-#endif  // DOCKET_AGGREGATES_CASE_H_
+#endif  // DOCKET_AGGREGATES_CASES_CASE_H_

@@ -8,8 +8,8 @@
 //
 // Thread-safe: queries only read the store (RocksDB is thread-safe); the
 // store must outlive the CaseQueries. Search keeps a TextAnalyzer per thread.
-#ifndef DOCKET_PROJECTIONS_CASE_QUERIES_H_
-#define DOCKET_PROJECTIONS_CASE_QUERIES_H_
+#ifndef DOCKET_PROJECTIONS_CASES_CASE_QUERIES_H_
+#define DOCKET_PROJECTIONS_CASES_CASE_QUERIES_H_
 
 #include <nlohmann/json.hpp>
 
@@ -134,4 +134,4 @@ const std::vector<std::string>& ExportColumns();
 
 }  // namespace docket::projections
 
-#endif  // DOCKET_PROJECTIONS_CASE_QUERIES_H_
+#endif  // DOCKET_PROJECTIONS_CASES_CASE_QUERIES_H_

@@ -1,4 +1,4 @@
-#include "aggregates/catalog.h"
+#include "aggregates/cases/catalog.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

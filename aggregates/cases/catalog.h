@@ -1,8 +1,8 @@
 // The request catalog: the portal's request types, their categories and the
 // extra form fields of each category. Loaded from a versioned JSON file in
 // the repository (config/catalog.json). Immutable once loaded; thread-safe.
-#ifndef DOCKET_AGGREGATES_CATALOG_H_
-#define DOCKET_AGGREGATES_CATALOG_H_
+#ifndef DOCKET_AGGREGATES_CASES_CATALOG_H_
+#define DOCKET_AGGREGATES_CASES_CATALOG_H_
 
 #include <cstdint>
 #include <string>
@@ -52,4 +52,4 @@ class Catalog {
 
 }  // namespace docket::aggregates
 
-#endif  // DOCKET_AGGREGATES_CATALOG_H_
+#endif  // DOCKET_AGGREGATES_CASES_CATALOG_H_

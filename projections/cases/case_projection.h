@@ -6,8 +6,8 @@
 // Idempotent: an event at or below the case's stored version changes
 // nothing (kAlreadyApplied), so replaying a log prefix twice is harmless.
 // Key layouts: projections/keys.h.
-#ifndef DOCKET_PROJECTIONS_CASE_PROJECTION_H_
-#define DOCKET_PROJECTIONS_CASE_PROJECTION_H_
+#ifndef DOCKET_PROJECTIONS_CASES_CASE_PROJECTION_H_
+#define DOCKET_PROJECTIONS_CASES_CASE_PROJECTION_H_
 
 #include <optional>
 #include <string>
@@ -15,7 +15,7 @@
 
 #include "common/status.h"
 #include "projections/read_store.h"
-#include "projections/text.h"
+#include "projections/cases/text.h"
 #include "schemas/envelope_generated.h"
 
 namespace docket::projections {
@@ -54,4 +54,4 @@ struct ListEntry {
 
 }  // namespace docket::projections
 
-#endif  // DOCKET_PROJECTIONS_CASE_PROJECTION_H_
+#endif  // DOCKET_PROJECTIONS_CASES_CASE_PROJECTION_H_

@@ -1,4 +1,4 @@
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 
 #include "aggregates/rules.h"
 

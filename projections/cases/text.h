@@ -19,8 +19,8 @@
 // TextAnalyzer is not thread-safe (it owns one sb_stemmer, which keeps state
 // between calls): use one analyzer per thread. TextAnalyzer::Fold() is static
 // and thread-safe.
-#ifndef DOCKET_PROJECTIONS_TEXT_H_
-#define DOCKET_PROJECTIONS_TEXT_H_
+#ifndef DOCKET_PROJECTIONS_CASES_TEXT_H_
+#define DOCKET_PROJECTIONS_CASES_TEXT_H_
 
 #include <cstddef>
 #include <string>
@@ -80,4 +80,4 @@ class TextAnalyzer {
 
 }  // namespace docket::projections
 
-#endif  // DOCKET_PROJECTIONS_TEXT_H_
+#endif  // DOCKET_PROJECTIONS_CASES_TEXT_H_

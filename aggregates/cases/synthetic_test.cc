@@ -1,10 +1,10 @@
-#include "aggregates/synthetic.h"
+#include "aggregates/cases/synthetic.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 
 namespace docket::aggregates {
 namespace {

@@ -1,4 +1,4 @@
-#include "projections/projection_fixture.h"
+#include "projections/cases/projection_fixture.h"
 
 #include <filesystem>
 

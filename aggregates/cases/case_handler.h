@@ -1,9 +1,9 @@
 // The cases context's AggregateHandler: the case aggregate (case.h) with
 // CaseSnapshot as the encoded state.
-#ifndef DOCKET_AGGREGATES_CASE_HANDLER_H_
-#define DOCKET_AGGREGATES_CASE_HANDLER_H_
+#ifndef DOCKET_AGGREGATES_CASES_CASE_HANDLER_H_
+#define DOCKET_AGGREGATES_CASES_CASE_HANDLER_H_
 
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 #include "aggregates/handler.h"
 
 namespace docket::aggregates {
@@ -45,4 +45,4 @@ class CaseHandler final : public AggregateHandler {
 
 }  // namespace docket::aggregates
 
-#endif  // DOCKET_AGGREGATES_CASE_HANDLER_H_
+#endif  // DOCKET_AGGREGATES_CASES_CASE_HANDLER_H_

@@ -6,8 +6,8 @@
 //
 // It writes events as the decider would, without the decider: only for
 // test and benchmark topics, never a production log. Not thread-safe.
-#ifndef DOCKET_AGGREGATES_SYNTHETIC_H_
-#define DOCKET_AGGREGATES_SYNTHETIC_H_
+#ifndef DOCKET_AGGREGATES_CASES_SYNTHETIC_H_
+#define DOCKET_AGGREGATES_CASES_SYNTHETIC_H_
 
 #include <cstdint>
 #include <deque>
@@ -63,4 +63,4 @@ class SyntheticCases {
 
 }  // namespace docket::aggregates
 
-#endif  // DOCKET_AGGREGATES_SYNTHETIC_H_
+#endif  // DOCKET_AGGREGATES_CASES_SYNTHETIC_H_

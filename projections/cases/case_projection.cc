@@ -1,4 +1,4 @@
-#include "projections/case_projection.h"
+#include "projections/cases/case_projection.h"
 
 #include <nlohmann/json.hpp>
 
@@ -9,9 +9,9 @@
 #include <set>
 #include <vector>
 
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 #include "common/time_format.h"
-#include "projections/keys.h"
+#include "projections/cases/keys.h"
 
 namespace docket::projections {
 namespace {

@@ -1,4 +1,4 @@
-#include "projections/case_queries.h"
+#include "projections/cases/case_queries.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,9 +7,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "projections/case_projection.h"
-#include "projections/keys.h"
-#include "projections/text.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/keys.h"
+#include "projections/cases/text.h"
 
 namespace docket::projections {
 namespace {

@@ -1,8 +1,8 @@
 // Shared fixture of the projection unit tests: a fresh ReadStore in a
 // temporary directory and builders for the events of a case's life, with
 // versions counted per case.
-#ifndef DOCKET_PROJECTIONS_PROJECTION_FIXTURE_H_
-#define DOCKET_PROJECTIONS_PROJECTION_FIXTURE_H_
+#ifndef DOCKET_PROJECTIONS_CASES_PROJECTION_FIXTURE_H_
+#define DOCKET_PROJECTIONS_CASES_PROJECTION_FIXTURE_H_
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <string>
 
 #include "events/codec.h"
-#include "projections/case_projection.h"
-#include "projections/case_queries.h"
+#include "projections/cases/case_projection.h"
+#include "projections/cases/case_queries.h"
 #include "projections/read_store.h"
 
 namespace docket::projections {
@@ -64,4 +64,4 @@ class ReadModelTest : public ::testing::Test {
 
 }  // namespace docket::projections
 
-#endif  // DOCKET_PROJECTIONS_PROJECTION_FIXTURE_H_
+#endif  // DOCKET_PROJECTIONS_CASES_PROJECTION_FIXTURE_H_

@@ -1,8 +1,8 @@
-#include "aggregates/synthetic.h"
+#include "aggregates/cases/synthetic.h"
 
 #include <array>
 
-#include "aggregates/case.h"
+#include "aggregates/cases/case.h"
 
 namespace docket::aggregates {
 using events::MakeEvent;

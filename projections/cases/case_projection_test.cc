@@ -1,11 +1,11 @@
 // Given events -> exact read-model rows, for every event type.
-#include "projections/case_projection.h"
+#include "projections/cases/case_projection.h"
 
 #include <gtest/gtest.h>
 
 #include "common/time_format.h"
-#include "projections/keys.h"
-#include "projections/projection_fixture.h"
+#include "projections/cases/keys.h"
+#include "projections/cases/projection_fixture.h"
 
 namespace docket::projections {
 namespace {

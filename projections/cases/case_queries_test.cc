@@ -1,13 +1,13 @@
 // Queries over the read models: lists, export, activity, overview, search,
 // and the access scope on every one of them.
-#include "projections/case_queries.h"
+#include "projections/cases/case_queries.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "aggregates/case.h"
-#include "projections/projection_fixture.h"
+#include "aggregates/cases/case.h"
+#include "projections/cases/projection_fixture.h"
 
 namespace docket::projections {
 namespace {

@@ -31,8 +31,8 @@
 //   meta         offset/<partition %05d>                    next offset to consume
 //   dead         d\0<case key>                              dead-letter JSON
 //                q\0<case key>\0<partition %05d><offset %020> parked record bytes
-#ifndef DOCKET_PROJECTIONS_KEYS_H_
-#define DOCKET_PROJECTIONS_KEYS_H_
+#ifndef DOCKET_PROJECTIONS_CASES_KEYS_H_
+#define DOCKET_PROJECTIONS_CASES_KEYS_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -128,4 +128,4 @@ inline std::string ParkedKey(std::string_view case_key, int32_t partition, int64
 
 }  // namespace docket::projections::keys
 
-#endif  // DOCKET_PROJECTIONS_KEYS_H_
+#endif  // DOCKET_PROJECTIONS_CASES_KEYS_H_

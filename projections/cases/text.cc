@@ -1,4 +1,4 @@
-#include "projections/text.h"
+#include "projections/cases/text.h"
 
 #include <libstemmer.h>
 #include <utf8proc.h>

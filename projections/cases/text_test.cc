@@ -1,4 +1,4 @@
-#include "projections/text.h"
+#include "projections/cases/text.h"
 
 #include <gtest/gtest.h>
 

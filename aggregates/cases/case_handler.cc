@@ -1,4 +1,4 @@
-#include "aggregates/case_handler.h"
+#include "aggregates/cases/case_handler.h"
 
 namespace docket::aggregates {
 
