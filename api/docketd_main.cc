@@ -26,6 +26,10 @@
 #include "aggregates/cases/case_handler.h"
 #include "aggregates/portal.h"
 #include "api/gateway.h"
+#include "api/projector_model.h"
+#include "api/routes/cases.h"
+#include "api/routes/identity.h"
+#include "api/routes/status.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
 #include "consumers/portal_view.h"
@@ -260,7 +264,6 @@ int main(int argc, char** argv) {
     gw.layout = d.layout;
     gw.data_dir = d.data_dir;
     gw.instance_id = d.instance_id;
-    gw.quick_links_path = quick_links;
     {
       std::stringstream ss(trusted_proxies);
       for (std::string p; std::getline(ss, p, ',');) {
@@ -283,8 +286,28 @@ int main(int argc, char** argv) {
     docket::Status s = b.ok() ? view->Start() : b.status();
     if (s.ok()) {
       bus = std::move(*b);
-      api = std::make_unique<docket::api::Gateway>(gw, bus.get(), &projector, view.get(),
-                                                   &*catalog, docket::SystemClock::Default());
+      api = std::make_unique<docket::api::Gateway>(gw, bus.get(), docket::SystemClock::Default());
+      docket::api::ReadinessBounds bounds{gw.layout.partitions, gw.ready_max_lag_events,
+                                          gw.ready_max_lag_seconds};
+      api->AddReadModel(docket::api::ProjectorReadModel("cases", &projector, "projections", bounds));
+      for (const char* ctx : {"identity", "status"}) {
+        docket::api::ReadModel m;
+        m.context = ctx;
+        auto* v = view.get();
+        m.wait_for = [v, ctx](int32_t p, int64_t o, std::chrono::milliseconds t) {
+          return v->WaitForPosition(ctx, p, o, t);
+        };
+        if (std::string(ctx) == "identity") {
+          m.check = "identity";
+          m.readiness = [v] { return std::string(v->CaughtUp() ? "ok" : "catching up"); };
+        }
+        api->AddReadModel(std::move(m));
+      }
+      auto* v = view.get();
+      api->AddModule(std::make_unique<docket::api::IdentityRoutes>(v));
+      api->AddModule(std::make_unique<docket::api::StatusRoutes>(v, quick_links));
+      api->AddModule(std::make_unique<docket::api::CaseRoutes>(
+          &*catalog, &projector, [v](const std::string& id) { return v->Account(id).has_value(); }));
       s = api->Start();
     }
     if (!s.ok()) {

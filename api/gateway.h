@@ -1,33 +1,38 @@
 // Gateway: the HTTP/JSON API of Docket (docs/api.md, api/openapi.yaml).
 //
-// Commands go to the deciders through the CommandBus; queries read the case
-// read models of the in-process ProjectionRunner (a query replica) and the
-// identity/status models of the PortalView. Access control: every case
-// query runs with the caller's projections::Scope, and every command carries
-// the caller as its actor, so the aggregate refuses another account's case
-// with the same "not found" as a missing one.
+// The gateway is the shared machinery of the API: the HTTP server, the
+// router, authentication, rate limits, the command client, positions and
+// the operations routes. It knows no context: each context (cases,
+// identity, status) is a RouteModule that adds its routes, and registers
+// its read model (ReadModel) for read-your-writes, readiness and metrics.
+// The composition root (api/server/) builds the modules and hands them in.
+//
+// Every request passes the same gate, in order: a well-formed target, a
+// route, no repeated query parameter, the per-address limit (routes other
+// than kPublic), the directory ready (503 until then), the session (401),
+// the per-user limit, staff only (403), no body on GET/DELETE; then the
+// route's handler.
 //
 // Thread-safe: requests are handled concurrently on the server's workers.
 #ifndef DOCKET_API_GATEWAY_H_
 #define DOCKET_API_GATEWAY_H_
 
 #include <chrono>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include "aggregates/cases/catalog.h"
 #include "api/auth.h"
-#include "api/blob_store.h"
+#include "api/authn.h"
+#include "api/client_limits.h"
+#include "api/command_client.h"
 #include "api/http_server.h"
 #include "api/metrics.h"
+#include "api/positions.h"
+#include "api/router.h"
 #include "consumers/command_bus.h"
-#include "consumers/portal_view.h"
-#include "consumers/projection_runner.h"
+#include "events/topics.h"
 
 namespace docket::api {
 
@@ -39,7 +44,6 @@ struct GatewayOptions {
   // <data_dir>/blobs (shared by every gateway on the machine).
   std::string data_dir = "./var";
   std::string instance_id = "0";
-  std::string quick_links_path;  // JSON [{title, url}]; empty: none
   uint64_t max_body_bytes = 64 * 1024;
   uint64_t max_upload_bytes = 25ull << 20;
   RateLimit per_address{200, 400};
@@ -54,22 +58,46 @@ struct GatewayOptions {
   bool secure_cookies = false;
   int max_concurrent_hashes = 2;
   std::chrono::milliseconds hash_queue_wait{5000};
-  // /readyz is 503 while any partition of the case read models is further
-  // behind than this many events, or its oldest unapplied event is older.
+  // /readyz is 503 while any partition of a read model is further behind
+  // than this many events, or its oldest unapplied event is older.
   int64_t ready_max_lag_events = 1000;
   double ready_max_lag_seconds = 30;
   Status Validate() const;
 };
 
+// What the gateway lends its route modules (by reference, for their whole
+// life: the gateway owns this struct and everything it names).
+struct Services {
+  const GatewayOptions& options;  // http.spool_dir is set by then
+  const Clock& clock;
+  Authenticator& auth;
+  ClientLimits& limits;
+  CommandClient& commands;
+  Positions& positions;
+  Metrics& metrics;
+};
+
+// A context's routes.
+class RouteModule {
+ public:
+  virtual ~RouteModule() = default;
+  // Called once by Gateway::Start before the server binds: opens what the
+  // module needs and adds its routes. An error stops the start.
+  virtual Status Register(Router& router, Services& services) = 0;
+};
+
 class Gateway {
  public:
-  // Every pointer must outlive the gateway.
-  Gateway(GatewayOptions options, consumers::CommandBus* bus,
-          consumers::ProjectionRunner* projector, consumers::PortalView* view,
-          const aggregates::Catalog* catalog, const Clock& clock);
+  // `bus` must outlive the gateway.
+  Gateway(GatewayOptions options, consumers::CommandBus* bus, const Clock& clock);
   ~Gateway();
 
-  // Opens the session store and the blob store, loads quick links, binds.
+  // Before Start(): a context's read model and its routes.
+  void AddReadModel(ReadModel model);
+  void AddModule(std::unique_ptr<RouteModule> module);
+
+  // Opens the session store, connects the broker probe, registers every
+  // module's routes, binds.
   Status Start();
   void Stop();
   int port() const;

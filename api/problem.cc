@@ -121,4 +121,41 @@ Reply ProblemFromResult(const fb::CommandResultT& r) {
   }
 }
 
+Reply NotFound(const std::string& what) { return Problem(404, "not-found", what + " not found"); }
+
+Reply BadRequest(std::string detail) { return Problem(400, "bad-request", std::move(detail)); }
+
+Reply Invalid(std::string field, std::string message) {
+  return ValidationProblem({{std::move(field), std::move(message)}});
+}
+
+Reply Unauthenticated(const std::string& detail) {
+  Reply r = Problem(401, "unauthenticated", detail);
+  r.Header("WWW-Authenticate", "Bearer realm=\"docket\"");
+  return r;
+}
+
+Reply TooMany(int wait_s) {
+  Reply r = Problem(429, "too-many-requests",
+                    "too many requests; retry in " + std::to_string(wait_s) + " s");
+  r.Header("Retry-After", std::to_string(wait_s));
+  return r;
+}
+
+Reply RetryLater(std::string detail, std::string rule) {
+  nlohmann::json extra = nlohmann::json::object();
+  if (!rule.empty()) extra["rule"] = std::move(rule);
+  Reply r = Problem(503, "unavailable", std::move(detail), extra);
+  r.Header("Retry-After", "1");
+  return r;
+}
+
+Reply EmptyReply(int status) {
+  Reply r;
+  r.status = static_cast<http::status>(status);
+  return r;
+}
+
+std::string ETagOf(uint64_t version) { return "\"" + std::to_string(version) + "\""; }
+
 }  // namespace docket::api

@@ -34,6 +34,22 @@ std::string_view SlugFor(int status);
 // JSON replies.
 Reply JsonReply(int status, const nlohmann::json& body);
 
+// The answers every route gives the same way.
+Reply NotFound(const std::string& what);  // 404 "<what> not found"
+Reply BadRequest(std::string detail);     // 400
+// 400 validation naming one field.
+Reply Invalid(std::string field, std::string message);
+// 401 with WWW-Authenticate.
+Reply Unauthenticated(const std::string& detail);
+// 429 with Retry-After.
+Reply TooMany(int wait_s);
+// 503 with Retry-After: 1; `rule`, when given, is added as a member.
+Reply RetryLater(std::string detail, std::string rule = "");
+// A reply without a body.
+Reply EmptyReply(int status);
+// A strong ETag of an aggregate version: "\"3\"".
+std::string ETagOf(uint64_t version);
+
 }  // namespace docket::api
 
 #endif  // DOCKET_API_PROBLEM_H_

@@ -148,11 +148,11 @@ api="$base/api/v1"
 log "docketd (pid $docketd_pid) on $base; waiting for the read models to catch up"
 
 # Sum of docket_projection_lag_events over partitions ("-" while unknown),
-# and docket_projection_events_total.
+# and docket_projection_events_total, of the cases read models.
 metrics() {
   curl -fsS --max-time 10 "$api/metrics" 2>/dev/null | awk '
-    /^docket_projection_lag_events\{/ { lag += $2; seen = 1 }
-    /^docket_projection_events_total / { applied = $2 }
+    /^docket_projection_lag_events\{context="cases",/ { lag += $2; seen = 1 }
+    /^docket_projection_events_total\{context="cases"\} / { applied = $2 }
     END { printf "%s %s\n", (seen ? lag : "-"), applied + 0 }'
 }
 t_catch=$SECONDS last_print=0

@@ -21,7 +21,7 @@ PARTITIONS = 6
 
 def applied(root: str) -> int:
     text = requests.get(root + "/metrics", timeout=10).text
-    m = re.search(r"^docket_projection_events_total (\d+)$", text, re.M)
+    m = re.search(r"^docket_projection_events_total\{context=\"cases\"\} (\d+)$", text, re.M)
     return int(m.group(1)) if m else 0
 
 

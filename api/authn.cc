@@ -1,0 +1,61 @@
+#include "api/authn.h"
+
+#include <cstring>
+
+#include "aggregates/rules.h"
+#include "api/problem.h"
+#include "api/request.h"
+
+namespace docket::api {
+
+std::string TokenOf(const Request& req) {
+  const std::string auth = HeaderValue(req, "Authorization");
+  if (!auth.empty()) {
+    if (auth.size() > 7 && aggregates::Lower(auth.substr(0, 7)) == "bearer ") {
+      return auth.substr(7);
+    }
+    return std::string(1, '\0');  // a malformed Authorization never authenticates
+  }
+  const std::string cookies = HeaderValue(req, "Cookie");
+  const std::string name = std::string(kSessionCookie) + "=";
+  std::string_view c = cookies;
+  while (!c.empty()) {
+    const size_t semi = c.find(';');
+    std::string_view kv = c.substr(0, semi);
+    c = semi == std::string_view::npos ? std::string_view() : c.substr(semi + 1);
+    while (!kv.empty() && kv.front() == ' ') kv.remove_prefix(1);
+    if (kv.substr(0, name.size()) == name) return std::string(kv.substr(name.size()));
+  }
+  return "";
+}
+
+std::string SessionCookie(const std::string& token, int64_t max_age_s, bool secure) {
+  std::string c = std::string(kSessionCookie) + "=" + token +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s);
+  if (secure) c += "; Secure";
+  return c;
+}
+
+OrReply<Principal> Authenticator::Authenticate(const Request& req) const {
+  const std::string token = TokenOf(req);
+  if (token.empty()) return Unauthenticated("sign in first (POST /api/v1/auth/login)");
+  Result<Session> s = sessions_->Find(token);
+  if (!s.ok()) {
+    if (s.status().code() == StatusCode::kUnavailable) return ProblemFromStatus(s.status());
+    return Unauthenticated("the session is unknown, expired or revoked");
+  }
+  if (!directory_) return RetryLater("the gateway is starting; retry");
+  Result<std::optional<Principal>> p = directory_(s->user_id);
+  if (!p.ok()) return ProblemFromStatus(p.status());
+  if (!*p) return Unauthenticated("the session's user no longer exists");
+  Principal who = std::move(**p);
+  who.token = token;
+  return who;
+}
+
+bool Authenticator::HasSession(const Request& req) const {
+  const std::string token = TokenOf(req);
+  return !token.empty() && sessions_->Find(token).ok();
+}
+
+}  // namespace docket::api

@@ -1,0 +1,169 @@
+#include "api/command_client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <regex>
+
+#include "aggregates/portal.h"
+#include "api/auth.h"
+#include "api/problem.h"
+#include "api/request.h"
+#include "events/codec.h"
+
+namespace docket::api {
+namespace {
+
+constexpr size_t kMaxOwners = 100'000;
+
+// Idempotency-Key -> a command id of this caller and route; else random.
+OrReply<std::string> CommandIdFor(const Call& call) {
+  if (!call.req.headers.count("Idempotency-Key")) return "r-" + RandomHex(16);
+  const std::string key = HeaderValue(call.req, "Idempotency-Key");
+  if (key.empty() || key.size() > 255 ||
+      !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return BadRequest("Idempotency-Key must be 1..255 printable ASCII characters");
+  }
+  return "k-" + Sha256Hex(call.caller().user_id + "\n" + call.req.method_text + " " +
+                          call.req.path + "\n" + key)
+                    .substr(0, 40);
+}
+
+// If-Match -> the expected version (-1: any, as the command schema says).
+OrReply<int64_t> ExpectedVersion(const Call& call, bool versioned) {
+  constexpr int64_t kAnyVersion = -1;
+  if (!call.req.headers.count("If-Match")) return kAnyVersion;
+  std::string m = HeaderValue(call.req, "If-Match");
+  if (!versioned) return BadRequest("If-Match is only for routes that change a case");
+  if (m == "*") return kAnyVersion;
+  if (m.rfind("W/", 0) == 0) m = m.substr(2);
+  static const std::regex re("^\"([0-9]{1,18})\"$");
+  std::smatch sm;
+  if (!std::regex_match(m, sm, re)) return BadRequest("If-Match must be the case's ETag, e.g. \"3\"");
+  return static_cast<int64_t>(std::stoll(sm[1]));
+}
+
+}  // namespace
+
+CommandClient::CommandClient(consumers::CommandBus* bus, Positions* positions, Metrics* metrics,
+                             const Clock& clock, std::chrono::milliseconds command_wait)
+    : bus_(bus),
+      positions_(positions),
+      metrics_(metrics),
+      clock_(clock),
+      command_wait_(command_wait) {}
+
+std::string CommandClient::ContextOf(const fb::CommandEnvelopeT& command) {
+  return std::string(aggregates::ContextOf(command.command.type));
+}
+
+fb::CommandEnvelopeT CommandClient::NewCommand(const Principal& who,
+                                               const std::string& aggregate_id) const {
+  fb::CommandEnvelopeT c;
+  c.aggregate_id = aggregate_id;
+  c.actor = std::make_unique<fb::ActorT>();
+  c.actor->user_id = who.user_id;
+  c.actor->role = who.role;
+  c.actor->account_ids = who.account_ids;
+  c.actor->display_name = who.name;
+  c.issued_at_us = clock_.NowMicros();
+  c.schema_version = events::kCommandSchemaVersion;
+  return c;
+}
+
+OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,
+                                    const SubmitOptions& options) {
+  DOCKET_ASSIGN_OR_REPLY(cmd.command_id, CommandIdFor(call));
+  DOCKET_ASSIGN_OR_REPLY(cmd.expected_version, ExpectedVersion(call, options.versioned));
+  cmd.correlation_id = call.req.request_id;
+  const std::string type(events::CommandTypeName(cmd.command.type));
+  const std::string context = ContextOf(cmd);
+  Result<consumers::CommandOutcome> out = bus_->Submit(cmd, command_wait_);
+  if (!out.ok()) {
+    metrics_->ObserveCommand(type, "error");
+    if (out.status().code() == StatusCode::kInvalidArgument) {
+      return NotFound(context + " " + cmd.aggregate_id);
+    }
+    spdlog::warn("gateway: command {} ({}): {}", cmd.command_id, type, out.status().ToString());
+    return ProblemFromStatus(out.status());
+  }
+  RememberOwner(cmd.command_id, {call.caller().user_id, context});
+  if (!out->decided) {
+    metrics_->ObserveCommand(type, "pending");
+    return Pending(cmd.command_id);
+  }
+  const fb::CommandResultT& r = out->result;
+  metrics_->ObserveCommand(type, std::string(fb::EnumNameResultCode(r.code)));
+  if (r.code != fb::ResultCode::Accepted) {
+    if (options.on_rejection) {
+      if (std::optional<Reply> own = options.on_rejection(r)) return std::move(*own);
+    }
+    return ProblemFromResult(r);
+  }
+  Sent sent{r, std::nullopt};
+  if (r.events_partition >= 0 && r.events_offset >= 0) {
+    sent.position = Position{context, r.events_partition, r.events_offset};
+  }
+  return sent;
+}
+
+Status CommandClient::SendInternal(const fb::CommandEnvelopeT& command) {
+  Result<consumers::CommandOutcome> out = bus_->Submit(command, std::chrono::milliseconds(0));
+  return out.ok() ? Status::Ok() : out.status();
+}
+
+bool CommandClient::AwaitApplied(const Sent& sent) const {
+  return !sent.position || positions_->Await(*sent.position, command_wait_);
+}
+
+Reply CommandClient::Pending(const std::string& id) {
+  Reply r = JsonReply(202, {{"id", id}, {"status", "pending"}});
+  r.Header("Location", "/api/v1/commands/" + id);
+  return r;
+}
+
+void CommandClient::AddPosition(Reply& reply, const Sent& sent) {
+  if (sent.position) reply.Header("Docket-Position", sent.position->Text());
+}
+
+void CommandClient::RememberOwner(const std::string& id, Owner owner) {
+  std::lock_guard<std::mutex> lock(owners_mu_);
+  if (owners_.emplace(id, std::move(owner)).second) owner_order_.push_back(id);
+  while (owner_order_.size() > kMaxOwners) {
+    owners_.erase(owner_order_.front());
+    owner_order_.pop_front();
+  }
+}
+
+void CommandClient::Register(Router& router) {
+  router.Add(http::verb::get, "/api/v1/commands/{id}", Access::kSignedIn,
+             [this](Call& call) { return Lookup(call); });
+}
+
+Reply CommandClient::Lookup(Call& call) {
+  const std::string& id = call.param(0);
+  Owner owner;
+  {
+    std::lock_guard<std::mutex> lock(owners_mu_);
+    auto it = owners_.find(id);
+    if (it == owners_.end() || it->second.user_id != call.caller().user_id) {
+      return NotFound("command " + id.substr(0, 64));
+    }
+    owner = it->second;
+  }
+  std::optional<fb::CommandResultT> r = bus_->Lookup(id);
+  if (!r) return JsonReply(200, {{"id", id}, {"status", "pending"}});
+  nlohmann::json j = {{"id", id},
+                      {"status", r->code == fb::ResultCode::Accepted ? "accepted" : "rejected"},
+                      {"code", std::string(fb::EnumNameResultCode(r->code))},
+                      {"aggregate_id", r->aggregate_id},
+                      {"version", r->version}};
+  if (!r->rule.empty()) j["rule"] = r->rule;
+  if (!r->message.empty()) j["detail"] = r->message;
+  if (r->events_partition >= 0) {
+    j["position"] = Position{owner.context, r->events_partition, r->events_offset}.Text();
+  }
+  return JsonReply(200, j);
+}
+
+}  // namespace docket::api

@@ -1,0 +1,99 @@
+// CommandClient: how a route sends a command and answers with its outcome
+// (docs/api.md, "Commands").
+//
+//   - Idempotency-Key: the command id is derived from the caller, the route
+//     and the key, so a repeat gets the first outcome (the decider's
+//     dedupe); without one, the id is random.
+//   - If-Match: the case's ETag becomes the command's expected version (a
+//     mismatch is the aggregate's 412); only for routes that change a
+//     versioned aggregate.
+//   - The outcome: accepted (Sent: the result and the position of its
+//     events), a rejection as a problem (ProblemFromResult, or the route's
+//     own answer for it), or 202 + Location /commands/{id} when the result
+//     did not arrive within `command_wait`. GET /commands/{id} answers the
+//     sender only (Register()).
+//
+// Thread-safe.
+#ifndef DOCKET_API_COMMAND_CLIENT_H_
+#define DOCKET_API_COMMAND_CLIENT_H_
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "api/metrics.h"
+#include "api/or_reply.h"
+#include "api/positions.h"
+#include "api/router.h"
+#include "common/clock.h"
+#include "consumers/command_bus.h"
+
+namespace docket::api {
+
+// An accepted command: its result and where its events are.
+struct Sent {
+  fb::CommandResultT result;
+  std::optional<Position> position;
+};
+
+struct SubmitOptions {
+  // The route changes a versioned aggregate: If-Match is allowed.
+  bool versioned = false;
+  // The route's own answer to a rejection (e.g. a case route answers
+  // "another account's case" exactly like a missing case); nullopt: the
+  // usual problem.
+  std::function<std::optional<Reply>(const fb::CommandResultT&)> on_rejection;
+};
+
+class CommandClient {
+ public:
+  // Every pointer must outlive the client.
+  CommandClient(consumers::CommandBus* bus, Positions* positions, Metrics* metrics,
+                const Clock& clock, std::chrono::milliseconds command_wait);
+
+  // A command on `aggregate_id` with the caller as its actor.
+  fb::CommandEnvelopeT NewCommand(const Principal& who, const std::string& aggregate_id) const;
+  // Applies Idempotency-Key and If-Match, submits and waits (see above).
+  OrReply<Sent> Submit(const Call& call, fb::CommandEnvelopeT command,
+                       const SubmitOptions& options = {});
+  // Submits a command of the system itself (no caller, no HTTP request)
+  // without waiting for its outcome; it is on the log once this returns Ok.
+  Status SendInternal(const fb::CommandEnvelopeT& command);
+  // Waits until the command's events are in the read models; false on
+  // timeout.
+  bool AwaitApplied(const Sent& sent) const;
+
+  // 202 + Location of the command.
+  static Reply Pending(const std::string& command_id);
+  // Docket-Position of the command's events.
+  static void AddPosition(Reply& reply, const Sent& sent);
+
+  // GET /api/v1/commands/{id}.
+  void Register(Router& router);
+
+ private:
+  struct Owner {
+    std::string user_id;
+    std::string context;
+  };
+  Reply Lookup(Call& call);
+  void RememberOwner(const std::string& id, Owner owner);
+  static std::string ContextOf(const fb::CommandEnvelopeT& command);
+
+  consumers::CommandBus* bus_;
+  Positions* positions_;
+  Metrics* metrics_;
+  const Clock& clock_;
+  std::chrono::milliseconds command_wait_;
+  std::mutex owners_mu_;
+  std::unordered_map<std::string, Owner> owners_;  // command id -> who sent it
+  std::deque<std::string> owner_order_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_COMMAND_CLIENT_H_

@@ -1,0 +1,52 @@
+// Operations routes: /healthz (the process answers), /readyz (the broker
+// answers and every registered read model is ready), /metrics (Prometheus
+// text: the gateway's own metrics and each read model's). Each is served
+// under /api/v1 and at the root, without authentication or rate limits.
+//
+// The broker is checked at most once a second, by one request at a time;
+// everyone else gets the last answer. Thread-safe.
+#ifndef DOCKET_API_OPS_H_
+#define DOCKET_API_OPS_H_
+
+#include <memory>
+#include <mutex>
+
+#include "api/metrics.h"
+#include "api/positions.h"
+#include "api/router.h"
+#include "common/clock.h"
+#include "events/kafka.h"
+#include "events/topics.h"
+
+namespace docket::api {
+
+class Ops {
+ public:
+  // Every pointer must outlive the routes.
+  Ops(const Positions* positions, const Metrics* metrics, events::TopicLayout layout,
+      const Clock& clock)
+      : positions_(positions), metrics_(metrics), layout_(std::move(layout)), clock_(clock) {}
+
+  // Connects the broker probe (bounded timeout).
+  Status Start(const kafka::KafkaOptions& kafka);
+  void Register(Router& router);
+
+ private:
+  Status BrokerHealth();
+  Reply Readyz();
+  Reply MetricsText() const;
+
+  const Positions* positions_;
+  const Metrics* metrics_;
+  events::TopicLayout layout_;
+  const Clock& clock_;
+  std::unique_ptr<kafka::Consumer> probe_;
+  std::mutex check_mu_;   // held while checking the broker
+  std::mutex status_mu_;  // guards the last answer
+  int64_t checked_us_ = 0;
+  Status status_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_OPS_H_

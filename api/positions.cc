@@ -1,0 +1,55 @@
+#include "api/positions.h"
+
+#include <regex>
+
+#include "api/problem.h"
+#include "api/request.h"
+
+namespace docket::api {
+
+std::string Position::Text() const {
+  return context + ":" + std::to_string(partition) + ":" + std::to_string(offset);
+}
+
+void Positions::Register(ReadModel model) {
+  std::string context = model.context;
+  models_.emplace(std::move(context), std::move(model));
+}
+
+std::optional<Position> Positions::Parse(const std::string& text) const {
+  static const std::regex re("^([a-z][a-z0-9-]{0,31}):([0-9]{1,5}):([0-9]{1,18})$");
+  std::smatch m;
+  if (!std::regex_match(text, m, re) || !models_.count(m[1])) return std::nullopt;
+  Position p{m[1], std::stoi(m[2]), std::stoll(m[3])};
+  if (p.partition >= partitions_) return std::nullopt;
+  return p;
+}
+
+bool Positions::Await(const Position& p, std::chrono::milliseconds timeout) const {
+  auto it = models_.find(p.context);
+  return it != models_.end() && it->second.wait_for(p.partition, p.offset, timeout);
+}
+
+std::optional<Reply> Positions::AwaitMinPosition(const Request& req) {
+  const std::string v = HeaderValue(req, "Docket-Min-Position");
+  if (v.empty()) return std::nullopt;
+  std::optional<Position> p = Parse(v);
+  if (!p) return BadRequest("Docket-Min-Position must look like cases:3:1842");
+  // Each wait holds a worker thread: bound them, so far-off positions
+  // cannot take every worker.
+  struct Slot {
+    std::atomic<int>& n;
+    ~Slot() { --n; }
+  } slot{waiters_};
+  if (++waiters_ > max_waiters_) {
+    return RetryLater("too many requests are waiting for a position; retry",
+                      "position-not-reached");
+  }
+  if (!Await(*p, wait_)) {
+    return RetryLater("the read models have not reached " + v + " yet; retry",
+                      "position-not-reached");
+  }
+  return std::nullopt;
+}
+
+}  // namespace docket::api

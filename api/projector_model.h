@@ -1,0 +1,27 @@
+// The ReadModel (api/positions.h) of a context whose read models a
+// ProjectionRunner keeps: positions wait on the runner, /readyz asks that
+// every partition reported and is within the lag bounds, /metrics shows lag
+// and events applied, labelled with the context.
+#ifndef DOCKET_API_PROJECTOR_MODEL_H_
+#define DOCKET_API_PROJECTOR_MODEL_H_
+
+#include <string>
+
+#include "api/positions.h"
+#include "consumers/projection_runner.h"
+
+namespace docket::api {
+
+struct ReadinessBounds {
+  int32_t partitions = 1;           // every one must have reported
+  int64_t max_lag_events = 1000;    // per partition
+  double max_lag_seconds = 30;      // age of the oldest unapplied event
+};
+
+// `runner` must outlive the gateway. `check` names the /readyz member.
+ReadModel ProjectorReadModel(std::string context, consumers::ProjectionRunner* runner,
+                             std::string check, ReadinessBounds bounds);
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_PROJECTOR_MODEL_H_

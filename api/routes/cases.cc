@@ -1,0 +1,268 @@
+#include "api/routes/cases.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "aggregates/rules.h"
+#include "api/problem.h"
+#include "api/request.h"
+#include "projections/cases/case_projection.h"
+
+namespace docket::api {
+
+using nlohmann::json;
+
+bool IsCaseNumber(std::string_view n) {
+  return n.size() == 13 && n[0] == 'C' && n[1] == 'S' &&
+         std::all_of(n.begin() + 2, n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+Reply CaseNotFound(std::string_view number) {
+  return Problem(404, "not-found", "case " + std::string(number) + " not found");
+}
+
+Status CaseRoutes::Register(Router& router, Services& services) {
+  s_ = &services;
+  DOCKET_ASSIGN_OR_RETURN(BlobStore blobs, BlobStore::Open(services.options.data_dir + "/blobs"));
+  blobs_.emplace(std::move(blobs));
+  using V = http::verb;
+  auto to = [this](Reply (CaseRoutes::*fn)(Call&)) {
+    return [this, fn](Call& call) { return (this->*fn)(call); };
+  };
+  const std::string c = "/api/v1/cases/{number}";
+  router.Add(V::get, "/api/v1/catalog", Access::kSignedIn, to(&CaseRoutes::GetCatalog));
+  router.Add(V::get, "/api/v1/cases", Access::kSignedIn, to(&CaseRoutes::ListCases));
+  router.Add(V::get, "/api/v1/cases/export.csv", Access::kSignedIn, to(&CaseRoutes::ExportCases));
+  router.Add(V::get, c, Access::kSignedIn, to(&CaseRoutes::GetCase));
+  router.Add(V::get, c + "/activity", Access::kSignedIn, to(&CaseRoutes::Activity));
+  router.Add(V::get, "/api/v1/search", Access::kSignedIn, to(&CaseRoutes::Search));
+  router.Add(V::get, "/api/v1/overview", Access::kSignedIn, to(&CaseRoutes::Overview));
+  RegisterCommands(router);
+  RegisterFiles(router);
+  return Status::Ok();
+}
+
+// ---- shared pieces -----------------------------------------------------------
+
+OrReply<CaseRoutes::QueryHandle> CaseRoutes::Queries() const {
+  std::shared_ptr<projections::ReadStore> store = projector_->store();
+  if (!store) return RetryLater("the read models are still opening; retry");
+  projections::CaseQueries queries(store.get());
+  return QueryHandle{std::move(store), queries};
+}
+
+projections::Scope CaseRoutes::ScopeOf(const Principal& who) {
+  projections::Scope scope;
+  scope.staff = who.staff;
+  scope.account_ids = who.account_ids;
+  return scope;
+}
+
+OrReply<json> CaseRoutes::VisibleCase(const Call& call, const std::string& number) const {
+  if (!IsCaseNumber(number)) return CaseNotFound(number);
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  Result<json> c = q->GetCase(ScopeOf(call.caller()), number);
+  if (!c.ok()) {
+    if (c.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
+    return ProblemFromStatus(c.status());
+  }
+  return std::move(*c);
+}
+
+Reply CaseRoutes::CaseAfter(const Call& call, const Sent& s, const std::string& number,
+                            int status) {
+  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  Result<json> c = q->GetCase(ScopeOf(call.caller()), number);
+  if (!c.ok()) return CommandClient::Pending(s.result.command_id);
+  Reply r = JsonReply(status, *c);
+  r.Header("ETag", ETagOf((*c)["version"].get<uint64_t>()));
+  r.Header("Location", "/api/v1/cases/" + number);
+  CommandClient::AddPosition(r, s);
+  return r;
+}
+
+OrReply<Sent> CaseRoutes::SubmitCase(const Call& call, fb::CommandEnvelopeT cmd) {
+  const std::string number = cmd.aggregate_id;
+  if (!IsCaseNumber(number)) return CaseNotFound(number);
+  SubmitOptions options;
+  options.versioned = true;
+  options.on_rejection = [number](const fb::CommandResultT& r) -> std::optional<Reply> {
+    if (r.code == fb::ResultCode::NotFound &&
+        (r.rule == "case.not_found" || r.rule == "case.account_access")) {
+      return CaseNotFound(number);
+    }
+    return std::nullopt;
+  };
+  return s_->commands.Submit(call, std::move(cmd), options);
+}
+
+Reply CaseRoutes::Page(const Call& call, const std::vector<json>& rows, bool has_more,
+                       const std::string& cursor, std::optional<uint64_t> total) const {
+  std::string next;
+  if (has_more) {
+    next = call.req.path + "?";
+    for (const auto& [k, v] : call.req.query) {
+      if (k != "page[after]") next += PercentEncode(k) + "=" + PercentEncode(v) + "&";
+    }
+    next += "page%5Bafter%5D=" + PercentEncode(cursor);
+  }
+  json meta = {{"has_more", has_more}, {"after_cursor", has_more ? json(cursor) : json(nullptr)}};
+  if (total) meta["total"] = *total;
+  return JsonReply(200, {{"data", rows},
+                         {"meta", meta},
+                         {"links", {{"next", has_more ? json(next) : json(nullptr)}}}});
+}
+
+// Query errors: kInvalidArgument names a parameter (a bad cursor).
+static Reply QueryProblem(const Status& s, const std::string& field) {
+  if (s.code() == StatusCode::kInvalidArgument) return Invalid(field, s.message());
+  return ProblemFromStatus(s);
+}
+
+// ---- reads -------------------------------------------------------------------
+
+Reply CaseRoutes::GetCatalog(Call&) {
+  json types = json::array();
+  for (const auto& t : catalog_->request_types()) {
+    json cats = json::array();
+    for (const auto& c : t.categories) {
+      json fields = json::array();
+      for (const auto& f : c.fields) {
+        fields.push_back({{"key", f.key}, {"label", f.label}, {"required", f.required}});
+      }
+      cats.push_back({{"id", c.id}, {"name", c.name}, {"fields", fields}});
+    }
+    types.push_back({{"id", t.id}, {"name", t.name}, {"categories", cats}});
+  }
+  return JsonReply(200, {{"version", catalog_->version()}, {"request_types", types}});
+}
+
+OrReply<projections::ListQuery> CaseRoutes::ListFilters(const Call& call) const {
+  projections::ListQuery q;
+  Body errors;
+  if (auto v = QueryParam(call.req, "state"); v && !v->empty()) {
+    std::string_view s = *v;
+    while (true) {
+      const size_t comma = s.find(',');
+      auto st = projections::ParseStateName(s.substr(0, comma));
+      if (!st) {
+        errors.Fail("state", "'" + std::string(s.substr(0, std::min<size_t>(comma, 40))) +
+                                 "' is not a state (NEW, OPEN, AWAITING_INFO, RESOLVED, "
+                                 "CLOSED, CANCELLED)");
+        break;
+      }
+      q.states.push_back(*st);
+      if (comma == std::string_view::npos) break;
+      s.remove_prefix(comma + 1);
+    }
+  }
+  for (auto [name, dest] : {std::pair{"case_type", &q.case_type},
+                            std::pair{"category", &q.category},
+                            std::pair{"account_id", &q.account_id}}) {
+    if (auto v = QueryParam(call.req, name)) {
+      if (v->size() > 64) errors.Fail(name, "must be at most 64 characters");
+      *dest = *v;
+    }
+  }
+  if (auto v = QueryParam(call.req, "sort")) {
+    if (*v == "opened") {
+      q.sort = projections::ListQuery::Sort::kOpened;
+    } else if (*v != "updated") {
+      errors.Fail("sort", "must be updated or opened");
+    }
+  }
+  DOCKET_ASSIGN_OR_REPLY(q.page_size, PageSize(call.req, projections::kMaxPageSize));
+  if (auto v = QueryParam(call.req, "page[after]")) q.after = *v;
+  DOCKET_RETURN_IF_REPLY(BodyErrors(errors));
+  return q;
+}
+
+Reply CaseRoutes::ListCases(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(projections::ListQuery filters, ListFilters(call));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  Result<projections::ListPage> page = q->List(ScopeOf(call.caller()), filters);
+  if (!page.ok()) return QueryProblem(page.status(), "page[after]");
+  return Page(call, page->rows, page->has_more, page->after_cursor, page->total);
+}
+
+Reply CaseRoutes::ExportCases(Call& call) {
+  namespace fs = std::filesystem;
+  DOCKET_ASSIGN_OR_REPLY(projections::ListQuery filters, ListFilters(call));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  const std::string path = s_->options.http.spool_dir + "/export-" + RandomHex(12) + ".csv";
+  std::ofstream out(path, std::ios::binary);
+  if (!out) return ProblemFromStatus(UnavailableError("cannot write the export"));
+  bool write_failed = false;
+  Status s = q->ExportCsv(ScopeOf(call.caller()), filters, [&](std::string_view chunk) {
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    write_failed = !out;
+    return !write_failed;
+  });
+  out.close();
+  if (write_failed && s.ok()) s = UnavailableError("the export could not be written (disk full?)");
+  if (!s.ok()) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return ProblemFromStatus(s);
+  }
+  Reply r;
+  r.Header("Content-Type", "text/csv; charset=utf-8");
+  r.Header("Content-Disposition", "attachment; filename=\"cases.csv\"");
+  r.Header("X-Content-Type-Options", "nosniff");
+  r.file_path = path;
+  r.remove_file = true;
+  return r;
+}
+
+Reply CaseRoutes::GetCase(Call& call) {
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_ASSIGN_OR_REPLY(json c, VisibleCase(call, call.param(0)));
+  Reply r = JsonReply(200, c);
+  r.Header("ETag", ETagOf(c["version"].get<uint64_t>()));
+  return r;
+}
+
+Reply CaseRoutes::Activity(Call& call) {
+  const std::string& number = call.param(0);
+  DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, projections::kMaxPageSize));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  if (!IsCaseNumber(number)) return CaseNotFound(number);
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  Result<projections::ActivityPage> page = q->Activity(
+      ScopeOf(call.caller()), number, size, QueryParam(call.req, "page[after]").value_or(""));
+  if (!page.ok()) {
+    if (page.status().code() == StatusCode::kNotFound) return CaseNotFound(number);
+    return QueryProblem(page.status(), "page[after]");
+  }
+  return Page(call, page->items, page->has_more, page->after_cursor);
+}
+
+Reply CaseRoutes::Search(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, projections::kMaxPageSize));
+  projections::SearchQuery sq;
+  sq.q = QueryParam(call.req, "q").value_or("");
+  if (sq.q.empty() || aggregates::Utf8Length(sq.q) > 200) {
+    return Invalid("q", "is required: 1..200 characters");
+  }
+  sq.page_size = size;
+  sq.after = QueryParam(call.req, "page[after]").value_or("");
+  if (Status s = sq.Validate(); !s.ok()) return Invalid("q", s.message());
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  auto page = q->Search(ScopeOf(call.caller()), sq);
+  if (!page.ok()) return QueryProblem(page.status(), "q");
+  return Page(call, page->rows, page->has_more, page->after_cursor);
+}
+
+Reply CaseRoutes::Overview(Call& call) {
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
+  auto o = q->Overview(ScopeOf(call.caller()), {});
+  if (!o.ok()) return ProblemFromStatus(o.status());
+  return JsonReply(200, *o);
+}
+
+}  // namespace docket::api

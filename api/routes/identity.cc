@@ -1,0 +1,273 @@
+#include "api/routes/identity.h"
+
+#include <spdlog/spdlog.h>
+
+#include "aggregates/portal.h"
+#include "aggregates/rules.h"
+#include "api/problem.h"
+#include "api/request.h"
+#include "common/time_format.h"
+
+namespace docket::api {
+namespace {
+
+using nlohmann::json;
+
+json UserJson(const consumers::UserView& u) {
+  return {{"id", u.id},
+          {"email", u.email},
+          {"name", u.name},
+          {"role", std::string(aggregates::RoleName(u.role))},
+          {"account_ids", u.account_ids},
+          {"created_at", FormatMicros(u.created_at_us)}};
+}
+
+json AccountJson(const consumers::AccountView& a) {
+  return {{"id", a.id},
+          {"account_number", a.account_number},
+          {"name", a.name},
+          {"service_addresses", a.service_addresses},
+          {"created_at", FormatMicros(a.created_at_us)}};
+}
+
+Principal PrincipalOf(const consumers::UserView& u) {
+  Principal p;
+  p.user_id = u.id;
+  p.email = u.email;
+  p.name = u.name;
+  p.role = u.role;
+  p.account_ids = u.account_ids;
+  p.staff = u.role == fb::Role::Staff || u.role == fb::Role::Admin;
+  return p;
+}
+
+// A 422 naming one field and the rule it broke.
+Reply Unprocessable(const std::string& field, const std::string& message,
+                    const std::string& detail, const std::string& rule) {
+  return Problem(422, "unprocessable", detail,
+                 {{"rule", rule},
+                  {"errors", json::array({{{"field", field}, {"message", message}}})}});
+}
+
+}  // namespace
+
+IdentityRoutes::~IdentityRoutes() = default;
+
+Status IdentityRoutes::Register(Router& router, Services& services) {
+  s_ = &services;
+  const GatewayOptions& o = services.options;
+  hasher_ = std::make_unique<PasswordHasher>(o.max_concurrent_hashes, o.hash_queue_wait);
+  const RateLimit login{o.login_per_minute / 60.0, std::max(1.0, o.login_per_minute)};
+  login_per_address_ = std::make_unique<RateLimiter>(login, services.clock);
+  login_per_email_ = std::make_unique<RateLimiter>(login, services.clock);
+  services.auth.SetDirectory(
+      [this](const std::string& id) -> Result<std::optional<Principal>> {
+        std::optional<consumers::UserView> u = view_->User(id);
+        if (!u) return std::optional<Principal>();
+        return std::optional<Principal>(PrincipalOf(*u));
+      },
+      [this] { return view_->CaughtUp(); });
+
+  using V = http::verb;
+  auto to = [this](Reply (IdentityRoutes::*fn)(Call&)) {
+    return [this, fn](Call& call) { return (this->*fn)(call); };
+  };
+  router.Add(V::post, "/api/v1/auth/login", Access::kPublicLimited, to(&IdentityRoutes::Login));
+  router.Add(V::post, "/api/v1/auth/logout", Access::kSignedIn, to(&IdentityRoutes::Logout));
+  router.Add(V::get, "/api/v1/me", Access::kSignedIn, to(&IdentityRoutes::Me));
+  router.Add(V::post, "/api/v1/accounts", Access::kStaff, to(&IdentityRoutes::CreateAccount));
+  router.Add(V::get, "/api/v1/accounts/{id}", Access::kSignedIn, to(&IdentityRoutes::GetAccount));
+  router.Add(V::post, "/api/v1/accounts/{id}/service-addresses", Access::kStaff,
+             to(&IdentityRoutes::AddAddress));
+  router.Add(V::post, "/api/v1/users", Access::kStaff, to(&IdentityRoutes::CreateUser));
+  router.Add(V::get, "/api/v1/users/{id}", Access::kSignedIn, to(&IdentityRoutes::GetUser));
+  return Status::Ok();
+}
+
+Reply IdentityRoutes::Login(Call& call) {
+  if (auto wait = login_per_address_->Take(s_->limits.ClientAddress(call.req))) {
+    return TooMany(*wait);
+  }
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email", "password"}));
+  const std::string email = b.Str("email", true, 1, 254);
+  const std::string password = b.Str("password", true, 1, 1024);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  // Guessing one account's password from many addresses is slowed too.
+  if (auto wait = login_per_email_->Take(aggregates::Lower(email))) return TooMany(*wait);
+  std::optional<consumers::UserView> u = view_->UserByEmail(email);
+  // Unknown e-mails verify against a dummy hash: the same answer, the same
+  // time.
+  Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", password);
+  if (!ok.ok()) return ProblemFromStatus(ok.status());
+  if (!*ok || !u) return Problem(401, "invalid-credentials", "the e-mail or the password is wrong");
+  if (PasswordHasher::NeedsRehash(u->password_hash)) Rehash(*u, password);
+  SessionStore& sessions = s_->auth.sessions();
+  Result<std::string> token = sessions.Create(u->id);
+  if (!token.ok()) return ProblemFromStatus(token.status());
+  const int64_t now = s_->clock.NowMicros();
+  const int64_t expires = sessions.ExpiresAt(Session{u->id, now, now});
+  Reply r = JsonReply(200, {{"token", *token},
+                            {"expires_at", FormatMicros(expires)},
+                            {"user", UserJson(*u)}});
+  r.Header("Set-Cookie", SessionCookie(*token, s_->options.sessions.absolute.count(),
+                                       s_->options.secure_cookies));
+  r.Header("Cache-Control", "no-store");
+  return r;
+}
+
+// A hash made with older limits is replaced, in the background, by one
+// made with today's.
+void IdentityRoutes::Rehash(const consumers::UserView& u, const std::string& password) {
+  Result<std::string> h = hasher_->Hash(password);
+  if (!h.ok()) return;
+  Principal system;
+  system.user_id = "system:rehash";
+  system.role = fb::Role::System;
+  fb::CommandEnvelopeT c = s_->commands.NewCommand(system, u.id);
+  c.command_id = "rehash-" + RandomHex(16);
+  fb::ChangePasswordHashT ch;
+  ch.password_hash = *h;
+  c.command.Set(std::move(ch));
+  if (Status s = s_->commands.SendInternal(c); !s.ok()) {
+    spdlog::warn("gateway: rehash of {}: {}", u.id, s.ToString());
+  }
+}
+
+Reply IdentityRoutes::Logout(Call& call) {
+  if (Status s = s_->auth.sessions().Revoke(call.caller().token); !s.ok()) {
+    return ProblemFromStatus(s);
+  }
+  Reply r = EmptyReply(204);
+  r.Header("Set-Cookie", SessionCookie("", 0, s_->options.secure_cookies));
+  return r;
+}
+
+Reply IdentityRoutes::Me(Call& call) {
+  std::optional<consumers::UserView> u = view_->User(call.caller().user_id);
+  if (!u) return Unauthenticated("the session's user no longer exists");
+  json j = UserJson(*u);
+  json accounts = json::array();
+  for (const auto& id : u->account_ids) {
+    if (auto a = view_->Account(id)) {
+      accounts.push_back({{"id", a->id}, {"name", a->name}, {"account_number", a->account_number}});
+    }
+  }
+  j["accounts"] = accounts;
+  return JsonReply(200, j);
+}
+
+Reply IdentityRoutes::CreateAccount(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"account_number", "name", "service_addresses"}));
+  const std::string number = b.Str("account_number", true, 1, 32);
+  fb::CreateAccountT c;
+  c.name = b.Str("name", true, 1, 200);
+  c.service_addresses = b.StrList("service_addresses", 50, 500);
+  if (b.errors.empty() && !aggregates::IsAccountNumber(number)) {
+    b.Fail("account_number", "must be 1..32 letters, digits or '-'");
+  }
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  c.account_number = number;
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), number);
+  cmd.command.Set(std::move(c));
+  return AccountCommand(call, std::move(cmd));
+}
+
+Reply IdentityRoutes::AddAddress(Call& call) {
+  const std::string& id = call.param(0);
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"address"}));
+  fb::AddServiceAddressT c;
+  c.address = b.Str("address", true, 1, 500);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  if (!aggregates::IsAccountNumber(id)) return NotFound("account " + id.substr(0, 64));
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), id);
+  cmd.command.Set(std::move(c));
+  return AccountCommand(call, std::move(cmd));
+}
+
+// Sends an account command and answers 201 with the account as it is now.
+Reply IdentityRoutes::AccountCommand(Call& call, fb::CommandEnvelopeT cmd) {
+  const std::string id = cmd.aggregate_id;
+  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
+  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  std::optional<consumers::AccountView> a = view_->Account(id);
+  if (!a) return CommandClient::Pending(s.result.command_id);
+  Reply r = JsonReply(201, AccountJson(*a));
+  r.Header("Location", "/api/v1/accounts/" + PercentEncode(id));
+  CommandClient::AddPosition(r, s);
+  return r;
+}
+
+Reply IdentityRoutes::GetAccount(Call& call) {
+  const std::string& id = call.param(0);
+  std::optional<consumers::AccountView> a = view_->Account(id);
+  if (!a || !call.caller().MayRead(id)) return NotFound("account " + id.substr(0, 64));
+  return JsonReply(200, AccountJson(*a));
+}
+
+Reply IdentityRoutes::CreateUser(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b,
+                         ReadBody(call.req, {"email", "name", "role", "account_ids", "password"}));
+  const std::string email = b.Str("email", true, 3, 254);
+  const std::string name = b.Str("name", true, 1, 200);
+  const std::string role_text = b.Str("role", true, 1, 16);
+  std::vector<std::string> accounts = b.StrList("account_ids", 100, 32);
+  const std::string password = b.Str("password", true, 1, 1024);
+  fb::Role role = fb::Role::Customer;
+  if (role_text == "staff") {
+    role = fb::Role::Staff;
+  } else if (role_text == "admin") {
+    role = fb::Role::Admin;
+  } else if (role_text != "customer" && b.Has("role") && b.doc["role"].is_string()) {
+    b.Fail("role", "must be customer, staff or admin");
+  }
+  if (b.errors.empty() && !aggregates::ValidEmail(email)) b.Fail("email", "is not an e-mail address");
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  if (role == fb::Role::Customer && accounts.empty()) {
+    return Invalid("account_ids", "a customer needs at least one account");
+  }
+  for (const auto& a : accounts) {
+    if (!view_->Account(a)) {
+      const std::string m = "account " + a + " does not exist";
+      return Unprocessable("account_ids", m, m, "user.unknown_account");
+    }
+  }
+  if (auto weak = aggregates::WeakPassword(password, email, name)) {
+    return Unprocessable("password", *weak, "password " + *weak, "user.weak_password");
+  }
+  // Without an Idempotency-Key, answer a taken e-mail before hashing; with
+  // one, a repeat must reach the aggregate to get the first result.
+  if (!call.req.headers.count("Idempotency-Key") && view_->UserByEmail(email)) {
+    return Problem(409, "conflict", "a user with this e-mail already exists",
+                   {{"rule", "user.email_taken"}});
+  }
+  Result<std::string> hash = hasher_->Hash(password);
+  if (!hash.ok()) return ProblemFromStatus(hash.status());
+  const std::string id = aggregates::UserIdForEmail(email);
+  fb::CreateUserT c;
+  c.email = email;
+  c.name = name;
+  c.role = role;
+  c.account_ids = accounts;
+  c.password_hash = *hash;
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), id);
+  cmd.command.Set(std::move(c));
+  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
+  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  std::optional<consumers::UserView> u = view_->User(id);
+  if (!u) return CommandClient::Pending(s.result.command_id);
+  Reply r = JsonReply(201, UserJson(*u));
+  r.Header("Location", "/api/v1/users/" + id);
+  CommandClient::AddPosition(r, s);
+  return r;
+}
+
+Reply IdentityRoutes::GetUser(Call& call) {
+  const std::string& id = call.param(0);
+  std::optional<consumers::UserView> u = view_->User(id);
+  if (!u || (!call.caller().staff && id != call.caller().user_id)) {
+    return NotFound("user " + id.substr(0, 64));
+  }
+  return JsonReply(200, UserJson(*u));
+}
+
+}  // namespace docket::api

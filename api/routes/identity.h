@@ -1,0 +1,48 @@
+// The identity context's routes: sign in and out, the caller, accounts and
+// users (docs/api.md). It is also the gateway's directory: it turns a
+// session's user id into a Principal (api/authn.h).
+//
+// Login is rate-limited per client address and per e-mail, and an unknown
+// e-mail is verified against a dummy hash, so it answers like a wrong
+// password, in the same time.
+#ifndef DOCKET_API_ROUTES_IDENTITY_H_
+#define DOCKET_API_ROUTES_IDENTITY_H_
+
+#include <memory>
+#include <optional>
+
+#include "api/gateway.h"
+#include "consumers/portal_view.h"
+
+namespace docket::api {
+
+class IdentityRoutes final : public RouteModule {
+ public:
+  // `view` must outlive the routes.
+  explicit IdentityRoutes(consumers::PortalView* view) : view_(view) {}
+  ~IdentityRoutes() override;
+
+  Status Register(Router& router, Services& services) override;
+
+ private:
+  Reply Login(Call& call);
+  void Rehash(const consumers::UserView& u, const std::string& password);
+  Reply Logout(Call& call);
+  Reply Me(Call& call);
+  Reply CreateAccount(Call& call);
+  Reply AddAddress(Call& call);
+  Reply AccountCommand(Call& call, fb::CommandEnvelopeT cmd);
+  Reply GetAccount(Call& call);
+  Reply CreateUser(Call& call);
+  Reply GetUser(Call& call);
+
+  consumers::PortalView* view_;
+  Services* s_ = nullptr;
+  std::unique_ptr<PasswordHasher> hasher_;
+  std::unique_ptr<RateLimiter> login_per_address_;
+  std::unique_ptr<RateLimiter> login_per_email_;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_ROUTES_IDENTITY_H_
