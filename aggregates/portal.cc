@@ -7,6 +7,8 @@
 #include <set>
 
 #include "aggregates/rules.h"
+#include "common/hash.h"
+#include "common/text.h"
 
 namespace docket::aggregates {
 namespace {

@@ -3,6 +3,8 @@
 #include "aggregates/portal.h"
 
 #include "aggregates/rules.h"
+#include "common/hash.h"
+#include "common/text.h"
 
 #include <gtest/gtest.h>
 

@@ -11,6 +11,8 @@
 #include "aggregates/portal.h"
 #include "aggregates/rules.h"
 #include "api/problem.h"
+#include "common/hash.h"
+#include "common/text.h"
 #include "common/time_format.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"
@@ -58,7 +60,7 @@ std::string HeaderValue(const Request& req, std::string_view name) {
 bool MediaTypeIs(const std::string& content_type, std::string_view type) {
   std::string t = content_type.substr(0, content_type.find(';'));
   while (!t.empty() && t.back() == ' ') t.pop_back();
-  return aggregates::Lower(t) == type;
+  return Lower(t) == type;
 }
 
 // The caller.
@@ -88,7 +90,7 @@ class Body {
       return "";
     }
     const std::string s = v.get<std::string>();
-    const int64_t n = aggregates::Utf8Length(s);
+    const int64_t n = Utf8Length(s);
     if (n < 0) {
       errors.push_back({name, "must not contain NUL"});
     } else if (static_cast<size_t>(n) < min_chars || static_cast<size_t>(n) > max_chars) {
@@ -108,7 +110,7 @@ class Body {
       return out;
     }
     for (size_t i = 0; i < v.size(); ++i) {
-      const int64_t n = v[i].is_string() ? aggregates::Utf8Length(v[i].get<std::string>()) : -1;
+      const int64_t n = v[i].is_string() ? Utf8Length(v[i].get<std::string>()) : -1;
       if (n < 1 || static_cast<size_t>(n) > max_chars) {
         errors.push_back({std::string(name) + "[" + std::to_string(i) + "]",
                           "must be a string of 1.." + std::to_string(max_chars) +
@@ -514,7 +516,7 @@ struct Gateway::Impl {
   static std::string TokenOf(const Request& req) {
     const std::string auth = HeaderValue(req, "Authorization");
     if (!auth.empty()) {
-      if (auth.size() > 7 && aggregates::Lower(auth.substr(0, 7)) == "bearer ") {
+      if (auth.size() > 7 && Lower(auth.substr(0, 7)) == "bearer ") {
         return auth.substr(7);
       }
       return std::string(1, '\0');  // a malformed Authorization never authenticates
@@ -758,7 +760,7 @@ struct Gateway::Impl {
     const std::string password = b.Str("password", true, 1, 1024);
     if (!b.errors.empty()) return ValidationProblem(b.errors);
     // Guessing one account's password from many addresses is slowed too.
-    if (auto wait = login_email_limiter.Take(aggregates::Lower(email))) return TooMany(*wait);
+    if (auto wait = login_email_limiter.Take(Lower(email))) return TooMany(*wait);
     std::optional<consumers::UserView> u = view->UserByEmail(email);
     // Unknown e-mails verify against a dummy hash: the same answer, the
     // same time.
@@ -890,7 +892,7 @@ struct Gateway::Impl {
     } else if (role_text != "customer" && b.Has("role") && b.doc["role"].is_string()) {
       b.errors.push_back({"role", "must be customer, staff or admin"});
     }
-    if (b.errors.empty() && !aggregates::ValidEmail(email)) {
+    if (b.errors.empty() && !ValidEmail(email)) {
       b.errors.push_back({"email", "is not an e-mail address"});
     }
     if (!b.errors.empty()) return ValidationProblem(b.errors);
@@ -998,8 +1000,8 @@ struct Gateway::Impl {
         b.errors.push_back({"fields", "must be an object of at most 50 string members"});
       } else {
         for (const auto& [k, v] : f.items()) {
-          const int64_t n = v.is_string() ? aggregates::Utf8Length(v.get<std::string>()) : -1;
-          if (n < 0 || n > 1000 || k.empty() || k.size() > 64 || aggregates::Utf8Length(k) < 0) {
+          const int64_t n = v.is_string() ? Utf8Length(v.get<std::string>()) : -1;
+          if (n < 0 || n > 1000 || k.empty() || k.size() > 64 || Utf8Length(k) < 0) {
             b.errors.push_back({"fields." + k.substr(0, 64), "must be a string of at most 1000 characters"});
             continue;
           }
@@ -1310,8 +1312,8 @@ struct Gateway::Impl {
     a.sha256 = blob->sha256;
     a.file_name = blob->file_name;
     a.size_bytes = blob->size;
-    a.content_type = SafeContentType(aggregates::Lower(blob->content_type))
-                         ? aggregates::Lower(blob->content_type)
+    a.content_type = SafeContentType(Lower(blob->content_type))
+                         ? Lower(blob->content_type)
                          : "application/octet-stream";
     auto sent = SendCase(ctx, std::move(a));
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
@@ -1414,7 +1416,7 @@ struct Gateway::Impl {
     Body& b = std::get<Body>(parsed);
     fb::AddWatcherT c;
     c.email = b.Str("email", true, 3, 254);
-    if (b.errors.empty() && !aggregates::ValidEmail(c.email)) {
+    if (b.errors.empty() && !ValidEmail(c.email)) {
       b.errors.push_back({"email", "is not an e-mail address"});
     }
     if (!b.errors.empty()) return ValidationProblem(b.errors);
@@ -1429,7 +1431,7 @@ struct Gateway::Impl {
     auto list = std::get<QueryHandle>(q)->Watchers(ctx.who->scope, number);
     if (!list.ok()) return Pending(s.result.command_id);
     for (const json& w : *list) {
-      if (aggregates::Lower(w.value("email", "")) == aggregates::Lower(email)) {
+      if (Lower(w.value("email", "")) == Lower(email)) {
         Reply r = JsonReply(201, w);
         r.Header("Location", std::string(kPrefix) + "/cases/" + number + "/watchers/" +
                                  PercentEncode(w.value("email", "")));
@@ -1452,7 +1454,7 @@ struct Gateway::Impl {
     if (auto* r = std::get_if<Reply>(&size)) return std::move(*r);
     projections::SearchQuery sq;
     sq.q = QueryParam(ctx, "q").value_or("");
-    if (sq.q.empty() || aggregates::Utf8Length(sq.q) > 200) {
+    if (sq.q.empty() || Utf8Length(sq.q) > 200) {
       return Invalid("q", "is required: 1..200 characters");
     }
     sq.page_size = std::get<size_t>(size);
@@ -1672,8 +1674,8 @@ Status Gateway::Start() {
                           SessionStore::Open(own + "/sessions", g.options.sessions, g.clock));
   DOCKET_ASSIGN_OR_RETURN(BlobStore blobs, BlobStore::Open(g.options.data_dir + "/blobs"));
   g.blobs.emplace(std::move(blobs));
-  g.hasher = std::make_unique<PasswordHasher>(g.options.max_concurrent_hashes,
-                                              g.options.hash_queue_wait);
+  DOCKET_ASSIGN_OR_RETURN(g.hasher, PasswordHasher::Create(g.options.max_concurrent_hashes,
+                                                            g.options.hash_queue_wait));
   if (!g.options.quick_links_path.empty()) {
     std::ifstream in(g.options.quick_links_path);
     if (!in) {

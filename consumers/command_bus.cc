@@ -1,7 +1,7 @@
 #include "consumers/command_bus.h"
 
 #include "aggregates/portal.h"
-#include "aggregates/rules.h"
+#include "common/hash.h"
 #include "consumers/log.h"
 
 namespace docket::consumers {
@@ -110,7 +110,7 @@ Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
   std::string key = command.aggregate_id;
   if (handler->Creates(command)) {
     // Any partition can create; spread by command id (stable for retries).
-    partition = static_cast<int32_t>(aggregates::Fnv1a(command.command_id) %
+    partition = static_cast<int32_t>(Fnv1a(command.command_id) %
                                      static_cast<uint64_t>(partitions));
     key = command.command_id;
   } else {

@@ -1,6 +1,7 @@
 #include "aggregates/cases/case.h"
 
 #include "aggregates/rules.h"
+#include "common/text.h"
 
 #include <utf8proc.h>
 

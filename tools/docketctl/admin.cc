@@ -8,7 +8,8 @@
 #include <iostream>
 
 #include "aggregates/portal.h"
-#include "aggregates/rules.h"
+#include "common/password.h"
+#include "common/text.h"
 #include "consumers/command_bus.h"
 #include "tools/docketctl/commands.h"
 
@@ -26,10 +27,10 @@ struct AdminFlags {
 
 int RunCreate(const AdminFlags& f) {
   const std::string cmd = "admin create";
-  if (!aggregates::ValidEmail(f.email)) {
+  if (!ValidEmail(f.email)) {
     return Fail(cmd, InvalidArgumentError("'" + f.email + "' is not an e-mail address"));
   }
-  if (aggregates::Utf8Length(f.name) < 1 || aggregates::Utf8Length(f.name) > 200) {
+  if (Utf8Length(f.name) < 1 || Utf8Length(f.name) > 200) {
     return Fail(cmd, InvalidArgumentError("--name must be 1..200 characters"));
   }
   std::string password;
@@ -40,14 +41,9 @@ int RunCreate(const AdminFlags& f) {
   if (auto weak = aggregates::WeakPassword(password, f.email, f.name)) {
     return Fail(cmd, InvalidArgumentError("the password " + *weak));
   }
-  if (sodium_init() < 0) return Fail(cmd, InternalError("libsodium cannot be initialised"));
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-    return Fail(cmd, InternalError("password hashing failed (out of memory)"));
-  }
+  Result<std::string> hash = HashPassword(password);
   sodium_memzero(password.data(), password.size());
+  if (!hash.ok()) return Fail(cmd, hash.status());
 
   events::TopicLayout layout;
   layout.prefix = f.prefix;
@@ -80,7 +76,7 @@ int RunCreate(const AdminFlags& f) {
   u.email = f.email;
   u.name = f.name;
   u.role = fb::Role::Admin;
-  u.password_hash = hash;
+  u.password_hash = *hash;
   c.command.Set(std::move(u));
   auto out = (*bus)->Submit(c, std::chrono::milliseconds(f.wait_ms));
   if (!out.ok()) return Fail(cmd, out.status());
