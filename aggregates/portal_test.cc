@@ -5,6 +5,7 @@
 #include "aggregates/rules.h"
 #include "common/hash.h"
 #include "common/text.h"
+#include "events/envelope.h"
 
 #include <gtest/gtest.h>
 
@@ -26,12 +27,9 @@ fb::ActorT Actor(Role role) {
 
 template <typename T>
 fb::CommandEnvelopeT Cmd(Role role, const std::string& id, T payload, int64_t expected = -1) {
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c = events::MakeCommand(id, Actor(role), 0);
   c.command_id = "cmd-1";
-  c.aggregate_id = id;
   c.expected_version = expected;
-  c.actor = std::make_unique<fb::ActorT>(Actor(role));
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(std::move(payload));
   return c;
 }

@@ -2,6 +2,7 @@
 
 #include "aggregates/rules.h"
 #include "common/text.h"
+#include "events/envelope.h"
 
 #include <utf8proc.h>
 
@@ -498,15 +499,11 @@ bool AutoCloseDue(const CaseSnapshot& s, int64_t now_us, const CaseLimits& limit
 }
 
 fb::CommandEnvelopeT MakeAutoCloseCommand(const CaseSnapshot& s) {
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c = events::MakeCommand(s.case_number, events::SystemActor("auto-close"),
+                                               /*issued_at_us=*/0);
   c.command_id = "auto-close/" + s.case_number + "/" + std::to_string(s.version);
-  c.aggregate_id = s.case_number;
   c.expected_version = static_cast<int64_t>(s.version);
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = "system:auto-close";
-  c.actor->role = Role::System;
   c.correlation_id = c.command_id;
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(fb::CloseCaseT{});
   return c;
 }

@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "events/envelope.h"
+
 namespace docket::aggregates {
 namespace {
 
@@ -56,12 +58,9 @@ class CaseTest : public ::testing::Test {
 
   template <typename T>
   fb::CommandEnvelopeT Cmd(const fb::ActorT& actor, T payload, int64_t expected = -1) {
-    fb::CommandEnvelopeT c;
+    fb::CommandEnvelopeT c = events::MakeCommand(state_.case_number, actor, kT0);
     c.command_id = "cmd-" + std::to_string(++commands_);
-    c.aggregate_id = state_.case_number.empty() ? "" : state_.case_number;
     c.expected_version = expected;
-    c.actor = std::make_unique<fb::ActorT>(actor);
-    c.schema_version = events::kCommandSchemaVersion;
     c.command.Set(std::move(payload));
     return c;
   }

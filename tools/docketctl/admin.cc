@@ -8,9 +8,12 @@
 #include <iostream>
 
 #include "aggregates/portal.h"
+#include "common/clock.h"
+#include "common/hash.h"
 #include "common/password.h"
 #include "common/text.h"
 #include "consumers/command_bus.h"
+#include "events/envelope.h"
 #include "tools/docketctl/commands.h"
 
 namespace docket::ctl {
@@ -60,18 +63,12 @@ int RunCreate(const AdminFlags& f) {
   auto bus = consumers::CommandBus::Create(bo, identity);
   if (!bus.ok()) return Fail(cmd, bus.status());
 
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c =
+      events::MakeCommand(aggregates::UserIdForEmail(f.email), events::SystemActor("docketctl"),
+                          SystemClock().NowMicros());
   // A fresh id: running the command again must meet "already exists", not
   // the stored answer of the first run.
-  unsigned char id[16];
-  randombytes_buf(id, sizeof id);
-  c.command_id = "admin-create/";
-  for (unsigned char b : id) c.command_id += "0123456789abcdef"[b >> 4], c.command_id += "0123456789abcdef"[b & 15];
-  c.aggregate_id = aggregates::UserIdForEmail(f.email);
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = "system:docketctl";
-  c.actor->role = fb::Role::System;
-  c.schema_version = events::kCommandSchemaVersion;
+  c.command_id = "admin-create/" + RandomHex(16);
   fb::CreateUserT u;
   u.email = f.email;
   u.name = f.name;
