@@ -8,7 +8,7 @@ namespace {
 TEST(EnvelopeTest, EventIdsComeFromTheCommandAndIndex) {
   fb::CommandEnvelopeT cmd = MakeCommand("CS00000000006", SystemActor("test"), 5);
   cmd.command_id = "cmd-9";
-  fb::AddCommentT c;
+  fb::CommentAddedT c;
   c.body = "hi";
   fb::EventUnion u;
   u.Set(std::move(c));
@@ -20,7 +20,7 @@ TEST(EnvelopeTest, EventIdsComeFromTheCommandAndIndex) {
   EXPECT_EQ(e.occurred_at_ms, 1'795'000'000'123);
   EXPECT_EQ(e.actor->user_id, "system:test");
   EXPECT_EQ(e.schema_version, kEventSchemaVersion);
-  ASSERT_NE(e.event.AsAddComment(), nullptr);
+  ASSERT_NE(e.event.AsCommentAdded(), nullptr);
   cmd.correlation_id = "corr-1";
   EXPECT_EQ(EventOf(cmd, "CS00000000006", 3, 0, 0, u).correlation_id, "corr-1");
 }
