@@ -24,7 +24,8 @@
 #include <thread>
 
 #include "aggregates/cases/case_handler.h"
-#include "aggregates/portal.h"
+#include "aggregates/identity/identity_handler.h"
+#include "aggregates/status/status_handler.h"
 #include "api/gateway.h"
 #include "common/exit_code.h"
 #include "consumers/command_bus.h"

@@ -8,8 +8,10 @@
 #include <set>
 #include <variant>
 
-#include "aggregates/portal.h"
+#include "aggregates/cases/case.h"
+#include "aggregates/identity/identity.h"
 #include "aggregates/rules.h"
+#include "aggregates/status/status.h"
 #include "api/problem.h"
 #include "common/hash.h"
 #include "common/text.h"
@@ -167,7 +169,7 @@ json UserJson(const consumers::UserView& u) {
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
-          {"role", std::string(aggregates::RoleName(u.role))},
+          {"role", std::string(events::RoleName(u.role))},
           {"account_ids", u.account_ids},
           {"created_at", FormatMicros(u.created_at_us)}};
 }
@@ -685,14 +687,14 @@ struct Gateway::Impl {
     if (!out.ok()) {
       metrics.ObserveCommand(type, "error");
       if (out.status().code() == StatusCode::kInvalidArgument) {
-        return NotFound(std::string(aggregates::ContextOf(cmd.command.type)) + " " +
+        return NotFound(std::string(bus->ContextOf(cmd.command.type)) + " " +
                         cmd.aggregate_id);
       }
       spdlog::warn("gateway: command {} ({}): {}", cmd.command_id, type,
                    out.status().ToString());
       return ProblemFromStatus(out.status());
     }
-    RememberOwner(cmd.command_id, {ctx.who->user.id, std::string(aggregates::ContextOf(cmd.command.type))});
+    RememberOwner(cmd.command_id, {ctx.who->user.id, std::string(bus->ContextOf(cmd.command.type))});
     if (!out->decided) {
       metrics.ObserveCommand(type, "pending");
       return Pending(cmd.command_id);
@@ -702,7 +704,7 @@ struct Gateway::Impl {
     if (r.code != fb::ResultCode::Accepted) return ProblemFromResult(r);
     Sent sent{r, std::nullopt};
     if (r.events_partition >= 0 && r.events_offset >= 0) {
-      sent.position = Position{std::string(aggregates::ContextOf(cmd.command.type)),
+      sent.position = Position{std::string(bus->ContextOf(cmd.command.type)),
                                r.events_partition, r.events_offset};
     }
     return sent;
@@ -1034,7 +1036,7 @@ struct Gateway::Impl {
       std::string_view s = *v;
       while (true) {
         size_t comma = s.find(',');
-        auto st = projections::ParseStateName(s.substr(0, comma));
+        auto st = aggregates::ParseStateName(s.substr(0, comma));
         if (!st) {
           errors.push_back({"state", "'" + std::string(s.substr(0, std::min<size_t>(comma, 40))) +
                                          "' is not a state (NEW, OPEN, AWAITING_INFO, RESOLVED, "

@@ -78,6 +78,10 @@ Result<fb::CommandEnvelopeT> DecodeCommand(std::string_view bytes,
 std::string_view CommandTypeName(fb::Command type);
 std::vector<fb::Command> AllCommandTypes();
 
+// "customer", "staff", "admin", "system"; "unknown" out of range. The role
+// of every Actor (schemas/common.fbs), shared by every context.
+std::string_view RoleName(fb::Role role);
+
 std::string EncodeCommandResult(const fb::CommandResultT& result);
 Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,
                                                const DecodeLimits& limits = {});

@@ -2,6 +2,7 @@
 // docs/case-lifecycle.md. RulesInDocsMatchRulesTestedHere keeps the table and
 // these tests one to one.
 #include "aggregates/cases/case.h"
+#include "aggregates/cases/case_handler.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -631,6 +632,21 @@ TEST(CaseDocsTest, RulesInDocsMatchRulesTestedHere) {
   }
   EXPECT_EQ(documented, in_source) << "every rule the code can reject with is documented";
   EXPECT_EQ(documented, tested) << "every documented rule has a test";
+}
+
+TEST(CaseHandlerTest, HandlesOnlyCaseCommands) {
+  CaseHandler h(nullptr, CaseLimits{});
+  EXPECT_EQ(h.context(), "cases");
+  for (fb::Command t : events::AllCommandTypes()) {
+    const std::string name(events::CommandTypeName(t));
+    const bool identity_or_status = t == Command::CreateAccount ||
+                                    t == Command::AddServiceAddress ||
+                                    t == Command::CreateUser ||
+                                    t == Command::ChangePasswordHash ||
+                                    t == Command::SetServiceStatus ||
+                                    t == Command::SubmitFeedback;
+    EXPECT_EQ(h.Handles(t), !identity_or_status) << name;
+  }
 }
 
 }  // namespace

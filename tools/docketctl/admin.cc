@@ -7,7 +7,7 @@
 
 #include <iostream>
 
-#include "aggregates/portal.h"
+#include "aggregates/identity/identity_handler.h"
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/password.h"
