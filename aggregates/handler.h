@@ -21,6 +21,9 @@ class AggregateHandler {
 
   // The context name: topics are docket.<context>.commands / .events.
   virtual std::string_view context() const = 0;
+  // True when commands of `type` belong to this context (exactly one
+  // registered handler handles each command type).
+  virtual bool Handles(fb::Command type) const = 0;
 
   // True when the command creates a new aggregate (its id is allocated by
   // the decider that owns the command's partition).

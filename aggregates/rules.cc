@@ -1,9 +1,6 @@
 #include "aggregates/rules.h"
 
-#include <utf8proc.h>
-
-#include <algorithm>
-#include <cctype>
+#include "common/text.h"
 
 namespace docket::aggregates {
 
@@ -18,21 +15,6 @@ Rejection Invalid(std::string rule, std::string field, std::string message) {
                 {{std::move(field), std::move(message)}});
 }
 
-int64_t Utf8Length(std::string_view s) {
-  auto p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
-  int64_t n = 0;
-  while (left > 0) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t len = utf8proc_iterate(p, left, &cp);
-    if (len <= 0 || cp == 0) return -1;
-    p += len;
-    left -= len;
-    ++n;
-  }
-  return n;
-}
-
 std::optional<Rejection> CheckText(const std::string& value, const std::string& field,
                                    size_t min, size_t max, const std::string& rule) {
   int64_t n = Utf8Length(value);
@@ -43,40 +25,6 @@ std::optional<Rejection> CheckText(const std::string& value, const std::string& 
                        " characters, got " + std::to_string(n));
   }
   return std::nullopt;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-// A pragmatic address check: local@domain.tld, no spaces or controls,
-// at most 254 bytes (RFC 5321 path limit).
-bool ValidEmail(std::string_view e) {
-  if (e.empty() || e.size() > 254) return false;
-  auto at = e.find('@');
-  if (at == std::string_view::npos || at == 0 || e.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  std::string_view domain = e.substr(at + 1);
-  auto dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
-  for (unsigned char c : e) {
-    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';') {
-      return false;
-    }
-  }
-  return domain.find("..") == std::string_view::npos && domain[0] != '.' && domain[0] != '-';
-}
-
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 }  // namespace docket::aggregates

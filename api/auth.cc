@@ -2,54 +2,27 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
-#include <sodium.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "common/hash.h"
+#include "common/password.h"
+
 namespace docket::api {
-namespace {
 
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[p[i] >> 4];
-    out += kHex[p[i] & 15];
-  }
-  return out;
+Result<std::unique_ptr<PasswordHasher>> PasswordHasher::Create(
+    int max_concurrent, std::chrono::milliseconds queue_wait) {
+  DOCKET_ASSIGN_OR_RETURN(std::string dummy, HashPassword(RandomHex(16)));
+  return std::unique_ptr<PasswordHasher>(
+      new PasswordHasher(max_concurrent, queue_wait, std::move(dummy)));
 }
 
-}  // namespace
-
-std::string ToHex(std::string_view bytes) {
-  return Hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char h[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return Hex(h, sizeof h);
-}
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  return Hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
-}
-
-PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait)
-    : max_concurrent_(std::max(1, max_concurrent)), queue_wait_(queue_wait) {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot be initialised");
-  char out[crypto_pwhash_STRBYTES];
-  const std::string pw = RandomHex(16);
-  if (crypto_pwhash_str(out, pw.data(), pw.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-    throw std::runtime_error("libsodium cannot hash (out of memory?)");
-  }
-  dummy_hash_ = out;
-}
+PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait,
+                               std::string dummy_hash)
+    : max_concurrent_(std::max(1, max_concurrent)),
+      queue_wait_(queue_wait),
+      dummy_hash_(std::move(dummy_hash)) {}
 
 bool PasswordHasher::Acquire() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -74,27 +47,19 @@ void PasswordHasher::Release() {
 
 Result<std::string> PasswordHasher::Hash(const std::string& password) {
   if (!Acquire()) return UnavailableError("too many password hashes in flight; try again");
-  char out[crypto_pwhash_STRBYTES];
-  int rc = crypto_pwhash_str(out, password.data(), password.size(),
-                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  Result<std::string> hash = HashPassword(password);
   Release();
-  if (rc != 0) return InternalError("password hashing failed (out of memory)");
-  return std::string(out);
+  return hash;
 }
 
 Result<bool> PasswordHasher::Verify(const std::string& hash, const std::string& password) {
   if (!Acquire()) return UnavailableError("too many password hashes in flight; try again");
-  const std::string& h = hash.empty() ? dummy_hash_ : hash;
-  int rc = crypto_pwhash_str_verify(h.c_str(), password.data(), password.size());
+  const bool match = VerifyPassword(hash.empty() ? dummy_hash_ : hash, password);
   Release();
-  return rc == 0 && !hash.empty();
+  return match && !hash.empty();
 }
 
-bool PasswordHasher::NeedsRehash(const std::string& hash) {
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
-}
+bool PasswordHasher::NeedsRehash(const std::string& hash) { return PasswordNeedsRehash(hash); }
 
 Status SessionOptions::Validate() const {
   if (idle.count() <= 0 || absolute.count() <= 0) {

@@ -23,19 +23,16 @@ class DB;
 
 namespace docket::api {
 
-// Lower-case hex of `bytes`.
-std::string ToHex(std::string_view bytes);
-// Lower-case hex of SHA-256(data).
-std::string Sha256Hex(std::string_view data);
-// `bytes` random bytes as lower-case hex.
-std::string RandomHex(size_t bytes);
-
+// Password hashing with bounded concurrency: the hash itself is
+// common/password.h (HashPassword / VerifyPassword), shared with docketctl.
 class PasswordHasher {
  public:
-  // At most `max_concurrent` hashes run at once; at most 2 x max_concurrent
-  // callers wait, each at most `queue_wait`, for a slot; the rest are
-  // refused at once.
-  PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait);
+  // At most `max_concurrent` (at least 1) hashes run at once; at most
+  // 2 x max_concurrent callers wait, each at most `queue_wait`, for a slot;
+  // the rest are refused at once. kInternal when libsodium cannot hash
+  // (the dummy hash for unknown users is made here).
+  static Result<std::unique_ptr<PasswordHasher>> Create(int max_concurrent,
+                                                        std::chrono::milliseconds queue_wait);
 
   // Argon2id with libsodium's INTERACTIVE limits. kUnavailable when no slot
   // freed up in time, kInternal when libsodium fails (out of memory).
@@ -48,6 +45,8 @@ class PasswordHasher {
   static bool NeedsRehash(const std::string& hash);
 
  private:
+  PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait,
+                 std::string dummy_hash);
   bool Acquire();
   void Release();
 

@@ -82,7 +82,9 @@ TEST_F(SessionStoreTest, IdleAndAbsoluteExpiryAndRevocation) {
 }
 
 TEST(PasswordHasherTest, VerifiesArgon2idAndRejectsUnknownUsers) {
-  PasswordHasher h(2, std::chrono::milliseconds(5000));
+  auto hasher = PasswordHasher::Create(2, std::chrono::milliseconds(5000));
+  ASSERT_TRUE(hasher.ok()) << hasher.status();
+  PasswordHasher& h = **hasher;
   auto hash = h.Hash("correct horse battery");
   ASSERT_TRUE(hash.ok());
   EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);

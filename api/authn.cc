@@ -2,16 +2,16 @@
 
 #include <cstring>
 
-#include "aggregates/rules.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "common/text.h"
 
 namespace docket::api {
 
 std::string TokenOf(const Request& req) {
   const std::string auth = HeaderValue(req, "Authorization");
   if (!auth.empty()) {
-    if (auth.size() > 7 && aggregates::Lower(auth.substr(0, 7)) == "bearer ") {
+    if (auth.size() > 7 && Lower(auth.substr(0, 7)) == "bearer ") {
       return auth.substr(7);
     }
     return std::string(1, '\0');  // a malformed Authorization never authenticates

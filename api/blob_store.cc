@@ -12,7 +12,7 @@
 #include <functional>
 #include <string_view>
 
-#include "api/auth.h"
+#include "common/hash.h"
 #include "projections/cases/text.h"
 
 namespace docket::api {

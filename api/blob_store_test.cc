@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/auth.h"
+#include "common/hash.h"
 
 namespace docket::api {
 namespace {

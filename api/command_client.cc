@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <regex>
 
-#include "aggregates/portal.h"
-#include "api/auth.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "common/hash.h"
 #include "events/codec.h"
+#include "events/envelope.h"
 
 namespace docket::api {
 namespace {
@@ -53,22 +53,18 @@ CommandClient::CommandClient(consumers::CommandBus* bus, Positions* positions, M
       clock_(clock),
       command_wait_(command_wait) {}
 
-std::string CommandClient::ContextOf(const fb::CommandEnvelopeT& command) {
-  return std::string(aggregates::ContextOf(command.command.type));
+std::string CommandClient::ContextOf(const fb::CommandEnvelopeT& command) const {
+  return std::string(bus_->ContextOf(command.command.type));
 }
 
 fb::CommandEnvelopeT CommandClient::NewCommand(const Principal& who,
                                                const std::string& aggregate_id) const {
-  fb::CommandEnvelopeT c;
-  c.aggregate_id = aggregate_id;
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = who.user_id;
-  c.actor->role = who.role;
-  c.actor->account_ids = who.account_ids;
-  c.actor->display_name = who.name;
-  c.issued_at_us = clock_.NowMicros();
-  c.schema_version = events::kCommandSchemaVersion;
-  return c;
+  fb::ActorT actor;
+  actor.user_id = who.user_id;
+  actor.role = who.role;
+  actor.account_ids = who.account_ids;
+  actor.display_name = who.name;
+  return events::MakeCommand(aggregate_id, std::move(actor), clock_.NowMicros());
 }
 
 OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,

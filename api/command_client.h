@@ -82,7 +82,7 @@ class CommandClient {
   };
   Reply Lookup(Call& call);
   void RememberOwner(const std::string& id, Owner owner);
-  static std::string ContextOf(const fb::CommandEnvelopeT& command);
+  std::string ContextOf(const fb::CommandEnvelopeT& command) const;
 
   consumers::CommandBus* bus_;
   Positions* positions_;

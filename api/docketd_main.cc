@@ -24,12 +24,14 @@
 #include <thread>
 
 #include "aggregates/cases/case_handler.h"
-#include "aggregates/portal.h"
+#include "aggregates/identity/identity_handler.h"
+#include "aggregates/status/status_handler.h"
 #include "api/gateway.h"
 #include "api/projector_model.h"
 #include "api/routes/cases.h"
 #include "api/routes/identity.h"
 #include "api/routes/status.h"
+#include "common/exit_code.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
 #include "consumers/portal_view.h"
@@ -223,9 +225,7 @@ int main(int argc, char** argv) {
   std::atomic<int> exit_code{0};
   auto fail = [&](const std::string& role, const docket::Status& s) {
     std::cerr << "docketd: " << role << ": " << s.ToString() << "\n";
-    int code = 69;
-    if (s.code() == docket::StatusCode::kInvalidArgument) code = 64;
-    if (s.code() == docket::StatusCode::kAborted) code = 75;  // fenced: EX_TEMPFAIL
+    int code = docket::ExitCodeOf(s);  // fenced (kAborted): 75, EX_TEMPFAIL
     int expected = 0;
     exit_code.compare_exchange_strong(expected, code);
     g_stop = true;

@@ -8,6 +8,7 @@
 #include "api/ops.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "common/hash.h"
 
 namespace docket::api {
 

@@ -1,8 +1,8 @@
 // Request targets and reply headers (api/http.h).
 #include <boost/beast/core/string.hpp>
 
-#include "aggregates/rules.h"
 #include "api/http.h"
+#include "common/text.h"
 
 namespace docket::api {
 
@@ -45,7 +45,7 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
       out->push_back(c);
     }
   }
-  return aggregates::Utf8Length(*out) >= 0;  // valid UTF-8 (NUL was refused above)
+  return Utf8Length(*out) >= 0;  // valid UTF-8 (NUL was refused above)
 }
 
 std::string PercentEncode(std::string_view in) {

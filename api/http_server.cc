@@ -1,6 +1,6 @@
 #include "api/http_server.h"
 
-#include "api/auth.h"
+#include "common/hash.h"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>

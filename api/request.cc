@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "aggregates/rules.h"
 #include "api/problem.h"
+#include "common/text.h"
 
 namespace docket::api {
 
@@ -18,7 +18,7 @@ std::string HeaderValue(const Request& req, std::string_view name) {
 bool MediaTypeIs(const std::string& content_type, std::string_view type) {
   std::string t = content_type.substr(0, content_type.find(';'));
   while (!t.empty() && t.back() == ' ') t.pop_back();
-  return aggregates::Lower(t) == type;
+  return Lower(t) == type;
 }
 
 std::optional<std::string> QueryParam(const Request& req, std::string_view name) {
@@ -60,7 +60,7 @@ std::string Body::Str(const char* name, bool required, size_t min_chars, size_t 
     return "";
   }
   const std::string s = v.get<std::string>();
-  const int64_t n = aggregates::Utf8Length(s);
+  const int64_t n = Utf8Length(s);
   if (n < 0) {
     Fail(name, "must not contain NUL");
   } else if (static_cast<size_t>(n) < min_chars || static_cast<size_t>(n) > max_chars) {
@@ -79,7 +79,7 @@ std::vector<std::string> Body::StrList(const char* name, size_t max_items, size_
     return out;
   }
   for (size_t i = 0; i < v.size(); ++i) {
-    const int64_t n = v[i].is_string() ? aggregates::Utf8Length(v[i].get<std::string>()) : -1;
+    const int64_t n = v[i].is_string() ? Utf8Length(v[i].get<std::string>()) : -1;
     if (n < 1 || static_cast<size_t>(n) > max_chars) {
       Fail(std::string(name) + "[" + std::to_string(i) + "]",
            "must be a string of 1.." + std::to_string(max_chars) + " characters");

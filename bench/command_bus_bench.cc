@@ -25,6 +25,7 @@
 #include "aggregates/cases/case_handler.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
+#include "events/envelope.h"
 
 namespace docket {
 namespace {
@@ -76,14 +77,12 @@ Sample Load(int threads, double seconds, const std::function<bool(int, int)>& op
 fb::CommandEnvelopeT Comment(const std::string& id, const std::string& number) {
   fb::AddCommentT a;
   a.body = "The line dropped again at 19:02, modem lights all green, speed test 2 Mbit/s.";
-  fb::CommandEnvelopeT c;
+  fb::ActorT actor;
+  actor.user_id = "u-bench";
+  actor.role = fb::Role::Customer;
+  actor.account_ids = {"acc-1"};
+  fb::CommandEnvelopeT c = events::MakeCommand(number, std::move(actor), /*issued_at_us=*/0);
   c.command_id = id;
-  c.aggregate_id = number;
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = "u-bench";
-  c.actor->role = fb::Role::Customer;
-  c.actor->account_ids = {"acc-1"};
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(std::move(a));
   return c;
 }

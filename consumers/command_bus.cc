@@ -1,7 +1,6 @@
 #include "consumers/command_bus.h"
 
-#include "aggregates/portal.h"
-#include "aggregates/rules.h"
+#include "common/hash.h"
 #include "consumers/log.h"
 
 namespace docket::consumers {
@@ -91,26 +90,34 @@ void CommandBus::Remember(fb::CommandResultT r) {
   cv_.notify_all();
 }
 
+const aggregates::AggregateHandler* CommandBus::HandlerOf(fb::Command type) const {
+  for (const auto* h : handlers_) {
+    if (h->Handles(type)) return h;
+  }
+  return nullptr;
+}
+
+std::string_view CommandBus::ContextOf(fb::Command type) const {
+  const aggregates::AggregateHandler* h = HandlerOf(type);
+  return h ? h->context() : std::string_view();
+}
+
 Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
                                           std::chrono::milliseconds wait) {
   if (command.command_id.empty()) {
     return InvalidArgumentError("command bus: command_id is empty");
   }
-  const aggregates::AggregateHandler* handler = nullptr;
-  for (const auto* h : handlers_) {
-    if (h->context() == aggregates::ContextOf(command.command.type)) handler = h;
-  }
+  const aggregates::AggregateHandler* handler = HandlerOf(command.command.type);
   if (handler == nullptr) {
-    return InvalidArgumentError("command bus: no handler for the " +
-                                std::string(aggregates::ContextOf(command.command.type)) +
-                                " context");
+    return InvalidArgumentError("command bus: no handler for " +
+                                std::string(events::CommandTypeName(command.command.type)));
   }
   const int32_t partitions = options_.layout.partitions;
   int32_t partition;
   std::string key = command.aggregate_id;
   if (handler->Creates(command)) {
     // Any partition can create; spread by command id (stable for retries).
-    partition = static_cast<int32_t>(aggregates::Fnv1a(command.command_id) %
+    partition = static_cast<int32_t>(Fnv1a(command.command_id) %
                                      static_cast<uint64_t>(partitions));
     key = command.command_id;
   } else {

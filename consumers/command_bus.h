@@ -55,8 +55,8 @@ class CommandBus {
   // `handler` routes commands to partitions; it must outlive the bus.
   static Result<std::unique_ptr<CommandBus>> Create(
       CommandBusOptions options, const aggregates::AggregateHandler& handler);
-  // One handler per context (aggregates::ContextOf picks it per command);
-  // each must outlive the bus.
+  // One handler per context (the one whose Handles(type) is true takes a
+  // command); each must outlive the bus.
   static Result<std::unique_ptr<CommandBus>> Create(
       CommandBusOptions options, std::vector<const aggregates::AggregateHandler*> handlers);
   ~CommandBus();
@@ -67,10 +67,14 @@ class CommandBus {
   Result<CommandOutcome> Submit(const fb::CommandEnvelopeT& command,
                                 std::chrono::milliseconds wait);
   std::optional<fb::CommandResultT> Lookup(const std::string& command_id);
+  // The context of the handler that takes commands of `type` (its topics are
+  // docket.<context>.*); empty when no registered handler does. Thread-safe.
+  std::string_view ContextOf(fb::Command type) const;
 
  private:
   CommandBus(CommandBusOptions options,
              std::vector<const aggregates::AggregateHandler*> handlers);
+  const aggregates::AggregateHandler* HandlerOf(fb::Command type) const;
   void Listen();
   void Remember(fb::CommandResultT result);
 

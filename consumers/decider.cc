@@ -7,6 +7,7 @@
 
 #include "consumers/log.h"
 #include "events/codec.h"
+#include "events/envelope.h"
 
 namespace docket::consumers {
 namespace {
@@ -469,17 +470,8 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   const size_t result_index = w.results.size();
   std::vector<BatchWork::Out> outs;  // appended only when every event applied
   for (size_t i = 0; i < evs.size(); ++i) {
-    fb::EventEnvelopeT env;
-    env.event_id = cmd.command_id + "/" + std::to_string(i);
-    env.aggregate_id = aggregate_id;
-    env.version = ++version;
-    env.occurred_at_us = now;
-    env.occurred_at_ms = now / 1000;
-    env.actor = std::make_unique<fb::ActorT>(*cmd.actor);
-    env.command_id = cmd.command_id;
-    env.correlation_id = cmd.correlation_id.empty() ? cmd.command_id : cmd.correlation_id;
-    env.schema_version = events::kEventSchemaVersion;
-    env.event = evs[i];
+    fb::EventEnvelopeT env = events::EventOf(cmd, aggregate_id, ++version,
+                                             static_cast<uint32_t>(i), now, evs[i]);
     Result<std::string> next = handler_.Apply(state, env);
     if (!next.ok()) {
       r.code = fb::ResultCode::Internal;

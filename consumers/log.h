@@ -2,7 +2,7 @@
 #ifndef DOCKET_CONSUMERS_LOG_H_
 #define DOCKET_CONSUMERS_LOG_H_
 
-#include "events/log.h"
+#include "common/log.h"
 
 namespace docket::consumers {
 inline spdlog::logger* DeciderLog() {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "aggregates/rules.h"
+#include "common/text.h"
 #include "consumers/log.h"
 
 namespace docket::consumers {
@@ -124,7 +124,7 @@ void PortalView::ApplyMessage(const kafka::Message& m) {
       v.password_hash = u->password_hash;
       v.created_at_us = e.occurred_at_us;
       v.version = e.version;
-      user_by_email_[aggregates::Lower(v.email)] = v.id;
+      user_by_email_[Lower(v.email)] = v.id;
       users_[v.id] = std::move(v);
       break;
     }
@@ -178,7 +178,7 @@ std::optional<UserView> PortalView::User(const std::string& id) const {
 
 std::optional<UserView> PortalView::UserByEmail(const std::string& email) const {
   std::shared_lock<std::shared_mutex> lock(mu_);
-  auto it = user_by_email_.find(aggregates::Lower(email));
+  auto it = user_by_email_.find(Lower(email));
   if (it == user_by_email_.end()) return std::nullopt;
   return users_.at(it->second);
 }

@@ -404,6 +404,16 @@ std::string_view CommandTypeName(fb::Command type) {
   return UnionName(type, fb::EnumNamesCommand());
 }
 
+std::string_view RoleName(fb::Role role) {
+  switch (role) {
+    case fb::Role::Customer: return "customer";
+    case fb::Role::Staff: return "staff";
+    case fb::Role::Admin: return "admin";
+    case fb::Role::System: return "system";
+  }
+  return "unknown";
+}
+
 std::vector<fb::Command> AllCommandTypes() {
   std::vector<fb::Command> out;
   for (int i = 1; i <= static_cast<int>(fb::Command::MAX); ++i) {

@@ -14,7 +14,7 @@
 // libFuzzer target in events/fuzz/).
 //
 // Encode*() never fails: the native types are already typed. Writers must set
-// schema_version (use the Make* helpers below).
+// schema_version (build envelopes with events/envelope.h).
 //
 // All functions are thread-safe (no shared state).
 #ifndef DOCKET_EVENTS_CODEC_H_
@@ -58,29 +58,6 @@ std::string EncodeEvent(const fb::EventEnvelopeT& envelope);
 Result<fb::EventEnvelopeT> DecodeEvent(std::string_view bytes,
                                        const DecodeLimits& limits = {});
 
-// Builds an envelope of the current schema version: sets event_id to
-// "<command_id>/<index>", both occurred_at fields, and the payload.
-template <typename EventT>
-fb::EventEnvelopeT MakeEvent(std::string aggregate_id, uint64_t version,
-                             const fb::ActorT& actor, std::string command_id,
-                             uint32_t index, int64_t occurred_at_us,
-                             EventT payload) {
-  fb::EventEnvelopeT e;
-  e.event_id = command_id + "/" + std::to_string(index);
-  e.aggregate_id = std::move(aggregate_id);
-  e.version = version;
-  e.occurred_at_us = occurred_at_us;
-  // Floor division keeps v1 readers consistent for times before 1970.
-  e.occurred_at_ms = occurred_at_us >= 0 ? occurred_at_us / 1000
-                                         : -((-occurred_at_us + 999) / 1000);
-  e.actor = std::make_unique<fb::ActorT>(actor);
-  e.command_id = std::move(command_id);
-  e.correlation_id = e.command_id;
-  e.schema_version = kEventSchemaVersion;
-  e.event.Set(std::move(payload));
-  return e;
-}
-
 // "CaseOpened" for fb::Event::CaseOpened; "" for NONE or out of range.
 std::string_view EventTypeName(fb::Event type);
 // The inverse of EventTypeName; nullopt for an unknown name.
@@ -100,6 +77,10 @@ Result<fb::CommandEnvelopeT> DecodeCommand(std::string_view bytes,
                                            const DecodeLimits& limits = {});
 std::string_view CommandTypeName(fb::Command type);
 std::vector<fb::Command> AllCommandTypes();
+
+// "customer", "staff", "admin", "system"; "unknown" out of range. The role
+// of every Actor (schemas/common.fbs), shared by every context.
+std::string_view RoleName(fb::Role role);
 
 std::string EncodeCommandResult(const fb::CommandResultT& result);
 Result<fb::CommandResultT> DecodeCommandResult(std::string_view bytes,

@@ -2,16 +2,18 @@
 
 #include <flatbuffers/minireflect.h>
 
+#include "events/envelope.h"
+
 namespace docket::events::testdata {
 namespace {
 
 template <typename T>
 fb::EventEnvelopeT Wrap(const std::string& id, uint64_t version, T payload) {
-  fb::EventEnvelopeT e = MakeEvent(id, version, SampleActor(),
-                                   "cmd-" + std::to_string(version), 0,
-                                   1'795'000'000'123'456 + version, std::move(payload));
-  e.correlation_id = "corr-" + std::to_string(version);
-  return e;
+  fb::EventUnion event;
+  event.Set(std::move(payload));
+  return MakeEventEnvelope(id, version, SampleActor(), "cmd-" + std::to_string(version),
+                           "corr-" + std::to_string(version), 0,
+                           1'795'000'000'123'456 + version, std::move(event));
 }
 
 std::unique_ptr<fb::FieldT> MakeField(std::string k, std::string v) {
@@ -192,14 +194,11 @@ std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
 namespace {
 template <typename T>
 fb::CommandEnvelopeT WrapCommand(int n, T payload) {
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c =
+      MakeCommand("CS00000050455", SampleActor(), 1'795'000'000'000'000 + n);
   c.command_id = "cmd-" + std::to_string(n);
-  c.aggregate_id = "CS00000050455";
   c.expected_version = n;
-  c.actor = std::make_unique<fb::ActorT>(SampleActor());
   c.correlation_id = "corr-" + std::to_string(n);
-  c.issued_at_us = 1'795'000'000'000'000 + n;
-  c.schema_version = kCommandSchemaVersion;
   c.command.Set(std::move(payload));
   return c;
 }

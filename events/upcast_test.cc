@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "events/codec.h"
+#include "events/envelope.h"
 #include "events/testdata.h"
 
 namespace docket::events {

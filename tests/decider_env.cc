@@ -37,10 +37,8 @@ fb::CommandEnvelopeT OpenCaseCommand(const std::string& command_id, const fb::Ac
   o.subject = "Line drops every evening";
   o.description = "Since Monday the line drops around 19:00.";
   o.service_address = "1 Main St";
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c = events::MakeCommand("", actor, /*issued_at_us=*/0);
   c.command_id = command_id;
-  c.actor = std::make_unique<fb::ActorT>(actor);
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(std::move(o));
   return c;
 }

@@ -16,6 +16,7 @@
 #include "aggregates/cases/case_handler.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
+#include "events/envelope.h"
 #include "tests/kafka_env.h"
 
 namespace docket::testing {
@@ -31,11 +32,8 @@ fb::CommandEnvelopeT CommentCommand(const std::string& command_id, const std::st
 template <typename T>
 fb::CommandEnvelopeT CaseCommand(const std::string& command_id, const std::string& number,
                                  T payload, const fb::ActorT& actor) {
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c = events::MakeCommand(number, actor, /*issued_at_us=*/0);
   c.command_id = command_id;
-  c.aggregate_id = number;
-  c.actor = std::make_unique<fb::ActorT>(actor);
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(std::move(payload));
   return c;
 }

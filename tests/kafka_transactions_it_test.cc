@@ -9,6 +9,7 @@
 #include <set>
 
 #include "events/codec.h"
+#include "events/envelope.h"
 #include "events/testdata.h"
 #include "tests/kafka_env.h"
 

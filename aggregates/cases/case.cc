@@ -1,6 +1,8 @@
 #include "aggregates/cases/case.h"
 
 #include "aggregates/rules.h"
+#include "common/text.h"
+#include "events/envelope.h"
 
 #include <utf8proc.h>
 
@@ -14,17 +16,8 @@ using fb::CaseState;
 using fb::ResultCode;
 using fb::Role;
 
-const char* StateName(CaseState s) {
-  switch (s) {
-    case CaseState::New: return "NEW";
-    case CaseState::Open: return "OPEN";
-    case CaseState::AwaitingInfo: return "AWAITING_INFO";
-    case CaseState::Resolved: return "RESOLVED";
-    case CaseState::Closed: return "CLOSED";
-    case CaseState::Cancelled: return "CANCELLED";
-  }
-  return "?";
-}
+constexpr std::string_view kStateNames[] = {"NEW",      "OPEN",   "AWAITING_INFO",
+                                            "RESOLVED", "CLOSED", "CANCELLED"};
 
 std::optional<Rejection> CheckFileName(const std::string& name, size_t max_bytes) {
   if (name.empty() || name.size() > max_bytes) {
@@ -236,7 +229,7 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
   }
   if (s.state == CaseState::Closed || s.state == CaseState::Cancelled) {
     return Reject(ResultCode::FailedPrecondition, "case.final_state",
-                  "case " + s.case_number + " is " + StateName(s.state) +
+                  "case " + s.case_number + " is " + std::string(StateName(s.state)) +
                       ": a final state takes no comments, attachments, watchers or "
                       "state changes");
   }
@@ -244,7 +237,7 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
       (actor.role == Role::System && s.state != CaseState::Resolved)) {
     return Reject(ResultCode::FailedPrecondition, "case.invalid_transition",
                   std::string(events::CommandTypeName(type)) + " is not allowed in state " +
-                      StateName(s.state));
+                      std::string(StateName(s.state)));
   }
 
   switch (type) {
@@ -491,21 +484,32 @@ void ApplyCase(CaseSnapshot* s, const fb::EventEnvelopeT& env) {
   s->schema_version = events::kSnapshotSchemaVersion;
 }
 
+std::string_view StateName(fb::CaseState state) {
+  const auto i = static_cast<size_t>(state);
+  return i < std::size(kStateNames) ? kStateNames[i] : "UNKNOWN";
+}
+
+std::optional<fb::CaseState> ParseStateName(std::string_view name) {
+  for (size_t i = 0; i < std::size(kStateNames); ++i) {
+    if (std::equal(name.begin(), name.end(), kStateNames[i].begin(), kStateNames[i].end(),
+                   [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; })) {
+      return static_cast<fb::CaseState>(i);
+    }
+  }
+  return std::nullopt;
+}
+
 bool AutoCloseDue(const CaseSnapshot& s, int64_t now_us, const CaseLimits& limits) {
   return s.state == CaseState::Resolved &&
          now_us - s.resolved_at_us >= limits.auto_close_after.count();
 }
 
 fb::CommandEnvelopeT MakeAutoCloseCommand(const CaseSnapshot& s) {
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c = events::MakeCommand(s.case_number, events::SystemActor("auto-close"),
+                                               /*issued_at_us=*/0);
   c.command_id = "auto-close/" + s.case_number + "/" + std::to_string(s.version);
-  c.aggregate_id = s.case_number;
   c.expected_version = static_cast<int64_t>(s.version);
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = "system:auto-close";
-  c.actor->role = Role::System;
   c.correlation_id = c.command_id;
-  c.schema_version = events::kCommandSchemaVersion;
   c.command.Set(fb::CloseCaseT{});
   return c;
 }

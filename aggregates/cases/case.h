@@ -53,6 +53,12 @@ Decision DecideCase(const CaseSnapshot& state, const fb::CommandEnvelopeT& comma
 // Folds one event into the state (versions are taken from the envelope).
 void ApplyCase(CaseSnapshot* state, const fb::EventEnvelopeT& event);
 
+// "NEW", "OPEN", "AWAITING_INFO", "RESOLVED", "CLOSED", "CANCELLED";
+// "UNKNOWN" out of range.
+std::string_view StateName(fb::CaseState state);
+// The inverse of StateName (case-insensitive); nullopt for anything else.
+std::optional<fb::CaseState> ParseStateName(std::string_view name);
+
 // True when `state` is RESOLVED and auto_close_after has passed.
 bool AutoCloseDue(const CaseSnapshot& state, int64_t now_us, const CaseLimits& limits);
 // The timer's close command. Its command id is derived from the case and the

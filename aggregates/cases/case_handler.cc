@@ -13,6 +13,30 @@ uint64_t CaseHandler::CounterAfter(std::string_view id, int32_t partitions) cons
   return *n / static_cast<uint64_t>(partitions) + 1;
 }
 
+bool CaseHandler::Handles(fb::Command type) const {
+  switch (type) {
+    case fb::Command::OpenCase:
+    case fb::Command::AddComment:
+    case fb::Command::AddInternalNote:
+    case fb::Command::AddAttachment:
+    case fb::Command::RenameAttachment:
+    case fb::Command::RemoveAttachment:
+    case fb::Command::AddWatcher:
+    case fb::Command::RemoveWatcher:
+    case fb::Command::CancelCase:
+    case fb::Command::AcceptCase:
+    case fb::Command::RequestInformation:
+    case fb::Command::ResolveCase:
+    case fb::Command::AcceptResolution:
+    case fb::Command::RejectResolution:
+    case fb::Command::CloseCase:
+    case fb::Command::ReopenCase:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Decision CaseHandler::Decide(std::string_view state, const fb::CommandEnvelopeT& command,
                              int64_t now_us, const std::string& new_id) const {
   Result<CaseSnapshot> s = Load(state);

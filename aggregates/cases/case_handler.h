@@ -15,6 +15,8 @@ class CaseHandler final : public AggregateHandler {
       : catalog_(catalog), limits_(limits) {}
 
   std::string_view context() const override { return "cases"; }
+  // OpenCase through ReopenCase: the case, its attachments and watchers.
+  bool Handles(fb::Command type) const override;
   bool Creates(const fb::CommandEnvelopeT& c) const override {
     return c.command.type == fb::Command::OpenCase;
   }

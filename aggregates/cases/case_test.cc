@@ -2,6 +2,7 @@
 // docs/case-lifecycle.md. RulesInDocsMatchRulesTestedHere keeps the table and
 // these tests one to one.
 #include "aggregates/cases/case.h"
+#include "aggregates/cases/case_handler.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "events/envelope.h"
 
 namespace docket::aggregates {
 namespace {
@@ -56,12 +59,9 @@ class CaseTest : public ::testing::Test {
 
   template <typename T>
   fb::CommandEnvelopeT Cmd(const fb::ActorT& actor, T payload, int64_t expected = -1) {
-    fb::CommandEnvelopeT c;
+    fb::CommandEnvelopeT c = events::MakeCommand(state_.case_number, actor, kT0);
     c.command_id = "cmd-" + std::to_string(++commands_);
-    c.aggregate_id = state_.case_number.empty() ? "" : state_.case_number;
     c.expected_version = expected;
-    c.actor = std::make_unique<fb::ActorT>(actor);
-    c.schema_version = events::kCommandSchemaVersion;
     c.command.Set(std::move(payload));
     return c;
   }
@@ -632,6 +632,21 @@ TEST(CaseDocsTest, RulesInDocsMatchRulesTestedHere) {
   }
   EXPECT_EQ(documented, in_source) << "every rule the code can reject with is documented";
   EXPECT_EQ(documented, tested) << "every documented rule has a test";
+}
+
+TEST(CaseHandlerTest, HandlesOnlyCaseCommands) {
+  CaseHandler h(nullptr, CaseLimits{});
+  EXPECT_EQ(h.context(), "cases");
+  for (fb::Command t : events::AllCommandTypes()) {
+    const std::string name(events::CommandTypeName(t));
+    const bool identity_or_status = t == Command::CreateAccount ||
+                                    t == Command::AddServiceAddress ||
+                                    t == Command::CreateUser ||
+                                    t == Command::ChangePasswordHash ||
+                                    t == Command::SetServiceStatus ||
+                                    t == Command::SubmitFeedback;
+    EXPECT_EQ(h.Handles(t), !identity_or_status) << name;
+  }
 }
 
 }  // namespace

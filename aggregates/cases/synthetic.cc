@@ -3,6 +3,7 @@
 #include <array>
 
 #include "aggregates/cases/case.h"
+#include "events/envelope.h"
 
 namespace docket::aggregates {
 using events::MakeEvent;

@@ -1,4 +1,5 @@
-// Synthetic case histories for tests, benchmarks and `docketctl load`:
+// The load generator (target docket_cases_synthetic): synthetic case
+// histories for `docketctl load`, benchmarks and tests:
 // a deterministic (seeded) stream of valid events for many cases, their
 // lifecycles interleaved the way a busy portal interleaves them. Every case
 // starts with CaseOpened at version 1 and follows the lifecycle rules of

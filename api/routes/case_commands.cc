@@ -1,9 +1,9 @@
 // The cases context's commands: open a case, comment, internal note, and
 // the lifecycle actions (api/routes/cases.h).
-#include "aggregates/rules.h"
 #include "api/problem.h"
 #include "api/request.h"
 #include "api/routes/cases.h"
+#include "common/text.h"
 
 namespace docket::api {
 
@@ -21,8 +21,8 @@ std::vector<std::unique_ptr<fb::FieldT>> ReadFields(Body& b) {
     return fields;
   }
   for (const auto& [k, v] : f.items()) {
-    const int64_t n = v.is_string() ? aggregates::Utf8Length(v.get<std::string>()) : -1;
-    if (n < 0 || n > 1000 || k.empty() || k.size() > 64 || aggregates::Utf8Length(k) < 0) {
+    const int64_t n = v.is_string() ? Utf8Length(v.get<std::string>()) : -1;
+    if (n < 0 || n > 1000 || k.empty() || k.size() > 64 || Utf8Length(k) < 0) {
       b.Fail("fields." + k.substr(0, 64), "must be a string of at most 1000 characters");
       continue;
     }

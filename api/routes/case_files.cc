@@ -5,10 +5,10 @@
 #include <regex>
 #include <set>
 
-#include "aggregates/rules.h"
 #include "api/problem.h"
 #include "api/request.h"
 #include "api/routes/cases.h"
+#include "common/text.h"
 
 namespace docket::api {
 
@@ -114,7 +114,7 @@ Reply CaseRoutes::Upload(Call& call) {
   a.sha256 = blob->sha256;
   a.file_name = blob->file_name;
   a.size_bytes = blob->size;
-  const std::string type = aggregates::Lower(blob->content_type);
+  const std::string type = Lower(blob->content_type);
   a.content_type = SafeContentType(type) ? type : "application/octet-stream";
   DOCKET_ASSIGN_OR_REPLY(Sent s, SendCase(call, std::move(a)));
   if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
@@ -193,9 +193,9 @@ Reply CaseRoutes::AddWatcher(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email"}));
   fb::AddWatcherT c;
   c.email = b.Str("email", true, 3, 254);
-  if (b.errors.empty() && !aggregates::ValidEmail(c.email)) b.Fail("email", "is not an e-mail address");
+  if (b.errors.empty() && !ValidEmail(c.email)) b.Fail("email", "is not an e-mail address");
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  const std::string email = aggregates::Lower(c.email);
+  const std::string email = Lower(c.email);
   const std::string& number = call.param(0);
   DOCKET_ASSIGN_OR_REPLY(Sent s, SendCase(call, std::move(c)));
   if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
@@ -203,7 +203,7 @@ Reply CaseRoutes::AddWatcher(Call& call) {
   auto list = q->Watchers(ScopeOf(call.caller()), number);
   if (!list.ok()) return CommandClient::Pending(s.result.command_id);
   for (const json& w : *list) {
-    if (aggregates::Lower(w.value("email", "")) != email) continue;
+    if (Lower(w.value("email", "")) != email) continue;
     Reply r = JsonReply(201, w);
     r.Header("Location", "/api/v1/cases/" + number + "/watchers/" +
                              PercentEncode(w.value("email", "")));

@@ -3,10 +3,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "aggregates/rules.h"
+#include "aggregates/cases/case.h"
 #include "api/problem.h"
 #include "api/request.h"
-#include "projections/cases/case_projection.h"
+#include "common/hash.h"
+#include "common/text.h"
 
 namespace docket::api {
 
@@ -145,7 +146,7 @@ OrReply<projections::ListQuery> CaseRoutes::ListFilters(const Call& call) const 
     std::string_view s = *v;
     while (true) {
       const size_t comma = s.find(',');
-      auto st = projections::ParseStateName(s.substr(0, comma));
+      auto st = aggregates::ParseStateName(s.substr(0, comma));
       if (!st) {
         errors.Fail("state", "'" + std::string(s.substr(0, std::min<size_t>(comma, 40))) +
                                  "' is not a state (NEW, OPEN, AWAITING_INFO, RESOLVED, "
@@ -244,7 +245,7 @@ Reply CaseRoutes::Search(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, projections::kMaxPageSize));
   projections::SearchQuery sq;
   sq.q = QueryParam(call.req, "q").value_or("");
-  if (sq.q.empty() || aggregates::Utf8Length(sq.q) > 200) {
+  if (sq.q.empty() || Utf8Length(sq.q) > 200) {
     return Invalid("q", "is required: 1..200 characters");
   }
   sq.page_size = size;

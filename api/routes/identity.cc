@@ -2,11 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include "aggregates/portal.h"
-#include "aggregates/rules.h"
+#include "aggregates/identity/identity.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "common/hash.h"
+#include "common/text.h"
 #include "common/time_format.h"
+#include "events/envelope.h"
 
 namespace docket::api {
 namespace {
@@ -17,7 +19,7 @@ json UserJson(const consumers::UserView& u) {
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
-          {"role", std::string(aggregates::RoleName(u.role))},
+          {"role", std::string(events::RoleName(u.role))},
           {"account_ids", u.account_ids},
           {"created_at", FormatMicros(u.created_at_us)}};
 }
@@ -56,7 +58,7 @@ IdentityRoutes::~IdentityRoutes() = default;
 Status IdentityRoutes::Register(Router& router, Services& services) {
   s_ = &services;
   const GatewayOptions& o = services.options;
-  hasher_ = std::make_unique<PasswordHasher>(o.max_concurrent_hashes, o.hash_queue_wait);
+  DOCKET_ASSIGN_OR_RETURN(hasher_, PasswordHasher::Create(o.max_concurrent_hashes, o.hash_queue_wait));
   const RateLimit login{o.login_per_minute / 60.0, std::max(1.0, o.login_per_minute)};
   login_per_address_ = std::make_unique<RateLimiter>(login, services.clock);
   login_per_email_ = std::make_unique<RateLimiter>(login, services.clock);
@@ -93,7 +95,7 @@ Reply IdentityRoutes::Login(Call& call) {
   const std::string password = b.Str("password", true, 1, 1024);
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   // Guessing one account's password from many addresses is slowed too.
-  if (auto wait = login_per_email_->Take(aggregates::Lower(email))) return TooMany(*wait);
+  if (auto wait = login_per_email_->Take(Lower(email))) return TooMany(*wait);
   std::optional<consumers::UserView> u = view_->UserByEmail(email);
   // Unknown e-mails verify against a dummy hash: the same answer, the same
   // time.
@@ -120,10 +122,8 @@ Reply IdentityRoutes::Login(Call& call) {
 void IdentityRoutes::Rehash(const consumers::UserView& u, const std::string& password) {
   Result<std::string> h = hasher_->Hash(password);
   if (!h.ok()) return;
-  Principal system;
-  system.user_id = "system:rehash";
-  system.role = fb::Role::System;
-  fb::CommandEnvelopeT c = s_->commands.NewCommand(system, u.id);
+  fb::CommandEnvelopeT c =
+      events::MakeCommand(u.id, events::SystemActor("rehash"), s_->clock.NowMicros());
   c.command_id = "rehash-" + RandomHex(16);
   fb::ChangePasswordHashT ch;
   ch.password_hash = *h;
@@ -220,7 +220,7 @@ Reply IdentityRoutes::CreateUser(Call& call) {
   } else if (role_text != "customer" && b.Has("role") && b.doc["role"].is_string()) {
     b.Fail("role", "must be customer, staff or admin");
   }
-  if (b.errors.empty() && !aggregates::ValidEmail(email)) b.Fail("email", "is not an e-mail address");
+  if (b.errors.empty() && !ValidEmail(email)) b.Fail("email", "is not an e-mail address");
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   if (role == fb::Role::Customer && accounts.empty()) {
     return Invalid("account_ids", "a customer needs at least one account");

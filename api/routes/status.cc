@@ -2,9 +2,10 @@
 
 #include <fstream>
 
-#include "aggregates/portal.h"
+#include "aggregates/status/status.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "common/hash.h"
 #include "common/time_format.h"
 
 namespace docket::api {

@@ -19,25 +19,13 @@ namespace {
 using nlohmann::json;
 using fb::Event;
 
-constexpr std::string_view kStateNames[] = {"NEW",      "OPEN",   "AWAITING_INFO",
-                                            "RESOLVED", "CLOSED", "CANCELLED"};
 
 char StateChar(fb::CaseState s) { return static_cast<char>('0' + static_cast<int>(s)); }
-
-std::string_view RoleName(fb::Role r) {
-  switch (r) {
-    case fb::Role::Customer: return "customer";
-    case fb::Role::Staff: return "staff";
-    case fb::Role::Admin: return "admin";
-    case fb::Role::System: return "system";
-  }
-  return "unknown";
-}
 
 json ActorJson(const fb::ActorT* a) {
   if (!a) return json{{"user_id", ""}, {"display_name", ""}, {"role", "unknown"}};
   return json{{"user_id", a->user_id}, {"display_name", a->display_name},
-              {"role", RoleName(a->role)}};
+              {"role", events::RoleName(a->role)}};
 }
 
 // Reads "<a> <b>" pairs of decimals (search doc entries and stats).
@@ -124,7 +112,7 @@ struct IndexedFields {
 
 IndexedFields FieldsOf(const json& s) {
   IndexedFields f;
-  f.state = *ParseStateName(s.at("state").get<std::string>());
+  f.state = *aggregates::ParseStateName(s.at("state").get<std::string>());
   f.account = s.at("account_id").get<std::string>();
   f.case_type = s.at("case_type").get<std::string>();
   f.category = s.at("category").get<std::string>();
@@ -159,21 +147,6 @@ Status CountState(Txn& txn, const std::string& account, fb::CaseState state, int
 
 }  // namespace
 
-std::string_view StateName(fb::CaseState state) {
-  const auto i = static_cast<size_t>(state);
-  return i < std::size(kStateNames) ? kStateNames[i] : "UNKNOWN";
-}
-
-std::optional<fb::CaseState> ParseStateName(std::string_view name) {
-  for (size_t i = 0; i < std::size(kStateNames); ++i) {
-    if (std::equal(name.begin(), name.end(), kStateNames[i].begin(), kStateNames[i].end(),
-                   [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; })) {
-      return static_cast<fb::CaseState>(i);
-    }
-  }
-  return std::nullopt;
-}
-
 bool IsOpenState(fb::CaseState s) {
   return s != fb::CaseState::Closed && s != fb::CaseState::Cancelled;
 }
@@ -190,7 +163,7 @@ std::string ListEntry::Encode() const {
 std::optional<ListEntry> ListEntry::Decode(std::string_view v) {
   if (v.size() < 3 || v[1] != '\x1f') return std::nullopt;
   const int s = v[0] - '0';
-  if (s < 0 || s >= static_cast<int>(std::size(kStateNames))) return std::nullopt;
+  if (s < 0 || s > static_cast<int>(fb::CaseState::MAX)) return std::nullopt;
   const size_t sep = v.find('\x1f', 2);
   if (sep == std::string_view::npos) return std::nullopt;
   ListEntry e;
@@ -243,8 +216,8 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
 
   auto change_state = [&](fb::CaseState to, const char* field, std::string reason) {
     item["type"] = "state_changed";
-    item["from"] = StateName(before->state);
-    item["to"] = StateName(to);
+    item["from"] = aggregates::StateName(before->state);
+    item["to"] = aggregates::StateName(to);
     if (field && !reason.empty()) item[field] = reason;
     new_state = to;
   };
@@ -260,7 +233,7 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
         if (f) fields[f->key] = f->value;
       }
       s = json{{"number", number},
-               {"state", StateName(fb::CaseState::New)},
+               {"state", aggregates::StateName(fb::CaseState::New)},
                {"account_id", o->account_id},
                {"service_address", o->service_address},
                {"case_type", o->case_type},
@@ -282,7 +255,7 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
                {"watcher_count", 0},
                {"version", 0}};
       item["type"] = "opened";
-      item["to"] = StateName(fb::CaseState::New);
+      item["to"] = aggregates::StateName(fb::CaseState::New);
       item["subject"] = o->subject;
       new_state = fb::CaseState::New;
       search_texts = {o->subject, o->description, o->category, o->case_type,
@@ -434,7 +407,7 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   }
 
   // Summary and indexes.
-  if (new_state) s["state"] = StateName(*new_state);
+  if (new_state) s["state"] = aggregates::StateName(*new_state);
   s["version"] = e.version;
   s["updated_at"] = at_text;
   s["updated_at_us"] = at;

@@ -35,10 +35,7 @@ enum class ApplyOutcome { kApplied, kAlreadyApplied };
 Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& event, Txn& txn,
                                     TextAnalyzer& text);
 
-// "NEW", "OPEN", "AWAITING_INFO", "RESOLVED", "CLOSED", "CANCELLED".
-std::string_view StateName(fb::CaseState state);
-// The inverse of StateName (case-insensitive); nullopt for anything else.
-std::optional<fb::CaseState> ParseStateName(std::string_view name);
+// State names: aggregates::StateName / ParseStateName (aggregates/cases/case.h).
 // Open means still needing someone: NEW, OPEN, AWAITING_INFO, RESOLVED.
 bool IsOpenState(fb::CaseState state);
 

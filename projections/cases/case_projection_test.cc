@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "aggregates/cases/case.h"
 #include "common/time_format.h"
 #include "projections/cases/keys.h"
 #include "projections/cases/projection_fixture.h"
@@ -205,7 +206,7 @@ TEST_F(CaseProjectionTest, EveryStateChangeMovesIndexesAndCounts) {
     EXPECT_EQ(s["version"], step.event.version);
     const int64_t updated = s["updated_at_us"].get<int64_t>();
     EXPECT_EQ(updated, step.event.occurred_at_us);
-    const auto to = *ParseStateName(step.to);
+    const auto to = *aggregates::ParseStateName(step.to);
     // Exactly one list entry per index, at the new time, with the new state.
     const std::string entry = ListEntry{to, "technical_support", "internet"}.Encode();
     EXPECT_EQ(ListEntryOf("ACC-1", 'u', updated), entry);
@@ -296,10 +297,10 @@ TEST_F(CaseProjectionTest, BrokenInvariantsAreNamed) {
 TEST_F(CaseProjectionTest, StateNamesRoundTrip) {
   for (int s = 0; s <= 5; ++s) {
     auto state = static_cast<fb::CaseState>(s);
-    EXPECT_EQ(ParseStateName(StateName(state)), state);
+    EXPECT_EQ(aggregates::ParseStateName(aggregates::StateName(state)), state);
   }
-  EXPECT_EQ(ParseStateName("awaiting_info"), fb::CaseState::AwaitingInfo);
-  EXPECT_FALSE(ParseStateName("PENDING").has_value());
+  EXPECT_EQ(aggregates::ParseStateName("awaiting_info"), fb::CaseState::AwaitingInfo);
+  EXPECT_FALSE(aggregates::ParseStateName("PENDING").has_value());
   EXPECT_FALSE(ListEntry::Decode("x").has_value());
   EXPECT_FALSE(ListEntry::Decode("9\x1f" "a\x1f" "b").has_value());
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "aggregates/cases/case.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/keys.h"
 #include "projections/cases/text.h"
@@ -405,7 +406,7 @@ Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& op
   DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> per_state, StateCounts(accounts));
   json counts = json::object();
   for (size_t st = 0; st < per_state.size(); ++st) {
-    counts[std::string(StateName(static_cast<fb::CaseState>(st)))] = per_state[st];
+    counts[std::string(aggregates::StateName(static_cast<fb::CaseState>(st)))] = per_state[st];
   }
   json open = json::array();
   if (options.open_cases > 0) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "events/codec.h"
+#include "events/envelope.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"
 #include "projections/read_store.h"

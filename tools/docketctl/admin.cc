@@ -7,9 +7,13 @@
 
 #include <iostream>
 
-#include "aggregates/portal.h"
-#include "aggregates/rules.h"
+#include "aggregates/identity/identity_handler.h"
+#include "common/clock.h"
+#include "common/hash.h"
+#include "common/password.h"
+#include "common/text.h"
 #include "consumers/command_bus.h"
+#include "events/envelope.h"
 #include "tools/docketctl/commands.h"
 
 namespace docket::ctl {
@@ -26,10 +30,10 @@ struct AdminFlags {
 
 int RunCreate(const AdminFlags& f) {
   const std::string cmd = "admin create";
-  if (!aggregates::ValidEmail(f.email)) {
+  if (!ValidEmail(f.email)) {
     return Fail(cmd, InvalidArgumentError("'" + f.email + "' is not an e-mail address"));
   }
-  if (aggregates::Utf8Length(f.name) < 1 || aggregates::Utf8Length(f.name) > 200) {
+  if (Utf8Length(f.name) < 1 || Utf8Length(f.name) > 200) {
     return Fail(cmd, InvalidArgumentError("--name must be 1..200 characters"));
   }
   std::string password;
@@ -40,14 +44,9 @@ int RunCreate(const AdminFlags& f) {
   if (auto weak = aggregates::WeakPassword(password, f.email, f.name)) {
     return Fail(cmd, InvalidArgumentError("the password " + *weak));
   }
-  if (sodium_init() < 0) return Fail(cmd, InternalError("libsodium cannot be initialised"));
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-    return Fail(cmd, InternalError("password hashing failed (out of memory)"));
-  }
+  Result<std::string> hash = HashPassword(password);
   sodium_memzero(password.data(), password.size());
+  if (!hash.ok()) return Fail(cmd, hash.status());
 
   events::TopicLayout layout;
   layout.prefix = f.prefix;
@@ -64,23 +63,17 @@ int RunCreate(const AdminFlags& f) {
   auto bus = consumers::CommandBus::Create(bo, identity);
   if (!bus.ok()) return Fail(cmd, bus.status());
 
-  fb::CommandEnvelopeT c;
+  fb::CommandEnvelopeT c =
+      events::MakeCommand(aggregates::UserIdForEmail(f.email), events::SystemActor("docketctl"),
+                          SystemClock().NowMicros());
   // A fresh id: running the command again must meet "already exists", not
   // the stored answer of the first run.
-  unsigned char id[16];
-  randombytes_buf(id, sizeof id);
-  c.command_id = "admin-create/";
-  for (unsigned char b : id) c.command_id += "0123456789abcdef"[b >> 4], c.command_id += "0123456789abcdef"[b & 15];
-  c.aggregate_id = aggregates::UserIdForEmail(f.email);
-  c.actor = std::make_unique<fb::ActorT>();
-  c.actor->user_id = "system:docketctl";
-  c.actor->role = fb::Role::System;
-  c.schema_version = events::kCommandSchemaVersion;
+  c.command_id = "admin-create/" + RandomHex(16);
   fb::CreateUserT u;
   u.email = f.email;
   u.name = f.name;
   u.role = fb::Role::Admin;
-  u.password_hash = hash;
+  u.password_hash = *hash;
   c.command.Set(std::move(u));
   auto out = (*bus)->Submit(c, std::chrono::milliseconds(f.wait_ms));
   if (!out.ok()) return Fail(cmd, out.status());

@@ -1,8 +1,9 @@
 // docketctl subcommands. Each Register* adds its subcommand to the CLI11 app;
 // the callback runs the command and stores the process exit code.
 //
-// Exit codes (sysexits.h): 0 ok, 2 usage (CLI11), 65 bad data where the
-// command cannot go on, 69 broker unavailable, 70 internal error.
+// Exit codes: common/exit_code.h (sysexits: 0 ok, 65 bad input, 69 broker
+// unavailable, 70 internal error, 75 try again, 77 permission denied);
+// 2 for a malformed command line (CLI11).
 #ifndef DOCKET_TOOLS_DOCKETCTL_COMMANDS_H_
 #define DOCKET_TOOLS_DOCKETCTL_COMMANDS_H_
 
@@ -10,15 +11,11 @@
 
 #include <string>
 
+#include "common/exit_code.h"
 #include "common/status.h"
 #include "events/kafka.h"
 
 namespace docket::ctl {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitDataErr = 65;
-inline constexpr int kExitUnavailable = 69;
-inline constexpr int kExitSoftware = 70;
 
 // Options every subcommand that talks to Kafka shares.
 struct ConnectionFlags {
@@ -28,7 +25,7 @@ struct ConnectionFlags {
 };
 void AddConnectionFlags(CLI::App* app, ConnectionFlags* flags);
 
-// Prints "docketctl <cmd>: <status>" to stderr and maps it to an exit code.
+// Prints "docketctl <cmd>: <status>" to stderr and returns ExitCodeOf(status).
 int Fail(const std::string& cmd, const Status& status);
 
 void RegisterReplay(CLI::App& app, int* exit_code);

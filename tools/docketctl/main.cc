@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"docketctl: operate Docket (event log, topics, read models)"};
   app.require_subcommand(1);
   spdlog::set_level(spdlog::level::warn);
-  int exit_code = docket::ctl::kExitOk;
+  int exit_code = docket::kExitOk;
   docket::ctl::RegisterReplay(app, &exit_code);
   docket::ctl::RegisterTopics(app, &exit_code);
   docket::ctl::RegisterInspect(app, &exit_code);

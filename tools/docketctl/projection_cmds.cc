@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "consumers/projection_runner.h"
+#include "aggregates/cases/case.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"
 #include "projections/cases/keys.h"
@@ -408,7 +409,7 @@ int RunExport(const ExportFlags& f) {
   projections::ListQuery q;
   std::stringstream ss(f.states);
   for (std::string s; std::getline(ss, s, ',');) {
-    auto state = projections::ParseStateName(s);
+    auto state = aggregates::ParseStateName(s);
     if (!state) return Fail(cmd, InvalidArgumentError("--state: unknown state '" + s + "'"));
     q.states.push_back(*state);
   }

@@ -25,19 +25,7 @@ void AddConnectionFlags(CLI::App* app, ConnectionFlags* f) {
 
 int Fail(const std::string& cmd, const Status& s) {
   std::cerr << "docketctl " << cmd << ": " << s.ToString() << "\n";
-  switch (s.code()) {
-    case StatusCode::kUnavailable:
-    case StatusCode::kDeadlineExceeded:
-      return kExitUnavailable;
-    case StatusCode::kDataLoss:
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kAlreadyExists:
-      return kExitDataErr;
-    default:
-      return kExitSoftware;
-  }
+  return ExitCodeOf(s);
 }
 
 void RegisterTopics(CLI::App& app, int* exit_code) {

@@ -1,60 +1,21 @@
 // Given events / when command / then events (or rejection) for the identity
-// and status aggregates.
-#include "aggregates/portal.h"
-
-#include "aggregates/rules.h"
+// aggregates: accounts and users.
+#include "aggregates/identity/identity_handler.h"
 
 #include <gtest/gtest.h>
+
+#include "aggregates/handler_testing.h"
+#include "common/hash.h"
 
 namespace docket::aggregates {
 namespace {
 
 using fb::ResultCode;
 using fb::Role;
-
-constexpr const char* kHash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g";
-
-fb::ActorT Actor(Role role) {
-  fb::ActorT a;
-  a.user_id = role == Role::Customer ? "u-customer" : role == Role::Admin ? "u-admin" : "u-staff";
-  a.role = role;
-  if (role == Role::Customer) a.account_ids = {"ACC-1"};
-  return a;
-}
-
-template <typename T>
-fb::CommandEnvelopeT Cmd(Role role, const std::string& id, T payload, int64_t expected = -1) {
-  fb::CommandEnvelopeT c;
-  c.command_id = "cmd-1";
-  c.aggregate_id = id;
-  c.expected_version = expected;
-  c.actor = std::make_unique<fb::ActorT>(Actor(role));
-  c.schema_version = events::kCommandSchemaVersion;
-  c.command.Set(std::move(payload));
-  return c;
-}
-
-// Folds `decision`'s events into `state` (versions continue from it).
-std::string Fold(const AggregateHandler& h, std::string state, const Decision& d,
-                 const std::string& id) {
-  const auto& evs = std::get<Events>(d);
-  uint64_t v = h.Version(state);
-  for (const auto& e : evs) {
-    fb::EventEnvelopeT env;
-    env.event_id = "e";
-    env.aggregate_id = id;
-    env.version = ++v;
-    env.actor = std::make_unique<fb::ActorT>(Actor(Role::Staff));
-    env.command_id = "c";
-    env.event = e;
-    Result<std::string> s = h.Apply(state, env);
-    EXPECT_TRUE(s.ok()) << s.status();
-    state = *s;
-  }
-  return state;
-}
-
-Rejection Rejected(const Decision& d) { return std::get<Rejection>(d); }
+using testing::Cmd;
+using testing::Fold;
+using testing::kHash;
+using testing::Rejected;
 
 fb::CreateAccountT Account(std::string number) {
   fb::CreateAccountT a;
@@ -170,42 +131,13 @@ TEST(IdentityTest, PasswordHashChangesOnlyForTheUserOrTheSystem) {
   EXPECT_EQ(snap->version, 2u);
 }
 
-TEST(StatusTest, StaffPostsServiceStatus) {
-  StatusHandler h;
-  fb::SetServiceStatusT c;
-  c.service = "internet";
-  c.status = fb::ServiceState::Outage;
-  c.message = "Fibre cut in the north";
-  EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Customer, "svc-internet", c), 0, "")).rule,
-            "status.staff_only");
-  Decision d = h.Decide("", Cmd(Role::Staff, "svc-internet", c), 0, "");
-  ASSERT_TRUE(std::holds_alternative<Events>(d));
-  EXPECT_EQ(std::get<Events>(d)[0].AsServiceStatusChanged()->status, fb::ServiceState::Outage);
-  c.service = "Internet!";
-  EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Staff, "svc-Internet!", c), 0, "")).rule,
-            "status.service");
-  EXPECT_EQ(ParseServiceState("MAINTENANCE"), fb::ServiceState::Maintenance);
-  EXPECT_EQ(ParseServiceState("broken"), std::nullopt);
-}
-
-TEST(StatusTest, FeedbackIsRecordedOnce) {
-  StatusHandler h;
-  fb::SubmitFeedbackT f;
-  f.message = "Great portal";
-  f.rating = 5;
-  Decision d = h.Decide("", Cmd(Role::Customer, "fb-1", f), 0, "");
-  ASSERT_TRUE(std::holds_alternative<Events>(d));
-  const std::string s = Fold(h, "", d, "fb-1");
-  EXPECT_EQ(Rejected(h.Decide(s, Cmd(Role::Customer, "fb-1", f), 0, "")).rule, "feedback.exists");
-  f.rating = 6;
-  EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Customer, "fb-2", f), 0, "")).rule, "feedback.rating");
-}
-
 TEST(PortalTest, ContextsAndPartitions) {
-  EXPECT_EQ(ContextOf(fb::Command::OpenCase), "cases");
-  EXPECT_EQ(ContextOf(fb::Command::CreateUser), "identity");
-  EXPECT_EQ(ContextOf(fb::Command::SubmitFeedback), "status");
   IdentityHandler h;
+  EXPECT_EQ(h.context(), "identity");
+  EXPECT_TRUE(h.Handles(fb::Command::CreateUser));
+  EXPECT_TRUE(h.Handles(fb::Command::CreateAccount));
+  EXPECT_FALSE(h.Handles(fb::Command::OpenCase));
+  EXPECT_FALSE(h.Handles(fb::Command::SubmitFeedback));
   auto p = h.PartitionOf("ACC-1", 6);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(*p, static_cast<int32_t>(Fnv1a("ACC-1") % 6));

@@ -1,4 +1,4 @@
-#include "events/log.h"
+#include "common/log.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 

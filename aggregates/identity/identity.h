@@ -1,0 +1,37 @@
+// The identity context's rules that callers outside the aggregate need too
+// (the gateway, docketctl admin create): user ids, account numbers and the
+// password policy. Pure, thread-safe.
+#ifndef DOCKET_AGGREGATES_IDENTITY_IDENTITY_H_
+#define DOCKET_AGGREGATES_IDENTITY_IDENTITY_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace docket::aggregates {
+
+// The user aggregate id of an e-mail: "u" + the first 24 hex digits of
+// SHA-256(lower-cased e-mail), so one e-mail is one aggregate.
+std::string UserIdForEmail(std::string_view email);
+// Account numbers (the account aggregate's id): 1..32 of [A-Za-z0-9-].
+bool IsAccountNumber(std::string_view s);
+
+// Why `password` is too weak for a user with this e-mail and name (at least
+// 12 characters, 5 different ones, neither the e-mail's local part nor the
+// name, no common word or sequence); nullopt when it is acceptable.
+std::optional<std::string> WeakPassword(const std::string& password, const std::string& email,
+                                        const std::string& name);
+
+struct IdentityLimits {
+  size_t max_service_addresses = 50;  // per account
+  size_t max_memberships = 100;       // accounts per customer
+  // kInvalidArgument when a maximum is 0.
+  Status Validate() const;
+};
+
+}  // namespace docket::aggregates
+
+#endif  // DOCKET_AGGREGATES_IDENTITY_IDENTITY_H_
