@@ -4,7 +4,8 @@
 //              portal roles' read models, so it runs them in-process too
 //   decider    consumes the cases, identity and status commands and appends
 //              their events exactly once
-//   projector  keeps the case read models (RocksDB) current from the events
+//   projector  keeps the read models (RocksDB) of every context (cases,
+//              identity, status) current from their events, one runner each
 //
 // Settings come from flags, or from a config file (--config, TOML `key =
 // value` lines named like the long flags; flags win). `docketd
@@ -26,10 +27,13 @@
 #include "aggregates/cases/case_handler.h"
 #include "aggregates/portal.h"
 #include "api/gateway.h"
+#include "api/portal_reads.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
-#include "consumers/portal_view.h"
 #include "consumers/projection_runner.h"
+#include "projections/cases/case_projection.h"
+#include "projections/identity/identity_projection.h"
+#include "projections/status/status_projection.h"
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -210,10 +214,23 @@ int main(int argc, char** argv) {
   proj.layout = d.layout;
   proj.data_dir = d.data_dir;
   proj.max_batch = static_cast<size_t>(std::max<int64_t>(1, projector_batch));
-  if (auto s = proj.Validate(); role_set.count("projector") && !s.ok()) {
-    std::cerr << "docketd: " << s.ToString() << "\n";
-    return 64;
+  // The composition root of the read side: one projection per context.
+  const docket::projections::CaseProjection case_projection;
+  const docket::projections::IdentityProjection identity_projection;
+  const docket::projections::StatusProjection status_projection;
+  std::vector<const docket::projections::Projection*> projections = {
+      &case_projection, &identity_projection, &status_projection};
+  std::vector<std::unique_ptr<docket::consumers::ProjectionRunner>> runners;
+  for (const auto* p : projections) {
+    docket::consumers::ProjectorOptions o = proj;
+    o.context = std::string(p->context());
+    if (auto s = o.Validate(); role_set.count("projector") && !s.ok()) {
+      std::cerr << "docketd: " << s.ToString() << "\n";
+      return 64;
+    }
+    runners.push_back(std::make_unique<docket::consumers::ProjectionRunner>(*p, std::move(o)));
   }
+  docket::consumers::ProjectionRunner& projector = *runners[0];  // cases
 
   // Each role runs on its own thread; the first to fail stops the others.
   std::atomic<int> exit_code{0};
@@ -228,7 +245,6 @@ int main(int argc, char** argv) {
   };
   std::vector<std::thread> threads;
   std::vector<std::unique_ptr<docket::consumers::Decider>> deciders;
-  docket::consumers::ProjectionRunner projector(proj);
   if (role_set.count("decider")) {
     spdlog::info("docketd: deciders {} on {} (data in {})", d.instance_id, d.kafka.brokers,
                  d.data_dir);
@@ -245,15 +261,19 @@ int main(int argc, char** argv) {
     }
   }
   if (role_set.count("projector")) {
-    spdlog::info("docketd: projector on {} (read models in {})", proj.kafka.brokers, proj.Root());
-    threads.emplace_back([&] {
-      docket::Status s = projector.Run(g_stop);
-      if (!s.ok()) fail("projector", s);
-    });
+    for (auto& runner : runners) {
+      auto* r = runner.get();
+      spdlog::info("docketd: projector {} on {} (read models in {}/projections)",
+                   r->projection().context(), proj.kafka.brokers, proj.data_dir);
+      threads.emplace_back([&, r] {
+        docket::Status s = r->Run(g_stop);
+        if (!s.ok()) fail("projector " + std::string(r->projection().context()), s);
+      });
+    }
   }
 
   std::unique_ptr<docket::consumers::CommandBus> bus;
-  std::unique_ptr<docket::consumers::PortalView> view;
+  std::unique_ptr<docket::api::PortalReads> view;
   std::unique_ptr<docket::api::Gateway> api;
   if (gateway) {
     gw.kafka = d.kafka;
@@ -276,11 +296,8 @@ int main(int argc, char** argv) {
     bo.kafka = d.kafka;
     bo.layout = d.layout;
     auto b = docket::consumers::CommandBus::Create(bo, {&cases, &identity, &status});
-    docket::consumers::PortalViewOptions vo;
-    vo.kafka = d.kafka;
-    vo.layout = d.layout;
-    view = std::make_unique<docket::consumers::PortalView>(vo);
-    docket::Status s = b.ok() ? view->Start() : b.status();
+    view = std::make_unique<docket::api::PortalReads>(runners[1].get(), runners[2].get());
+    docket::Status s = b.ok() ? docket::Status::Ok() : b.status();
     if (s.ok()) {
       bus = std::move(*b);
       api = std::make_unique<docket::api::Gateway>(gw, bus.get(), &projector, view.get(),
@@ -303,7 +320,6 @@ int main(int argc, char** argv) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   if (api) api->Stop();
   for (auto& t : threads) t.join();
-  if (view) view->Stop();
   if (exit_code != 0) return exit_code;
   spdlog::info("docketd: stopped");
   return 0;

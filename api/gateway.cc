@@ -63,7 +63,7 @@ bool MediaTypeIs(const std::string& content_type, std::string_view type) {
 
 // The caller.
 struct Principal {
-  consumers::UserView user;
+  projections::UserView user;
   projections::Scope scope;
   bool staff = false;
   std::string token;
@@ -161,7 +161,7 @@ std::variant<Body, Reply> ReadBody(const Request& req, std::initializer_list<con
   return b;
 }
 
-json UserJson(const consumers::UserView& u) {
+json UserJson(const projections::UserView& u) {
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
@@ -170,7 +170,7 @@ json UserJson(const consumers::UserView& u) {
           {"created_at", FormatMicros(u.created_at_us)}};
 }
 
-json AccountJson(const consumers::AccountView& a) {
+json AccountJson(const projections::AccountView& a) {
   return {{"id", a.id},
           {"account_number", a.account_number},
           {"name", a.name},
@@ -178,7 +178,7 @@ json AccountJson(const consumers::AccountView& a) {
           {"created_at", FormatMicros(a.created_at_us)}};
 }
 
-json ServiceJson(const consumers::ServiceView& s) {
+json ServiceJson(const projections::ServiceView& s) {
   return {{"service", s.service},
           {"status", std::string(aggregates::ServiceStateName(s.status))},
           {"message", s.message},
@@ -263,7 +263,7 @@ struct Gateway::Impl {
   GatewayOptions options;
   consumers::CommandBus* bus;
   consumers::ProjectionRunner* projector;
-  consumers::PortalView* view;
+  PortalReads* view;
   const aggregates::Catalog* catalog;
   const Clock& clock;
   std::vector<Route> routes;
@@ -290,7 +290,7 @@ struct Gateway::Impl {
   std::deque<std::string> owner_order;
 
   Impl(GatewayOptions o, consumers::CommandBus* b, consumers::ProjectionRunner* p,
-       consumers::PortalView* v, const aggregates::Catalog* c, const Clock& cl)
+       PortalReads* v, const aggregates::Catalog* c, const Clock& cl)
       : options(std::move(o)),
         bus(b),
         projector(p),
@@ -541,7 +541,7 @@ struct Gateway::Impl {
       if (s.status().code() == StatusCode::kUnavailable) return ProblemFromStatus(s.status());
       return Unauthenticated("the session is unknown, expired or revoked");
     }
-    std::optional<consumers::UserView> u = view->User(s->user_id);
+    std::optional<projections::UserView> u = view->User(s->user_id);
     if (!u) return Unauthenticated("the session's user no longer exists");
     Principal p;
     p.staff = u->role == fb::Role::Staff || u->role == fb::Role::Admin;
@@ -759,7 +759,7 @@ struct Gateway::Impl {
     if (!b.errors.empty()) return ValidationProblem(b.errors);
     // Guessing one account's password from many addresses is slowed too.
     if (auto wait = login_email_limiter.Take(aggregates::Lower(email))) return TooMany(*wait);
-    std::optional<consumers::UserView> u = view->UserByEmail(email);
+    std::optional<projections::UserView> u = view->UserByEmail(email);
     // Unknown e-mails verify against a dummy hash: the same answer, the
     // same time.
     Result<bool> ok = hasher->Verify(u ? u->password_hash : "", password);
@@ -780,7 +780,7 @@ struct Gateway::Impl {
     return r;
   }
 
-  void Rehash(const consumers::UserView& u, const std::string& password) {
+  void Rehash(const projections::UserView& u, const std::string& password) {
     Result<std::string> h = hasher->Hash(password);
     if (!h.ok()) return;
     fb::CommandEnvelopeT c;
@@ -843,7 +843,7 @@ struct Gateway::Impl {
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
-    std::optional<consumers::AccountView> a = view->Account(id);
+    std::optional<projections::AccountView> a = view->Account(id);
     if (!a) return Pending(s.result.command_id);
     Reply r = JsonReply(status, AccountJson(*a));
     r.Header("Location", std::string(kPrefix) + "/accounts/" + PercentEncode(id));
@@ -853,7 +853,7 @@ struct Gateway::Impl {
 
   Reply GetAccount(Ctx& ctx) {
     const std::string& id = ctx.params[0];
-    std::optional<consumers::AccountView> a = view->Account(id);
+    std::optional<projections::AccountView> a = view->Account(id);
     if (!a || !ctx.who->scope.Allows(id)) return NotFound("account " + id.substr(0, 64));
     return JsonReply(200, AccountJson(*a));
   }
@@ -931,7 +931,7 @@ struct Gateway::Impl {
     if (auto* r = std::get_if<Reply>(&sent)) return std::move(*r);
     const Sent& s = std::get<Sent>(sent);
     if (!AwaitApplied(s)) return Pending(s.result.command_id);
-    std::optional<consumers::UserView> u = view->User(id);
+    std::optional<projections::UserView> u = view->User(id);
     if (!u) return Pending(s.result.command_id);
     Reply r = JsonReply(201, UserJson(*u));
     r.Header("Location", std::string(kPrefix) + "/users/" + id);
@@ -941,7 +941,7 @@ struct Gateway::Impl {
 
   Reply GetUser(Ctx& ctx) {
     const std::string& id = ctx.params[0];
-    std::optional<consumers::UserView> u = view->User(id);
+    std::optional<projections::UserView> u = view->User(id);
     if (!u || (!ctx.who->staff && id != ctx.who->user.id)) {
       return NotFound("user " + id.substr(0, 64));
     }
@@ -1652,7 +1652,7 @@ struct Gateway::Impl {
 };
 
 Gateway::Gateway(GatewayOptions options, consumers::CommandBus* bus,
-                 consumers::ProjectionRunner* projector, consumers::PortalView* view,
+                 consumers::ProjectionRunner* projector, PortalReads* view,
                  const aggregates::Catalog* catalog, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), bus, projector, view, catalog, clock)) {}
 

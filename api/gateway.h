@@ -2,7 +2,7 @@
 //
 // Commands go to the deciders through the CommandBus; queries read the case
 // read models of the in-process ProjectionRunner (a query replica) and the
-// identity/status models of the PortalView. Access control: every case
+// identity/status models through PortalReads. Access control: every case
 // query runs with the caller's projections::Scope, and every command carries
 // the caller as its actor, so the aggregate refuses another account's case
 // with the same "not found" as a missing one.
@@ -26,7 +26,7 @@
 #include "api/http_server.h"
 #include "api/metrics.h"
 #include "consumers/command_bus.h"
-#include "consumers/portal_view.h"
+#include "api/portal_reads.h"
 #include "consumers/projection_runner.h"
 
 namespace docket::api {
@@ -65,7 +65,7 @@ class Gateway {
  public:
   // Every pointer must outlive the gateway.
   Gateway(GatewayOptions options, consumers::CommandBus* bus,
-          consumers::ProjectionRunner* projector, consumers::PortalView* view,
+          consumers::ProjectionRunner* projector, PortalReads* view,
           const aggregates::Catalog* catalog, const Clock& clock);
   ~Gateway();
 
