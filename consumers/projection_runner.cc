@@ -642,13 +642,21 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   return Status::Ok();
 }
 
+bool ProjectionRunner::WaitCaughtUp(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return caught_up_.load(); });
+}
+
 void ProjectionRunner::NoteCaughtUp(const std::map<int32_t, int64_t>& positions) {
   if (caught_up_ || !first_ends_known_) return;
   for (const auto& [p, end] : first_ends_) {
     auto it = positions.find(p);
     if (end > 0 && (it == positions.end() || it->second < end)) return;
   }
-  caught_up_ = true;
+  {
+    std::lock_guard lock(mu_);  // a waiter checks and sleeps under mu_
+    caught_up_ = true;
+  }
   applied_cv_.notify_all();
   ProjectorLog()->info("projection {}: caught up with the log as it was at start",
                        options_.context);

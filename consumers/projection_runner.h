@@ -186,6 +186,8 @@ class ProjectionRunner {
   // true. Lets the gateway refuse what needs a complete model (sign-ins need
   // every user) while a fresh store catches up.
   bool CaughtUp() const { return caught_up_.load(); }
+  // Waits (bounded) until CaughtUp(); its value at return.
+  bool WaitCaughtUp(std::chrono::milliseconds timeout);
   const projections::Projection& projection() const { return projection_; }
   const Stats& stats() const { return stats_; }
 
