@@ -564,16 +564,7 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     return true;
   };
   if (serving || caught_up()) start_serving();
-  if (!first_ends_known_) {
-    // CaughtUp() compares with the ends read in the first session.
-    std::map<int32_t, int64_t> ends;
-    for (int32_t p : partitions) {
-      DOCKET_ASSIGN_OR_RETURN(auto wm, consumer->Watermarks(topic, p));
-      ends[p] = wm.second;
-    }
-    first_ends_ = std::move(ends);
-    first_ends_known_ = true;
-  }
+  DOCKET_RETURN_IF_ERROR(ReadFirstEnds(*consumer, topic, partitions));
   if (serving) NoteCaughtUp(positions);
   ProjectorLog()->info("projection {}: {} {}, {} partitions, {} parked aggregates",
                        options_.context, serving ? "serving" : "catching up", dir,
@@ -595,21 +586,7 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     }
     if (now - last_lag >= options_.lag_interval) {
       last_lag = now;
-      std::vector<kafka::TopicPartitionOffset> commit;
-      std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
-      for (int32_t p : partitions) {
-        auto wm = consumer->Watermarks(topic, p);
-        if (wm.ok()) ends[p] = wm->second;
-        commit.push_back({topic, p, positions[p]});
-      }
-      if (serving) {
-        std::lock_guard lock(mu_);
-        for (const auto& [p, end] : ends) {
-          lag_[p].end_offset = end;
-          lag_[p].end_known = true;
-        }
-      }
-      consumer->Commit(commit).IgnoreError();  // lag reporting only
+      RefreshLag(*consumer, topic, partitions, positions, serving);
     }
     auto batch = consumer->Poll(options_.max_batch, options_.poll_wait);
     if (!batch.ok()) {
@@ -640,6 +617,40 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     }
   }
   return Status::Ok();
+}
+
+Status ProjectionRunner::ReadFirstEnds(kafka::Consumer& consumer, const std::string& topic,
+                                       const std::vector<int32_t>& partitions) {
+  if (first_ends_known_) return Status::Ok();
+  std::map<int32_t, int64_t> ends;
+  for (int32_t p : partitions) {
+    DOCKET_ASSIGN_OR_RETURN(auto wm, consumer.Watermarks(topic, p));
+    ends[p] = wm.second;
+  }
+  first_ends_ = std::move(ends);
+  first_ends_known_ = true;
+  return Status::Ok();
+}
+
+void ProjectionRunner::RefreshLag(kafka::Consumer& consumer, const std::string& topic,
+                                  const std::vector<int32_t>& partitions,
+                                  const std::map<int32_t, int64_t>& positions, bool serving) {
+  std::vector<kafka::TopicPartitionOffset> commit;
+  std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
+  for (int32_t p : partitions) {
+    auto wm = consumer.Watermarks(topic, p);
+    if (wm.ok()) ends[p] = wm->second;
+    auto at = positions.find(p);
+    commit.push_back({topic, p, at == positions.end() ? 0 : at->second});
+  }
+  if (serving) {
+    std::lock_guard lock(mu_);
+    for (const auto& [p, end] : ends) {
+      lag_[p].end_offset = end;
+      lag_[p].end_known = true;
+    }
+  }
+  consumer.Commit(commit).IgnoreError();  // lag reporting only
 }
 
 bool ProjectionRunner::WaitCaughtUp(std::chrono::milliseconds timeout) {

@@ -197,6 +197,14 @@ class ProjectionRunner {
                const std::vector<kafka::Message>& records);
   void HandleRetryRequests(ProjectionApplier& applier);
 
+  // Reads the end offsets CaughtUp() compares with, once (first session).
+  Status ReadFirstEnds(kafka::Consumer& consumer, const std::string& topic,
+                       const std::vector<int32_t>& partitions);
+  // Reads the end offsets for Lag() and commits `positions` to Kafka (lag
+  // tools only).
+  void RefreshLag(kafka::Consumer& consumer, const std::string& topic,
+                  const std::vector<int32_t>& partitions,
+                  const std::map<int32_t, int64_t>& positions, bool serving);
   // Marks the runner caught up once `positions` reach first_ends_.
   void NoteCaughtUp(const std::map<int32_t, int64_t>& positions);
 
