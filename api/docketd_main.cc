@@ -1,7 +1,7 @@
 // docketd: the Docket server process. One process runs every role by
 // default; --roles selects some:
-//   gateway    the HTTP/JSON API (docs/api.md); needs the projector and
-//              portal roles' read models, so it runs them in-process too
+//   gateway    the HTTP/JSON API (docs/api.md); needs the projector role's
+//              read models, so it runs it in-process too
 //   decider    consumes the cases, identity and status commands and appends
 //              their events exactly once
 //   projector  keeps the read models (RocksDB) of every context (cases,
@@ -296,7 +296,8 @@ int main(int argc, char** argv) {
     bo.kafka = d.kafka;
     bo.layout = d.layout;
     auto b = docket::consumers::CommandBus::Create(bo, {&cases, &identity, &status});
-    view = std::make_unique<docket::api::PortalReads>(runners[1].get(), runners[2].get());
+    view = std::make_unique<docket::api::PortalReads>(runners[1].get() /* identity */,
+                                                      runners[2].get() /* status */);
     docket::Status s = b.ok() ? docket::Status::Ok() : b.status();
     if (s.ok()) {
       bus = std::move(*b);
