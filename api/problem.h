@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "aggregates/decision.h"
@@ -47,6 +48,13 @@ Reply TooMany(int wait_s);
 Reply RetryLater(std::string detail, std::string rule = "");
 // A reply without a body.
 Reply EmptyReply(int status);
+// The value of `r`, or the problem of its error.
+template <typename T>
+std::variant<T, Reply> OrProblem(Result<T> r) {
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  return std::move(r).value();
+}
+
 // A strong ETag of an aggregate version: "\"3\"".
 std::string ETagOf(uint64_t version);
 

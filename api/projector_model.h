@@ -5,12 +5,34 @@
 #ifndef DOCKET_API_PROJECTOR_MODEL_H_
 #define DOCKET_API_PROJECTOR_MODEL_H_
 
+#include <memory>
 #include <string>
+
+#include "api/or_reply.h"
+#include "api/problem.h"
 
 #include "api/positions.h"
 #include "consumers/projection_runner.h"
 
 namespace docket::api {
+
+// Queries of type Q over a runner's live store, holding that store for as
+// long as the handle lives (a swapped-out generation stays readable).
+template <typename Q>
+struct StoreQueries {
+  std::shared_ptr<projections::ReadStore> store;
+  Q queries;
+  const Q* operator->() const { return &queries; }
+};
+
+// The runner's queries, or 503 while its store is still opening.
+template <typename Q>
+OrReply<StoreQueries<Q>> QueriesOf(const consumers::ProjectionRunner& runner) {
+  std::shared_ptr<projections::ReadStore> store = runner.store();
+  if (!store) return RetryLater("the read models are still opening; retry");
+  Q queries(store.get());
+  return StoreQueries<Q>{std::move(store), queries};
+}
 
 struct ReadinessBounds {
   int32_t partitions = 1;           // every one must have reported

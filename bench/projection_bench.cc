@@ -118,12 +118,13 @@ int Rebuild(const std::string& brokers, int64_t events, int repeat) {
     consumers::ProjectorOptions o;
     o.kafka = ko;
     o.layout = layout;
+    o.context = "cases";
     o.data_dir = (fs::temp_directory_path() / layout.prefix).string();
     o.max_batch = 5000;
     const std::string dir = o.data_dir + "/gen";
     std::atomic<bool> stop{false};
     const auto t2 = SteadyClock::now();
-    if (Status s = consumers::BuildUntil(o, dir, {}, nullptr, stop); !s.ok()) {
+    if (Status s = consumers::BuildUntil(projections::CaseProjection(), o, dir, {}, nullptr, stop); !s.ok()) {
       std::cerr << s << "\n";
       return 1;
     }
@@ -144,7 +145,8 @@ int Queries(const std::string& store_dir, uint64_t cases) {
   so.accounts = 1000;
   so.seed = 42;
   const bool fresh = !fs::exists(store_dir);
-  auto opened = projections::ReadStore::Open(store_dir);
+  const projections::CaseProjection cases_projection;
+  auto opened = projections::OpenStore(cases_projection, store_dir);
   if (!opened.ok()) {
     std::cerr << opened.status() << "\n";
     return 1;
@@ -154,7 +156,7 @@ int Queries(const std::string& store_dir, uint64_t cases) {
     // The rebuild path without Kafka: records through ProjectionApplier
     // (decode, project, two lanes, one WriteBatch per lane and batch).
     aggregates::SyntheticCases gen(so);
-    consumers::ProjectionApplier applier(store.get());
+    consumers::ProjectionApplier applier(cases_projection, store.get());
     if (!applier.Load().ok()) return 1;
     const auto t = SteadyClock::now();
     int64_t n = 0;

@@ -13,10 +13,6 @@ inline spdlog::logger* ProjectorLog() {
   static std::shared_ptr<spdlog::logger> l = ModuleLogger("projector");
   return l.get();
 }
-inline spdlog::logger* ViewLog() {
-  static std::shared_ptr<spdlog::logger> l = ModuleLogger("portal-view");
-  return l.get();
-}
 }  // namespace docket::consumers
 
 #endif  // DOCKET_CONSUMERS_LOG_H_

@@ -6,8 +6,12 @@
 
 #include "aggregates/cases/synthetic.h"
 #include "consumers/projection_runner.h"
+#include "events/envelope.h"
+#include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"
 #include "projections/cases/keys.h"
+#include "projections/identity/identity_projection.h"
+#include "projections/identity/identity_queries.h"
 
 namespace docket::consumers {
 namespace {
@@ -20,10 +24,10 @@ class ProjectionApplierTest : public ::testing::Test {
     char tmpl[] = "/tmp/docket-applier-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    auto s = projections::ReadStore::Open(dir_);
+    auto s = projections::OpenStore(cases_, dir_);
     ASSERT_TRUE(s.ok()) << s.status();
     store_ = std::move(*s);
-    applier_ = std::make_unique<ProjectionApplier>(store_.get());
+    applier_ = std::make_unique<ProjectionApplier>(cases_, store_.get());
     ASSERT_TRUE(applier_->Load().ok());
   }
   void TearDown() override {
@@ -57,6 +61,7 @@ class ProjectionApplierTest : public ::testing::Test {
     auto c = projections::CaseQueries(store_.get()).GetCase({true, {}}, number);
     return c.ok() ? (*c)["version"].get<uint64_t>() : 0;
   }
+  projections::CaseProjection cases_;
   std::string dir_;
   std::unique_ptr<projections::ReadStore> store_;
   std::unique_ptr<ProjectionApplier> applier_;
@@ -84,7 +89,7 @@ TEST_F(ProjectionApplierTest, PoisonParksItsCaseAndEveryLaterRecordOfIt) {
   }
   for (const auto& [n, v] : expected) EXPECT_EQ(Version(n), v) << n;
   EXPECT_EQ(applier_->counters().parked, static_cast<uint64_t>(parked));
-  EXPECT_EQ(applier_->parked_cases(), 1u);
+  EXPECT_EQ(applier_->parked_aggregates(), 1u);
   auto dead = store_->Get(Cf::kDead, projections::keys::DeadKey(victim));
   ASSERT_TRUE(dead.ok() && dead->has_value());
   auto j = nlohmann::json::parse(**dead);
@@ -94,9 +99,9 @@ TEST_F(ProjectionApplierTest, PoisonParksItsCaseAndEveryLaterRecordOfIt) {
   EXPECT_NE(j["reason"].get<std::string>().find("decode"), std::string::npos);
 
   // A new applier on the same store knows the case is parked.
-  ProjectionApplier again(store_.get());
+  ProjectionApplier again(cases_, store_.get());
   ASSERT_TRUE(again.Load().ok());
-  EXPECT_EQ(again.parked_cases(), 1u);
+  EXPECT_EQ(again.parked_aggregates(), 1u);
   // Retrying a record that is still corrupt keeps everything parked.
   auto r = again.Retry(victim);
   ASSERT_TRUE(r.ok());
@@ -121,7 +126,7 @@ TEST_F(ProjectionApplierTest, RetryAppliesTheQueueOnceTheCauseIsFixed) {
     ASSERT_TRUE(store_->Commit(t).ok());
   }
   ASSERT_TRUE(applier_->Apply({records.begin() + 100, records.end()}, {}).ok());
-  EXPECT_EQ(applier_->parked_cases(), 1u);
+  EXPECT_EQ(applier_->parked_aggregates(), 1u);
   uint64_t last_version = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     if (records[i].key == victim) last_version = events_[i].version;
@@ -135,7 +140,7 @@ TEST_F(ProjectionApplierTest, RetryAppliesTheQueueOnceTheCauseIsFixed) {
   auto r = applier_->Retry(victim);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_NE(r->find("no longer parked"), std::string::npos) << *r;
-  EXPECT_EQ(applier_->parked_cases(), 0u);
+  EXPECT_EQ(applier_->parked_aggregates(), 0u);
   EXPECT_EQ(Version(victim), last_version);
   int left = 0;
   ASSERT_TRUE(store_->Scan(Cf::kDead, "", [&](auto, auto) { return ++left, true; }).ok());
@@ -170,9 +175,9 @@ TEST_F(ProjectionApplierTest, ParallelLanesBuildTheSameModelAsOne) {
     char tmpl[] = "/tmp/docket-lanes-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     {
-      auto store = projections::ReadStore::Open(tmpl);
+      auto store = projections::OpenStore(cases_, tmpl);
       ASSERT_TRUE(store.ok());
-      ProjectionApplier applier(store->get(), lanes);
+      ProjectionApplier applier(cases_, store->get(), lanes);
       ASSERT_TRUE(applier.Load().ok());
       for (size_t i = 0; i < records.size(); i += 700) {
         std::vector<kafka::Message> batch(records.begin() + static_cast<long>(i),
@@ -197,9 +202,9 @@ TEST_F(ProjectionApplierTest, BatchBoundariesDoNotChangeTheModel) {
   char tmpl[] = "/tmp/docket-batches-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   {
-    auto other = projections::ReadStore::Open(tmpl);
+    auto other = projections::OpenStore(cases_, tmpl);
     ASSERT_TRUE(other.ok());
-    ProjectionApplier small(other->get());
+    ProjectionApplier small(cases_, other->get());
     ASSERT_TRUE(small.Load().ok());
     for (const auto& m : records) ASSERT_TRUE(small.Apply({m}, {}).ok());
     EXPECT_EQ(*(*other)->Digest(), one_batch);
@@ -219,12 +224,76 @@ TEST_F(ProjectionApplierTest, RecordWithoutKeyBlocksNothing) {
   bad_key.key = "\xff\xfe";
   records.push_back(bad_key);
   ASSERT_TRUE(applier_->Apply(records, {}).ok());
-  EXPECT_EQ(applier_->parked_cases(), 2u);
+  EXPECT_EQ(applier_->parked_aggregates(), 2u);
   auto dead = store_->Get(Cf::kDead, projections::keys::DeadKey("~unkeyed/0/50"));
   ASSERT_TRUE(dead.ok() && dead->has_value());
-  EXPECT_EQ(DeadLetterKey(stray), "~unkeyed/0/50");
-  EXPECT_EQ(DeadLetterKey(bad_key), "~unkeyed/0/51");
+  EXPECT_EQ(DeadLetterKey(cases_, stray), "~unkeyed/0/50");
+  EXPECT_EQ(DeadLetterKey(cases_, bad_key), "~unkeyed/0/51");
   EXPECT_TRUE(nlohmann::json::parse(**dead).is_object());
+}
+
+// The same runner machinery for another context: the identity projection.
+// An address for an account never created (PortalView skipped it) parks
+// that account, and every later record of it; other accounts go on.
+TEST(IdentityApplierTest, AddressForUnknownAccountIsParkedOthersApplied) {
+  projections::IdentityProjection identity;
+  char tmpl[] = "/tmp/docket-identity-applier-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  {
+    auto store = projections::OpenStore(identity, tmpl);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ProjectionApplier applier(identity, store->get());
+    ASSERT_TRUE(applier.Load().ok());
+    fb::ActorT actor;
+    actor.user_id = "admin";
+    actor.role = fb::Role::Staff;
+    std::vector<kafka::Message> records;
+    auto add = [&](const fb::EventEnvelopeT& e) {
+      kafka::Message m;
+      m.topic = "t";
+      m.partition = 0;
+      m.offset = static_cast<int64_t>(records.size());
+      m.key = e.aggregate_id;
+      m.value = events::EncodeEvent(e);
+      records.push_back(std::move(m));
+    };
+    fb::AccountCreatedT a;
+    a.account_id = a.account_number = "ACC-1";
+    a.name = "One";
+    add(events::MakeEvent("ACC-1", 1, actor, "c1", 0, 1, a));
+    fb::ServiceAddressAddedT lost;
+    lost.address = "9 Nowhere";
+    add(events::MakeEvent("ACC-9", 2, actor, "c2", 0, 2, lost));
+    add(events::MakeEvent("ACC-9", 3, actor, "c3", 0, 3, lost));
+    fb::ServiceAddressAddedT found;
+    found.address = "2 High St";
+    add(events::MakeEvent("ACC-1", 2, actor, "c4", 0, 4, found));
+    auto at = applier.Apply(records, {});
+    ASSERT_TRUE(at.ok()) << at.status();
+    EXPECT_EQ(at->at(0), 4);
+    EXPECT_EQ(applier.counters().applied, 2u);
+    EXPECT_EQ(applier.counters().parked, 2u);
+    EXPECT_EQ(applier.parked_aggregates(), 1u);
+    auto dead = (*store)->Get(projections::CommonCf::kDead, projections::keys::DeadKey("ACC-9"));
+    ASSERT_TRUE(dead.ok() && dead->has_value());
+    auto account = projections::IdentityQueries(store->get()).Account("ACC-1");
+    ASSERT_TRUE(account.ok() && account->has_value());
+    EXPECT_EQ((*account)->service_addresses, std::vector<std::string>{"2 High St"});
+    // The account's events again at later offsets (a producer retry):
+    // skipped by version, nothing changes.
+    const std::string digest = *(*store)->Digest();
+    ProjectionApplier again(identity, store->get());
+    ASSERT_TRUE(again.Load().ok());
+    std::vector<kafka::Message> replay = {records[0], records[3]};
+    replay[0].offset = 4;
+    replay[1].offset = 5;
+    ASSERT_TRUE(again.Apply(replay, {}).ok());
+    EXPECT_EQ(again.counters().skipped, 2u);
+    EXPECT_EQ(again.counters().applied, 0u);
+    EXPECT_EQ(again.parked_aggregates(), 1u);
+    EXPECT_EQ(*(*store)->Digest(), digest);
+  }
+  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace

@@ -9,19 +9,18 @@
 
 #include "consumers/log.h"
 #include "events/codec.h"
-#include "projections/cases/case_projection.h"
-#include "projections/cases/keys.h"
+#include "projections/dead_keys.h"
 
 namespace docket::consumers {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using projections::Cf;
 using projections::ReadStore;
+constexpr projections::CommonCf kDead = projections::CommonCf::kDead;
 using projections::Txn;
 
-// Reasons that park a case: the record or the log is wrong. Anything else
+// Reasons that park an aggregate: the record or the log is wrong. Anything else
 // (the store failing) fails the batch, which is then retried whole.
 bool IsPoison(const Status& s) {
   return s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kFailedPrecondition;
@@ -32,11 +31,10 @@ bool IsPoison(const Status& s) {
 Status ProjectorOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
   DOCKET_RETURN_IF_ERROR(layout.Validate());
-  if (context != "cases") {
-    return InvalidArgumentError("projector: no projection for context '" + context + "'");
+  if (context.empty() || context.find_first_of("/\\. ") != std::string::npos) {
+    return InvalidArgumentError("projector: context '" + context + "' is not a context name");
   }
   if (data_dir.empty()) return InvalidArgumentError("projector: data_dir is empty");
-  if (group_id.empty()) return InvalidArgumentError("projector: group_id is empty");
   if (max_batch == 0 || max_batch > 100000) {
     return InvalidArgumentError("projector: max_batch must be 1..100000");
   }
@@ -51,36 +49,49 @@ std::string RetryRequestDir(const ProjectorOptions& options) {
   return (fs::path(options.Root()) / "requests").string();
 }
 
-std::string DeadLetterKey(const kafka::Message& m) {
-  if (!m.key.empty() && m.key.size() <= 256 && m.key.find('\0') == std::string::npos &&
-      projections::TextAnalyzer::IsValidUtf8(m.key)) {
-    return m.key;
-  }
-  return "~unkeyed/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
+std::string DeadLetterKey(const projections::Projection& projection, const kafka::Message& m) {
+  return projection.DeadLetterKey(m.key, m.partition, m.offset);
 }
+
+namespace {
+Status CheckContext(const projections::Projection& projection, const ProjectorOptions& options) {
+  if (projection.context() != options.context) {
+    return InvalidArgumentError("projector: options are for context '" + options.context +
+                                "', the projection is '" + std::string(projection.context()) +
+                                "'");
+  }
+  return Status::Ok();
+}
+}  // namespace
 
 // ---- ProjectionApplier ---------------------------------------------------------
 
 struct ProjectionApplier::Lane {
-  explicit Lane(ReadStore* s) : store(s) {}
+  Lane(const projections::Projection& p, ReadStore* s)
+      : projection(p), store(s), applier(p.NewApplier()) {}
   Status ApplyRecord(Txn& txn, const kafka::Message& m);
-  Status Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
+  Status Park(Txn& txn, const std::string& aggregate_key, const kafka::Message& m,
               const std::string& reason);
   // Applies one parked record's bytes; the failure reason, or "" when done.
-  Result<std::string> TryApply(Txn& txn, const std::string& case_key, std::string_view bytes);
+  Result<std::string> TryApply(Txn& txn, const std::string& aggregate_key, std::string_view bytes);
   Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
                                            const std::map<int32_t, int64_t>& new_positions);
-  Result<std::string> Retry(const std::string& case_key);
+  Result<std::string> Retry(const std::string& aggregate_key);
 
+  const projections::Projection& projection;
   ReadStore* store;
-  projections::TextAnalyzer text;
+  std::unique_ptr<projections::EventApplier> applier;  // this lane's only
   std::set<std::string> parked;
   std::map<int32_t, int64_t> positions;
   Counters counters;
 };
 
-ProjectionApplier::ProjectionApplier(ReadStore* store, int lanes) : store_(store) {
-  for (int i = 0; i < std::clamp(lanes, 1, 16); ++i) lanes_.push_back(std::make_unique<Lane>(store));
+ProjectionApplier::ProjectionApplier(const projections::Projection& projection, ReadStore* store,
+                                     int lanes)
+    : projection_(projection), store_(store) {
+  for (int i = 0; i < std::clamp(lanes, 1, 16); ++i) {
+    lanes_.push_back(std::make_unique<Lane>(projection_, store));
+  }
 }
 ProjectionApplier::~ProjectionApplier() = default;
 
@@ -94,7 +105,7 @@ Status ProjectionApplier::Load() {
     lane->positions.clear();
   }
   Status parse = Status::Ok();
-  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kDead, std::string("d") + '\0',
+  DOCKET_RETURN_IF_ERROR(store_->Scan(kDead, projections::keys::DeadPrefix(),
                                       [&](std::string_view k, std::string_view v) {
                                         json record = json::parse(v, nullptr, false);
                                         const int32_t p = record.is_object()
@@ -151,12 +162,12 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
   return all;
 }
 
-Result<std::string> ProjectionApplier::Retry(const std::string& case_key) {
-  DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(Cf::kDead, projections::keys::DeadKey(case_key)));
-  if (!existing) return NotFoundError("case " + case_key + " is not parked");
+Result<std::string> ProjectionApplier::Retry(const std::string& aggregate_key) {
+  DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(kDead, projections::keys::DeadKey(aggregate_key)));
+  if (!existing) return NotFoundError(aggregate_key + " is not parked");
   json record = json::parse(*existing, nullptr, false);
   const int32_t p = record.is_object() ? record.value("partition", 0) : 0;
-  return LaneOf(p).Retry(case_key);
+  return LaneOf(p).Retry(aggregate_key);
 }
 
 ProjectionApplier::Counters ProjectionApplier::counters() const {
@@ -169,16 +180,16 @@ ProjectionApplier::Counters ProjectionApplier::counters() const {
   return c;
 }
 
-size_t ProjectionApplier::parked_cases() const {
+size_t ProjectionApplier::parked_aggregates() const {
   size_t n = 0;
   for (const auto& lane : lanes_) n += lane->parked.size();
   return n;
 }
 
-Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& case_key, const kafka::Message& m,
+Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& aggregate_key, const kafka::Message& m,
                                const std::string& reason) {
-  const std::string dead_key = projections::keys::DeadKey(case_key);
-  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kDead, dead_key));
+  const std::string dead_key = projections::keys::DeadKey(aggregate_key);
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(kDead, dead_key));
   json record;
   if (existing) {
     record = json::parse(*existing, nullptr, false);
@@ -187,31 +198,33 @@ Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& case_key, cons
   } else {
     // Only what the log determines (no times of processing, no retry
     // counts): verify compares a live model with a replay.
-    record = {{"case", case_key}, {"partition", m.partition}, {"offset", m.offset},
+    // "case" names the parked aggregate (the field kept its first name).
+    record = {{"case", aggregate_key}, {"partition", m.partition}, {"offset", m.offset},
               {"reason", reason}, {"parked", 1}};
-    ProjectorLog()->warn("case {} parked at {}@{}: {}", case_key, m.partition, m.offset, reason);
+    ProjectorLog()->warn("{} {} parked at {}@{}: {}", projection.context(), aggregate_key,
+                         m.partition, m.offset, reason);
   }
-  txn.Put(Cf::kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
-  txn.Put(Cf::kDead, projections::keys::ParkedKey(case_key, m.partition, m.offset), m.value);
-  parked.insert(case_key);
+  txn.Put(kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
+  txn.Put(kDead, projections::keys::ParkedKey(aggregate_key, m.partition, m.offset), m.value);
+  parked.insert(aggregate_key);
   ++counters.parked;
   return Status::Ok();
 }
 
-Result<std::string> ProjectionApplier::Lane::TryApply(Txn& txn, const std::string& case_key,
+Result<std::string> ProjectionApplier::Lane::TryApply(Txn& txn, const std::string& aggregate_key,
                                                 std::string_view bytes) {
   auto event = events::DecodeEvent(bytes);
   if (!event.ok()) return "decode: " + event.status().message();
-  if (event->aggregate_id != case_key) {
-    return "the record's key '" + case_key + "' is not its aggregate id '" +
+  if (event->aggregate_id != aggregate_key) {
+    return "the record's key '" + aggregate_key + "' is not its aggregate id '" +
            event->aggregate_id + "'";
   }
   txn.SetSavePoint();
   Result<projections::ApplyOutcome> outcome = projections::ApplyOutcome::kApplied;
   try {
-    outcome = projections::ApplyCaseEvent(*event, txn, text);
+    outcome = applier->Apply(*event, txn);
   } catch (const std::exception& e) {
-    // A stored row of an unexpected shape: the case is parked, not the runner.
+    // A stored row of an unexpected shape: the aggregate is parked, not the runner.
     outcome = DataLossError(std::string("projection failed: ") + e.what());
   }
   if (!outcome.ok()) {
@@ -229,10 +242,10 @@ Result<std::string> ProjectionApplier::Lane::TryApply(Txn& txn, const std::strin
 }
 
 Status ProjectionApplier::Lane::ApplyRecord(Txn& txn, const kafka::Message& m) {
-  const std::string case_key = DeadLetterKey(m);
-  if (parked.count(case_key)) return Park(txn, case_key, m, "");
-  DOCKET_ASSIGN_OR_RETURN(std::string reason, TryApply(txn, case_key, m.value));
-  if (!reason.empty()) return Park(txn, case_key, m, reason);
+  const std::string aggregate_key = projection.DeadLetterKey(m.key, m.partition, m.offset);
+  if (parked.count(aggregate_key)) return Park(txn, aggregate_key, m, "");
+  DOCKET_ASSIGN_OR_RETURN(std::string reason, TryApply(txn, aggregate_key, m.value));
+  if (!reason.empty()) return Park(txn, aggregate_key, m, reason);
   return Status::Ok();
 }
 
@@ -274,10 +287,10 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Lane::Apply(
   return next;
 }
 
-Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) {
-  const std::string dead_key = projections::keys::DeadKey(case_key);
-  DOCKET_ASSIGN_OR_RETURN(auto existing, store->Get(Cf::kDead, dead_key));
-  if (!existing) return NotFoundError("case " + case_key + " is not parked");
+Result<std::string> ProjectionApplier::Lane::Retry(const std::string& aggregate_key) {
+  const std::string dead_key = projections::keys::DeadKey(aggregate_key);
+  DOCKET_ASSIGN_OR_RETURN(auto existing, store->Get(kDead, dead_key));
+  if (!existing) return NotFoundError(aggregate_key + " is not parked");
   json record = json::parse(*existing, nullptr, false);
   if (record.is_discarded()) record = json::object();
   Txn txn(store);
@@ -285,13 +298,13 @@ Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) 
   std::string failure;
   std::string failed_key;
   Status scan_error = Status::Ok();
-  const std::string prefix = projections::keys::ParkedPrefix(case_key);
-  Status s = store->Scan(Cf::kDead, prefix, [&](std::string_view k, std::string_view v) {
+  const std::string prefix = projections::keys::ParkedPrefix(aggregate_key);
+  Status s = store->Scan(kDead, prefix, [&](std::string_view k, std::string_view v) {
     if (!failure.empty()) {
       ++remaining;
       return true;
     }
-    auto r = TryApply(txn, case_key, v);
+    auto r = TryApply(txn, aggregate_key, v);
     if (!r.ok()) {
       scan_error = r.status();
       return false;
@@ -302,7 +315,7 @@ Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) 
       ++remaining;
       return true;
     }
-    txn.Delete(Cf::kDead, k);
+    txn.Delete(kDead, k);
     ++applied;
     return true;
   });
@@ -310,8 +323,8 @@ Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) 
   DOCKET_RETURN_IF_ERROR(scan_error);
   std::string outcome;
   if (failure.empty()) {
-    txn.Delete(Cf::kDead, dead_key);
-    outcome = "case " + case_key + ": applied " + std::to_string(applied) +
+    txn.Delete(kDead, dead_key);
+    outcome = aggregate_key + ": applied " + std::to_string(applied) +
               " parked record(s); no longer parked";
   } else {
     // The first record still failing is now the head of the queue.
@@ -320,24 +333,25 @@ Result<std::string> ProjectionApplier::Lane::Retry(const std::string& case_key) 
     record["offset"] = std::stoll(pos.substr(5));
     record["reason"] = failure;
     record["parked"] = remaining;
-    txn.Put(Cf::kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
-    outcome = "case " + case_key + ": applied " + std::to_string(applied) + ", still parked (" +
+    txn.Put(kDead, dead_key, record.dump(-1, ' ', false, json::error_handler_t::replace));
+    outcome = aggregate_key + ": applied " + std::to_string(applied) + ", still parked (" +
               std::to_string(remaining) + " record(s)): " + failure;
   }
   DOCKET_RETURN_IF_ERROR(store->Commit(txn));
-  if (failure.empty()) parked.erase(case_key);
+  if (failure.empty()) parked.erase(aggregate_key);
   return outcome;
 }
 
 // ---- BuildUntil -------------------------------------------------------------------
 
-Status BuildUntil(const ProjectorOptions& options, const std::string& dir,
-                  std::map<int32_t, int64_t> until,
+Status BuildUntil(const projections::Projection& projection, const ProjectorOptions& options,
+                  const std::string& dir, std::map<int32_t, int64_t> until,
                   const std::function<void(const BuildProgress&)>& progress,
                   const std::atomic<bool>& stop) {
   DOCKET_RETURN_IF_ERROR(options.Validate());
-  DOCKET_ASSIGN_OR_RETURN(auto store, ReadStore::Open(dir));
-  ProjectionApplier applier(store.get());
+  DOCKET_RETURN_IF_ERROR(CheckContext(projection, options));
+  DOCKET_ASSIGN_OR_RETURN(auto store, projections::OpenStore(projection, dir));
+  ProjectionApplier applier(projection, store.get());
   DOCKET_RETURN_IF_ERROR(applier.Load());
   kafka::Consumer::Options co;
   co.kafka = options.kafka;
@@ -416,7 +430,9 @@ Status BuildUntil(const ProjectorOptions& options, const std::string& dir,
 
 // ---- ProjectionRunner ---------------------------------------------------------------
 
-ProjectionRunner::ProjectionRunner(ProjectorOptions options) : options_(std::move(options)) {}
+ProjectionRunner::ProjectionRunner(const projections::Projection& projection,
+                                   ProjectorOptions options)
+    : projection_(projection), options_(std::move(options)) {}
 ProjectionRunner::~ProjectionRunner() = default;
 
 std::shared_ptr<ReadStore> ProjectionRunner::store() const {
@@ -471,8 +487,8 @@ void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".retry") continue;
     std::ifstream in(entry.path());
-    std::string case_key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto outcome = applier.Retry(case_key);
+    std::string aggregate_key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto outcome = applier.Retry(aggregate_key);
     const std::string text = outcome.ok() ? *outcome : outcome.status().ToString();
     ProjectorLog()->info("dead-letter retry: {}", text);
     const fs::path done = fs::path(entry.path()).replace_extension(".done");
@@ -490,7 +506,7 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   std::shared_ptr<ReadStore> served = store();
   std::shared_ptr<ReadStore> store = served && served->dir() == dir ? served : nullptr;
   if (!store) {
-    DOCKET_ASSIGN_OR_RETURN(auto opened, ReadStore::Open(dir));
+    DOCKET_ASSIGN_OR_RETURN(auto opened, projections::OpenStore(projection_, dir));
     store = std::move(opened);
   }
   // A new generation (a rebuild was swapped in) is served only once it has
@@ -502,13 +518,13 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     std::lock_guard lock(mu_);
     for (const auto& [p, l] : lag_) serve_from[p] = l.next_offset;
   }
-  ProjectionApplier applier(store.get());
+  ProjectionApplier applier(projection_, store.get());
   DOCKET_RETURN_IF_ERROR(applier.Load());
   HandleRetryRequests(applier);
 
   kafka::Consumer::Options co;
   co.kafka = options_.kafka;
-  co.group_id = options_.group_id;
+  co.group_id = options_.GroupId();
   co.read_committed = true;
   co.fetch_wait_max_ms = static_cast<int>(options_.poll_wait.count());
   DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
@@ -548,9 +564,11 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     return true;
   };
   if (serving || caught_up()) start_serving();
-  ProjectorLog()->info("projection {}: {} {}, {} partitions, {} parked cases", options_.context,
-                       serving ? "serving" : "catching up", dir, partitions.size(),
-                       applier.parked_cases());
+  DOCKET_RETURN_IF_ERROR(ReadFirstEnds(*consumer, topic, partitions));
+  if (serving) NoteCaughtUp(positions);
+  ProjectorLog()->info("projection {}: {} {}, {} partitions, {} parked aggregates",
+                       options_.context, serving ? "serving" : "catching up", dir,
+                       partitions.size(), applier.parked_aggregates());
 
   auto last_check = std::chrono::steady_clock::now();
   auto last_lag = std::chrono::steady_clock::time_point{};
@@ -568,21 +586,7 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     }
     if (now - last_lag >= options_.lag_interval) {
       last_lag = now;
-      std::vector<kafka::TopicPartitionOffset> commit;
-      std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
-      for (int32_t p : partitions) {
-        auto wm = consumer->Watermarks(topic, p);
-        if (wm.ok()) ends[p] = wm->second;
-        commit.push_back({topic, p, positions[p]});
-      }
-      if (serving) {
-        std::lock_guard lock(mu_);
-        for (const auto& [p, end] : ends) {
-          lag_[p].end_offset = end;
-          lag_[p].end_known = true;
-        }
-      }
-      consumer->Commit(commit).IgnoreError();  // lag reporting only
+      RefreshLag(*consumer, topic, partitions, positions, serving);
     }
     auto batch = consumer->Poll(options_.max_batch, options_.poll_wait);
     if (!batch.ok()) {
@@ -607,13 +611,71 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
     stats_.parked += c.parked - reported.parked;
     reported = c;
     if (!serving && caught_up()) start_serving();
-    if (serving) Publish(positions, batch->messages);
+    if (serving) {
+      Publish(positions, batch->messages);
+      NoteCaughtUp(positions);
+    }
   }
   return Status::Ok();
 }
 
+Status ProjectionRunner::ReadFirstEnds(kafka::Consumer& consumer, const std::string& topic,
+                                       const std::vector<int32_t>& partitions) {
+  if (first_ends_known_) return Status::Ok();
+  std::map<int32_t, int64_t> ends;
+  for (int32_t p : partitions) {
+    DOCKET_ASSIGN_OR_RETURN(auto wm, consumer.Watermarks(topic, p));
+    ends[p] = wm.second;
+  }
+  first_ends_ = std::move(ends);
+  first_ends_known_ = true;
+  return Status::Ok();
+}
+
+void ProjectionRunner::RefreshLag(kafka::Consumer& consumer, const std::string& topic,
+                                  const std::vector<int32_t>& partitions,
+                                  const std::map<int32_t, int64_t>& positions, bool serving) {
+  std::vector<kafka::TopicPartitionOffset> commit;
+  std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
+  for (int32_t p : partitions) {
+    auto wm = consumer.Watermarks(topic, p);
+    if (wm.ok()) ends[p] = wm->second;
+    auto at = positions.find(p);
+    commit.push_back({topic, p, at == positions.end() ? 0 : at->second});
+  }
+  if (serving) {
+    std::lock_guard lock(mu_);
+    for (const auto& [p, end] : ends) {
+      lag_[p].end_offset = end;
+      lag_[p].end_known = true;
+    }
+  }
+  consumer.Commit(commit).IgnoreError();  // lag reporting only
+}
+
+bool ProjectionRunner::WaitCaughtUp(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return caught_up_.load(); });
+}
+
+void ProjectionRunner::NoteCaughtUp(const std::map<int32_t, int64_t>& positions) {
+  if (caught_up_ || !first_ends_known_) return;
+  for (const auto& [p, end] : first_ends_) {
+    auto it = positions.find(p);
+    if (end > 0 && (it == positions.end() || it->second < end)) return;
+  }
+  {
+    std::lock_guard lock(mu_);  // a waiter checks and sleeps under mu_
+    caught_up_ = true;
+  }
+  applied_cv_.notify_all();
+  ProjectorLog()->info("projection {}: caught up with the log as it was at start",
+                       options_.context);
+}
+
 Status ProjectionRunner::Run(const std::atomic<bool>& stop) {
   DOCKET_RETURN_IF_ERROR(options_.Validate());
+  DOCKET_RETURN_IF_ERROR(CheckContext(projection_, options_));
   while (!stop) {
     Status s = RunSession(stop);
     if (s.ok()) continue;

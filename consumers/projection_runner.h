@@ -1,5 +1,7 @@
-// Projection runner: keeps a context's read models (projections/) current
-// from its events topic, exactly once (design §2).
+// Projection runner: keeps one context's read models current from its
+// events topic, exactly once (design §2). Generic: the context's meaning
+// comes from a projections::Projection (projections/projection.h) that the
+// composition root passes in; nothing here knows a context by name.
 //
 //   - It reads every partition of docket.<context>.events read_committed (a
 //     query replica consumes them all), starting from the offsets stored in
@@ -7,12 +9,13 @@
 //   - Each batch of events and the consumed offsets go into ONE WriteBatch
 //     (WAL on): after a crash the store holds a batch entirely or not at
 //     all, and consumption resumes right after the last stored batch.
-//     Events at or below a case's stored version are skipped, so a replay
-//     is harmless.
+//     Events at or below an aggregate's stored version are skipped, so a
+//     replay is harmless.
 //   - A poison record (fails to decode, or breaks an invariant such as a
-//     version gap) parks its case in a dead-letter record (partition,
-//     offset, reason); later records of a parked case are parked behind it
-//     in order; every other case goes on. Retry re-applies the parked
+//     version gap) parks its aggregate (Projection::DeadLetterKey) in a
+//     dead-letter record (partition, offset, reason); later records of a
+//     parked aggregate are parked behind it in order; every other aggregate
+//     goes on. Retry re-applies the parked
 //     records in order (docketctl dead-letters retry).
 //   - Kafka offsets are committed (group `group_id`) only so the usual lag
 //     tools see them.
@@ -20,8 +23,8 @@
 //     generation (docketctl rebuild swapped it), the runner closes its
 //     store, opens the new one and resumes from the new store's offsets.
 //
-// Thread safety: Run() blocks its thread; store(), WaitForPosition(), Lag()
-// and stats() may be called from any thread.
+// Thread safety: Run() blocks its thread; store(), WaitForPosition(), Lag(),
+// CaughtUp() and stats() may be called from any thread.
 #ifndef DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
 #define DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
 
@@ -39,19 +42,21 @@
 #include "common/status.h"
 #include "events/kafka.h"
 #include "events/topics.h"
+#include "projections/projection.h"
 #include "projections/read_store.h"
-#include "projections/cases/text.h"
 
 namespace docket::consumers {
 
 struct ProjectorOptions {
   kafka::KafkaOptions kafka;
   events::TopicLayout layout;
-  std::string context = "cases";
+  // The projection's context (required; must be the Projection's context()).
+  std::string context;
   // The projection's root is <data_dir>/projections/<context>.
   std::string data_dir = "./var";
-  // Only for lag reporting: offsets committed to Kafka under this group.
-  std::string group_id = "projector.cases";
+  // Only for lag reporting: offsets committed to Kafka under this group;
+  // empty means "projector.<context>".
+  std::string group_id;
   // Records per WriteBatch at most.
   size_t max_batch = 2000;
   std::chrono::milliseconds poll_wait{100};
@@ -66,6 +71,7 @@ struct ProjectorOptions {
   Status Validate() const;
   std::string Root() const;
   std::string EventsTopic() const { return layout.EventsTopic(context); }
+  std::string GroupId() const { return group_id.empty() ? "projector." + context : group_id; }
 };
 
 struct PartitionLag {
@@ -79,8 +85,9 @@ struct PartitionLag {
   int64_t events() const { return end_offset > next_offset ? end_offset - next_offset : 0; }
 };
 
-// Applies records to one ReadStore: decode, project, park poison records,
-// store offsets. Shared by the live runner, rebuild and verify.
+// Applies records to one ReadStore: decode, project (through one
+// EventApplier of `projection` per lane), park poison records, store
+// offsets. Shared by the live runner, rebuild and verify.
 //
 // Partitions are split into `lanes` (partition % lanes) applied in parallel,
 // each lane with its own WriteBatch holding its records and its partitions'
@@ -95,10 +102,12 @@ class ProjectionApplier {
     uint64_t skipped = 0;   // at or below the stored version (replays)
     uint64_t parked = 0;    // records put into dead letters
   };
-  // `store` must outlive the applier. 1 <= lanes <= 16.
-  explicit ProjectionApplier(projections::ReadStore* store, int lanes = 2);
+  // `projection` and `store` (opened with the projection's families) must
+  // outlive the applier. 1 <= lanes <= 16.
+  ProjectionApplier(const projections::Projection& projection, projections::ReadStore* store,
+                    int lanes = 2);
   ~ProjectionApplier();
-  // Loads the stored offsets and the set of parked cases.
+  // Loads the stored offsets and the set of parked aggregates.
   Status Load();
   // Applies `records` (offset order per partition) and the new consumed
   // positions. `positions` may move partitions past records that are not
@@ -106,24 +115,26 @@ class ProjectionApplier {
   // positions now stored. On error nothing of the failing lane is stored.
   Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
                                            const std::map<int32_t, int64_t>& positions);
-  // Re-applies a parked case's records in order. OK with a message saying
-  // what happened; kNotFound when the case is not parked.
-  Result<std::string> Retry(const std::string& case_key);
+  // Re-applies a parked aggregate's records in order. OK with a message
+  // saying what happened; kNotFound when it is not parked.
+  Result<std::string> Retry(const std::string& aggregate_key);
   Counters counters() const;
-  size_t parked_cases() const;
+  size_t parked_aggregates() const;
 
  private:
   struct Lane;
   Lane& LaneOf(int32_t partition);
+  const projections::Projection& projection_;
   projections::ReadStore* store_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
-// The dead-letter key of a record: its Kafka key (the case number), or for a
-// record without one "~unkeyed/<partition>/<offset>" (it blocks nothing).
-std::string DeadLetterKey(const kafka::Message& m);
+// The dead-letter key of a record (Projection::DeadLetterKey): its Kafka key
+// (the aggregate id), or for a record without a usable one
+// "~unkeyed/<partition>/<offset>" (it blocks nothing).
+std::string DeadLetterKey(const projections::Projection& projection, const kafka::Message& m);
 
-// Where a retry request for `case_key` is dropped for a live runner.
+// Where a retry request for a parked aggregate is dropped for a live runner.
 std::string RetryRequestDir(const ProjectorOptions& options);
 
 struct BuildProgress {
@@ -137,7 +148,8 @@ struct BuildProgress {
 // (its offset there; an empty map means the end offsets when the build
 // starts). Calls `progress` about every 0.5 s and once at the end. Used by
 // rebuild (fresh generation) and verify (temporary directory).
-Status BuildUntil(const ProjectorOptions& options, const std::string& dir,
+// kInvalidArgument when options.context is not the projection's.
+Status BuildUntil(const projections::Projection& projection, const ProjectorOptions& options, const std::string& dir,
                   std::map<int32_t, int64_t> until,
                   const std::function<void(const BuildProgress&)>& progress,
                   const std::atomic<bool>& stop);
@@ -153,7 +165,9 @@ class ProjectionRunner {
     std::atomic<uint64_t> failed_sessions{0};
   };
 
-  explicit ProjectionRunner(ProjectorOptions options);
+  // `projection` must outlive the runner; options.context must be its
+  // context (Run fails with kInvalidArgument otherwise).
+  ProjectionRunner(const projections::Projection& projection, ProjectorOptions options);
   ~ProjectionRunner();
 
   // Runs until `stop` is set. Errors only when it cannot run at all (bad
@@ -167,6 +181,14 @@ class ProjectionRunner {
   // events topic has been applied. false on timeout.
   bool WaitForPosition(int32_t partition, int64_t offset, std::chrono::milliseconds timeout);
   std::vector<PartitionLag> Lag() const;
+  // True once the runner has applied (and serves) every partition up to the
+  // end offsets it first read from the broker in its first session; stays
+  // true. Lets the gateway refuse what needs a complete model (sign-ins need
+  // every user) while a fresh store catches up.
+  bool CaughtUp() const { return caught_up_.load(); }
+  // Waits (bounded) until CaughtUp(); its value at return.
+  bool WaitCaughtUp(std::chrono::milliseconds timeout);
+  const projections::Projection& projection() const { return projection_; }
   const Stats& stats() const { return stats_; }
 
  private:
@@ -175,7 +197,22 @@ class ProjectionRunner {
                const std::vector<kafka::Message>& records);
   void HandleRetryRequests(ProjectionApplier& applier);
 
+  // Reads the end offsets CaughtUp() compares with, once (first session).
+  Status ReadFirstEnds(kafka::Consumer& consumer, const std::string& topic,
+                       const std::vector<int32_t>& partitions);
+  // Reads the end offsets for Lag() and commits `positions` to Kafka (lag
+  // tools only).
+  void RefreshLag(kafka::Consumer& consumer, const std::string& topic,
+                  const std::vector<int32_t>& partitions,
+                  const std::map<int32_t, int64_t>& positions, bool serving);
+  // Marks the runner caught up once `positions` reach first_ends_.
+  void NoteCaughtUp(const std::map<int32_t, int64_t>& positions);
+
+  const projections::Projection& projection_;
   ProjectorOptions options_;
+  std::atomic<bool> caught_up_{false};
+  std::map<int32_t, int64_t> first_ends_;  // Run's thread only; empty until read
+  bool first_ends_known_ = false;          // Run's thread only
   mutable std::mutex mu_;
   std::condition_variable applied_cv_;
   std::shared_ptr<projections::ReadStore> store_;  // guarded by mu_

@@ -14,18 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kCfNames[kCfCount] = {
-    "default",
-    "cases",
-    "lists",
-    "counts",
-    "activity",
-    "updates",
-    "attachments",
-    "watchers",
-    "search",
-    "dead",
-};
 
 constexpr std::string_view kOffsetPrefix = "offset/";
 
@@ -88,8 +76,15 @@ std::string EncodeCounter(int64_t n) {
   return out;
 }
 
-const char* CfName(Cf cf) {
-  return cf == Cf::kMeta ? "meta" : kCfNames[static_cast<int>(cf)];
+std::string ReadStore::FamilyName(Family cf) const {
+  if (cf == CommonCf::kMeta) return "meta";
+  const auto i = static_cast<size_t>(cf.index());
+  return i < specs_.size() ? specs_[i].name : "family#" + std::to_string(cf.index());
+}
+
+bool ReadStore::IsCounterFamily(Family cf) const {
+  const auto i = static_cast<size_t>(cf.index());
+  return i < specs_.size() && specs_[i].counters;
 }
 
 // ---- Txn ---------------------------------------------------------------------
@@ -98,14 +93,14 @@ Txn::Txn(const ReadStore* store) : store_(store) {}
 Txn::~Txn() = default;
 
 namespace {
-std::string FullKey(Cf cf, std::string_view key) {
-  std::string k(1, static_cast<char>(cf));
+std::string FullKey(Family cf, std::string_view key) {
+  std::string k(1, static_cast<char>(cf.index()));
   k.append(key);
   return k;
 }
 }  // namespace
 
-Result<std::optional<std::string>> Txn::Get(Cf cf, std::string_view key) const {
+Result<std::optional<std::string>> Txn::Get(Family cf, std::string_view key) const {
   auto it = overlay_.find(FullKey(cf, key));
   if (it != overlay_.end()) return it->second;
   return store_->Get(cf, key);
@@ -125,19 +120,19 @@ void Txn::Remember(const std::string& full_key, bool is_merge, int64_t delta) {
   undo_.push_back(std::move(u));
 }
 
-void Txn::Put(Cf cf, std::string_view key, std::string_view value) {
+void Txn::Put(Family cf, std::string_view key, std::string_view value) {
   std::string full = FullKey(cf, key);
   Remember(full, false, 0);
   overlay_[std::move(full)] = std::string(value);
 }
 
-void Txn::Delete(Cf cf, std::string_view key) {
+void Txn::Delete(Family cf, std::string_view key) {
   std::string full = FullKey(cf, key);
   Remember(full, false, 0);
   overlay_[std::move(full)] = std::nullopt;
 }
 
-void Txn::Merge(Cf cf, std::string_view key, int64_t delta) {
+void Txn::Merge(Family cf, std::string_view key, int64_t delta) {
   std::string full = FullKey(cf, key);
   Remember(full, true, delta);
   merges_[std::move(full)] += delta;
@@ -179,9 +174,21 @@ size_t Txn::count() const { return overlay_.size() + merges_.size(); }
 
 // ---- ReadStore -----------------------------------------------------------------
 
-Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Options options) {
+Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
+                                                   std::vector<FamilySpec> families,
+                                                   Options options) {
   std::unique_ptr<ReadStore> store(new ReadStore());
   store->dir_ = dir;
+  store->specs_ = {FamilySpec{"default", false}, FamilySpec{"dead", false}};
+  for (auto& f : families) {
+    if (f.name.empty() || f.name == "default" || f.name == "dead") {
+      return InvalidArgumentError("read store " + dir + ": bad family name '" + f.name + "'");
+    }
+    store->specs_.push_back(std::move(f));
+  }
+  if (store->specs_.size() > 64) {
+    return InvalidArgumentError("read store " + dir + ": too many column families");
+  }
   rocksdb::Options db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
@@ -198,9 +205,9 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir, Optio
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int i = 0; i < kCfCount; ++i) {
-    cfs.emplace_back(kCfNames[i], cf_options);
-    if (static_cast<Cf>(i) == Cf::kSearch || static_cast<Cf>(i) == Cf::kCounts) {
+  for (const FamilySpec& spec : store->specs_) {
+    cfs.emplace_back(spec.name, cf_options);
+    if (spec.counters) {
       cfs.back().options.merge_operator = std::make_shared<CounterMergeOperator>();
     }
   }
@@ -220,27 +227,27 @@ ReadStore::~ReadStore() {
   db_->Close().PermitUncheckedError();
 }
 
-Result<std::optional<std::string>> ReadStore::Get(Cf cf, std::string_view key) const {
+Result<std::optional<std::string>> ReadStore::Get(Family cf, std::string_view key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, std::string("read store get ") + CfName(cf));
+  if (!s.ok()) return FromRocks(s, "read store get " + FamilyName(cf));
   return std::optional<std::string>(std::move(value));
 }
 
-std::unique_ptr<rocksdb::Iterator> ReadStore::NewIterator(Cf cf) const {
+std::unique_ptr<rocksdb::Iterator> ReadStore::NewIterator(Family cf) const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
 }
 
 Status ReadStore::Scan(
-    Cf cf, std::string_view prefix,
+    Family cf, std::string_view prefix,
     const std::function<bool(std::string_view, std::string_view)>& fn) const {
   auto it = NewIterator(cf);
   for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix));
        it->Next()) {
     if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
   }
-  return FromRocks(it->status(), std::string("read store scan ") + CfName(cf));
+  return FromRocks(it->status(), "read store scan " + FamilyName(cf));
 }
 
 Status ReadStore::Commit(Txn& txn) {
@@ -258,7 +265,7 @@ Status ReadStore::Commit(Txn& txn) {
   std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return *a.key < *b.key; });
   rocksdb::WriteBatch batch;
   for (const Op& op : ops) {
-    rocksdb::ColumnFamilyHandle* cf = handle(static_cast<Cf>((*op.key)[0]));
+    rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
     const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
     if (!op.value) {
       batch.Merge(cf, key, EncodeCounter(op.delta)).PermitUncheckedError();
@@ -282,7 +289,7 @@ Status ReadStore::Commit(Txn& txn) {
 Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {
   std::map<int32_t, int64_t> out;
   Status parse = Status::Ok();
-  DOCKET_RETURN_IF_ERROR(Scan(Cf::kMeta, kOffsetPrefix, [&](std::string_view k, std::string_view v) {
+  DOCKET_RETURN_IF_ERROR(Scan(CommonCf::kMeta, kOffsetPrefix, [&](std::string_view k, std::string_view v) {
     int32_t p = 0;
     std::string_view digits = k.substr(kOffsetPrefix.size());
     auto [_, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p);
@@ -299,7 +306,7 @@ Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {
 }
 
 void ReadStore::PutOffset(Txn& txn, int32_t partition, int64_t next_offset) {
-  txn.Put(Cf::kMeta, OffsetKey(partition), std::to_string(next_offset));
+  txn.Put(CommonCf::kMeta, OffsetKey(partition), std::to_string(next_offset));
 }
 
 Result<std::string> ReadStore::Digest() const {
@@ -311,15 +318,16 @@ Result<std::string> ReadStore::Digest() const {
     crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(&n), sizeof n);
     crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(s.data()), s.size());
   };
-  for (int i = 0; i < kCfCount; ++i) {
-    const Cf cf = static_cast<Cf>(i);
-    feed(CfName(cf));
+  for (int i = 0; i < family_count(); ++i) {
+    const Family cf(i);
+    const bool counters = IsCounterFamily(cf);
+    feed(FamilyName(cf));
     auto it = NewIterator(cf);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (cf == Cf::kMeta && it->key().starts_with(ToSlice(kOffsetPrefix))) continue;
+      if (cf == CommonCf::kMeta && it->key().starts_with(ToSlice(kOffsetPrefix))) continue;
       // A counter at zero is a counter that is absent: whether its key
       // exists depends on how events fell into batches, not on the log.
-      if ((cf == Cf::kCounts || cf == Cf::kSearch) && it->value().size() == 8 &&
+      if (counters && it->value().size() == 8 &&
           DecodeCounter(it->value().ToStringView()) == 0) {
         continue;
       }

@@ -1,7 +1,8 @@
 // ReadStore: the RocksDB database behind a context's read models (design §2).
 //
-// One database per projection generation, one column family per model
-// (Cf below). The projection runner is its only writer; queries read it from
+// One database per projection generation, one column family per model: the
+// common families (CommonCf: offsets, dead letters) and the context's own,
+// given at Open by the context's Projection (projections/projection.h). The projection runner is its only writer; queries read it from
 // any thread. Everything in it is derived from the events topic and can be
 // rebuilt (tools: docketctl rebuild / verify).
 //
@@ -20,11 +21,13 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -32,21 +35,38 @@
 
 namespace docket::projections {
 
-// The column families. Key layouts are in projections/keys.h.
-enum class Cf : int {
-  kMeta = 0,     // consumed offsets per partition, search statistics
-  kCases,        // case summary by number
-  kLists,        // list indexes: by account and global, by updated/opened
-  kCounts,       // case counts by account and state
-  kActivity,     // activity stream per case, by version
-  kUpdates,      // "Updates" feed: activity by account, newest first
-  kAttachments,  // attachments per case
-  kWatchers,     // watch list per case
-  kSearch,       // search postings, document lengths, term frequencies
-  kDead,         // dead letters and the records parked behind them
+// A column family of a ReadStore: an index into its list of families.
+// Implicitly constructible from any enum whose values are such indexes, so
+// a context's code writes `txn.Put(Cf::kCases, ...)` with its own enum.
+// Indexes 0 and 1 are the common families (CommonCf below); a context's
+// families follow, numbered from kFirstContextFamily in the order its
+// Projection lists them (projections/projection.h).
+class Family {
+ public:
+  template <typename E>
+    requires std::is_enum_v<E>
+  constexpr Family(E e) : index_(static_cast<int>(e)) {}  // NOLINT: implicit
+  constexpr explicit Family(int index) : index_(index) {}
+  constexpr int index() const { return index_; }
+  friend constexpr bool operator==(Family a, Family b) { return a.index_ == b.index_; }
+
+ private:
+  int index_;
 };
-inline constexpr int kCfCount = 10;
-const char* CfName(Cf cf);
+
+// The families every ReadStore has, whatever the context.
+enum class CommonCf : int {
+  kMeta = 0,  // RocksDB's "default": consumed offsets per partition, context statistics
+  kDead = 1,  // "dead": dead letters and the records parked behind them
+};
+inline constexpr int kFirstContextFamily = 2;
+
+// A context's column family: its RocksDB name, and whether it holds merge
+// counters (8-byte little-endian, summed by Txn::Merge without a read).
+struct FamilySpec {
+  std::string name;
+  bool counters = false;
+};
 
 class ReadStore;
 
@@ -65,13 +85,13 @@ class Txn {
   Txn& operator=(const Txn&) = delete;
 
   // The value in this batch, else in the database; nullopt when absent.
-  Result<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
-  void Put(Cf cf, std::string_view key, std::string_view value);
-  void Delete(Cf cf, std::string_view key);
+  Result<std::optional<std::string>> Get(Family cf, std::string_view key) const;
+  void Put(Family cf, std::string_view key, std::string_view value);
+  void Delete(Family cf, std::string_view key);
   // Adds `delta` to a counter without reading it (a RocksDB merge). Only for
-  // column families with the counter merge operator (Cf::kSearch,
-  // Cf::kCounts); such counters are 8-byte little-endian (DecodeCounter).
-  void Merge(Cf cf, std::string_view key, int64_t delta);
+  // column families declared with `counters` (FamilySpec); such counters
+  // are 8-byte little-endian (DecodeCounter).
+  void Merge(Family cf, std::string_view key, int64_t delta);
 
   void SetSavePoint();
   // Drops every write since the last SetSavePoint, and the save point.
@@ -105,17 +125,23 @@ class ReadStore {
     bool read_only = false;        // no LOCK taken: readable while a runner writes
     bool create_if_missing = true;  // ignored when read_only
   };
-  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir, Options options);
-  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir) {
-    return Open(dir, Options{});
+  // Opens (or creates) the database in `dir` with the common families and
+  // `families` (the context's, numbered from kFirstContextFamily). A store
+  // must always be opened with the same family list it was built with.
+  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir,
+                                                 std::vector<FamilySpec> families,
+                                                 Options options);
+  static Result<std::unique_ptr<ReadStore>> Open(const std::string& dir,
+                                                 std::vector<FamilySpec> families) {
+    return Open(dir, std::move(families), Options{});
   }
   ~ReadStore();
 
-  Result<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
+  Result<std::optional<std::string>> Get(Family cf, std::string_view key) const;
   // An iterator over one column family, on an implicit snapshot.
-  std::unique_ptr<rocksdb::Iterator> NewIterator(Cf cf) const;
+  std::unique_ptr<rocksdb::Iterator> NewIterator(Family cf) const;
   // Calls fn for every key with `prefix` in key order until fn returns false.
-  Status Scan(Cf cf, std::string_view prefix,
+  Status Scan(Family cf, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
   Status Commit(Txn& txn);
 
@@ -124,20 +150,28 @@ class ReadStore {
   Result<std::map<int32_t, int64_t>> Offsets() const;
   static void PutOffset(Txn& txn, int32_t partition, int64_t next_offset);
 
-  // SHA-256 (hex) over every column family's keys and values in order,
-  // leaving out the consumed offsets and counters at zero: equal digests
-  // mean equal read models.
+  // SHA-256 (hex) over every column family's keys and values in order
+  // (common and context families alike), leaving out the consumed offsets
+  // and counters at zero: equal digests mean equal read models.
   Result<std::string> Digest() const;
 
   const std::string& dir() const { return dir_; }
   rocksdb::DB* db() const { return db_.get(); }
-  rocksdb::ColumnFamilyHandle* handle(Cf cf) const {
-    return handles_[static_cast<int>(cf)];
+  // Every family has an index below family_count(); a Family outside the
+  // list is a programming error (handle() returns null).
+  int family_count() const { return static_cast<int>(specs_.size()); }
+  // The family's name for messages ("meta" for the default family).
+  std::string FamilyName(Family cf) const;
+  bool IsCounterFamily(Family cf) const;
+  rocksdb::ColumnFamilyHandle* handle(Family cf) const {
+    const auto i = static_cast<size_t>(cf.index());
+    return i < handles_.size() ? handles_[i] : nullptr;
   }
 
  private:
   ReadStore() = default;
   std::string dir_;
+  std::vector<FamilySpec> specs_;  // common families first
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::unique_ptr<rocksdb::DB> db_;
 };

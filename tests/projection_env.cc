@@ -57,6 +57,7 @@ consumers::ProjectorOptions ProjectionEnv::Options() const {
   consumers::ProjectorOptions o;
   o.kafka = TestKafka();
   o.layout = layout_;
+  o.context = "cases";
   o.data_dir = data_dir_.string();
   return o;
 }
@@ -66,7 +67,7 @@ std::map<int32_t, int64_t> ProjectionEnv::LiveOffsets() const {
   if (!dir.ok()) return {};
   projections::ReadStore::Options ro;
   ro.read_only = true;
-  auto store = projections::ReadStore::Open(*dir, ro);
+  auto store = projections::OpenStore(cases_, *dir, ro);
   if (!store.ok()) return {};
   auto offsets = (*store)->Offsets();
   return offsets.ok() ? *offsets : std::map<int32_t, int64_t>{};

@@ -13,6 +13,7 @@
 
 #include "consumers/projection_runner.h"
 #include "events/topics.h"
+#include "projections/cases/case_projection.h"
 #include "tests/decider_env.h"
 #include "tests/kafka_env.h"
 
@@ -38,6 +39,7 @@ class ProjectionEnv : public ::testing::Test {
   // Waits (bounded) until the live model has consumed every partition to
   // its end; false on timeout.
   bool WaitCaughtUp(std::chrono::seconds timeout) const;
+  // The cases projector's options for this fixture.
   consumers::ProjectorOptions Options() const;
   // The docketd and docketctl binaries this fixture runs: the ones built
   // with the tests, or for volume tests (`use_release_binaries_`) the
@@ -46,6 +48,7 @@ class ProjectionEnv : public ::testing::Test {
   std::string Docketd() const;
   std::string Docketctl() const;
 
+  const projections::CaseProjection cases_;
   bool use_release_binaries_ = false;
   events::TopicLayout layout_;
   std::filesystem::path data_dir_;

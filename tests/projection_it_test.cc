@@ -10,6 +10,10 @@
 
 #include "aggregates/cases/synthetic.h"
 #include "projections/cases/case_queries.h"
+#include "projections/identity/identity_projection.h"
+#include "projections/identity/identity_queries.h"
+#include "projections/status/status_projection.h"
+#include "projections/status/status_queries.h"
 #include "tests/projection_env.h"
 
 namespace docket::testing {
@@ -32,7 +36,7 @@ class ProjectionIT : public ProjectionEnv {
     ProjectionEnv::TearDown();
   }
   void StartRunner() {
-    runner_ = std::make_unique<consumers::ProjectionRunner>(Options());
+    runner_ = std::make_unique<consumers::ProjectionRunner>(cases_, Options());
     stop_ = false;
     thread_ = std::thread([this] { ASSERT_TRUE(runner_->Run(stop_).ok()); });
   }
@@ -256,6 +260,97 @@ TEST_F(ProjectionIT, CommandsNameTheirProblems) {
                                       "--topic-prefix", "docket", "--events", "1"});
   EXPECT_EQ(refused.exit_code, 65);
   EXPECT_NE(refused.err.find("--i-know"), std::string::npos);
+}
+
+// The same runner for the identity context: it catches up with the log as
+// it was at its start (CaughtUp), folds accounts and users, parks an address
+// for an account never created, and docketctl works on it by name.
+TEST_F(ProjectionIT, IdentityRunnerCatchesUpAndParksAnAddressForAnUnknownAccount) {
+  const std::string topic = layout_.EventsTopic("identity");
+  fb::ActorT admin;
+  admin.user_id = "admin-1";
+  admin.role = fb::Role::Admin;
+  auto produce = [&](const fb::EventEnvelopeT& e) {
+    kafka::Record r;
+    r.topic = topic;
+    r.partition = static_cast<int32_t>(std::hash<std::string>()(e.aggregate_id) %
+                                       static_cast<size_t>(layout_.partitions));
+    r.key = e.aggregate_id;
+    r.value = events::EncodeEvent(e);
+    ASSERT_TRUE(producer_->Produce(r).get().status.ok());
+  };
+  for (int i = 0; i < 200; ++i) {
+    fb::AccountCreatedT a;
+    a.account_id = a.account_number = "ACC-" + std::to_string(i);
+    a.name = "Account " + std::to_string(i);
+    produce(events::MakeEvent(a.account_id, 1, admin, "acc-" + std::to_string(i), 0, i, a));
+    fb::UserCreatedT u;
+    u.user_id = "u-" + std::to_string(i);
+    u.email = "User" + std::to_string(i) + "@Example.com";
+    u.name = "User";
+    u.account_ids = {a.account_id};
+    u.password_hash = "$argon2id$v=19$h" + std::to_string(i);
+    produce(events::MakeEvent(u.user_id, 1, admin, "user-" + std::to_string(i), 0, i, u));
+  }
+  fb::ServiceAddressAddedT lost;
+  lost.address = "9 Nowhere";
+  produce(events::MakeEvent("ACC-missing", 2, admin, "lost", 0, 1, lost));
+
+  const projections::IdentityProjection identity;
+  consumers::ProjectorOptions o = Options();
+  o.context = "identity";
+  consumers::ProjectionRunner runner(identity, o);
+  EXPECT_FALSE(runner.CaughtUp());
+  std::atomic<bool> stop{false};
+  std::thread t([&] { ASSERT_TRUE(runner.Run(stop).ok()); });
+  ASSERT_TRUE(runner.WaitCaughtUp(std::chrono::seconds(60)));
+  EXPECT_EQ(runner.stats().applied.load(), 400u);
+  EXPECT_EQ(runner.stats().parked.load(), 1u);
+  {
+    auto store = runner.store();
+    ASSERT_NE(store, nullptr);
+    projections::IdentityQueries q(store.get());
+    auto u = q.UserByEmail("user199@example.COM");
+    ASSERT_TRUE(u.ok() && u->has_value());
+    EXPECT_EQ((*u)->password_hash, "$argon2id$v=19$h199");
+    auto a = q.Account("ACC-0");
+    ASSERT_TRUE(a.ok() && a->has_value());
+    EXPECT_EQ((*a)->name, "Account 0");
+  }
+  // Later events do not take CaughtUp back; they are applied as usual.
+  fb::ServiceAddressAddedT more;
+  more.address = "1 Main St";
+  fb::EventEnvelopeT late = events::MakeEvent("ACC-0", 2, admin, "late", 0, 2, more);
+  produce(late);
+  EXPECT_TRUE(runner.CaughtUp());
+  stop = true;
+  t.join();
+
+  CommandOutput dead = Ctl({"dead-letters", "list", "--projection", "identity"});
+  ASSERT_EQ(dead.exit_code, 0) << dead.err;
+  EXPECT_NE(dead.out.find("ACC-missing"), std::string::npos) << dead.out;
+  CommandOutput verify = Ctl({"verify", "identity"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+  CommandOutput lag = Ctl({"lag", "identity", "--json"});
+  ASSERT_EQ(lag.exit_code, 0) << lag.err;
+}
+
+TEST_F(ProjectionIT, StatusRunnerOnAnEmptyLogIsCaughtUpAtOnce) {
+  const projections::StatusProjection status;
+  consumers::ProjectorOptions o = Options();
+  o.context = "status";
+  consumers::ProjectionRunner runner(status, o);
+  std::atomic<bool> stop{false};
+  std::thread t([&] { ASSERT_TRUE(runner.Run(stop).ok()); });
+  EXPECT_TRUE(runner.WaitCaughtUp(std::chrono::seconds(30)));
+  auto store = runner.store();
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(projections::StatusQueries(store.get()).Services()->empty());
+  stop = true;
+  t.join();
+  // A runner whose options name another context refuses to run.
+  consumers::ProjectionRunner wrong(status, Options());
+  EXPECT_EQ(wrong.Run(stop).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -89,9 +89,9 @@ Reply CaseRoutes::OpenCase(Call& call) {
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   // Customers may open cases only in their accounts (the aggregate checks
   // too); staff only in accounts that exist.
-  if (!call.caller().MayRead(c.account_id) || !account_exists_(c.account_id)) {
-    return NotFound("account " + c.account_id);
-  }
+  if (!call.caller().MayRead(c.account_id)) return NotFound("account " + c.account_id);
+  DOCKET_ASSIGN_OR_REPLY(bool exists, OrProblem(account_exists_(c.account_id)));
+  if (!exists) return NotFound("account " + c.account_id);
   fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), "");
   cmd.command.Set(std::move(c));
   DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));

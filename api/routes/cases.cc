@@ -46,10 +46,7 @@ Status CaseRoutes::Register(Router& router, Services& services) {
 // ---- shared pieces -----------------------------------------------------------
 
 OrReply<CaseRoutes::QueryHandle> CaseRoutes::Queries() const {
-  std::shared_ptr<projections::ReadStore> store = projector_->store();
-  if (!store) return RetryLater("the read models are still opening; retry");
-  projections::CaseQueries queries(store.get());
-  return QueryHandle{std::move(store), queries};
+  return QueriesOf<projections::CaseQueries>(*projector_);
 }
 
 projections::Scope CaseRoutes::ScopeOf(const Principal& who) {

@@ -24,6 +24,7 @@
 #include "aggregates/cases/catalog.h"
 #include "api/blob_store.h"
 #include "api/gateway.h"
+#include "api/projector_model.h"
 #include "consumers/projection_runner.h"
 #include "projections/cases/case_queries.h"
 
@@ -31,8 +32,9 @@ namespace docket::api {
 
 class CaseRoutes final : public RouteModule {
  public:
-  // True when account `account_id` exists.
-  using AccountExists = std::function<bool(const std::string& account_id)>;
+  // True when account `account_id` exists (the identity context knows);
+  // kUnavailable when that cannot be told now.
+  using AccountExists = std::function<Result<bool>(const std::string& account_id)>;
 
   // Every pointer must outlive the routes. `projector` keeps the case read
   // models this gateway reads (a query replica).
@@ -44,13 +46,9 @@ class CaseRoutes final : public RouteModule {
   Status Register(Router& router, Services& services) override;
 
  private:
-  // The case queries over the live store, holding that store for as long as
-  // the handle lives (a swapped-out generation stays readable).
-  struct QueryHandle {
-    std::shared_ptr<projections::ReadStore> store;
-    projections::CaseQueries queries;
-    const projections::CaseQueries* operator->() const { return &queries; }
-  };
+  // The case queries over the live store (a swapped-out generation stays
+  // readable while the handle lives).
+  using QueryHandle = StoreQueries<projections::CaseQueries>;
 
   // cases.cc: shared pieces.
   OrReply<QueryHandle> Queries() const;

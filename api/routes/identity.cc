@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-json UserJson(const consumers::UserView& u) {
+json UserJson(const projections::UserView& u) {
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
@@ -24,7 +24,7 @@ json UserJson(const consumers::UserView& u) {
           {"created_at", FormatMicros(u.created_at_us)}};
 }
 
-json AccountJson(const consumers::AccountView& a) {
+json AccountJson(const projections::AccountView& a) {
   return {{"id", a.id},
           {"account_number", a.account_number},
           {"name", a.name},
@@ -32,7 +32,7 @@ json AccountJson(const consumers::AccountView& a) {
           {"created_at", FormatMicros(a.created_at_us)}};
 }
 
-Principal PrincipalOf(const consumers::UserView& u) {
+Principal PrincipalOf(const projections::UserView& u) {
   Principal p;
   p.user_id = u.id;
   p.email = u.email;
@@ -62,13 +62,8 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   const RateLimit login{o.login_per_minute / 60.0, std::max(1.0, o.login_per_minute)};
   login_per_address_ = std::make_unique<RateLimiter>(login, services.clock);
   login_per_email_ = std::make_unique<RateLimiter>(login, services.clock);
-  services.auth.SetDirectory(
-      [this](const std::string& id) -> Result<std::optional<Principal>> {
-        std::optional<consumers::UserView> u = view_->User(id);
-        if (!u) return std::optional<Principal>();
-        return std::optional<Principal>(PrincipalOf(*u));
-      },
-      [this] { return view_->CaughtUp(); });
+  services.auth.SetDirectory([this](const std::string& id) { return FindPrincipal(id); },
+                             [this] { return identity_->CaughtUp(); });
 
   using V = http::verb;
   auto to = [this](Reply (IdentityRoutes::*fn)(Call&)) {
@@ -86,6 +81,19 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   return Status::Ok();
 }
 
+OrReply<IdentityRoutes::Queries> IdentityRoutes::Reads() const {
+  return QueriesOf<projections::IdentityQueries>(*identity_);
+}
+
+Result<std::optional<Principal>> IdentityRoutes::FindPrincipal(const std::string& id) const {
+  std::shared_ptr<projections::ReadStore> store = identity_->store();
+  if (!store) return UnavailableError("the identity read models are still opening");
+  DOCKET_ASSIGN_OR_RETURN(std::optional<projections::UserView> u,
+                          projections::IdentityQueries(store.get()).User(id));
+  if (!u) return std::optional<Principal>();
+  return std::optional<Principal>(PrincipalOf(*u));
+}
+
 Reply IdentityRoutes::Login(Call& call) {
   if (auto wait = login_per_address_->Take(s_->limits.ClientAddress(call.req))) {
     return TooMany(*wait);
@@ -96,7 +104,8 @@ Reply IdentityRoutes::Login(Call& call) {
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   // Guessing one account's password from many addresses is slowed too.
   if (auto wait = login_per_email_->Take(Lower(email))) return TooMany(*wait);
-  std::optional<consumers::UserView> u = view_->UserByEmail(email);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->UserByEmail(email)));
   // Unknown e-mails verify against a dummy hash: the same answer, the same
   // time.
   Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", password);
@@ -119,7 +128,7 @@ Reply IdentityRoutes::Login(Call& call) {
 
 // A hash made with older limits is replaced, in the background, by one
 // made with today's.
-void IdentityRoutes::Rehash(const consumers::UserView& u, const std::string& password) {
+void IdentityRoutes::Rehash(const projections::UserView& u, const std::string& password) {
   Result<std::string> h = hasher_->Hash(password);
   if (!h.ok()) return;
   fb::CommandEnvelopeT c =
@@ -143,12 +152,15 @@ Reply IdentityRoutes::Logout(Call& call) {
 }
 
 Reply IdentityRoutes::Me(Call& call) {
-  std::optional<consumers::UserView> u = view_->User(call.caller().user_id);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u,
+                         OrProblem(q->User(call.caller().user_id)));
   if (!u) return Unauthenticated("the session's user no longer exists");
   json j = UserJson(*u);
   json accounts = json::array();
   for (const auto& id : u->account_ids) {
-    if (auto a = view_->Account(id)) {
+    DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> a, OrProblem(q->Account(id)));
+    if (a) {
       accounts.push_back({{"id", a->id}, {"name", a->name}, {"account_number", a->account_number}});
     }
   }
@@ -189,7 +201,8 @@ Reply IdentityRoutes::AccountCommand(Call& call, fb::CommandEnvelopeT cmd) {
   const std::string id = cmd.aggregate_id;
   DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
   if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
-  std::optional<consumers::AccountView> a = view_->Account(id);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> a, OrProblem(q->Account(id)));
   if (!a) return CommandClient::Pending(s.result.command_id);
   Reply r = JsonReply(201, AccountJson(*a));
   r.Header("Location", "/api/v1/accounts/" + PercentEncode(id));
@@ -199,7 +212,8 @@ Reply IdentityRoutes::AccountCommand(Call& call, fb::CommandEnvelopeT cmd) {
 
 Reply IdentityRoutes::GetAccount(Call& call) {
   const std::string& id = call.param(0);
-  std::optional<consumers::AccountView> a = view_->Account(id);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> a, OrProblem(q->Account(id)));
   if (!a || !call.caller().MayRead(id)) return NotFound("account " + id.substr(0, 64));
   return JsonReply(200, AccountJson(*a));
 }
@@ -225,8 +239,10 @@ Reply IdentityRoutes::CreateUser(Call& call) {
   if (role == fb::Role::Customer && accounts.empty()) {
     return Invalid("account_ids", "a customer needs at least one account");
   }
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   for (const auto& a : accounts) {
-    if (!view_->Account(a)) {
+    DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> found, OrProblem(q->Account(a)));
+    if (!found) {
       const std::string m = "account " + a + " does not exist";
       return Unprocessable("account_ids", m, m, "user.unknown_account");
     }
@@ -236,7 +252,9 @@ Reply IdentityRoutes::CreateUser(Call& call) {
   }
   // Without an Idempotency-Key, answer a taken e-mail before hashing; with
   // one, a repeat must reach the aggregate to get the first result.
-  if (!call.req.headers.count("Idempotency-Key") && view_->UserByEmail(email)) {
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> taken,
+                         OrProblem(q->UserByEmail(email)));
+  if (!call.req.headers.count("Idempotency-Key") && taken) {
     return Problem(409, "conflict", "a user with this e-mail already exists",
                    {{"rule", "user.email_taken"}});
   }
@@ -253,7 +271,8 @@ Reply IdentityRoutes::CreateUser(Call& call) {
   cmd.command.Set(std::move(c));
   DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
   if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
-  std::optional<consumers::UserView> u = view_->User(id);
+  DOCKET_ASSIGN_OR_REPLY(Queries after, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(after->User(id)));
   if (!u) return CommandClient::Pending(s.result.command_id);
   Reply r = JsonReply(201, UserJson(*u));
   r.Header("Location", "/api/v1/users/" + id);
@@ -263,7 +282,8 @@ Reply IdentityRoutes::CreateUser(Call& call) {
 
 Reply IdentityRoutes::GetUser(Call& call) {
   const std::string& id = call.param(0);
-  std::optional<consumers::UserView> u = view_->User(id);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(id)));
   if (!u || (!call.caller().staff && id != call.caller().user_id)) {
     return NotFound("user " + id.substr(0, 64));
   }

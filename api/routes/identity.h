@@ -12,21 +12,26 @@
 #include <optional>
 
 #include "api/gateway.h"
-#include "consumers/portal_view.h"
+#include "api/projector_model.h"
+#include "consumers/projection_runner.h"
+#include "projections/identity/identity_queries.h"
 
 namespace docket::api {
 
 class IdentityRoutes final : public RouteModule {
  public:
-  // `view` must outlive the routes.
-  explicit IdentityRoutes(consumers::PortalView* view) : view_(view) {}
+  // `identity` keeps the identity read models; it must outlive the routes.
+  explicit IdentityRoutes(consumers::ProjectionRunner* identity) : identity_(identity) {}
   ~IdentityRoutes() override;
 
   Status Register(Router& router, Services& services) override;
 
  private:
+  using Queries = StoreQueries<projections::IdentityQueries>;
+  OrReply<Queries> Reads() const;
+  Result<std::optional<Principal>> FindPrincipal(const std::string& user_id) const;
   Reply Login(Call& call);
-  void Rehash(const consumers::UserView& u, const std::string& password);
+  void Rehash(const projections::UserView& u, const std::string& password);
   Reply Logout(Call& call);
   Reply Me(Call& call);
   Reply CreateAccount(Call& call);
@@ -36,7 +41,7 @@ class IdentityRoutes final : public RouteModule {
   Reply CreateUser(Call& call);
   Reply GetUser(Call& call);
 
-  consumers::PortalView* view_;
+  consumers::ProjectionRunner* identity_;
   Services* s_ = nullptr;
   std::unique_ptr<PasswordHasher> hasher_;
   std::unique_ptr<RateLimiter> login_per_address_;

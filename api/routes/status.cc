@@ -4,16 +4,18 @@
 
 #include "aggregates/status/status.h"
 #include "api/problem.h"
+#include "api/projector_model.h"
 #include "api/request.h"
 #include "common/hash.h"
 #include "common/time_format.h"
+#include "projections/status/status_queries.h"
 
 namespace docket::api {
 namespace {
 
 using nlohmann::json;
 
-json ServiceJson(const consumers::ServiceView& s) {
+json ServiceJson(const projections::ServiceView& s) {
   return {{"service", s.service},
           {"status", std::string(aggregates::ServiceStateName(s.status))},
           {"message", s.message},
@@ -58,9 +60,15 @@ Status StatusRoutes::LoadQuickLinks() {
   return Status::Ok();
 }
 
+OrReply<std::vector<projections::ServiceView>> StatusRoutes::ServiceRows() const {
+  DOCKET_ASSIGN_OR_REPLY(auto q, QueriesOf<projections::StatusQueries>(*status_));
+  return OrProblem(q->Services());
+}
+
 Reply StatusRoutes::GetSystemStatus(Call&) {
+  DOCKET_ASSIGN_OR_REPLY(std::vector<projections::ServiceView> services, ServiceRows());
   json data = json::array();
-  for (const auto& s : view_->Services()) data.push_back(ServiceJson(s));
+  for (const auto& s : services) data.push_back(ServiceJson(s));
   return JsonReply(200, {{"data", data}});
 }
 
@@ -83,7 +91,8 @@ Reply StatusRoutes::PutSystemStatus(Call& call) {
   cmd.command.Set(std::move(c));
   DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
   if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
-  for (const auto& v : view_->Services()) {
+  DOCKET_ASSIGN_OR_REPLY(std::vector<projections::ServiceView> services, ServiceRows());
+  for (const auto& v : services) {
     if (v.service == service) {
       Reply r = JsonReply(200, ServiceJson(v));
       CommandClient::AddPosition(r, s);

@@ -8,16 +8,18 @@
 #include <string>
 
 #include "api/gateway.h"
-#include "consumers/portal_view.h"
+#include "consumers/projection_runner.h"
+#include "projections/status/status_queries.h"
 
 namespace docket::api {
 
 class StatusRoutes final : public RouteModule {
  public:
-  // `view` must outlive the routes. `quick_links_path`: a JSON array of
-  // {"title", "url"} strings; empty: no links.
-  StatusRoutes(consumers::PortalView* view, std::string quick_links_path)
-      : view_(view), quick_links_path_(std::move(quick_links_path)) {}
+  // `status` keeps the status read models; it must outlive the routes.
+  // `quick_links_path`: a JSON array of {"title", "url"} strings; empty: no
+  // links.
+  StatusRoutes(consumers::ProjectionRunner* status, std::string quick_links_path)
+      : status_(status), quick_links_path_(std::move(quick_links_path)) {}
 
   // Loads the quick links (kInvalidArgument naming the file when it cannot
   // be read or has another shape) and adds the routes.
@@ -27,9 +29,10 @@ class StatusRoutes final : public RouteModule {
   Status LoadQuickLinks();
   Reply GetSystemStatus(Call& call);
   Reply PutSystemStatus(Call& call);
+  OrReply<std::vector<projections::ServiceView>> ServiceRows() const;
   Reply Feedback(Call& call);
 
-  consumers::PortalView* view_;
+  consumers::ProjectionRunner* status_;
   std::string quick_links_path_;
   nlohmann::json quick_links_ = nlohmann::json::array();
   Services* s_ = nullptr;

@@ -438,3 +438,24 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
 }
 
 }  // namespace docket::projections
+
+namespace docket::projections {
+namespace {
+
+class CaseApplier final : public EventApplier {
+ public:
+  Result<ApplyOutcome> Apply(const fb::EventEnvelopeT& event, Txn& txn) override {
+    return ApplyCaseEvent(event, txn, text_);
+  }
+
+ private:
+  TextAnalyzer text_;  // not thread-safe: one per lane
+};
+
+}  // namespace
+
+std::unique_ptr<EventApplier> CaseProjection::NewApplier() const {
+  return std::make_unique<CaseApplier>();
+}
+
+}  // namespace docket::projections

@@ -5,22 +5,23 @@
 //
 // Idempotent: an event at or below the case's stored version changes
 // nothing (kAlreadyApplied), so replaying a log prefix twice is harmless.
-// Key layouts: projections/keys.h.
+// Key layouts: projections/cases/keys.h.
 #ifndef DOCKET_PROJECTIONS_CASES_CASE_PROJECTION_H_
 #define DOCKET_PROJECTIONS_CASES_CASE_PROJECTION_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
-#include "projections/read_store.h"
+#include "projections/cases/case_families.h"
 #include "projections/cases/text.h"
+#include "projections/projection.h"
+#include "projections/read_store.h"
 #include "schemas/envelope_generated.h"
 
 namespace docket::projections {
-
-enum class ApplyOutcome { kApplied, kAlreadyApplied };
 
 // Applies `event` to the read models in `txn`.
 // Errors:
@@ -34,6 +35,16 @@ enum class ApplyOutcome { kApplied, kAlreadyApplied };
 // event with Txn::SetSavePoint / RollbackToSavePoint.
 Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& event, Txn& txn,
                                     TextAnalyzer& text);
+
+// The cases context's Projection (projections/projection.h): its families
+// are CaseFamilies(), each lane's applier runs ApplyCaseEvent with a
+// TextAnalyzer of its own. Thread-safe.
+class CaseProjection final : public Projection {
+ public:
+  std::string_view context() const override { return "cases"; }
+  std::vector<FamilySpec> Families() const override { return CaseFamilies(); }
+  std::unique_ptr<EventApplier> NewApplier() const override;
+};
 
 // State names: aggregates::StateName / ParseStateName (aggregates/cases/case.h).
 // Open means still needing someone: NEW, OPEN, AWAITING_INFO, RESOLVED.

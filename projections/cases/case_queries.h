@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "projections/cases/case_families.h"
 #include "projections/read_store.h"
 #include "schemas/cases_generated.h"
 

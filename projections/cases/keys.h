@@ -29,8 +29,7 @@
 //                accounts' statistics only: nothing of other accounts shows)
 //                (frequencies and statistics are 8-byte counters, merged)
 //   meta         offset/<partition %05d>                    next offset to consume
-//   dead         d\0<case key>                              dead-letter JSON
-//                q\0<case key>\0<partition %05d><offset %020> parked record bytes
+//   dead         (common to every context: projections/dead_keys.h)
 #ifndef DOCKET_PROJECTIONS_CASES_KEYS_H_
 #define DOCKET_PROJECTIONS_CASES_KEYS_H_
 
@@ -38,6 +37,8 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+
+#include "projections/dead_keys.h"  // DeadKey, ParkedKey (the common dead family)
 
 namespace docket::projections::keys {
 
@@ -117,14 +118,6 @@ inline std::string DocTermsKey(std::string_view number) { return Join({"s", numb
 // Collection statistics (merge counters in the search family).
 inline constexpr std::string_view kSearchDocsKey = "m\0docs";
 inline constexpr std::string_view kSearchLengthKey = "m\0length";
-
-inline std::string DeadKey(std::string_view case_key) { return Join({"d", case_key}); }
-inline std::string ParkedPrefix(std::string_view case_key) { return Join({"q", case_key, ""}); }
-inline std::string ParkedKey(std::string_view case_key, int32_t partition, int64_t offset) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%05d%020lld", partition, static_cast<long long>(offset));
-  return ParkedPrefix(case_key) + buf;
-}
 
 }  // namespace docket::projections::keys
 

@@ -8,7 +8,7 @@ void ReadModelTest::SetUp() {
   char tmpl[] = "/tmp/docket-readmodel-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   dir_ = tmpl;
-  auto s = ReadStore::Open(dir_);
+  auto s = ReadStore::Open(dir_, CaseFamilies());
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_ = std::move(*s);
   queries_ = std::make_unique<CaseQueries>(store_.get());

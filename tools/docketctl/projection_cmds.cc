@@ -1,9 +1,11 @@
 // docketctl commands over a projection's read models (projections/):
-//   rebuild <projection>       blue/green rebuild from offset zero, with progress
-//   verify <projection>        live digest vs a fresh replay to the same offsets
-//   lag <projection>           per partition: consumed, end, lag in events and seconds
-//   dead-letters list|show|retry
-//   export                     a list query as CSV
+//   rebuild <context>          blue/green rebuild from offset zero, with progress
+//   verify <context>           live digest vs a fresh replay to the same offsets
+//   lag <context>              per partition: consumed, end, lag in events and seconds
+//   dead-letters list|show|retry [--projection <context>]
+//   export                     a case list query as CSV (cases only)
+// <context> is any registered projection (projection_registry.h): cases,
+// identity, status.
 // They read the live generation read-only (no lock), so a running docketd
 // keeps serving.
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include "projections/cases/case_queries.h"
 #include "projections/cases/keys.h"
 #include "tools/docketctl/commands.h"
+#include "tools/docketctl/projection_registry.h"
 
 namespace docket::ctl {
 namespace {
@@ -47,24 +50,36 @@ struct ProjectionFlags {
     o.max_batch = static_cast<size_t>(std::max<int64_t>(1, max_batch));
     return o;
   }
+  // The registered projection (the CLI checks the name).
+  const projections::Projection& Projection() const {
+    const projections::Projection* p = FindProjection(projection);
+    return p ? *p : *FindProjection("cases");
+  }
 };
+
+std::string ContextList() {
+  std::string out;
+  for (const auto& c : ProjectionContexts()) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
 
 void AddProjectionFlags(CLI::App* app, ProjectionFlags* f, bool positional = true) {
   AddConnectionFlags(app, &f->conn);
   app->add_option("--topic-prefix", f->prefix, "Topic name prefix")->capture_default_str();
   app->add_option("--data-dir", f->data_dir, "docketd's data directory")->capture_default_str();
   if (positional) {
-    app->add_option("projection", f->projection, "The projection (cases)")
+    app->add_option("projection", f->projection, "The projection (" + ContextList() + ")")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cases"}));
+        ->check(CLI::IsMember(ProjectionContexts()));
   }
 }
 
-Result<std::unique_ptr<ReadStore>> OpenLive(const ProjectorOptions& o) {
+Result<std::unique_ptr<ReadStore>> OpenLive(const projections::Projection& p,
+                                            const ProjectorOptions& o) {
   DOCKET_ASSIGN_OR_RETURN(std::string dir, projections::ExistingGeneration(o.Root()));
   ReadStore::Options ro;
   ro.read_only = true;
-  return ReadStore::Open(dir, ro);
+  return projections::OpenStore(p, dir, ro);
 }
 
 std::string FormatDuration(double seconds) {
@@ -136,7 +151,8 @@ int RunRebuild(const ProjectionFlags& f) {
   ProgressPrinter progress("rebuild " + f.projection);
   const auto start = std::chrono::steady_clock::now();
   int64_t events = 0;
-  Status s = consumers::BuildUntil(o, *dir, {}, [&](const consumers::BuildProgress& p) {
+  const projections::Projection& projection = f.Projection();
+  Status s = consumers::BuildUntil(projection, o, *dir, {}, [&](const consumers::BuildProgress& p) {
     events = p.done;
     progress(p);
   }, stop);
@@ -145,7 +161,7 @@ int RunRebuild(const ProjectionFlags& f) {
   // the projector serves it once it has caught up the rest.
   for (int round = 0; s.ok() && round < 3; ++round) {
     int64_t more = 0;
-    s = consumers::BuildUntil(o, *dir, {}, [&](const consumers::BuildProgress& p) {
+    s = consumers::BuildUntil(projection, o, *dir, {}, [&](const consumers::BuildProgress& p) {
       more = p.total;
       if (p.done == p.total) events += p.done;
     }, stop);
@@ -159,7 +175,7 @@ int RunRebuild(const ProjectionFlags& f) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string digest;
   {
-    auto built = ReadStore::Open(*dir);
+    auto built = projections::OpenStore(projection, *dir);
     if (!built.ok()) return Fail(cmd, built.status());
     auto d = (*built)->Digest();
     if (!d.ok()) return Fail(cmd, d.status());
@@ -169,7 +185,7 @@ int RunRebuild(const ProjectionFlags& f) {
   // The old generation: a live runner removes it once it has switched;
   // with no runner (nobody holds its lock) it goes now.
   if (previous.ok()) {
-    auto unused = ReadStore::Open(*previous, ReadStore::Options{false, false});
+    auto unused = projections::OpenStore(projection, *previous, ReadStore::Options{false, false});
     if (unused.ok()) {
       unused->reset();
       std::error_code ec;
@@ -192,10 +208,11 @@ int RunVerify(const ProjectionFlags& f, bool digest_only) {
   const std::string cmd = "verify";
   const ProjectorOptions o = f.Options("docketctl-verify");
   if (Status s = o.Validate(); !s.ok()) return Fail(cmd, s);
+  const projections::Projection& projection = f.Projection();
   std::map<int32_t, int64_t> offsets;
   std::string live_digest;
   {
-    auto live = OpenLive(o);
+    auto live = OpenLive(projection, o);
     if (!live.ok()) return Fail(cmd, live.status());
     auto off = (*live)->Offsets();
     if (!off.ok()) return Fail(cmd, off.status());
@@ -211,10 +228,10 @@ int RunVerify(const ProjectionFlags& f, bool digest_only) {
   const std::string tmp = TempBuildDir(o);
   std::atomic<bool> stop{false};
   ProgressPrinter progress("verify " + f.projection);
-  Status s = consumers::BuildUntil(o, tmp, offsets, std::ref(progress), stop);
+  Status s = consumers::BuildUntil(projection, o, tmp, offsets, std::ref(progress), stop);
   std::string fresh_digest;
   if (s.ok()) {
-    auto fresh = ReadStore::Open(tmp);
+    auto fresh = projections::OpenStore(projection, tmp);
     if (fresh.ok()) {
       auto d = (*fresh)->Digest();
       if (d.ok()) {
@@ -246,7 +263,7 @@ int RunLag(const ProjectionFlags& f, bool json) {
   if (Status s = o.Validate(); !s.ok()) return Fail(cmd, s);
   std::map<int32_t, int64_t> offsets;
   {
-    auto live = OpenLive(o);
+    auto live = OpenLive(f.Projection(), o);
     if (!live.ok()) return Fail(cmd, live.status());
     auto off = (*live)->Offsets();
     if (!off.ok()) return Fail(cmd, off.status());
@@ -305,13 +322,13 @@ int RunDeadLetters(const ProjectionFlags& f, const std::string& action,
   const ProjectorOptions o = f.Options("docketctl-dead-letters");
   if (Status s = o.Validate(); !s.ok()) return Fail(cmd, s);
   if (action == "retry") {
-    if (case_key.empty()) return Fail(cmd, InvalidArgumentError("name the case to retry"));
+    if (case_key.empty()) return Fail(cmd, InvalidArgumentError("name the aggregate to retry"));
     // No runner holds the store: retry here. Otherwise ask the runner.
     auto dir = projections::ExistingGeneration(o.Root());
     if (!dir.ok()) return Fail(cmd, dir.status());
-    auto store = ReadStore::Open(*dir, ReadStore::Options{false, false});
+    auto store = projections::OpenStore(f.Projection(), *dir, ReadStore::Options{false, false});
     if (store.ok()) {
-      consumers::ProjectionApplier applier(store->get());
+      consumers::ProjectionApplier applier(f.Projection(), store->get());
       if (Status s = applier.Load(); !s.ok()) return Fail(cmd, s);
       auto outcome = applier.Retry(case_key);
       if (!outcome.ok()) return Fail(cmd, outcome.status());
@@ -343,19 +360,20 @@ int RunDeadLetters(const ProjectionFlags& f, const std::string& action,
                          "the running projector did not answer within 30 s; the request stays "
                          "in " + request.string()));
   }
-  auto live = OpenLive(o);
+  auto live = OpenLive(f.Projection(), o);
   if (!live.ok()) return Fail(cmd, live.status());
   nlohmann::json out = nlohmann::json::array();
   Status s = Status::Ok();
   if (action == "show") {
-    auto row = (*live)->Get(projections::Cf::kDead, projections::keys::DeadKey(case_key));
+    auto row = (*live)->Get(projections::CommonCf::kDead, projections::keys::DeadKey(case_key));
     if (!row.ok()) return Fail(cmd, row.status());
     if (*row) {
       auto j = nlohmann::json::parse(**row, nullptr, false);
       if (!j.is_discarded()) out.push_back(j);
     }
   } else {
-    s = (*live)->Scan(projections::Cf::kDead, std::string("d") + '\0', [&](auto, std::string_view v) {
+    s = (*live)->Scan(projections::CommonCf::kDead, projections::keys::DeadPrefix(),
+                      [&](auto, std::string_view v) {
       auto j = nlohmann::json::parse(v, nullptr, false);
       if (!j.is_discarded()) out.push_back(j);
       return true;
@@ -363,11 +381,11 @@ int RunDeadLetters(const ProjectionFlags& f, const std::string& action,
     if (!s.ok()) return Fail(cmd, s);
   }
   if (action == "show") {
-    if (out.empty()) return Fail(cmd, NotFoundError("case " + case_key + " is not parked"));
+    if (out.empty()) return Fail(cmd, NotFoundError(case_key + " is not parked"));
     nlohmann::json record = out[0];
     nlohmann::json parked = nlohmann::json::array();
     const std::string q = projections::keys::ParkedPrefix(case_key);
-    s = (*live)->Scan(projections::Cf::kDead, q, [&](std::string_view k, std::string_view v) {
+    s = (*live)->Scan(projections::CommonCf::kDead, q, [&](std::string_view k, std::string_view v) {
       const std::string pos(k.substr(q.size()));
       parked.push_back({{"partition", std::stoi(pos.substr(0, 5))},
                         {"offset", std::stoll(pos.substr(5))},
@@ -418,7 +436,8 @@ int RunExport(const ExportFlags& f) {
   q.account_id = f.account_filter;
   q.sort = f.sort == "opened" ? projections::ListQuery::Sort::kOpened
                               : projections::ListQuery::Sort::kUpdated;
-  auto live = OpenLive(o);
+  const projections::CaseProjection cases;  // export is a cases query
+  auto live = OpenLive(cases, o);
   if (!live.ok()) return Fail(cmd, live.status());
   projections::CaseQueries queries(live->get());
   Status s = queries.ExportCsv(scope, q, [](std::string_view chunk) {
@@ -462,15 +481,15 @@ void RegisterProjectionCommands(CLI::App& app, int* exit_code) {
     auto action = std::make_shared<std::string>();
     auto case_key = std::make_shared<std::string>();
     CLI::App* sub = app.add_subcommand(
-        "dead-letters", "List, show or retry cases parked by poison events");
+        "dead-letters", "List, show or retry aggregates parked by poison events");
     AddProjectionFlags(sub, f.get(), /*positional=*/false);
-    sub->add_option("--projection", f->projection, "The projection (cases)")
+    sub->add_option("--projection", f->projection, "The projection (" + ContextList() + ")")
         ->capture_default_str()
-        ->check(CLI::IsMember({"cases"}));
+        ->check(CLI::IsMember(ProjectionContexts()));
     sub->add_option("action", *action, "list, show or retry")
         ->required()
         ->check(CLI::IsMember({"list", "show", "retry"}));
-    sub->add_option("case", *case_key, "The parked case (show, retry)");
+    sub->add_option("case", *case_key, "The parked aggregate, e.g. a case number (show, retry)");
     sub->callback([f, action, case_key, exit_code] {
       if (*action != "list" && case_key->empty()) {
         *exit_code = Fail("dead-letters " + *action, InvalidArgumentError("name the case"));

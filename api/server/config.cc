@@ -1,0 +1,171 @@
+#include "api/server/config.h"
+
+#include <sstream>
+
+namespace docket::server {
+namespace {
+
+std::set<std::string> SplitCommas(const std::string& list) {
+  std::set<std::string> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');) {
+    if (!item.empty()) out.insert(item);
+  }
+  return out;
+}
+
+void BindProcess(CLI::App& app, DocketdConfig& c) {
+  app.add_option("--brokers", c.brokers, "Kafka bootstrap servers")
+      ->capture_default_str()
+      ->envname("DOCKET_BROKERS");
+  app.add_option("--data-dir", c.data_dir, "Directory of state stores, read models, blobs")
+      ->capture_default_str();
+  app.add_option("--roles", c.roles, "Comma list of roles to run (gateway, decider, projector)")
+      ->capture_default_str();
+  app.add_option("--instance-id", c.instance_id,
+                 "Stable id of this process: its transactional.id and static group "
+                 "membership; give each process its own")
+      ->capture_default_str();
+  app.add_option("--partitions", c.layout.partitions, "Partitions per topic")
+      ->capture_default_str();
+  app.add_option("--topic-prefix", c.layout.prefix, "Topic name prefix")->capture_default_str();
+  app.add_option("--ensure-topics", c.ensure_topics, "Create missing topics at start (true/false)")
+      ->capture_default_str();
+  app.add_option("--catalog", c.catalog_path, "Request catalog (JSON)")->capture_default_str();
+  app.add_option("--timeout-ms", c.timeout_ms, "Bound on every broker wait")->capture_default_str();
+}
+
+void BindDecider(CLI::App& app, DocketdConfig& c) {
+  app.add_option("--session-timeout-ms", c.decider.session_timeout_ms,
+                 "Consumer group session timeout")
+      ->capture_default_str();
+  app.add_option("--max-batch", c.decider.max_batch, "Commands per transaction at most")
+      ->capture_default_str();
+  app.add_option("--transaction-timeout-ms", c.transaction_timeout_ms,
+                 "How long a crashed owner's open transaction can hold up failover")
+      ->capture_default_str();
+  app.add_option("--auto-close-after-s", c.auto_close_seconds,
+                 "Seconds after which a RESOLVED case closes itself")
+      ->capture_default_str();
+  app.add_option("--projector-max-batch", c.projector_batch,
+                 "Events per read-model WriteBatch at most")
+      ->capture_default_str();
+}
+
+void BindHttp(CLI::App& app, DocketdConfig& c) {
+  api::GatewayOptions& gw = c.gateway;
+  app.add_option("--listen", gw.http.listen, "HTTP address (host:port; port 0 picks one)")
+      ->capture_default_str();
+  app.add_option("--port-file", c.port_file, "Write the bound HTTP port to this file");
+  app.add_option("--http-io-threads", gw.http.io_threads, "Threads doing HTTP I/O")
+      ->capture_default_str();
+  app.add_option("--http-worker-threads", gw.http.worker_threads,
+                 "Threads handling requests (they may wait on the broker)")
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", gw.http.max_header_bytes, "Request header size limit")
+      ->capture_default_str();
+  app.add_option("--request-timeout-ms", c.request_timeout_ms,
+                 "Time a request (header and body) may take to arrive")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", gw.max_body_bytes, "JSON body size limit")
+      ->capture_default_str();
+  app.add_option("--max-upload-bytes", gw.max_upload_bytes, "Attachment size limit")
+      ->capture_default_str();
+}
+
+void BindGateway(CLI::App& app, DocketdConfig& c) {
+  api::GatewayOptions& gw = c.gateway;
+  app.add_option("--rate-ip-per-s", gw.per_address.per_second,
+                 "Requests per second per client address (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--rate-ip-burst", gw.per_address.burst, "Burst per client address")
+      ->capture_default_str();
+  app.add_option("--rate-user-per-s", gw.per_user.per_second,
+                 "Requests per second per signed-in user (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--rate-user-burst", gw.per_user.burst, "Burst per user")->capture_default_str();
+  app.add_option("--login-per-min", gw.login_per_minute,
+                 "Login attempts per minute per client address (0: unlimited)")
+      ->capture_default_str();
+  app.add_option("--command-wait-ms", c.command_wait_ms,
+                 "How long a command waits for its result before answering 202")
+      ->capture_default_str();
+  app.add_option("--min-position-wait-ms", c.min_position_wait_ms,
+                 "How long a query waits for Docket-Min-Position")
+      ->capture_default_str();
+  app.add_option("--session-idle-s", c.session_idle_s, "A session ends after this idle time")
+      ->capture_default_str();
+  app.add_option("--session-absolute-s", c.session_absolute_s,
+                 "A session ends this long after login, whatever happens")
+      ->capture_default_str();
+  app.add_flag("--secure-cookies", gw.secure_cookies, "Mark the session cookie Secure (HTTPS)")
+      ->capture_default_str();
+  app.add_option("--max-concurrent-hashes", gw.max_concurrent_hashes,
+                 "Argon2id hashes running at once (each takes 64 MiB)")
+      ->capture_default_str();
+  app.add_option("--ready-max-lag-events", gw.ready_max_lag_events,
+                 "/readyz fails while a read-model partition is more events behind")
+      ->capture_default_str();
+  app.add_option("--ready-max-lag-s", gw.ready_max_lag_seconds,
+                 "/readyz fails while a read model's oldest unapplied event is older")
+      ->capture_default_str();
+  app.add_option("--trusted-proxies", c.trusted_proxies,
+                 "Comma list of proxy addresses whose X-Forwarded-For names the client")
+      ->capture_default_str();
+  app.add_option("--quick-links", c.quick_links_path, "Quick links (JSON [{title, url}])")
+      ->capture_default_str();
+  app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void BindFlags(CLI::App& app, DocketdConfig& config) {
+  BindProcess(app, config);
+  BindDecider(app, config);
+  BindHttp(app, config);
+  BindGateway(app, config);
+}
+
+Status DocketdConfig::Resolve() {
+  role_set = SplitCommas(roles);
+  for (const auto& r : role_set) {
+    if (r != "decider" && r != "projector" && r != "gateway") {
+      return InvalidArgumentError("unknown role '" + r + "' (known: gateway, decider, projector)");
+    }
+  }
+  if (Runs("gateway")) role_set.insert("projector");
+  kafka::KafkaOptions kafka = decider.kafka;
+  kafka.brokers = brokers;
+  kafka.timeout = std::chrono::milliseconds(timeout_ms);
+
+  decider.kafka = kafka;
+  decider.layout = layout;
+  decider.data_dir = data_dir;
+  decider.instance_id = instance_id;
+  decider.transaction_timeout = std::chrono::milliseconds(transaction_timeout_ms);
+  decider.stable_wait =
+      std::max(decider.stable_wait, decider.transaction_timeout + std::chrono::seconds(30));
+
+  case_limits.auto_close_after = std::chrono::seconds(auto_close_seconds);
+  DOCKET_RETURN_IF_ERROR(case_limits.Validate());
+
+  projector.kafka = kafka;
+  projector.layout = layout;
+  projector.data_dir = data_dir;
+  projector.max_batch = static_cast<size_t>(std::max<int64_t>(1, projector_batch));
+
+  gateway.kafka = kafka;
+  gateway.layout = layout;
+  gateway.data_dir = data_dir;
+  gateway.instance_id = instance_id;
+  gateway.trusted_proxies = SplitCommas(trusted_proxies);
+  gateway.http.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+  gateway.command_wait = std::chrono::milliseconds(command_wait_ms);
+  gateway.min_position_wait = std::chrono::milliseconds(min_position_wait_ms);
+  gateway.sessions.idle = std::chrono::seconds(session_idle_s);
+  gateway.sessions.absolute = std::chrono::seconds(session_absolute_s);
+  return Status::Ok();
+}
+
+}  // namespace docket::server

@@ -1,0 +1,63 @@
+// docketd's configuration: every setting of the process and its roles, how
+// flags and the config file bind to them (BindFlags; docs/configuration.md
+// lists them), and the options each role gets from them (Resolve).
+#ifndef DOCKET_API_SERVER_CONFIG_H_
+#define DOCKET_API_SERVER_CONFIG_H_
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "aggregates/cases/case.h"
+#include "api/gateway.h"
+#include "consumers/decider.h"
+#include "consumers/projection_runner.h"
+
+namespace docket::server {
+
+struct DocketdConfig {
+  // The process.
+  std::string roles = "gateway,decider,projector";
+  std::string brokers = "127.0.0.1:9092";
+  std::string data_dir = "./var";
+  std::string instance_id = "0";
+  events::TopicLayout layout;
+  bool ensure_topics = true;
+  int timeout_ms = 10000;  // bound on every broker wait
+  std::string log_level = "info";
+  std::string catalog_path = "config/catalog.json";
+  std::string quick_links_path = "config/quick-links.json";
+  std::string port_file;
+  // Roles (their own settings; the process's are copied in by Resolve).
+  consumers::DeciderOptions decider;
+  int64_t transaction_timeout_ms = decider.transaction_timeout.count();
+  int64_t auto_close_seconds = 7 * 24 * 3600;
+  int64_t projector_batch = 2000;
+  api::GatewayOptions gateway;
+  std::string trusted_proxies;  // comma list
+  int64_t request_timeout_ms = gateway.http.request_timeout.count();
+  int64_t command_wait_ms = gateway.command_wait.count();
+  int64_t min_position_wait_ms = gateway.min_position_wait.count();
+  int64_t session_idle_s = gateway.sessions.idle.count();
+  int64_t session_absolute_s = gateway.sessions.absolute.count();
+
+  // Set by Resolve(): the roles to run (a gateway also runs the projectors:
+  // it reads their models in-process), and each role's options.
+  std::set<std::string> role_set;
+  consumers::ProjectorOptions projector;
+  aggregates::CaseLimits case_limits;
+
+  // Derives the role options; kInvalidArgument naming a bad setting.
+  Status Resolve();
+  bool Runs(const std::string& role) const { return role_set.count(role) > 0; }
+};
+
+// Binds every setting to its long flag (and to the config file's keys of
+// the same name) on `app`.
+void BindFlags(CLI::App& app, DocketdConfig& config);
+
+}  // namespace docket::server
+
+#endif  // DOCKET_API_SERVER_CONFIG_H_

@@ -1,0 +1,54 @@
+#include "api/server/contexts.h"
+
+#include "aggregates/cases/case_handler.h"
+#include "aggregates/identity/identity_handler.h"
+#include "aggregates/status/status_handler.h"
+#include "api/routes/cases.h"
+#include "api/routes/identity.h"
+#include "api/routes/status.h"
+#include "projections/cases/case_projection.h"
+#include "projections/identity/identity_projection.h"
+#include "projections/identity/identity_queries.h"
+#include "projections/status/status_projection.h"
+
+namespace docket::server {
+namespace {
+
+// Whether an account exists, from the identity read models.
+Result<bool> AccountExists(consumers::ProjectionRunner* identity, const std::string& id) {
+  std::shared_ptr<projections::ReadStore> store = identity->store();
+  if (!store) return UnavailableError("the identity read models are still opening");
+  DOCKET_ASSIGN_OR_RETURN(auto account, projections::IdentityQueries(store.get()).Account(id));
+  return account.has_value();
+}
+
+}  // namespace
+
+std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates::Catalog* catalog) {
+  std::vector<Context> contexts;
+  contexts.push_back(Context{
+      std::make_unique<aggregates::CaseHandler>(catalog, config.case_limits),
+      std::make_unique<projections::CaseProjection>(), "projections",
+      [catalog](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+        consumers::ProjectionRunner* identity = runners("identity");
+        return std::make_unique<api::CaseRoutes>(
+            catalog, runners("cases"),
+            [identity](const std::string& id) { return AccountExists(identity, id); });
+      }});
+  contexts.push_back(Context{
+      std::make_unique<aggregates::IdentityHandler>(),
+      std::make_unique<projections::IdentityProjection>(), "identity",
+      [](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+        return std::make_unique<api::IdentityRoutes>(runners("identity"));
+      }});
+  const std::string quick_links = config.quick_links_path;
+  contexts.push_back(Context{
+      std::make_unique<aggregates::StatusHandler>(),
+      std::make_unique<projections::StatusProjection>(), "status",
+      [quick_links](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+        return std::make_unique<api::StatusRoutes>(runners("status"), quick_links);
+      }});
+  return contexts;
+}
+
+}  // namespace docket::server

@@ -1,0 +1,35 @@
+// The column families of the cases read models, numbered after the common
+// families of every ReadStore (projections/read_store.h). Key layouts are in
+// projections/cases/keys.h.
+#ifndef DOCKET_PROJECTIONS_CASES_CASE_FAMILIES_H_
+#define DOCKET_PROJECTIONS_CASES_CASE_FAMILIES_H_
+
+#include <vector>
+
+#include "projections/read_store.h"
+
+namespace docket::projections {
+
+enum class Cf : int {
+  kMeta = static_cast<int>(CommonCf::kMeta),  // offsets (common)
+  kDead = static_cast<int>(CommonCf::kDead),  // dead letters (common)
+  kCases = kFirstContextFamily,  // case summary by number
+  kLists,                        // list indexes: by account and global, by updated/opened
+  kCounts,                       // case counts by account and state (counters)
+  kActivity,                     // activity stream per case, by version
+  kUpdates,                      // "Updates" feed: activity by account, newest first
+  kAttachments,                  // attachments per case
+  kWatchers,                     // watch list per case
+  kSearch,                       // search postings, document lengths, frequencies (counters)
+};
+
+// The families from Cf::kCases on, in order (CaseProjection::Families).
+inline std::vector<FamilySpec> CaseFamilies() {
+  return {{"cases", false},   {"lists", false},       {"counts", true},
+          {"activity", false}, {"updates", false},    {"attachments", false},
+          {"watchers", false}, {"search", true}};
+}
+
+}  // namespace docket::projections
+
+#endif  // DOCKET_PROJECTIONS_CASES_CASE_FAMILIES_H_

@@ -1,0 +1,163 @@
+// Given identity events -> then rows: accounts, users, users by e-mail, the
+// fold PortalView did, now on RocksDB through the projection seam.
+#include "projections/identity/identity_projection.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "events/codec.h"
+#include "events/envelope.h"
+#include "projections/identity/identity_queries.h"
+
+namespace docket::projections {
+namespace {
+
+class IdentityProjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/docket-identity-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto s = OpenStore(projection_, dir_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    applier_ = projection_.NewApplier();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  // One event in its own batch, through the codec as the runner does; on
+  // error nothing is stored.
+  Result<ApplyOutcome> Apply(const fb::EventEnvelopeT& e) {
+    DOCKET_ASSIGN_OR_RETURN(fb::EventEnvelopeT d, events::DecodeEvent(events::EncodeEvent(e)));
+    Txn txn(store_.get());
+    DOCKET_ASSIGN_OR_RETURN(ApplyOutcome out, applier_->Apply(d, txn));
+    DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
+    return out;
+  }
+  template <typename T>
+  fb::EventEnvelopeT Event(const std::string& id, uint64_t version, T payload) {
+    fb::ActorT actor;
+    actor.user_id = "admin-1";
+    actor.role = fb::Role::Staff;
+    ++commands_;
+    return events::MakeEvent(id, version, actor, "cmd-" + std::to_string(commands_), 0,
+                             1'790'000'000'000'000 + commands_, std::move(payload));
+  }
+  fb::EventEnvelopeT Account(const std::string& id, std::vector<std::string> addresses) {
+    fb::AccountCreatedT a;
+    a.account_id = id;
+    a.account_number = id;
+    a.name = "Account " + id;
+    a.service_addresses = std::move(addresses);
+    return Event(id, 1, std::move(a));
+  }
+  fb::EventEnvelopeT Address(const std::string& id, uint64_t version, const std::string& addr) {
+    fb::ServiceAddressAddedT a;
+    a.address = addr;
+    return Event(id, version, std::move(a));
+  }
+  fb::EventEnvelopeT User(const std::string& id, const std::string& email) {
+    fb::UserCreatedT u;
+    u.user_id = id;
+    u.email = email;
+    u.name = "Ada";
+    u.role = fb::Role::Customer;
+    u.account_ids = {"ACC-1"};
+    u.password_hash = "$argon2id$v=19$first";
+    return Event(id, 1, std::move(u));
+  }
+  fb::EventEnvelopeT Password(const std::string& id, uint64_t version, const std::string& h) {
+    fb::PasswordHashChangedT p;
+    p.password_hash = h;
+    return Event(id, version, std::move(p));
+  }
+
+  IdentityProjection projection_;
+  std::string dir_;
+  std::unique_ptr<ReadStore> store_;
+  std::unique_ptr<EventApplier> applier_;
+  int commands_ = 0;
+};
+
+TEST_F(IdentityProjectionTest, AccountAndAddressesFoldIntoOneRow) {
+  ASSERT_EQ(*Apply(Account("ACC-1", {"1 Main St"})), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Address("ACC-1", 2, "2 High St")), ApplyOutcome::kApplied);
+  IdentityQueries q(store_.get());
+  auto a = q.Account("ACC-1");
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(a->has_value());
+  const AccountView& v = **a;
+  EXPECT_EQ(v.id, "ACC-1");
+  EXPECT_EQ(v.account_number, "ACC-1");
+  EXPECT_EQ(v.name, "Account ACC-1");
+  EXPECT_EQ(v.service_addresses, (std::vector<std::string>{"1 Main St", "2 High St"}));
+  EXPECT_EQ(v.created_at_us, 1'790'000'000'000'001);
+  EXPECT_EQ(v.version, 2u);
+  auto none = q.Account("ACC-2");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(IdentityProjectionTest, UserIsFoundByIdAndByEmailInAnyCase) {
+  ASSERT_EQ(*Apply(User("u-1", "Ada@Example.COM")), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Password("u-1", 2, "$argon2id$v=19$second")), ApplyOutcome::kApplied);
+  IdentityQueries q(store_.get());
+  auto by_email = q.UserByEmail("ada@example.com");
+  ASSERT_TRUE(by_email.ok()) << by_email.status();
+  ASSERT_TRUE(by_email->has_value());
+  EXPECT_EQ((*by_email)->id, "u-1");
+  EXPECT_EQ((*by_email)->email, "Ada@Example.COM");
+  EXPECT_EQ((*by_email)->name, "Ada");
+  EXPECT_EQ((*by_email)->role, fb::Role::Customer);
+  EXPECT_EQ((*by_email)->account_ids, std::vector<std::string>{"ACC-1"});
+  EXPECT_EQ((*by_email)->password_hash, "$argon2id$v=19$second");
+  EXPECT_EQ((*by_email)->version, 2u);
+  auto by_id = q.User("u-1");
+  ASSERT_TRUE(by_id.ok());
+  ASSERT_TRUE(by_id->has_value());
+  EXPECT_EQ((*by_id)->password_hash, "$argon2id$v=19$second");
+  EXPECT_FALSE(q.UserByEmail("bob@example.com")->has_value());
+  EXPECT_FALSE(q.User("u-2")->has_value());
+}
+
+TEST_F(IdentityProjectionTest, ReplayChangesNothing) {
+  std::vector<fb::EventEnvelopeT> log = {Account("ACC-1", {"1 Main St"}),
+                                         Address("ACC-1", 2, "2 High St"),
+                                         User("u-1", "ada@example.com"),
+                                         Password("u-1", 2, "$argon2id$v=19$second")};
+  for (const auto& e : log) ASSERT_EQ(*Apply(e), ApplyOutcome::kApplied);
+  auto before = store_->Digest();
+  ASSERT_TRUE(before.ok());
+  for (const auto& e : log) {
+    auto r = Apply(e);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(*r, ApplyOutcome::kAlreadyApplied);
+  }
+  EXPECT_EQ(*store_->Digest(), *before);
+  EXPECT_EQ((*IdentityQueries(store_.get()).Account("ACC-1"))->service_addresses.size(), 2u);
+}
+
+TEST_F(IdentityProjectionTest, AddressForUnknownAccountIsRefusedAndStoresNothing) {
+  auto before = store_->Digest();
+  auto r = Apply(Address("ACC-9", 2, "9 Nowhere"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);  // the runner parks it
+  EXPECT_EQ(*store_->Digest(), *before);
+  auto p = Apply(Password("u-9", 2, "h"));
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(IdentityProjectionTest, EventOfAnotherContextDoesNotFit) {
+  fb::ServiceStatusChangedT s;
+  s.service = "internet";
+  auto r = Apply(Event("svc-internet", 1, std::move(s)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace docket::projections

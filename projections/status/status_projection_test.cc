@@ -1,0 +1,121 @@
+// Given status events -> then rows: services (sorted by name) and the
+// feedback count, the fold PortalView did, now on RocksDB.
+#include "projections/status/status_projection.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "events/codec.h"
+#include "events/envelope.h"
+#include "projections/status/status_queries.h"
+
+namespace docket::projections {
+namespace {
+
+class StatusProjectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/docket-status-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto s = OpenStore(projection_, dir_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    store_ = std::move(*s);
+    applier_ = projection_.NewApplier();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  Result<ApplyOutcome> Apply(const fb::EventEnvelopeT& e) {
+    DOCKET_ASSIGN_OR_RETURN(fb::EventEnvelopeT d, events::DecodeEvent(events::EncodeEvent(e)));
+    Txn txn(store_.get());
+    DOCKET_ASSIGN_OR_RETURN(ApplyOutcome out, applier_->Apply(d, txn));
+    DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
+    return out;
+  }
+  template <typename T>
+  fb::EventEnvelopeT Event(const std::string& id, uint64_t version, T payload) {
+    fb::ActorT actor;
+    actor.user_id = "agent-1";
+    actor.role = fb::Role::Staff;
+    ++commands_;
+    return events::MakeEvent(id, version, actor, "cmd-" + std::to_string(commands_), 0,
+                             1'790'000'000'000'000 + commands_, std::move(payload));
+  }
+  fb::EventEnvelopeT Service(const std::string& name, uint64_t version, fb::ServiceState st,
+                             const std::string& message) {
+    fb::ServiceStatusChangedT s;
+    s.service = name;
+    s.status = st;
+    s.message = message;
+    return Event("svc-" + name, version, std::move(s));
+  }
+  fb::EventEnvelopeT Feedback(const std::string& id) {
+    fb::FeedbackSubmittedT f;
+    f.feedback_id = id;
+    f.message = "nice";
+    f.rating = 5;
+    return Event(id, 1, std::move(f));
+  }
+
+  StatusProjection projection_;
+  std::string dir_;
+  std::unique_ptr<ReadStore> store_;
+  std::unique_ptr<EventApplier> applier_;
+  int commands_ = 0;
+};
+
+TEST_F(StatusProjectionTest, LatestStatusPerServiceSortedByName) {
+  ASSERT_EQ(*Apply(Service("voice", 1, fb::ServiceState::Operational, "")), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Service("internet", 1, fb::ServiceState::Outage, "fibre cut")),
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Service("internet", 2, fb::ServiceState::Degraded, "repairing")),
+            ApplyOutcome::kApplied);
+  auto services = StatusQueries(store_.get()).Services();
+  ASSERT_TRUE(services.ok()) << services.status();
+  ASSERT_EQ(services->size(), 2u);
+  EXPECT_EQ((*services)[0].service, "internet");
+  EXPECT_EQ((*services)[0].status, fb::ServiceState::Degraded);
+  EXPECT_EQ((*services)[0].message, "repairing");
+  EXPECT_EQ((*services)[0].updated_at_us, 1'790'000'000'000'003);
+  EXPECT_EQ((*services)[1].service, "voice");
+  EXPECT_EQ((*services)[1].status, fb::ServiceState::Operational);
+}
+
+TEST_F(StatusProjectionTest, FeedbackIsCountedOnly) {
+  EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 0);
+  ASSERT_EQ(*Apply(Feedback("fb-1")), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Feedback("fb-2")), ApplyOutcome::kApplied);
+  EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 2);
+  EXPECT_TRUE(StatusQueries(store_.get()).Services()->empty());
+}
+
+TEST_F(StatusProjectionTest, ReplayChangesNothing) {
+  std::vector<fb::EventEnvelopeT> log = {
+      Service("internet", 1, fb::ServiceState::Outage, "cut"),
+      Service("internet", 2, fb::ServiceState::Operational, "fixed"), Feedback("fb-1")};
+  for (const auto& e : log) ASSERT_EQ(*Apply(e), ApplyOutcome::kApplied);
+  auto before = store_->Digest();
+  ASSERT_TRUE(before.ok());
+  for (const auto& e : log) {
+    auto r = Apply(e);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(*r, ApplyOutcome::kAlreadyApplied);
+  }
+  EXPECT_EQ(*store_->Digest(), *before);
+  EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 1);
+  EXPECT_EQ((*StatusQueries(store_.get()).Services())[0].message, "fixed");
+}
+
+TEST_F(StatusProjectionTest, EventOfAnotherContextDoesNotFit) {
+  fb::PasswordHashChangedT p;
+  p.password_hash = "h";
+  auto r = Apply(Event("u-1", 2, std::move(p)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace docket::projections
