@@ -1,5 +1,5 @@
 // BlobStore: content-addressed attachment bytes in a local directory
-// (design §2): <root>/<first two hex digits>/<sha256>. Blobs are written to
+// (docs/architecture.md): <root>/<first two hex digits>/<sha256>. Blobs are written to
 // a temporary file and renamed into place, so a reader never sees half a
 // blob; the same bytes uploaded twice are stored once.
 //

@@ -1,5 +1,5 @@
 // application/problem+json answers (RFC 9457) and the one mapping from
-// Docket's error codes to HTTP statuses (design §6.2).
+// Docket's error codes to HTTP statuses (house style 2).
 #ifndef DOCKET_API_PROBLEM_H_
 #define DOCKET_API_PROBLEM_H_
 

@@ -1,4 +1,4 @@
-// Clock: the only way domain code learns the time (design §6.6).
+// Clock: the only way domain code learns the time (house style 6).
 //
 // Production code takes a `Clock&`; tests pass a ManualClock. Thread-safe.
 #ifndef DOCKET_COMMON_CLOCK_H_

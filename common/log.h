@@ -1,4 +1,4 @@
-// Logging (spdlog), one logger per module (design §6.9). Each module keeps
+// Logging (spdlog), one logger per module (house style 9). Each module keeps
 // its own accessor (e.g. kafka::KafkaLog in events/kafka_log.h,
 // consumers::DeciderLog in consumers/log.h) built on ModuleLogger.
 #ifndef DOCKET_COMMON_LOG_H_

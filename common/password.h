@@ -1,6 +1,6 @@
 // Password hashing: Argon2id through libsodium's crypto_pwhash_str with the
-// INTERACTIVE limits (design §2 "Secrets"). Each call takes about 64 MiB
-// and tens of milliseconds; callers that serve many users bound how many
+// INTERACTIVE limits; passwords never reach the log, only these hashes.
+// Each call takes about 64 MiB and tens of milliseconds; callers that serve many users bound how many
 // run at once (api::PasswordHasher). Thread-safe.
 #ifndef DOCKET_COMMON_PASSWORD_H_
 #define DOCKET_COMMON_PASSWORD_H_

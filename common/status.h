@@ -1,4 +1,4 @@
-// Status and Result<T>: errors as values (house style, design §6.2).
+// Status and Result<T>: errors as values (house style 2).
 //
 // A Status is OK or carries a Code and a human-readable message that names
 // what went wrong (which field, which broker, which partition@offset). The

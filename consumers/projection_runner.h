@@ -1,5 +1,5 @@
 // Projection runner: keeps one context's read models current from its
-// events topic, exactly once (design §2). Generic: the context's meaning
+// events topic, exactly once (docs/architecture.md). Generic: the context's meaning
 // comes from a projections::Projection (projections/projection.h) that the
 // composition root passes in; nothing here knows a context by name.
 //

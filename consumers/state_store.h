@@ -1,4 +1,4 @@
-// StateStore: the deciders' RocksDB cache of aggregate state (design §2).
+// StateStore: the deciders' RocksDB cache of aggregate state (docs/architecture.md).
 //
 // One RocksDB per decider instance and context; keys are grouped by
 // partition so that a partition's data can be read, rebuilt or dropped on

@@ -1,4 +1,4 @@
-// The Kafka adapter: RAII wrappers over librdkafka's C++ API (design §3, §6.8).
+// The Kafka adapter: RAII wrappers over librdkafka's C++ API (docs/events.md, house style 8).
 //
 // Every call that waits on the broker is bounded by KafkaOptions::timeout and
 // turns "no broker" into kUnavailable with a message that names the brokers

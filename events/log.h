@@ -1,4 +1,4 @@
-// The events module's logger (one per module, design §6.9).
+// The events module's logger (one per module, house style 9).
 #ifndef DOCKET_EVENTS_LOG_H_
 #define DOCKET_EVENTS_LOG_H_
 

@@ -1,4 +1,4 @@
-// The topics Docket uses and their settings (design §2, §3).
+// The topics Docket uses and their settings (docs/architecture.md, docs/events.md).
 //
 //   docket.<context>.commands   commands, key = aggregate id, 7 days retention
 //   docket.<context>.events     the source of truth: delete policy, never

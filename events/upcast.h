@@ -1,5 +1,5 @@
 // Upcasters lift events of an older schema_version to the current shape, so
-// that everything above the decoder sees one shape only (design §3).
+// that everything above the decoder sees one shape only (docs/events.md).
 //
 // One step per version: step N turns a version-N envelope into version N+1.
 // Steps are pure and total: a record they cannot lift is kDataLoss.

@@ -1,4 +1,4 @@
-// ReadStore: the RocksDB database behind a context's read models (design §2).
+// ReadStore: the RocksDB database behind a context's read models (docs/architecture.md).
 //
 // One database per projection generation, one column family per model: the
 // common families (CommonCf: offsets, dead letters) and the context's own,

@@ -1,4 +1,4 @@
-// The case aggregate: pure decide/apply for support cases (design §2).
+// The case aggregate: pure decide/apply for support cases (docs/architecture.md).
 //
 //   Decide(state, command, context) -> events | rejection
 //   Apply(state, event)             -> state
@@ -65,7 +65,7 @@ bool AutoCloseDue(const CaseSnapshot& state, int64_t now_us, const CaseLimits& l
 // version it was resolved at, so issuing it twice is deduplicated.
 fb::CommandEnvelopeT MakeAutoCloseCommand(const CaseSnapshot& state);
 
-// "CS" + 11 digits: number = counter * partitions + partition (design §2).
+// "CS" + 11 digits: number = counter * partitions + partition (docs/architecture.md).
 std::string FormatCaseNumber(uint64_t counter, int32_t partition, int32_t partitions);
 // The numeric part of a well-formed case number; kInvalidArgument otherwise.
 Result<uint64_t> ParseCaseNumber(std::string_view number);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks that #include dependencies point one way (design §4).
+"""Checks that #include dependencies point one way (docs/architecture.md).
 
     common <- schemas <- events <- aggregates <- projections <- consumers <- api <- tools
 
