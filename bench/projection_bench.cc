@@ -139,101 +139,108 @@ int Rebuild(const std::string& brokers, int64_t events, int repeat) {
   return 0;
 }
 
-int Queries(const std::string& store_dir, uint64_t cases) {
+// Indexes `cases` synthetic cases into the empty `store` through
+// ProjectionApplier, prints the rates and compacts the store. False on an
+// error (an Apply error is printed).
+bool IndexCases(const projections::CaseProjection& projection, projections::ReadStore* store,
+                uint64_t cases) {
   aggregates::SyntheticOptions so;
   so.partitions = 6;
   so.accounts = 1000;
   so.seed = 42;
-  const bool fresh = !fs::exists(store_dir);
-  const projections::CaseProjection cases_projection;
-  auto opened = projections::OpenStore(cases_projection, store_dir);
-  if (!opened.ok()) {
-    std::cerr << opened.status() << "\n";
-    return 1;
-  }
-  std::unique_ptr<projections::ReadStore> store = std::move(*opened);
-  if (fresh) {
-    // The rebuild path without Kafka: records through ProjectionApplier
-    // (decode, project, two lanes, one WriteBatch per lane and batch).
-    aggregates::SyntheticCases gen(so);
-    consumers::ProjectionApplier applier(cases_projection, store.get());
-    if (!applier.Load().ok()) return 1;
-    const auto t = SteadyClock::now();
-    int64_t n = 0;
-    uint64_t opened_cases = 0;
-    std::map<int32_t, int64_t> next_offset;
-    while (opened_cases < cases) {
-      std::vector<kafka::Message> batch;
-      while (batch.size() < 5000) {
-        fb::EventEnvelopeT e = gen.Next();
-        if (e.event.type == fb::Event::CaseOpened) {
-          if (opened_cases == cases) continue;
-          ++opened_cases;
-        }
-        kafka::Message m;
-        m.partition = gen.PartitionOf(e);
-        m.offset = next_offset[m.partition]++;
-        m.key = e.aggregate_id;
-        m.value = events::EncodeEvent(e);
-        batch.push_back(std::move(m));
-        ++n;
-        if (opened_cases == cases) break;
+  // The rebuild path without Kafka: records through ProjectionApplier
+  // (decode, project, two lanes, one WriteBatch per lane and batch).
+  aggregates::SyntheticCases gen(so);
+  consumers::ProjectionApplier applier(projection, store);
+  if (!applier.Load().ok()) return false;
+  const auto t = SteadyClock::now();
+  int64_t n = 0;
+  uint64_t opened_cases = 0;
+  std::map<int32_t, int64_t> next_offset;
+  while (opened_cases < cases) {
+    std::vector<kafka::Message> batch;
+    while (batch.size() < 5000) {
+      fb::EventEnvelopeT e = gen.Next();
+      if (e.event.type == fb::Event::CaseOpened) {
+        if (opened_cases == cases) continue;
+        ++opened_cases;
       }
-      if (auto r = applier.Apply(batch, {}); !r.ok()) {
-        std::cerr << r.status() << "\n";
-        return 1;
-      }
+      kafka::Message m;
+      m.partition = gen.PartitionOf(e);
+      m.offset = next_offset[m.partition]++;
+      m.key = e.aggregate_id;
+      m.value = events::EncodeEvent(e);
+      batch.push_back(std::move(m));
+      ++n;
+      if (opened_cases == cases) break;
     }
-    const double secs = Seconds(t);
-    std::printf("indexing: %llu cases (%lld events) in %.0f s: %.0f events/s, %.0f documents/s\n",
-                static_cast<unsigned long long>(opened_cases), static_cast<long long>(n), secs,
-                n / secs, opened_cases / secs);
-    store->db()->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).PermitUncheckedError();
-  } else {
-    std::printf("queries on the existing store %s\n", store_dir.c_str());
+    if (auto r = applier.Apply(batch, {}); !r.ok()) {
+      std::cerr << r.status() << "\n";
+      return false;
+    }
   }
-  projections::CaseQueries q(store.get());
-  const projections::Scope staff{true, {}};
-  std::mt19937_64 rng(1);
-  // Case numbers that exist: counter × 6 + partition, counters up to cases/6.
+  const double secs = Seconds(t);
+  std::printf("indexing: %llu cases (%lld events) in %.0f s: %.0f events/s, %.0f documents/s\n",
+              static_cast<unsigned long long>(opened_cases), static_cast<long long>(n), secs,
+              n / secs, opened_cases / secs);
+  store->db()->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).PermitUncheckedError();
+  return true;
+}
+
+// Case numbers that exist in the store and their accounts, index for index.
+struct SampledCases {
   std::vector<std::string> numbers;
   std::vector<std::string> accounts;
+};
+
+// Samples up to 2000 existing cases of a store of `cases` cases.
+SampledCases SampleCases(const projections::CaseQueries& q, const projections::Scope& staff,
+                         uint64_t cases) {
+  std::mt19937_64 rng(1);
+  SampledCases s;
+  // Case numbers that exist: counter × 6 + partition, counters up to cases/6.
   for (int i = 0; i < 2000; ++i) {
     const uint64_t counter = 1 + rng() % (cases / 6);
     const std::string n = aggregates::FormatCaseNumber(counter, static_cast<int32_t>(rng() % 6), 6);
     auto c = q.GetCase(staff, n);
     if (!c.ok()) continue;
-    numbers.push_back(n);
-    accounts.push_back((*c)["account_id"].get<std::string>());
+    s.numbers.push_back(n);
+    s.accounts.push_back((*c)["account_id"].get<std::string>());
   }
-  if (numbers.size() < 100) {
-    std::cerr << "store has too few cases\n";
-    return 1;
-  }
-  std::printf("queries (%zu sampled cases; customers are single accounts of 1000):\n",
-              numbers.size());
-  size_t sink = 0;
-  Print("get case (customer)", Measure(numbers.size(), [&](size_t i) {
-          sink += q.GetCase({false, {accounts[i]}}, numbers[i])->size();
+  return s;
+}
+
+// Prints the latencies of get case, list pages and overview; adds what they
+// return to `sink`.
+void MeasureLookups(const projections::CaseQueries& q, const SampledCases& s,
+                    const projections::Scope& staff, size_t& sink) {
+  Print("get case (customer)", Measure(s.numbers.size(), [&](size_t i) {
+          sink += q.GetCase({false, {s.accounts[i]}}, s.numbers[i])->size();
         }));
-  Print("list page of 25 (customer)", Measure(numbers.size(), [&](size_t i) {
+  Print("list page of 25 (customer)", Measure(s.numbers.size(), [&](size_t i) {
           projections::ListQuery lq;
-          sink += q.List({false, {accounts[i]}}, lq)->rows.size();
+          sink += q.List({false, {s.accounts[i]}}, lq)->rows.size();
         }));
   Print("list page of 25, state=OPEN (staff)", Measure(500, [&](size_t) {
           projections::ListQuery lq;
           lq.states = {fb::CaseState::Open};
           sink += q.List(staff, lq)->rows.size();
         }));
-  Print("overview (customer)", Measure(numbers.size(), [&](size_t i) {
-          sink += q.Overview({false, {accounts[i]}}, {})->size();
+  Print("overview (customer)", Measure(s.numbers.size(), [&](size_t i) {
+          sink += q.Overview({false, {s.accounts[i]}}, {})->size();
         }));
+}
+
+// Prints the latencies of 2-word and case number prefix searches; adds what
+// they return to `sink`.
+void MeasureSearches(const projections::CaseQueries& q, const SampledCases& s,
+                     const projections::Scope& staff, size_t& sink) {
   const std::vector<std::string> two_words = {"router speed", "invoice refund", "fiber outage",
                                               "backup office", "slow evening"};
-  Print("2-word search, common words (customer)", Measure(numbers.size(), [&](size_t i) {
+  Print("2-word search, common words (customer)", Measure(s.numbers.size(), [&](size_t i) {
           projections::SearchQuery sq;
           sq.q = two_words[i % two_words.size()];
-          sink += q.Search({false, {accounts[i]}}, sq)->rows.size();
+          sink += q.Search({false, {s.accounts[i]}}, sq)->rows.size();
         }));
   Print("2-word search, common words (staff)", Measure(50, [&](size_t i) {
           projections::SearchQuery sq;
@@ -248,16 +255,45 @@ int Queries(const std::string& store_dir, uint64_t cases) {
           sq.q = "router w" + std::to_string(i * 97 % 20000);
           sink += q.Search(staff, sq)->rows.size();
         }));
-  Print("2-word search, common + rare (customer)", Measure(numbers.size(), [&](size_t i) {
+  Print("2-word search, common + rare (customer)", Measure(s.numbers.size(), [&](size_t i) {
           projections::SearchQuery sq;
           sq.q = "router w" + std::to_string(i * 97 % 20000);
-          sink += q.Search({false, {accounts[i]}}, sq)->rows.size();
+          sink += q.Search({false, {s.accounts[i]}}, sq)->rows.size();
         }));
   Print("case number prefix search (staff)", Measure(500, [&](size_t i) {
           projections::SearchQuery sq;
-          sq.q = numbers[i].substr(0, 10);
+          sq.q = s.numbers[i].substr(0, 10);
           sink += q.Search(staff, sq)->rows.size();
         }));
+}
+
+// Builds the query store when it is missing, then measures queries on it.
+int Queries(const std::string& store_dir, uint64_t cases) {
+  const bool fresh = !fs::exists(store_dir);
+  const projections::CaseProjection cases_projection;
+  auto opened = projections::OpenStore(cases_projection, store_dir);
+  if (!opened.ok()) {
+    std::cerr << opened.status() << "\n";
+    return 1;
+  }
+  std::unique_ptr<projections::ReadStore> store = std::move(*opened);
+  if (fresh) {
+    if (!IndexCases(cases_projection, store.get(), cases)) return 1;
+  } else {
+    std::printf("queries on the existing store %s\n", store_dir.c_str());
+  }
+  projections::CaseQueries q(store.get());
+  const projections::Scope staff{true, {}};
+  const SampledCases sample = SampleCases(q, staff, cases);
+  if (sample.numbers.size() < 100) {
+    std::cerr << "store has too few cases\n";
+    return 1;
+  }
+  std::printf("queries (%zu sampled cases; customers are single accounts of 1000):\n",
+              sample.numbers.size());
+  size_t sink = 0;
+  MeasureLookups(q, sample, staff, sink);
+  MeasureSearches(q, sample, staff, sink);
   std::printf("  (checksum %zu)\n", sink);
   return 0;
 }

@@ -91,7 +91,49 @@ struct Decider::BatchWork {
   // Set when the batch cannot be decided safely (e.g. the store failed); the
   // session restarts and the commands are read again.
   Status error;
+
+  // Once the events are delivered: every result carries the position of its
+  // command's last event, an in-batch duplicate that of its first copy.
+  void SetEventPositions(Deliveries& event_reports);
+  // Per events partition, the offset after the last event delivered.
+  std::map<int32_t, int64_t> EventsNext(Deliveries& event_reports) const;
+  // Per results partition, the offset after the last result delivered.
+  std::map<int32_t, int64_t> ResultsNext(Deliveries& result_reports) const;
 };
+
+void Decider::BatchWork::SetEventPositions(Deliveries& event_reports) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    auto& r = results[events[i].result];
+    r.events_partition = events[i].partition;
+    r.events_offset = event_reports.offset(i);
+  }
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!result_is_new[i] && results[i].events_offset < 0) {
+      // An in-batch duplicate: copy the first copy's final position.
+      const auto& first = results[by_command.at(results[i].command_id)];
+      results[i].events_partition = first.events_partition;
+      results[i].events_offset = first.events_offset;
+    }
+  }
+}
+
+std::map<int32_t, int64_t> Decider::BatchWork::EventsNext(Deliveries& event_reports) const {
+  std::map<int32_t, int64_t> next;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const int32_t p = events[i].partition;
+    next[p] = std::max(next[p], event_reports.offset(i) + 1);
+  }
+  return next;
+}
+
+std::map<int32_t, int64_t> Decider::BatchWork::ResultsNext(Deliveries& result_reports) const {
+  std::map<int32_t, int64_t> next;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const int32_t p = result_partition[i];
+    next[p] = std::max(next[p], result_reports.offset(i) + 1);
+  }
+  return next;
+}
 
 Status DeciderOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
@@ -504,8 +546,9 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   add_result(std::move(r), true);
 }
 
-Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers) {
-  BatchWork w;
+// Decides the batch's commands in order; commands of partitions no longer
+// owned are left out, unreadable ones skipped.
+Status Decider::DecideMessages(BatchWork& w, const std::vector<kafka::Message>& messages) {
   for (const kafka::Message& m : messages) {
     if (!owned_.count(m.partition)) continue;
     w.next_command_offset[m.partition] = m.offset + 1;
@@ -519,26 +562,107 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
     Handle(w, m.partition, *cmd);
     if (!w.error.ok()) return w.error;
   }
-  if (run_timers) {
-    const int64_t now = clock_.NowMicros();
-    // At most max_batch commands per transaction, timers included: after a
-    // long downtime the due timers are worked off over several batches.
-    size_t budget = options_.max_batch > messages.size() ? options_.max_batch - messages.size() : 0;
-    for (auto& [p, part] : owned_) {
-      for (const auto& [id, due] : part.timers) {
-        if (due > now) continue;
-        if (budget == 0) break;
-        --budget;
-        Result<std::string> state = CurrentState(w, p, id);
-        if (!state.ok()) continue;
-        if (auto cmd = handler_.TimerCommand(*state, now)) {
-          ++stats_.timer_commands;
-          Handle(w, p, *cmd);
-          if (!w.error.ok()) return w.error;
-        }
+  return Status::Ok();
+}
+
+// Decides the commands of due timers, within what is left of the batch after
+// its `batch_commands` consumed commands.
+Status Decider::DecideTimers(BatchWork& w, size_t batch_commands) {
+  const int64_t now = clock_.NowMicros();
+  // At most max_batch commands per transaction, timers included: after a
+  // long downtime the due timers are worked off over several batches.
+  size_t budget = options_.max_batch > batch_commands ? options_.max_batch - batch_commands : 0;
+  for (auto& [p, part] : owned_) {
+    for (const auto& [id, due] : part.timers) {
+      if (due > now) continue;
+      if (budget == 0) break;
+      --budget;
+      Result<std::string> state = CurrentState(w, p, id);
+      if (!state.ok()) continue;
+      if (auto cmd = handler_.TimerCommand(*state, now)) {
+        ++stats_.timer_commands;
+        Handle(w, p, *cmd);
+        if (!w.error.ok()) return w.error;
       }
     }
   }
+  return Status::Ok();
+}
+
+// Inside the open transaction: the events, then the results (with their
+// events' positions), then the consumed offsets; commits, then writes the
+// store. The caller aborts the transaction on an error.
+Status Decider::SendAndCommit(BatchWork& w,
+                              const std::vector<kafka::TopicPartitionOffset>& offsets) {
+  const std::string events_topic = options_.layout.EventsTopic(handler_.context());
+  const std::string results_topic = options_.layout.ResultsTopic();
+  auto event_reports_ptr = std::make_shared<Deliveries>();
+  Deliveries& event_reports = *event_reports_ptr;
+  for (size_t i = 0; i < w.events.size(); ++i) {
+    const auto& e = w.events[i];
+    DOCKET_RETURN_IF_ERROR(producer_->Produce({events_topic, e.partition, e.key, e.value},
+                                              event_reports.Track(i)));
+  }
+  DOCKET_RETURN_IF_ERROR(event_reports.Wait(options_.kafka.timeout));
+  w.SetEventPositions(event_reports);
+  auto result_reports_ptr = std::make_shared<Deliveries>();
+  Deliveries& result_reports = *result_reports_ptr;
+  std::vector<std::string> encoded_results(w.results.size());  // sent, then stored
+  for (size_t i = 0; i < w.results.size(); ++i) {
+    encoded_results[i] = events::EncodeCommandResult(w.results[i]);
+    DOCKET_RETURN_IF_ERROR(producer_->Produce(
+        {results_topic, w.result_partition[i], w.results[i].command_id, encoded_results[i]},
+        result_reports.Track(i)));
+  }
+  // The results must be in the log before the offsets say the commands
+  // are done: a new owner catching up relies on finding them.
+  DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
+  DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
+  DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
+
+  // Committed: now, and only now, the state store.
+  DOCKET_RETURN_IF_ERROR(WriteCommitted(w, encoded_results, w.EventsNext(event_reports),
+                                        w.ResultsNext(result_reports)));
+  ++stats_.transactions;
+  return Status::Ok();
+}
+
+// After the commit: writes the batch's states, results, counters and
+// positions to the store in one write, then to the owned partitions.
+Status Decider::WriteCommitted(const BatchWork& w,
+                               const std::vector<std::string>& encoded_results,
+                               const std::map<int32_t, int64_t>& events_next,
+                               const std::map<int32_t, int64_t>& results_next) {
+  StateStore::Batch batch;
+  for (const auto& [key, state] : w.states) batch.Put(key.first, 's', key.second, state);
+  for (size_t i = 0; i < w.results.size(); ++i) {
+    if (w.result_is_new[i]) {
+      batch.Put(w.result_partition[i], 'd', w.results[i].command_id, encoded_results[i]);
+    }
+  }
+  for (const auto& [p, c] : w.counters) batch.PutNumber(p, "counter", c);
+  for (const auto& [p, n] : events_next) batch.PutNumber(p, "events_next", n);
+  for (const auto& [p, n] : results_next) batch.PutNumber(p, "results_next", n);
+  DOCKET_RETURN_IF_ERROR(store_->Write(batch));
+  for (const auto& [key, state] : w.states) {
+    Partition& part = owned_.at(key.first);
+    part.states[key.second] = state;
+    if (auto due = handler_.TimerDueAt(state)) {
+      part.timers[key.second] = *due;
+    } else {
+      part.timers.erase(key.second);
+    }
+  }
+  for (const auto& [p, c] : w.counters) owned_.at(p).counter = c;
+  for (const auto& [p, n] : events_next) owned_.at(p).events_next = n;
+  for (const auto& [p, n] : results_next) owned_.at(p).results_next = n;
+  return Status::Ok();
+}
+
+Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers) {
+  BatchWork w;
+  DOCKET_RETURN_IF_ERROR(DecideMessages(w, messages));
+  if (run_timers) DOCKET_RETURN_IF_ERROR(DecideTimers(w, messages.size()));
   if (w.results.empty() && w.next_command_offset.empty()) return Status::Ok();
 
   // Every transaction sends consumed offsets, also one of timer commands
@@ -550,82 +674,8 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
                         "retrying later", TransactionalId());
     return Status::Ok();
   }
-  const std::string events_topic = options_.layout.EventsTopic(handler_.context());
-  const std::string results_topic = options_.layout.ResultsTopic();
   DOCKET_RETURN_IF_ERROR(producer_->BeginTransaction());
-  Status s = [&]() -> Status {
-    auto event_reports_ptr = std::make_shared<Deliveries>();
-    Deliveries& event_reports = *event_reports_ptr;
-    for (size_t i = 0; i < w.events.size(); ++i) {
-      const auto& e = w.events[i];
-      DOCKET_RETURN_IF_ERROR(producer_->Produce({events_topic, e.partition, e.key, e.value},
-                                                event_reports.Track(i)));
-    }
-    DOCKET_RETURN_IF_ERROR(event_reports.Wait(options_.kafka.timeout));
-    // Every result carries the position of its command's last event.
-    for (size_t i = 0; i < w.events.size(); ++i) {
-      auto& r = w.results[w.events[i].result];
-      r.events_partition = w.events[i].partition;
-      r.events_offset = event_reports.offset(i);
-    }
-    for (size_t i = 0; i < w.results.size(); ++i) {
-      if (!w.result_is_new[i] && w.results[i].events_offset < 0) {
-        // An in-batch duplicate: copy the first copy's final position.
-        const auto& first = w.results[w.by_command.at(w.results[i].command_id)];
-        w.results[i].events_partition = first.events_partition;
-        w.results[i].events_offset = first.events_offset;
-      }
-    }
-    auto result_reports_ptr = std::make_shared<Deliveries>();
-    Deliveries& result_reports = *result_reports_ptr;
-    std::vector<std::string> encoded_results(w.results.size());  // sent, then stored
-    for (size_t i = 0; i < w.results.size(); ++i) {
-      encoded_results[i] = events::EncodeCommandResult(w.results[i]);
-      DOCKET_RETURN_IF_ERROR(producer_->Produce(
-          {results_topic, w.result_partition[i], w.results[i].command_id, encoded_results[i]},
-          result_reports.Track(i)));
-    }
-    // The results must be in the log before the offsets say the commands
-    // are done: a new owner catching up relies on finding them.
-    DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
-    DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
-    DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
-
-    // Committed: now, and only now, the state store.
-    StateStore::Batch batch;
-    for (const auto& [key, state] : w.states) batch.Put(key.first, 's', key.second, state);
-    std::map<int32_t, int64_t> results_next;
-    for (size_t i = 0; i < w.results.size(); ++i) {
-      const int32_t p = w.result_partition[i];
-      results_next[p] = std::max(results_next[p], result_reports.offset(i) + 1);
-      if (w.result_is_new[i]) {
-        batch.Put(p, 'd', w.results[i].command_id, encoded_results[i]);
-      }
-    }
-    std::map<int32_t, int64_t> events_next;
-    for (size_t i = 0; i < w.events.size(); ++i) {
-      const int32_t p = w.events[i].partition;
-      events_next[p] = std::max(events_next[p], event_reports.offset(i) + 1);
-    }
-    for (const auto& [p, c] : w.counters) batch.PutNumber(p, "counter", c);
-    for (const auto& [p, n] : events_next) batch.PutNumber(p, "events_next", n);
-    for (const auto& [p, n] : results_next) batch.PutNumber(p, "results_next", n);
-    DOCKET_RETURN_IF_ERROR(store_->Write(batch));
-    for (const auto& [key, state] : w.states) {
-      Partition& part = owned_.at(key.first);
-      part.states[key.second] = state;
-      if (auto due = handler_.TimerDueAt(state)) {
-        part.timers[key.second] = *due;
-      } else {
-        part.timers.erase(key.second);
-      }
-    }
-    for (const auto& [p, c] : w.counters) owned_.at(p).counter = c;
-    for (const auto& [p, n] : events_next) owned_.at(p).events_next = n;
-    for (const auto& [p, n] : results_next) owned_.at(p).results_next = n;
-    ++stats_.transactions;
-    return Status::Ok();
-  }();
+  Status s = SendAndCommit(w, offsets);
   if (!s.ok() && !producer_->fenced() && s.code() != StatusCode::kAborted) {
     producer_->AbortTransaction().IgnoreError();
   }

@@ -1,5 +1,5 @@
 // Decider: turns commands into events exactly once, as the single writer of
-// the partitions it owns (design §2). Generic over the aggregate: the
+// the partitions it owns (docs/architecture.md). Generic over the aggregate: the
 // AggregateHandler gives meaning, this loop gives ownership and delivery.
 //
 // For each session (one consumer in group `group_id`, one transactional
@@ -120,6 +120,16 @@ class Decider : private kafka::RebalanceListener {
   // Waits until no transaction of another producer is open on `parts`.
   Status WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts);
   Status ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers);
+  // ProcessBatch's steps, in order: decide the consumed commands, then those
+  // of due timers; then, in the open transaction, send and commit them and
+  // write what was committed to the store.
+  Status DecideMessages(BatchWork& work, const std::vector<kafka::Message>& messages);
+  Status DecideTimers(BatchWork& work, size_t batch_commands);
+  Status SendAndCommit(BatchWork& work,
+                       const std::vector<kafka::TopicPartitionOffset>& offsets);
+  Status WriteCommitted(const BatchWork& work, const std::vector<std::string>& encoded_results,
+                        const std::map<int32_t, int64_t>& events_next,
+                        const std::map<int32_t, int64_t>& results_next);
   void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
   Result<std::string> CurrentState(BatchWork& work, int32_t partition,
                                    const std::string& aggregate_id);

@@ -202,11 +202,9 @@ fb::CommandEnvelopeT WrapCommand(int n, T payload) {
   c.command.Set(std::move(payload));
   return c;
 }
-}  // namespace
 
-std::vector<fb::CommandEnvelopeT> SampleCommands() {
-  std::vector<fb::CommandEnvelopeT> out;
-  int n = 0;
+// One sample of every cases command, numbered from n + 1.
+void AddCaseCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
   {
     fb::OpenCaseT p;
     p.account_id = "acc-1";
@@ -285,6 +283,10 @@ std::vector<fb::CommandEnvelopeT> SampleCommands() {
     p.reason = "Again.";
     out.push_back(WrapCommand(++n, std::move(p)));
   }
+}
+
+// One sample of every identity and status command, numbered from n + 1.
+void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
   {
     fb::CreateAccountT p;
     p.account_number = "ACC-1001";
@@ -325,6 +327,15 @@ std::vector<fb::CommandEnvelopeT> SampleCommands() {
     p.page = "/cases";
     out.push_back(WrapCommand(++n, std::move(p)));
   }
+}
+
+}  // namespace
+
+std::vector<fb::CommandEnvelopeT> SampleCommands() {
+  std::vector<fb::CommandEnvelopeT> out;
+  int n = 0;
+  AddCaseCommands(out, n);
+  AddPortalCommands(out, n);
   return out;
 }
 

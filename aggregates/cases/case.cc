@@ -203,13 +203,10 @@ Decision DecideOpen(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
   return One(std::move(e));
 }
 
-Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
-                        const DecideContext& ctx) {
-  const fb::ActorT& actor = *cmd.actor;
-  const fb::Command type = cmd.command.type;
-  const CaseLimits& lim = *ctx.limits;
-  const std::string next_id = std::to_string(s.version + 1);
-
+// Who may send a command to an existing case and which states it may start
+// from (docs/case-lifecycle.md); nullopt when the command may go on.
+std::optional<Rejection> CheckActorAndState(const CaseSnapshot& s, const fb::ActorT& actor,
+                                            fb::Command type) {
   if (StaffOnly(type) && !IsStaff(actor)) {
     return Reject(ResultCode::PermissionDenied, "case.staff_only",
                   std::string(events::CommandTypeName(type)) + " is for staff only");
@@ -239,109 +236,168 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
                   std::string(events::CommandTypeName(type)) + " is not allowed in state " +
                       std::string(StateName(s.state)));
   }
+  return std::nullopt;
+}
+
+// The id suffix of what the next event adds: the version that event gets.
+std::string NextId(const CaseSnapshot& s) { return std::to_string(s.version + 1); }
+
+// AddComment; a customer's comment on a case awaiting info also provides it.
+Decision DecideAddComment(const CaseSnapshot& s, const fb::ActorT& actor,
+                          const fb::AddCommentT& c, const CaseLimits& lim) {
+  if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
+    return *r;
+  }
+  const std::string next_id = NextId(s);
+  fb::CommentAddedT e;
+  e.comment_id = "c" + next_id;
+  e.body = c.body;
+  Events out = One(std::move(e));
+  if (s.state == CaseState::AwaitingInfo && actor.role == Role::Customer) {
+    fb::InformationProvidedT ip;
+    ip.comment_id = "c" + next_id;
+    out.emplace_back().Set(std::move(ip));
+  }
+  return out;
+}
+
+// AddInternalNote (staff only, checked before).
+Decision DecideAddInternalNote(const CaseSnapshot& s, const fb::AddInternalNoteT& c,
+                               const CaseLimits& lim) {
+  if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
+    return *r;
+  }
+  fb::InternalNoteAddedT e;
+  e.note_id = "n" + NextId(s);
+  e.body = c.body;
+  return One(std::move(e));
+}
+
+// AddAttachment: the case's attachment limit, then size, digest and name.
+Decision DecideAddAttachment(const CaseSnapshot& s, const fb::AddAttachmentT& c,
+                             const CaseLimits& lim) {
+  if (s.attachments.size() >= lim.max_attachments) {
+    return Reject(ResultCode::FailedPrecondition, "attachment.limit",
+                  "a case holds at most " + std::to_string(lim.max_attachments) +
+                      " attachments");
+  }
+  if (c.size_bytes == 0 || c.size_bytes > lim.max_attachment_bytes) {
+    return Invalid("attachment.size", "size_bytes",
+                   "must be 1.." + std::to_string(lim.max_attachment_bytes) + " bytes");
+  }
+  if (!IsLowerHex64(c.sha256)) {
+    return Invalid("attachment.sha256", "sha256", "must be 64 lower-case hex digits");
+  }
+  if (auto r = CheckFileName(c.file_name, lim.max_file_name_bytes)) return *r;
+  fb::AttachmentAddedT e;
+  e.attachment_id = "a" + NextId(s);
+  e.sha256 = c.sha256;
+  e.file_name = c.file_name;
+  e.size_bytes = c.size_bytes;
+  e.content_type = c.content_type.empty() ? "application/octet-stream" : c.content_type;
+  return One(std::move(e));
+}
+
+// RenameAttachment and RemoveAttachment: both need the attachment to exist.
+Decision DecideAttachmentChange(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
+                                const CaseLimits& lim) {
+  const fb::Command type = cmd.command.type;
+  const std::string& id = type == fb::Command::RenameAttachment
+                              ? cmd.command.AsRenameAttachment()->attachment_id
+                              : cmd.command.AsRemoveAttachment()->attachment_id;
+  auto it = std::find_if(s.attachments.begin(), s.attachments.end(),
+                         [&](const auto& a) { return a->attachment_id == id; });
+  if (it == s.attachments.end()) {
+    return Reject(ResultCode::NotFound, "attachment.not_found",
+                  "attachment '" + id + "' does not exist on case " + s.case_number);
+  }
+  if (type == fb::Command::RemoveAttachment) {
+    fb::AttachmentRemovedT e;
+    e.attachment_id = id;
+    return One(std::move(e));
+  }
+  const std::string& name = cmd.command.AsRenameAttachment()->file_name;
+  if (auto r = CheckFileName(name, lim.max_file_name_bytes)) return *r;
+  fb::AttachmentRenamedT e;
+  e.attachment_id = id;
+  e.file_name = name;
+  e.previous_file_name = (*it)->file_name;
+  return One(std::move(e));
+}
+
+// AddWatcher: a valid, new address while the watch list has room.
+Decision DecideAddWatcher(const CaseSnapshot& s, const fb::AddWatcherT& c,
+                          const CaseLimits& lim) {
+  const std::string email = Lower(c.email);
+  if (!ValidEmail(email)) {
+    return Invalid("watcher.email_invalid", "email", "is not a valid e-mail address");
+  }
+  if (std::find(s.watchers.begin(), s.watchers.end(), email) != s.watchers.end()) {
+    return Reject(ResultCode::AlreadyExists, "watcher.duplicate",
+                  email + " is already on the watch list");
+  }
+  if (s.watchers.size() >= lim.max_watchers) {
+    return Reject(ResultCode::FailedPrecondition, "watcher.limit",
+                  "a watch list holds at most " + std::to_string(lim.max_watchers) +
+                      " addresses");
+  }
+  fb::WatcherAddedT e;
+  e.email = email;
+  return One(std::move(e));
+}
+
+// RemoveWatcher: the address must be on the watch list.
+Decision DecideRemoveWatcher(const CaseSnapshot& s, const fb::RemoveWatcherT& c) {
+  const std::string email = Lower(c.email);
+  if (std::find(s.watchers.begin(), s.watchers.end(), email) == s.watchers.end()) {
+    return Reject(ResultCode::NotFound, "watcher.not_found",
+                  email + " is not on the watch list");
+  }
+  fb::WatcherRemovedT e;
+  e.email = email;
+  return One(std::move(e));
+}
+
+// CloseCase: by staff any time it is allowed, by the system (auto-close) only
+// once it is due.
+Decision DecideClose(const CaseSnapshot& s, const fb::ActorT& actor,
+                     const DecideContext& ctx) {
+  fb::CaseClosedT e;
+  if (actor.role == Role::System) {
+    if (!AutoCloseDue(s, ctx.now_us, *ctx.limits)) {
+      return Reject(ResultCode::FailedPrecondition, "case.auto_close_not_due",
+                    "case " + s.case_number + " is not due for auto-close");
+    }
+    e.reason = fb::CloseReason::AutoClose;
+  } else {
+    e.reason = fb::CloseReason::Staff;
+  }
+  return One(std::move(e));
+}
+
+// Every command but OpenCase, on a case that exists and the actor may see:
+// the common checks, then the command's own rules.
+Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
+                        const DecideContext& ctx) {
+  const fb::ActorT& actor = *cmd.actor;
+  const fb::Command type = cmd.command.type;
+  const CaseLimits& lim = *ctx.limits;
+  if (auto r = CheckActorAndState(s, actor, type)) return *r;
 
   switch (type) {
-    case fb::Command::AddComment: {
-      const auto& c = *cmd.command.AsAddComment();
-      if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::CommentAddedT e;
-      e.comment_id = "c" + next_id;
-      e.body = c.body;
-      Events out = One(std::move(e));
-      if (s.state == CaseState::AwaitingInfo && actor.role == Role::Customer) {
-        fb::InformationProvidedT ip;
-        ip.comment_id = "c" + next_id;
-        out.emplace_back().Set(std::move(ip));
-      }
-      return out;
-    }
-    case fb::Command::AddInternalNote: {
-      const auto& c = *cmd.command.AsAddInternalNote();
-      if (auto r = CheckText(c.body, "body", 1, lim.max_comment_chars, "comment.length")) {
-        return *r;
-      }
-      fb::InternalNoteAddedT e;
-      e.note_id = "n" + next_id;
-      e.body = c.body;
-      return One(std::move(e));
-    }
-    case fb::Command::AddAttachment: {
-      const auto& c = *cmd.command.AsAddAttachment();
-      if (s.attachments.size() >= lim.max_attachments) {
-        return Reject(ResultCode::FailedPrecondition, "attachment.limit",
-                      "a case holds at most " + std::to_string(lim.max_attachments) +
-                          " attachments");
-      }
-      if (c.size_bytes == 0 || c.size_bytes > lim.max_attachment_bytes) {
-        return Invalid("attachment.size", "size_bytes",
-                       "must be 1.." + std::to_string(lim.max_attachment_bytes) + " bytes");
-      }
-      if (!IsLowerHex64(c.sha256)) {
-        return Invalid("attachment.sha256", "sha256", "must be 64 lower-case hex digits");
-      }
-      if (auto r = CheckFileName(c.file_name, lim.max_file_name_bytes)) return *r;
-      fb::AttachmentAddedT e;
-      e.attachment_id = "a" + next_id;
-      e.sha256 = c.sha256;
-      e.file_name = c.file_name;
-      e.size_bytes = c.size_bytes;
-      e.content_type = c.content_type.empty() ? "application/octet-stream" : c.content_type;
-      return One(std::move(e));
-    }
+    case fb::Command::AddComment:
+      return DecideAddComment(s, actor, *cmd.command.AsAddComment(), lim);
+    case fb::Command::AddInternalNote:
+      return DecideAddInternalNote(s, *cmd.command.AsAddInternalNote(), lim);
+    case fb::Command::AddAttachment:
+      return DecideAddAttachment(s, *cmd.command.AsAddAttachment(), lim);
     case fb::Command::RenameAttachment:
-    case fb::Command::RemoveAttachment: {
-      const std::string& id = type == fb::Command::RenameAttachment
-                                  ? cmd.command.AsRenameAttachment()->attachment_id
-                                  : cmd.command.AsRemoveAttachment()->attachment_id;
-      auto it = std::find_if(s.attachments.begin(), s.attachments.end(),
-                             [&](const auto& a) { return a->attachment_id == id; });
-      if (it == s.attachments.end()) {
-        return Reject(ResultCode::NotFound, "attachment.not_found",
-                      "attachment '" + id + "' does not exist on case " + s.case_number);
-      }
-      if (type == fb::Command::RemoveAttachment) {
-        fb::AttachmentRemovedT e;
-        e.attachment_id = id;
-        return One(std::move(e));
-      }
-      const std::string& name = cmd.command.AsRenameAttachment()->file_name;
-      if (auto r = CheckFileName(name, lim.max_file_name_bytes)) return *r;
-      fb::AttachmentRenamedT e;
-      e.attachment_id = id;
-      e.file_name = name;
-      e.previous_file_name = (*it)->file_name;
-      return One(std::move(e));
-    }
-    case fb::Command::AddWatcher: {
-      const std::string email = Lower(cmd.command.AsAddWatcher()->email);
-      if (!ValidEmail(email)) {
-        return Invalid("watcher.email_invalid", "email", "is not a valid e-mail address");
-      }
-      if (std::find(s.watchers.begin(), s.watchers.end(), email) != s.watchers.end()) {
-        return Reject(ResultCode::AlreadyExists, "watcher.duplicate",
-                      email + " is already on the watch list");
-      }
-      if (s.watchers.size() >= lim.max_watchers) {
-        return Reject(ResultCode::FailedPrecondition, "watcher.limit",
-                      "a watch list holds at most " + std::to_string(lim.max_watchers) +
-                          " addresses");
-      }
-      fb::WatcherAddedT e;
-      e.email = email;
-      return One(std::move(e));
-    }
-    case fb::Command::RemoveWatcher: {
-      const std::string email = Lower(cmd.command.AsRemoveWatcher()->email);
-      if (std::find(s.watchers.begin(), s.watchers.end(), email) == s.watchers.end()) {
-        return Reject(ResultCode::NotFound, "watcher.not_found",
-                      email + " is not on the watch list");
-      }
-      fb::WatcherRemovedT e;
-      e.email = email;
-      return One(std::move(e));
-    }
+    case fb::Command::RemoveAttachment:
+      return DecideAttachmentChange(s, cmd, lim);
+    case fb::Command::AddWatcher:
+      return DecideAddWatcher(s, *cmd.command.AsAddWatcher(), lim);
+    case fb::Command::RemoveWatcher:
+      return DecideRemoveWatcher(s, *cmd.command.AsRemoveWatcher());
     case fb::Command::AcceptCase:
       return One(fb::CaseAcceptedT{});
     case fb::Command::RequestInformation:
@@ -358,19 +414,8 @@ Decision DecideExisting(const CaseSnapshot& s, const fb::CommandEnvelopeT& cmd,
       return TextEvent(cmd.command.AsRejectResolution()->reason, "reason", 0,
                        lim.max_comment_chars, "comment.length",
                        &fb::ResolutionRejectedT::reason);
-    case fb::Command::CloseCase: {
-      fb::CaseClosedT e;
-      if (actor.role == Role::System) {
-        if (!AutoCloseDue(s, ctx.now_us, lim)) {
-          return Reject(ResultCode::FailedPrecondition, "case.auto_close_not_due",
-                        "case " + s.case_number + " is not due for auto-close");
-        }
-        e.reason = fb::CloseReason::AutoClose;
-      } else {
-        e.reason = fb::CloseReason::Staff;
-      }
-      return One(std::move(e));
-    }
+    case fb::Command::CloseCase:
+      return DecideClose(s, actor, ctx);
     case fb::Command::CancelCase:
       return TextEvent(cmd.command.AsCancelCase()->reason, "reason", 0,
                        lim.max_comment_chars, "comment.length", &fb::CaseCancelledT::reason);

@@ -145,6 +145,340 @@ Status CountState(Txn& txn, const std::string& account, fb::CaseState state, int
   return Status::Ok();
 }
 
+// One event being applied to one case: the event, the case's summary (edited
+// in place) and what the event adds beyond the summary.
+struct CaseUpdate {
+  const fb::EventEnvelopeT& event;
+  const std::string& number;            // event.aggregate_id
+  const std::string at_text;            // event.occurred_at_us, formatted
+  json summary;                         // null until CaseOpened fills it in
+  std::optional<IndexedFields> before;  // the stored summary's; none for a new case
+  json item;                            // the activity item
+  bool internal = false;                // staff only: not in the feed or the index
+  std::optional<fb::CaseState> new_state;
+  std::vector<std::string> search_texts;  // words the event adds to the index
+};
+
+// Reads the case's stored summary: nullopt when the case has no row yet.
+// kDataLoss when the row does not parse or has no version.
+Result<std::optional<json>> ReadSummary(Txn& txn, const std::string& number) {
+  DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(Cf::kCases, number));
+  if (!row) return std::optional<json>();
+  json s = json::parse(*row, nullptr, /*allow_exceptions=*/false);
+  if (s.is_discarded() || !s.is_object() || !s.contains("version")) {
+    return DataLossError("read store: summary of " + number + " does not parse");
+  }
+  return std::optional<json>(std::move(s));
+}
+
+// Checks that `e` is the next event of a case at version `have` (an event
+// at or below `have` is the caller's kAlreadyApplied): no version gap, the
+// first event opens the case and no later one does. kFailedPrecondition
+// otherwise.
+Status CheckSequence(const fb::EventEnvelopeT& e, uint64_t have) {
+  const std::string& number = e.aggregate_id;
+  const Event type = e.event.type;
+  if (e.version != have + 1) {
+    return FailedPreconditionError("version gap: case " + number + " is at version " +
+                                   std::to_string(have) + ", the event has version " +
+                                   std::to_string(e.version));
+  }
+  if (have == 0 && type != Event::CaseOpened) {
+    return FailedPreconditionError(std::string(fb::EnumNameEvent(type)) + " for case " +
+                                   number + ", which was never opened");
+  }
+  if (have != 0 && type == Event::CaseOpened) {
+    return FailedPreconditionError("CaseOpened for case " + number +
+                                   ", which is already open");
+  }
+  return Status::Ok();
+}
+
+// CaseOpened: the new summary (state NEW) and its words. kFailedPrecondition
+// when the case has no account.
+Status ApplyCaseOpened(CaseUpdate& u) {
+  const fb::EventEnvelopeT& e = u.event;
+  const auto* o = e.event.AsCaseOpened();
+  if (o->account_id.empty()) {
+    return FailedPreconditionError("CaseOpened of " + u.number + " has no account");
+  }
+  json fields = json::object();
+  for (const auto& f : o->fields) {
+    if (f) fields[f->key] = f->value;
+  }
+  const int64_t at = e.occurred_at_us;
+  u.summary = json{{"number", u.number},
+                   {"state", aggregates::StateName(fb::CaseState::New)},
+                   {"account_id", o->account_id},
+                   {"service_address", o->service_address},
+                   {"case_type", o->case_type},
+                   {"category", o->category},
+                   {"subject", o->subject},
+                   {"description", o->description},
+                   {"fields", fields},
+                   {"opened_at", u.at_text},
+                   {"opened_at_us", at},
+                   {"opened_by", ActorJson(e.actor.get())},
+                   {"updated_at", u.at_text},
+                   {"updated_at_us", at},
+                   {"resolved_at", nullptr},
+                   {"closed_at", nullptr},
+                   {"cancelled_at", nullptr},
+                   {"resolution", nullptr},
+                   {"comment_count", 0},
+                   {"attachment_count", 0},
+                   {"watcher_count", 0},
+                   {"version", 0}};
+  u.item["type"] = "opened";
+  u.item["to"] = aggregates::StateName(fb::CaseState::New);
+  u.item["subject"] = o->subject;
+  u.new_state = fb::CaseState::New;
+  u.search_texts = {o->subject, o->description, o->category, o->case_type,
+                    o->service_address, o->account_id};
+  for (const auto& f : o->fields) {
+    if (f) u.search_texts.push_back(f->value);
+  }
+  return Status::Ok();
+}
+
+// CommentAdded: a public comment, counted and indexed.
+void ApplyCommentAdded(CaseUpdate& u) {
+  const auto* c = u.event.event.AsCommentAdded();
+  u.item["type"] = "comment";
+  u.item["comment_id"] = c->comment_id;
+  u.item["body"] = c->body;
+  u.summary["comment_count"] = u.summary["comment_count"].get<int64_t>() + 1;
+  u.search_texts = {c->body};
+}
+
+// InternalNoteAdded: staff only, so never in the updates feed or the search
+// index.
+void ApplyInternalNoteAdded(CaseUpdate& u) {
+  const auto* n = u.event.event.AsInternalNoteAdded();
+  u.item["type"] = "internal_note";
+  u.item["note_id"] = n->note_id;
+  u.item["body"] = n->body;
+  u.internal = true;
+}
+
+// AttachmentAdded: writes the attachment row (counted when new).
+Status ApplyAttachmentAdded(CaseUpdate& u, Txn& txn) {
+  const auto* a = u.event.event.AsAttachmentAdded();
+  u.item["type"] = "attachment_added";
+  u.item["attachment_id"] = a->attachment_id;
+  u.item["file_name"] = a->file_name;
+  json att = {{"id", a->attachment_id},     {"file_name", a->file_name},
+              {"sha256", a->sha256},        {"size_bytes", a->size_bytes},
+              {"content_type", a->content_type}, {"added_at", u.at_text},
+              {"added_by", ActorJson(u.event.actor.get())}};
+  const std::string key = u.number + a->attachment_id;
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
+  if (!existing) u.summary["attachment_count"] = u.summary["attachment_count"].get<int64_t>() + 1;
+  txn.Put(Cf::kAttachments, key, att.dump());
+  return Status::Ok();
+}
+
+// AttachmentRenamed: rewrites the attachment row's file name.
+// kFailedPrecondition for an unknown attachment, kDataLoss for a bad row.
+Status ApplyAttachmentRenamed(CaseUpdate& u, Txn& txn) {
+  const auto* a = u.event.event.AsAttachmentRenamed();
+  const std::string key = u.number + a->attachment_id;
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
+  if (!existing) {
+    return FailedPreconditionError("AttachmentRenamed of unknown attachment " +
+                                   a->attachment_id + " of case " + u.number);
+  }
+  json att = json::parse(*existing, nullptr, false);
+  if (att.is_discarded()) return DataLossError("read store: attachment row does not parse");
+  u.item["type"] = "attachment_renamed";
+  u.item["attachment_id"] = a->attachment_id;
+  u.item["file_name"] = a->file_name;
+  u.item["previous_file_name"] = att["file_name"];
+  att["file_name"] = a->file_name;
+  txn.Put(Cf::kAttachments, key, att.dump());
+  return Status::Ok();
+}
+
+// AttachmentRemoved: deletes the attachment row. kFailedPrecondition for an
+// unknown attachment.
+Status ApplyAttachmentRemoved(CaseUpdate& u, Txn& txn) {
+  const auto* a = u.event.event.AsAttachmentRemoved();
+  const std::string key = u.number + a->attachment_id;
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
+  if (!existing) {
+    return FailedPreconditionError("AttachmentRemoved of unknown attachment " +
+                                   a->attachment_id + " of case " + u.number);
+  }
+  json att = json::parse(*existing, nullptr, false);
+  u.item["type"] = "attachment_removed";
+  u.item["attachment_id"] = a->attachment_id;
+  u.item["file_name"] = att.is_discarded() ? json() : att["file_name"];
+  txn.Delete(Cf::kAttachments, key);
+  u.summary["attachment_count"] = u.summary["attachment_count"].get<int64_t>() - 1;
+  return Status::Ok();
+}
+
+// WatcherAdded: writes the watcher row (counted when new).
+Status ApplyWatcherAdded(CaseUpdate& u, Txn& txn) {
+  const auto* w = u.event.event.AsWatcherAdded();
+  const std::string key = u.number + w->email;
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
+  if (!existing) u.summary["watcher_count"] = u.summary["watcher_count"].get<int64_t>() + 1;
+  txn.Put(Cf::kWatchers, key,
+          json{{"email", w->email}, {"added_at", u.at_text},
+               {"added_by", ActorJson(u.event.actor.get())}}
+              .dump());
+  u.item["type"] = "watcher_added";
+  u.item["email"] = w->email;
+  return Status::Ok();
+}
+
+// WatcherRemoved: deletes the watcher row, if there is one.
+Status ApplyWatcherRemoved(CaseUpdate& u, Txn& txn) {
+  const auto* w = u.event.event.AsWatcherRemoved();
+  const std::string key = u.number + w->email;
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
+  if (existing) {
+    txn.Delete(Cf::kWatchers, key);
+    u.summary["watcher_count"] = u.summary["watcher_count"].get<int64_t>() - 1;
+  }
+  u.item["type"] = "watcher_removed";
+  u.item["email"] = w->email;
+  return Status::Ok();
+}
+
+// Makes the activity item a state change to `to`, with `reason` under
+// `field` when both are given, and records the new state.
+void ChangeState(CaseUpdate& u, fb::CaseState to, const char* field, std::string reason) {
+  u.item["type"] = "state_changed";
+  u.item["from"] = aggregates::StateName(u.before->state);
+  u.item["to"] = aggregates::StateName(to);
+  if (field && !reason.empty()) u.item[field] = reason;
+  u.new_state = to;
+}
+
+// The lifecycle events after CaseOpened: a state change, plus the summary's
+// timestamps and resolution. Returns false for any other event.
+bool ApplyLifecycleEvent(CaseUpdate& u) {
+  const fb::EventUnion& ev = u.event.event;
+  json& s = u.summary;
+  switch (ev.type) {
+    case Event::CaseAccepted:
+      ChangeState(u, fb::CaseState::Open, nullptr, "");
+      return true;
+    case Event::InformationRequested:
+      ChangeState(u, fb::CaseState::AwaitingInfo, "message", ev.AsInformationRequested()->message);
+      u.search_texts = {ev.AsInformationRequested()->message};
+      return true;
+    case Event::InformationProvided:
+      ChangeState(u, fb::CaseState::Open, nullptr, "");
+      u.item["comment_id"] = ev.AsInformationProvided()->comment_id;
+      return true;
+    case Event::CaseResolved: {
+      const std::string& resolution = ev.AsCaseResolved()->resolution;
+      ChangeState(u, fb::CaseState::Resolved, "resolution", resolution);
+      s["resolved_at"] = u.at_text;
+      s["resolution"] = resolution;
+      u.search_texts = {resolution};
+      return true;
+    }
+    case Event::ResolutionAccepted:
+      ChangeState(u, fb::CaseState::Closed, nullptr, "");
+      s["closed_at"] = u.at_text;
+      return true;
+    case Event::ResolutionRejected:
+      ChangeState(u, fb::CaseState::Open, "reason", ev.AsResolutionRejected()->reason);
+      s["resolved_at"] = nullptr;
+      return true;
+    case Event::CaseClosed:
+      ChangeState(u, fb::CaseState::Closed, "reason",
+                  ev.AsCaseClosed()->reason == fb::CloseReason::AutoClose ? "auto_close" : "staff");
+      s["closed_at"] = u.at_text;
+      return true;
+    case Event::CaseCancelled:
+      ChangeState(u, fb::CaseState::Cancelled, "reason", ev.AsCaseCancelled()->reason);
+      s["cancelled_at"] = u.at_text;
+      return true;
+    case Event::CaseReopened:
+      ChangeState(u, fb::CaseState::Open, "reason", ev.AsCaseReopened()->reason);
+      s["resolved_at"] = nullptr;
+      s["closed_at"] = nullptr;
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Applies the event's payload to the summary, the activity item and the
+// per-case rows (attachments, watchers). kFailedPrecondition for an event
+// without a payload or of another context.
+Status ApplyPayload(CaseUpdate& u, Txn& txn) {
+  const Event type = u.event.event.type;
+  switch (type) {
+    case Event::CaseOpened:
+      return ApplyCaseOpened(u);
+    case Event::CommentAdded:
+      ApplyCommentAdded(u);
+      return Status::Ok();
+    case Event::InternalNoteAdded:
+      ApplyInternalNoteAdded(u);
+      return Status::Ok();
+    case Event::AttachmentAdded:
+      return ApplyAttachmentAdded(u, txn);
+    case Event::AttachmentRenamed:
+      return ApplyAttachmentRenamed(u, txn);
+    case Event::AttachmentRemoved:
+      return ApplyAttachmentRemoved(u, txn);
+    case Event::WatcherAdded:
+      return ApplyWatcherAdded(u, txn);
+    case Event::WatcherRemoved:
+      return ApplyWatcherRemoved(u, txn);
+    case Event::NONE:
+      return FailedPreconditionError("event without a payload for case " + u.number);
+    default:
+      if (ApplyLifecycleEvent(u)) return Status::Ok();
+      // Another context's event on the cases topic.
+      return FailedPreconditionError(std::string(fb::EnumNameEvent(type)) +
+                                     " is not a cases event (case " + u.number + ")");
+  }
+}
+
+// Stamps the summary with the event (state, version, update time), writes
+// it and moves its list entries and state counts. Returns its index fields.
+Result<IndexedFields> WriteSummary(CaseUpdate& u, Txn& txn) {
+  json& s = u.summary;
+  if (u.new_state) s["state"] = aggregates::StateName(*u.new_state);
+  s["version"] = u.event.version;
+  s["updated_at"] = u.at_text;
+  s["updated_at_us"] = u.event.occurred_at_us;
+  IndexedFields after = FieldsOf(s);
+  MoveListKeys(txn, u.before, after, u.number);
+  if (!u.before) txn.Put(Cf::kLists, keys::NumberPrefix(after.account) + u.number, "");
+  if (!u.before || u.before->state != after.state) {
+    if (u.before) DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, u.before->state, -1));
+    DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, after.state, +1));
+  }
+  txn.Put(Cf::kCases, u.number, s.dump());
+  return after;
+}
+
+// Writes the activity item, and the updates feed entries (the account's and
+// the all-accounts one) when customers may see it.
+void WriteActivity(CaseUpdate& u, Txn& txn, const std::string& account) {
+  json& item = u.item;
+  const uint64_t version = u.event.version;
+  item["internal"] = u.internal;
+  txn.Put(Cf::kActivity, u.number + keys::Version(version), item.dump());
+  if (u.internal) return;
+  item["case_number"] = u.number;
+  item["subject"] = u.summary["subject"];
+  const std::string suffix =
+      keys::InvTime(u.event.occurred_at_us) + u.number + keys::Version(version);
+  const std::string dumped = item.dump();
+  txn.Put(Cf::kUpdates, keys::UpdatesPrefix(account) + suffix, dumped);
+  txn.Put(Cf::kUpdates, keys::UpdatesPrefix("") + suffix, dumped);
+}
+
 }  // namespace
 
 bool IsOpenState(fb::CaseState s) {
@@ -179,261 +513,24 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   if (!aggregates::ParseCaseNumber(number).ok() || number.size() != keys::kNumberWidth) {
     return FailedPreconditionError("aggregate id '" + number + "' is not a case number");
   }
-  const Event type = e.event.type;
-  DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(Cf::kCases, number));
-  json s;
-  uint64_t have = 0;
-  if (row) {
-    s = json::parse(*row, nullptr, /*allow_exceptions=*/false);
-    if (s.is_discarded() || !s.is_object() || !s.contains("version")) {
-      return DataLossError("read store: summary of " + number + " does not parse");
-    }
-    have = s["version"].get<uint64_t>();
-  }
+  DOCKET_ASSIGN_OR_RETURN(std::optional<json> stored, ReadSummary(txn, number));
+  const uint64_t have = stored ? (*stored)["version"].get<uint64_t>() : 0;
   if (e.version <= have) return ApplyOutcome::kAlreadyApplied;
-  if (e.version != have + 1) {
-    return FailedPreconditionError("version gap: case " + number + " is at version " +
-                                   std::to_string(have) + ", the event has version " +
-                                   std::to_string(e.version));
-  }
-  if (have == 0 && type != Event::CaseOpened) {
-    return FailedPreconditionError(std::string(fb::EnumNameEvent(type)) + " for case " +
-                                   number + ", which was never opened");
-  }
-  if (have != 0 && type == Event::CaseOpened) {
-    return FailedPreconditionError("CaseOpened for case " + number +
-                                   ", which is already open");
-  }
+  DOCKET_RETURN_IF_ERROR(CheckSequence(e, have));
 
   const int64_t at = e.occurred_at_us;
-  const std::string at_text = FormatMicros(at);
-  json item = {{"version", e.version}, {"at", at_text}, {"actor", ActorJson(e.actor.get())}};
-  bool internal = false;
-  std::optional<IndexedFields> before;
-  if (row) before = FieldsOf(s);
-  std::optional<fb::CaseState> new_state;
-  std::vector<std::string> search_texts;
-
-  auto change_state = [&](fb::CaseState to, const char* field, std::string reason) {
-    item["type"] = "state_changed";
-    item["from"] = aggregates::StateName(before->state);
-    item["to"] = aggregates::StateName(to);
-    if (field && !reason.empty()) item[field] = reason;
-    new_state = to;
-  };
-
-  switch (type) {
-    case Event::CaseOpened: {
-      const auto* o = e.event.AsCaseOpened();
-      if (o->account_id.empty()) {
-        return FailedPreconditionError("CaseOpened of " + number + " has no account");
-      }
-      json fields = json::object();
-      for (const auto& f : o->fields) {
-        if (f) fields[f->key] = f->value;
-      }
-      s = json{{"number", number},
-               {"state", aggregates::StateName(fb::CaseState::New)},
-               {"account_id", o->account_id},
-               {"service_address", o->service_address},
-               {"case_type", o->case_type},
-               {"category", o->category},
-               {"subject", o->subject},
-               {"description", o->description},
-               {"fields", fields},
-               {"opened_at", at_text},
-               {"opened_at_us", at},
-               {"opened_by", ActorJson(e.actor.get())},
-               {"updated_at", at_text},
-               {"updated_at_us", at},
-               {"resolved_at", nullptr},
-               {"closed_at", nullptr},
-               {"cancelled_at", nullptr},
-               {"resolution", nullptr},
-               {"comment_count", 0},
-               {"attachment_count", 0},
-               {"watcher_count", 0},
-               {"version", 0}};
-      item["type"] = "opened";
-      item["to"] = aggregates::StateName(fb::CaseState::New);
-      item["subject"] = o->subject;
-      new_state = fb::CaseState::New;
-      search_texts = {o->subject, o->description, o->category, o->case_type,
-                      o->service_address, o->account_id};
-      for (const auto& f : o->fields) {
-        if (f) search_texts.push_back(f->value);
-      }
-      break;
-    }
-    case Event::CommentAdded: {
-      const auto* c = e.event.AsCommentAdded();
-      item["type"] = "comment";
-      item["comment_id"] = c->comment_id;
-      item["body"] = c->body;
-      s["comment_count"] = s["comment_count"].get<int64_t>() + 1;
-      search_texts = {c->body};
-      break;
-    }
-    case Event::InternalNoteAdded: {
-      const auto* n = e.event.AsInternalNoteAdded();
-      item["type"] = "internal_note";
-      item["note_id"] = n->note_id;
-      item["body"] = n->body;
-      internal = true;  // staff only: never in the updates feed or the search index
-      break;
-    }
-    case Event::AttachmentAdded: {
-      const auto* a = e.event.AsAttachmentAdded();
-      item["type"] = "attachment_added";
-      item["attachment_id"] = a->attachment_id;
-      item["file_name"] = a->file_name;
-      json att = {{"id", a->attachment_id},     {"file_name", a->file_name},
-                  {"sha256", a->sha256},        {"size_bytes", a->size_bytes},
-                  {"content_type", a->content_type}, {"added_at", at_text},
-                  {"added_by", ActorJson(e.actor.get())}};
-      const std::string key = number + a->attachment_id;
-      DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-      if (!existing) s["attachment_count"] = s["attachment_count"].get<int64_t>() + 1;
-      txn.Put(Cf::kAttachments, key, att.dump());
-      break;
-    }
-    case Event::AttachmentRenamed: {
-      const auto* a = e.event.AsAttachmentRenamed();
-      const std::string key = number + a->attachment_id;
-      DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-      if (!existing) {
-        return FailedPreconditionError("AttachmentRenamed of unknown attachment " +
-                                       a->attachment_id + " of case " + number);
-      }
-      json att = json::parse(*existing, nullptr, false);
-      if (att.is_discarded()) return DataLossError("read store: attachment row does not parse");
-      item["type"] = "attachment_renamed";
-      item["attachment_id"] = a->attachment_id;
-      item["file_name"] = a->file_name;
-      item["previous_file_name"] = att["file_name"];
-      att["file_name"] = a->file_name;
-      txn.Put(Cf::kAttachments, key, att.dump());
-      break;
-    }
-    case Event::AttachmentRemoved: {
-      const auto* a = e.event.AsAttachmentRemoved();
-      const std::string key = number + a->attachment_id;
-      DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-      if (!existing) {
-        return FailedPreconditionError("AttachmentRemoved of unknown attachment " +
-                                       a->attachment_id + " of case " + number);
-      }
-      json att = json::parse(*existing, nullptr, false);
-      item["type"] = "attachment_removed";
-      item["attachment_id"] = a->attachment_id;
-      item["file_name"] = att.is_discarded() ? json() : att["file_name"];
-      txn.Delete(Cf::kAttachments, key);
-      s["attachment_count"] = s["attachment_count"].get<int64_t>() - 1;
-      break;
-    }
-    case Event::WatcherAdded: {
-      const auto* w = e.event.AsWatcherAdded();
-      const std::string key = number + w->email;
-      DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
-      if (!existing) s["watcher_count"] = s["watcher_count"].get<int64_t>() + 1;
-      txn.Put(Cf::kWatchers, key,
-              json{{"email", w->email}, {"added_at", at_text},
-                   {"added_by", ActorJson(e.actor.get())}}
-                  .dump());
-      item["type"] = "watcher_added";
-      item["email"] = w->email;
-      break;
-    }
-    case Event::WatcherRemoved: {
-      const auto* w = e.event.AsWatcherRemoved();
-      const std::string key = number + w->email;
-      DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
-      if (existing) {
-        txn.Delete(Cf::kWatchers, key);
-        s["watcher_count"] = s["watcher_count"].get<int64_t>() - 1;
-      }
-      item["type"] = "watcher_removed";
-      item["email"] = w->email;
-      break;
-    }
-    case Event::CaseAccepted:
-      change_state(fb::CaseState::Open, nullptr, "");
-      break;
-    case Event::InformationRequested:
-      change_state(fb::CaseState::AwaitingInfo, "message",
-                   e.event.AsInformationRequested()->message);
-      search_texts = {e.event.AsInformationRequested()->message};
-      break;
-    case Event::InformationProvided:
-      change_state(fb::CaseState::Open, nullptr, "");
-      item["comment_id"] = e.event.AsInformationProvided()->comment_id;
-      break;
-    case Event::CaseResolved: {
-      const std::string& resolution = e.event.AsCaseResolved()->resolution;
-      change_state(fb::CaseState::Resolved, "resolution", resolution);
-      s["resolved_at"] = at_text;
-      s["resolution"] = resolution;
-      search_texts = {resolution};
-      break;
-    }
-    case Event::ResolutionAccepted:
-      change_state(fb::CaseState::Closed, nullptr, "");
-      s["closed_at"] = at_text;
-      break;
-    case Event::ResolutionRejected:
-      change_state(fb::CaseState::Open, "reason", e.event.AsResolutionRejected()->reason);
-      s["resolved_at"] = nullptr;
-      break;
-    case Event::CaseClosed:
-      change_state(fb::CaseState::Closed, "reason",
-                   e.event.AsCaseClosed()->reason == fb::CloseReason::AutoClose ? "auto_close"
-                                                                                : "staff");
-      s["closed_at"] = at_text;
-      break;
-    case Event::CaseCancelled:
-      change_state(fb::CaseState::Cancelled, "reason", e.event.AsCaseCancelled()->reason);
-      s["cancelled_at"] = at_text;
-      break;
-    case Event::CaseReopened:
-      change_state(fb::CaseState::Open, "reason", e.event.AsCaseReopened()->reason);
-      s["resolved_at"] = nullptr;
-      s["closed_at"] = nullptr;
-      break;
-    case Event::NONE:
-      return FailedPreconditionError("event without a payload for case " + number);
-    default:  // another context's event on the cases topic
-      return FailedPreconditionError(std::string(fb::EnumNameEvent(type)) +
-                                     " is not a cases event (case " + number + ")");
+  CaseUpdate u{.event = e, .number = number, .at_text = FormatMicros(at)};
+  u.item = {{"version", e.version}, {"at", u.at_text}, {"actor", ActorJson(e.actor.get())}};
+  if (stored) {
+    u.summary = std::move(*stored);
+    u.before = FieldsOf(u.summary);
   }
+  DOCKET_RETURN_IF_ERROR(ApplyPayload(u, txn));
 
-  // Summary and indexes.
-  if (new_state) s["state"] = aggregates::StateName(*new_state);
-  s["version"] = e.version;
-  s["updated_at"] = at_text;
-  s["updated_at_us"] = at;
-  const IndexedFields after = FieldsOf(s);
-  MoveListKeys(txn, before, after, number);
-  if (!before) txn.Put(Cf::kLists, keys::NumberPrefix(after.account) + number, "");
-  if (!before || before->state != after.state) {
-    if (before) DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, before->state, -1));
-    DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, after.state, +1));
-  }
-  txn.Put(Cf::kCases, number, s.dump());
-
-  // Activity, and the updates feed when customers may see it.
-  item["internal"] = internal;
-  txn.Put(Cf::kActivity, number + keys::Version(e.version), item.dump());
-  if (!internal) {
-    item["case_number"] = number;
-    item["subject"] = s["subject"];
-    const std::string suffix = keys::InvTime(at) + number + keys::Version(e.version);
-    const std::string dumped = item.dump();
-    txn.Put(Cf::kUpdates, keys::UpdatesPrefix(after.account) + suffix, dumped);
-    txn.Put(Cf::kUpdates, keys::UpdatesPrefix("") + suffix, dumped);
-  }
-
+  DOCKET_ASSIGN_OR_RETURN(const IndexedFields after, WriteSummary(u, txn));
+  WriteActivity(u, txn, after.account);
   // Every event refreshes the search document's recency; some add words.
-  DOCKET_RETURN_IF_ERROR(IndexText(txn, text, number, after.account, at, search_texts));
+  DOCKET_RETURN_IF_ERROR(IndexText(txn, text, number, after.account, at, u.search_texts));
   return ApplyOutcome::kApplied;
 }
 

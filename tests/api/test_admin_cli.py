@@ -42,9 +42,19 @@ def test_a_created_admin_can_log_in_and_create_staff(world):
     assert r.returncode == 0, r
     assert "created admin second-admin@example.com" in r.stdout
     import requests
-    login = requests.post(world.server.api + "/auth/login",
-                          json={"email": "Second-Admin@example.com", "password": "violet-canyon-orbit-58"},
-                          timeout=30)
+    import time
+    # The identity read model applies the new user asynchronously (docketctl
+    # returns once the decider accepted it): the login succeeds within
+    # moments, never with another answer than 401 before that.
+    deadline = time.monotonic() + 10
+    while True:
+        login = requests.post(world.server.api + "/auth/login",
+                              json={"email": "Second-Admin@example.com",
+                                    "password": "violet-canyon-orbit-58"},
+                              timeout=30)
+        if login.status_code != 401 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert login.status_code == 200, login.text
     assert login.json()["user"]["role"] == "admin"
 
