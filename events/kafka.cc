@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <random>
 
-#include "events/log.h"
+#include "events/kafka_log.h"
 
 namespace docket::kafka {
 
