@@ -50,4 +50,11 @@ Decision GivenIdHandler::DecideOn(
   return decide(*s);
 }
 
+Decision GivenIdHandler::NotThisContext(const fb::CommandEnvelopeT& command,
+                                        std::string_view what) {
+  return Reject(fb::ResultCode::InvalidArgument, "command.context",
+                std::string(events::CommandTypeName(command.command.type)) + " is not " +
+                    std::string(what));
+}
+
 }  // namespace docket::aggregates

@@ -47,6 +47,10 @@ class GivenIdHandler : public AggregateHandler {
   // Rejects first, in this order: no actor (invalid argument), a state that
   // does not decode (internal, "state.corrupt"), an expected_version other
   // than the current one (version conflict, "aggregate.version").
+  // The rejection of a command of another context ("command.context"):
+  // "<Type> is not <what>", e.g. "is not an identity command".
+  static Decision NotThisContext(const fb::CommandEnvelopeT& command, std::string_view what);
+
   static Decision DecideOn(std::string_view state, const fb::CommandEnvelopeT& command,
                            const std::function<Decision(const fb::PortalSnapshotT&)>& decide);
 };

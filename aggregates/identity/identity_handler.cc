@@ -192,9 +192,7 @@ Decision IdentityHandler::Decide(std::string_view state, const fb::CommandEnvelo
       case fb::Command::ChangePasswordHash:
         return DecideChangeHash(s, cmd, *cmd.command.AsChangePasswordHash());
       default:
-        return Reject(ResultCode::InvalidArgument, "command.context",
-                      std::string(events::CommandTypeName(cmd.command.type)) +
-                          " is not an identity command");
+        return NotThisContext(cmd, "an identity command");
     }
   });
 }

@@ -61,9 +61,7 @@ Decision StatusHandler::Decide(std::string_view state, const fb::CommandEnvelope
         return out;
       }
       default:
-        return Reject(ResultCode::InvalidArgument, "command.context",
-                      std::string(events::CommandTypeName(cmd.command.type)) +
-                          " is not a status command");
+        return NotThisContext(cmd, "a status command");
     }
   });
 }
