@@ -198,8 +198,7 @@ Status ProjectionApplier::Lane::Park(Txn& txn, const std::string& aggregate_key,
   } else {
     // Only what the log determines (no times of processing, no retry
     // counts): verify compares a live model with a replay.
-    // "case" names the parked aggregate (the field kept its first name).
-    record = {{"case", aggregate_key}, {"partition", m.partition}, {"offset", m.offset},
+    record = {{"aggregate", aggregate_key}, {"partition", m.partition}, {"offset", m.offset},
               {"reason", reason}, {"parked", 1}};
     ProjectorLog()->warn("{} {} parked at {}@{}: {}", projection.context(), aggregate_key,
                          m.partition, m.offset, reason);

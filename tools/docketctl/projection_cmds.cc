@@ -30,6 +30,12 @@
 namespace docket::ctl {
 namespace {
 
+// The parked aggregate of a dead-letter record ("case" in stores written
+// before the contexts had their own projections).
+std::string AggregateOf(const nlohmann::json& record) {
+  return record.value("aggregate", record.value("case", std::string()));
+}
+
 namespace fs = std::filesystem;
 using consumers::ProjectorOptions;
 using projections::ReadStore;
@@ -401,9 +407,9 @@ int RunDeadLetters(const ProjectionFlags& f, const std::string& action,
     std::cout << "no dead letters\n";
     return kExitOk;
   }
-  std::printf("%-16s %9s %12s %7s  %s\n", "case", "partition", "offset", "parked", "reason");
+  std::printf("%-16s %9s %12s %7s  %s\n", "aggregate", "partition", "offset", "parked", "reason");
   for (const auto& r : out) {
-    std::printf("%-16s %9d %12" PRId64 " %7d  %s\n", r.value("case", "").c_str(),
+    std::printf("%-16s %9d %12" PRId64 " %7d  %s\n", AggregateOf(r).c_str(),
                 r.value("partition", -1), r.value("offset", int64_t{-1}), r.value("parked", 0),
                 r.value("reason", "").c_str());
   }
