@@ -21,42 +21,54 @@ Result<std::unique_ptr<PasswordHasher>> PasswordHasher::Create(
 PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait,
                                std::string dummy_hash)
     : max_concurrent_(std::max(1, max_concurrent)),
+      max_dummy_(std::max(1, max_concurrent_ - 1)),
       queue_wait_(queue_wait),
       dummy_hash_(std::move(dummy_hash)) {}
 
-bool PasswordHasher::Acquire() {
+bool PasswordHasher::CanRun(bool dummy) const {
+  const int running = real_.running + dummy_.running;
+  if (running >= max_concurrent_) return false;
+  return !dummy || (dummy_.running < max_dummy_ && real_.waiting == 0);
+}
+
+bool PasswordHasher::Acquire(bool dummy) {
+  Queue& q = dummy ? dummy_ : real_;
   std::unique_lock<std::mutex> lock(mu_);
   // A short queue: callers beyond it are told to come back, instead of
   // holding a request thread for the whole wait.
-  if (running_ >= max_concurrent_ && waiting_ >= 2 * max_concurrent_) return false;
-  ++waiting_;
-  const bool got = cv_.wait_for(lock, queue_wait_, [&] { return running_ < max_concurrent_; });
-  --waiting_;
-  if (!got) return false;
-  ++running_;
+  if (!CanRun(dummy) && q.waiting >= 2 * max_concurrent_) return false;
+  ++q.waiting;
+  const bool got = cv_.wait_for(lock, queue_wait_, [&] { return CanRun(dummy); });
+  --q.waiting;
+  if (!got) {
+    if (!dummy) cv_.notify_all();  // dummies may go now
+    return false;
+  }
+  ++q.running;
   return true;
 }
 
-void PasswordHasher::Release() {
+void PasswordHasher::Release(bool dummy) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    --running_;
+    --(dummy ? dummy_ : real_).running;
   }
-  cv_.notify_one();
+  cv_.notify_all();  // a real caller, else a dummy, takes the slot
 }
 
 Result<std::string> PasswordHasher::Hash(const std::string& password) {
-  if (!Acquire()) return UnavailableError("too many password hashes in flight; try again");
+  if (!Acquire(false)) return UnavailableError("too many password hashes in flight; try again");
   Result<std::string> hash = HashPassword(password);
-  Release();
+  Release(false);
   return hash;
 }
 
 Result<bool> PasswordHasher::Verify(const std::string& hash, const std::string& password) {
-  if (!Acquire()) return UnavailableError("too many password hashes in flight; try again");
-  const bool match = VerifyPassword(hash.empty() ? dummy_hash_ : hash, password);
-  Release();
-  return match && !hash.empty();
+  const bool dummy = hash.empty();
+  if (!Acquire(dummy)) return UnavailableError("too many password hashes in flight; try again");
+  const bool match = VerifyPassword(dummy ? dummy_hash_ : hash, password);
+  Release(dummy);
+  return match && !dummy;
 }
 
 bool PasswordHasher::NeedsRehash(const std::string& hash) { return PasswordNeedsRehash(hash); }
@@ -165,30 +177,6 @@ Status SessionStore::Revoke(const std::string& token) {
   rocksdb::Status st = db_->Delete(wo, Sha256Hex(token));
   if (!st.ok()) return UnavailableError("session store: " + st.ToString());
   return Status::Ok();
-}
-
-std::optional<int> RateLimiter::Take(const std::string& key) {
-  if (limit_.per_second <= 0) return std::nullopt;
-  const int64_t now = clock_.NowMicros();
-  const double burst = std::max(1.0, limit_.burst);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (buckets_.size() > 100'000) {
-    // Forget full buckets (idle clients); they start full again anyway.
-    for (auto it = buckets_.begin(); it != buckets_.end();) {
-      double t = it->second.tokens + (now - it->second.at_us) / 1e6 * limit_.per_second;
-      it = t >= burst ? buckets_.erase(it) : std::next(it);
-    }
-  }
-  auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst, now});
-  Bucket& b = it->second;
-  b.tokens = std::min(burst, b.tokens + (now - b.at_us) / 1e6 * limit_.per_second);
-  b.at_us = now;
-  if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
-    return std::nullopt;
-  }
-  double wait = (1.0 - b.tokens) / limit_.per_second;
-  return std::max(1, static_cast<int>(std::ceil(wait)));
 }
 
 }  // namespace docket::api

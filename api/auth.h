@@ -1,7 +1,7 @@
 // Authentication pieces of the gateway: password hashing (Argon2id through
 // libsodium, with a bound on concurrent hashes), sessions (256-bit random
 // tokens; only their SHA-256 is stored, in RocksDB, with idle and absolute
-// expiry) and token-bucket rate limits. All thread-safe.
+// expiry). Rate limits are api/rate_limiter.h. All thread-safe.
 #ifndef DOCKET_API_AUTH_H_
 #define DOCKET_API_AUTH_H_
 
@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/rate_limiter.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -25,12 +26,20 @@ namespace docket::api {
 
 // Password hashing with bounded concurrency: the hash itself is
 // common/password.h (HashPassword / VerifyPassword), shared with docketctl.
+//
+// Work for a real user (a hash, or a verify against a stored hash) comes
+// first: a dummy verify (an unknown e-mail, checked so that it takes as
+// long as a known one) may use at most max_concurrent - 1 of the slots
+// (when there are two or more) and runs only when no real caller waits, so
+// a flood of logins with unknown e-mails from many addresses cannot keep a
+// real user from signing in (docs/security.md, "Login").
 class PasswordHasher {
  public:
   // At most `max_concurrent` (at least 1) hashes run at once; at most
-  // 2 x max_concurrent callers wait, each at most `queue_wait`, for a slot;
-  // the rest are refused at once. kInternal when libsodium cannot hash
-  // (the dummy hash for unknown users is made here).
+  // 2 x max_concurrent real callers, and as many dummy ones, wait, each at
+  // most `queue_wait`, for a slot; the rest are refused at once. kInternal
+  // when libsodium cannot hash (the dummy hash for unknown users is made
+  // here).
   static Result<std::unique_ptr<PasswordHasher>> Create(int max_concurrent,
                                                         std::chrono::milliseconds queue_wait);
 
@@ -45,17 +54,22 @@ class PasswordHasher {
   static bool NeedsRehash(const std::string& hash);
 
  private:
+  struct Queue {
+    int running = 0;
+    int waiting = 0;
+  };
   PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait,
                  std::string dummy_hash);
-  bool Acquire();
-  void Release();
+  bool Acquire(bool dummy);
+  void Release(bool dummy);
+  bool CanRun(bool dummy) const;
 
   int max_concurrent_;
+  int max_dummy_;
   std::chrono::milliseconds queue_wait_;
   std::mutex mu_;
   std::condition_variable cv_;
-  int running_ = 0;
-  int waiting_ = 0;
+  Queue real_, dummy_;
   std::string dummy_hash_;
 };
 
@@ -101,29 +115,6 @@ class SessionStore {
   const Clock& clock_;
   std::unique_ptr<rocksdb::DB> db_;
   std::atomic<uint64_t> creates_{0};
-};
-
-struct RateLimit {
-  double per_second = 0;  // 0: unlimited
-  double burst = 0;
-};
-
-class RateLimiter {
- public:
-  RateLimiter(RateLimit limit, const Clock& clock) : limit_(limit), clock_(clock) {}
-  // Takes one token of `key`'s bucket. nullopt when allowed, else how many
-  // whole seconds until a token is free (at least 1).
-  std::optional<int> Take(const std::string& key);
-
- private:
-  struct Bucket {
-    double tokens = 0;
-    int64_t at_us = 0;
-  };
-  RateLimit limit_;
-  const Clock& clock_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
 };
 
 }  // namespace docket::api

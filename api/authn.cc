@@ -53,9 +53,12 @@ OrReply<Principal> Authenticator::Authenticate(const Request& req) const {
   return who;
 }
 
-bool Authenticator::HasSession(const Request& req) const {
+std::optional<std::string> Authenticator::SessionUser(const Request& req) const {
   const std::string token = TokenOf(req);
-  return !token.empty() && sessions_->Find(token).ok();
+  if (token.empty()) return std::nullopt;
+  Result<Session> s = sessions_->Find(token);
+  if (!s.ok()) return std::nullopt;
+  return s->user_id;
 }
 
 }  // namespace docket::api

@@ -46,9 +46,9 @@ class Authenticator {
   bool Ready() const { return ready_ && ready_(); }
   // The caller, or 401 (no, unknown, expired or revoked session) / 503.
   OrReply<Principal> Authenticate(const Request& req) const;
-  // True when the request carries a live session (uploads are refused
-  // before their body is read otherwise).
-  bool HasSession(const Request& req) const;
+  // The user of the request's live session, if it has one (uploads are
+  // refused before their body is read otherwise, and counted per user).
+  std::optional<std::string> SessionUser(const Request& req) const;
   SessionStore& sessions() const { return *sessions_; }
 
  private:

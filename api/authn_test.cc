@@ -77,7 +77,7 @@ TEST_F(AuthenticatorTest, SessionsResolveThroughTheDirectory) {
   EXPECT_EQ(status("gone"), 401);
   EXPECT_EQ(status("down"), 503);
   EXPECT_EQ(static_cast<int>(std::get<Reply>(auth.Authenticate(Request{})).status), 401);
-  EXPECT_FALSE(auth.HasSession(WithHeader("Authorization", "Bearer nope")));
+  EXPECT_FALSE(auth.SessionUser(WithHeader("Authorization", "Bearer nope")).has_value());
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "common/hash.h"
-#include "projections/cases/text.h"
+#include "common/text.h"
 
 namespace docket::api {
 namespace {
@@ -123,7 +123,7 @@ Result<std::string> BlobStore::PathOf(const std::string& sha256) const {
 
 Result<StoredBlob> BlobStore::ExtractUpload(const std::string& body_path,
                                             const std::string& content_type,
-                                            uint64_t max_bytes) const {
+                                            uint64_t max_bytes, const Admit& admit) const {
   if (!IEqualsPrefix(content_type, "multipart/form-data")) {
     return InvalidArgumentError("the body must be multipart/form-data");
   }
@@ -173,8 +173,7 @@ Result<StoredBlob> BlobStore::ExtractUpload(const std::string& body_path,
     if (!file_name || file_name->empty()) {
       return InvalidArgumentError("the part \"file\" has no filename");
     }
-    if (!projections::TextAnalyzer::IsValidUtf8(*file_name) ||
-        file_name->find('\0') != std::string::npos) {
+    if (Utf8Length(*file_name) < 0) {
       return InvalidArgumentError("the file name is not valid UTF-8 (or holds NUL)");
     }
     const uint64_t size = data_end - data_begin;
@@ -182,6 +181,7 @@ Result<StoredBlob> BlobStore::ExtractUpload(const std::string& body_path,
       return FailedPreconditionError("the file is " + std::to_string(size) +
                                      " bytes; at most " + std::to_string(max_bytes));
     }
+    if (admit) DOCKET_RETURN_IF_ERROR(admit(*file_name, size));
     // Copy while hashing, into a temporary file renamed into place.
     const std::string tmp = root_ + "/tmp/" + RandomHex(12);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -217,6 +217,42 @@ Result<StoredBlob> BlobStore::ExtractUpload(const std::string& body_path,
     return StoredBlob{sha, size, *file_name, part_type};
   }
   return InvalidArgumentError("the multipart body has no part named \"file\"");
+}
+
+namespace {
+
+int64_t ModifiedMicros(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000 + st.st_mtim.tv_nsec / 1000;
+}
+
+}  // namespace
+
+Result<std::vector<BlobFile>> BlobStore::List() const {
+  std::vector<BlobFile> out;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    struct stat st;
+    const std::string path = it->path().string();
+    if (::stat(path.c_str(), &st) != 0) continue;  // removed meanwhile
+    const std::string name = it->path().filename().string();
+    const std::string dir = it->path().parent_path().filename().string();
+    BlobFile f{"", path, ModifiedMicros(st), static_cast<uint64_t>(st.st_size)};
+    if (dir == "tmp") {
+      out.push_back(std::move(f));
+    } else if (IsHex64(name) && dir == name.substr(0, 2)) {
+      f.sha256 = name;
+      out.push_back(std::move(f));
+    }
+  }
+  if (ec) return UnavailableError("blob store " + root_ + ": " + ec.message());
+  return out;
+}
+
+bool BlobStore::RemoveIfOlder(const BlobFile& file, int64_t cutoff_us) const {
+  struct stat st;
+  if (::stat(file.path.c_str(), &st) != 0 || ModifiedMicros(st) >= cutoff_us) return false;
+  return ::unlink(file.path.c_str()) == 0;
 }
 
 }  // namespace docket::api

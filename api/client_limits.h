@@ -1,7 +1,7 @@
 // Who the client is (its address, behind trusted proxies) and the rate
 // limits every route shares: per client address and per signed-in user
-// (token buckets, api/auth.h). A context module adds limits of its own
-// (login attempts) keyed with ClientAddress().
+// (token buckets, api/rate_limiter.h). A context module adds limits of its
+// own (login attempts) keyed with ClientKey().
 //
 // Thread-safe.
 #ifndef DOCKET_API_CLIENT_LIMITS_H_
@@ -29,8 +29,11 @@ class ClientLimits {
   ClientLimits(ClientLimitOptions options, const Clock& clock);
 
   // The peer, or behind a trusted proxy the last address of X-Forwarded-For
-  // that is not itself a trusted proxy.
+  // that is not itself a trusted proxy; canonical (api/client_address.h),
+  // so IPv4-mapped forms of a trusted proxy match it too.
   std::string ClientAddress(const Request& req) const;
+  // What limits count the client by: ClientAddress, an IPv6 one by its /64.
+  std::string ClientKey(const Request& req) const;
   // A 429 when the client's address, or the user, is over its limit.
   std::optional<Reply> TakeAddress(const Request& req);
   std::optional<Reply> TakeUser(const std::string& user_id);

@@ -20,6 +20,21 @@ TEST(ClientLimitsTest, ForwardedForCountsOnlyBehindTrustedProxies) {
   EXPECT_EQ(limits.ClientAddress(From("10.0.0.1", "10.0.0.2")), "10.0.0.1");
 }
 
+// Before: a proxy connecting over IPv6 sockets ("::ffff:10.0.0.1") was not
+// recognised as the trusted 10.0.0.1, and each IPv6 address of one host had
+// its own bucket.
+TEST(ClientLimitsTest, MappedProxiesAreTrustedAndIPv6CountsBySlash64) {
+  ManualClock clock(1'000'000);
+  ClientLimits limits({{1, 1}, {1, 1}, {"10.0.0.1"}}, clock);
+  EXPECT_EQ(limits.ClientAddress(From("::ffff:10.0.0.1", "198.51.100.1")), "198.51.100.1");
+  EXPECT_EQ(limits.ClientAddress(From("10.0.0.1", "::ffff:198.51.100.1")), "198.51.100.1");
+  EXPECT_FALSE(limits.TakeAddress(From("2001:db8:1:2::1")).has_value());
+  auto same_host = limits.TakeAddress(From("2001:db8:1:2:dead:beef::7"));
+  ASSERT_TRUE(same_host.has_value());
+  EXPECT_EQ(same_host->status, http::status::too_many_requests);
+  EXPECT_FALSE(limits.TakeAddress(From("2001:db8:1:3::1")).has_value());
+}
+
 TEST(ClientLimitsTest, AddressAndUserBucketsAreSeparate) {
   ManualClock clock(1'000'000);
   ClientLimits limits({{1, 1}, {1, 1}, {}}, clock);

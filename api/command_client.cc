@@ -16,21 +16,23 @@ namespace {
 
 constexpr size_t kMaxOwners = 100'000;
 
+}  // namespace
+
 // Idempotency-Key -> a command id of this caller and route; else random.
-OrReply<std::string> CommandIdFor(const Call& call) {
+OrReply<std::string> CommandClient::CommandIdFor(const Call& call) const {
   if (!call.req.headers.count("Idempotency-Key")) return "r-" + RandomHex(16);
   const std::string key = HeaderValue(call.req, "Idempotency-Key");
   if (key.empty() || key.size() > 255 ||
       !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
     return BadRequest("Idempotency-Key must be 1..255 printable ASCII characters");
   }
-  return "k-" + Sha256Hex(call.caller().user_id + "\n" + call.req.method_text + " " +
-                          call.req.path + "\n" + key)
+  return "k-" + HmacSha256Hex(id_key_, call.caller().user_id + "\n" + call.req.method_text +
+                                           " " + call.req.path + "\n" + key)
                     .substr(0, 40);
 }
 
 // If-Match -> the expected version (-1: any, as the command schema says).
-OrReply<int64_t> ExpectedVersion(const Call& call, bool versioned) {
+OrReply<int64_t> CommandClient::ExpectedVersion(const Call& call, bool versioned) {
   constexpr int64_t kAnyVersion = -1;
   if (!call.req.headers.count("If-Match")) return kAnyVersion;
   std::string m = HeaderValue(call.req, "If-Match");
@@ -43,7 +45,12 @@ OrReply<int64_t> ExpectedVersion(const Call& call, bool versioned) {
   return static_cast<int64_t>(std::stoll(sm[1]));
 }
 
-}  // namespace
+Reply CommandClient::RejectionReply(const Rejection& on_rejection, const fb::CommandResultT& r) {
+  if (on_rejection) {
+    if (std::optional<Reply> own = on_rejection(r)) return std::move(*own);
+  }
+  return ProblemFromResult(r);
+}
 
 CommandClient::CommandClient(consumers::CommandBus* bus, Positions* positions, Metrics* metrics,
                              const Clock& clock, std::chrono::milliseconds command_wait)
@@ -83,7 +90,7 @@ OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,
     spdlog::warn("gateway: command {} ({}): {}", cmd.command_id, type, out.status().ToString());
     return ProblemFromStatus(out.status());
   }
-  RememberOwner(cmd.command_id, {call.caller().user_id, context});
+  RememberOwner(cmd.command_id, {call.caller().user_id, context, options.on_rejection});
   if (!out->decided) {
     metrics_->ObserveCommand(type, "pending");
     return Pending(cmd.command_id);
@@ -91,10 +98,9 @@ OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,
   const fb::CommandResultT& r = out->result;
   metrics_->ObserveCommand(type, std::string(fb::EnumNameResultCode(r.code)));
   if (r.code != fb::ResultCode::Accepted) {
-    if (options.on_rejection) {
-      if (std::optional<Reply> own = options.on_rejection(r)) return std::move(*own);
-    }
-    return ProblemFromResult(r);
+    Reply rejected = RejectionReply(options.on_rejection, r);
+    rejected.Header("Docket-Command", cmd.command_id);
+    return rejected;
   }
   Sent sent{r, std::nullopt};
   if (r.events_partition >= 0 && r.events_offset >= 0) {
@@ -115,10 +121,12 @@ bool CommandClient::AwaitApplied(const Sent& sent) const {
 Reply CommandClient::Pending(const std::string& id) {
   Reply r = JsonReply(202, {{"id", id}, {"status", "pending"}});
   r.Header("Location", "/api/v1/commands/" + id);
+  r.Header("Docket-Command", id);
   return r;
 }
 
-void CommandClient::AddPosition(Reply& reply, const Sent& sent) {
+void CommandClient::AddCommandHeaders(Reply& reply, const Sent& sent) {
+  reply.Header("Docket-Command", sent.result.command_id);
   if (sent.position) reply.Header("Docket-Position", sent.position->Text());
 }
 
@@ -149,13 +157,19 @@ Reply CommandClient::Lookup(Call& call) {
   }
   std::optional<fb::CommandResultT> r = bus_->Lookup(id);
   if (!r) return JsonReply(200, {{"id", id}, {"status", "pending"}});
+  if (r->code != fb::ResultCode::Accepted) {
+    // Exactly what the direct answer said, and nothing more (no version,
+    // no rule the route chose to hide).
+    const Reply rejected = RejectionReply(owner.on_rejection, *r);
+    return JsonReply(200, {{"id", id},
+                           {"status", "rejected"},
+                           {"problem", nlohmann::json::parse(rejected.body, nullptr, false)}});
+  }
   nlohmann::json j = {{"id", id},
-                      {"status", r->code == fb::ResultCode::Accepted ? "accepted" : "rejected"},
+                      {"status", "accepted"},
                       {"code", std::string(fb::EnumNameResultCode(r->code))},
                       {"aggregate_id", r->aggregate_id},
                       {"version", r->version}};
-  if (!r->rule.empty()) j["rule"] = r->rule;
-  if (!r->message.empty()) j["detail"] = r->message;
   if (r->events_partition >= 0) {
     j["position"] = Position{owner.context, r->events_partition, r->events_offset}.Text();
   }

@@ -1,17 +1,21 @@
 // CommandClient: how a route sends a command and answers with its outcome
 // (docs/api.md, "Commands").
 //
-//   - Idempotency-Key: the command id is derived from the caller, the route
-//     and the key, so a repeat gets the first outcome (the decider's
-//     dedupe); without one, the id is random.
+//   - Idempotency-Key: the command id is an HMAC of the caller, the route
+//     and the key under the gateways' id key (SetIdKey), so a repeat gets
+//     the first outcome (the decider's dedupe) and nobody but the sender can
+//     compute it; without one, the id is random.
 //   - If-Match: the case's ETag becomes the command's expected version (a
 //     mismatch is the aggregate's 412); only for routes that change a
 //     versioned aggregate.
 //   - The outcome: accepted (Sent: the result and the position of its
 //     events), a rejection as a problem (ProblemFromResult, or the route's
 //     own answer for it), or 202 + Location /commands/{id} when the result
-//     did not arrive within `command_wait`. GET /commands/{id} answers the
-//     sender only (Register()).
+//     did not arrive within `command_wait`. Every answer names its command
+//     (Docket-Command). GET /commands/{id} answers the sender only
+//     (Register()), and a rejection exactly as the direct answer gave it
+//     (the route's on_rejection applies to both), so a lookup tells no more
+//     than the answer did: "another account's case" stays "not found".
 //
 // Thread-safe.
 #ifndef DOCKET_API_COMMAND_CLIENT_H_
@@ -57,6 +61,10 @@ class CommandClient {
 
   // A command on `aggregate_id` with the caller as its actor.
   fb::CommandEnvelopeT NewCommand(const Principal& who, const std::string& aggregate_id) const;
+  // The key command ids are derived with (hex, from the gateways' shared
+  // key file); set before the first Submit.
+  void SetIdKey(std::string key) { id_key_ = std::move(key); }
+
   // Applies Idempotency-Key and If-Match, submits and waits (see above).
   OrReply<Sent> Submit(const Call& call, fb::CommandEnvelopeT command,
                        const SubmitOptions& options = {});
@@ -67,19 +75,29 @@ class CommandClient {
   // timeout.
   bool AwaitApplied(const Sent& sent) const;
 
+  // If-Match of a route that changes a versioned aggregate (`versioned`):
+  // the expected version, -1 for none or "*"; 400 when malformed or not
+  // `versioned`.
+  static OrReply<int64_t> ExpectedVersion(const Call& call, bool versioned);
+
   // 202 + Location of the command.
   static Reply Pending(const std::string& command_id);
-  // Docket-Position of the command's events.
-  static void AddPosition(Reply& reply, const Sent& sent);
+  // Docket-Command, and Docket-Position of the command's events.
+  static void AddCommandHeaders(Reply& reply, const Sent& sent);
 
   // GET /api/v1/commands/{id}.
   void Register(Router& router);
 
  private:
+  using Rejection = std::function<std::optional<Reply>(const fb::CommandResultT&)>;
   struct Owner {
     std::string user_id;
     std::string context;
+    Rejection on_rejection;  // the route's, for the lookup
   };
+  OrReply<std::string> CommandIdFor(const Call& call) const;
+  // The answer to a rejection: the route's own, else the usual problem.
+  static Reply RejectionReply(const Rejection& on_rejection, const fb::CommandResultT& r);
   Reply Lookup(Call& call);
   void RememberOwner(const std::string& id, Owner owner);
   std::string ContextOf(const fb::CommandEnvelopeT& command) const;
@@ -89,6 +107,7 @@ class CommandClient {
   Metrics* metrics_;
   const Clock& clock_;
   std::chrono::milliseconds command_wait_;
+  std::string id_key_;
   std::mutex owners_mu_;
   std::unordered_map<std::string, Owner> owners_;  // command id -> who sent it
   std::deque<std::string> owner_order_;

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <regex>
 
+#include "api/concurrency_limit.h"
+#include "api/cross_site.h"
 #include "api/ops.h"
 #include "api/problem.h"
 #include "api/request.h"
 #include "common/hash.h"
+#include "common/key_file.h"
 
 namespace docket::api {
 
@@ -23,6 +26,12 @@ Status GatewayOptions::Validate() const {
   if (command_wait.count() < 0 || min_position_wait.count() < 0) {
     return InvalidArgumentError("gateway: waits must be >= 0");
   }
+  if (blob_gc_interval.count() < 1 || blob_gc_grace.count() < 0) {
+    return InvalidArgumentError("gateway: blob-gc-interval-s must be >= 1, blob-gc-grace-s >= 0");
+  }
+  if (max_concurrent_exports < 1) {
+    return InvalidArgumentError("gateway: max-concurrent-exports must be >= 1");
+  }
   if (max_concurrent_hashes < 1) {
     return InvalidArgumentError("gateway: max-concurrent-hashes must be >= 1");
   }
@@ -31,6 +40,19 @@ Status GatewayOptions::Validate() const {
   }
   return Status::Ok();
 }
+
+namespace {
+
+// The body size a request declares, `otherwise` when it declares none.
+uint64_t DeclaredLength(const Request& req, uint64_t otherwise) {
+  const std::string v = HeaderValue(req, "Content-Length");
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return otherwise;
+  }
+  return std::min<uint64_t>(std::stoull(v), otherwise);
+}
+
+}  // namespace
 
 struct Gateway::Impl {
   GatewayOptions options;
@@ -41,6 +63,8 @@ struct Gateway::Impl {
   CommandClient commands;
   Ops ops;
   Router router;
+  std::unique_ptr<kafka::Consumer> log_probe;  // partition ends for Positions
+  std::shared_ptr<ConcurrencyLimit> spooling;  // upload bytes being received, per user
   std::unique_ptr<SessionStore> sessions;
   std::unique_ptr<Authenticator> auth;
   std::unique_ptr<Services> services;  // lent to the modules: lives as long as they do
@@ -54,22 +78,90 @@ struct Gateway::Impl {
                   options.min_position_wait),
         limits({options.per_address, options.per_user, options.trusted_proxies}, c),
         commands(bus, &positions, &metrics, c, options.command_wait),
-        ops(&positions, &metrics, options.layout, c) {}
+        ops(&positions, &metrics, options.layout, c),
+        spooling(ConcurrencyLimit::Create(options.max_spooled_bytes_per_user, UINT64_MAX)) {}
 
-  // Uploads are refused before a byte of their body is read unless the
-  // caller has a session.
-  BodyPolicy PolicyFor(const Request& req) const {
+  // Positions learn the end of a partition from the broker (bounded: a
+  // failed probe only means the position is waited for).
+  Status StartLogProbe() {
+    kafka::Consumer::Options co;
+    co.kafka = options.kafka;
+    co.kafka.client_id = "docket-gateway-positions";
+    co.kafka.timeout = std::min(co.kafka.timeout, std::chrono::milliseconds(1000));
+    DOCKET_ASSIGN_OR_RETURN(log_probe, kafka::Consumer::Create(co));
+    positions.SetLogEnd([this](const Position& p) -> Result<int64_t> {
+      DOCKET_ASSIGN_OR_RETURN(auto wm, log_probe->Watermarks(options.layout.EventsTopic(p.context),
+                                                             p.partition));
+      return wm.second;
+    });
+    return Status::Ok();
+  }
+
+  // On the I/O thread, after the header: the checks that cost nothing, so
+  // that a flood is refused before it queues for a worker and no body is
+  // read in vain: a cross-site mutation, the per-address limit (every route
+  // but kPublic ones), and uploads without a session or over the user's
+  // bytes in transfer.
+  BodyPolicy PolicyFor(Request& req) {
     Router::Match m = router.Find(req);
+    if (m.route && !req.bad_target) {
+      // A cross-site upload is refused before its body is read.
+      if (std::optional<Reply> refused = RefuseCrossSite(req, options.allowed_origins)) {
+        BodyPolicy reject;
+        reject.reply = Finish(req, RandomHex(8), m.route->pattern, std::move(*refused),
+                              std::chrono::steady_clock::now());
+        return reject;
+      }
+    }
+    if (m.route && m.route->access != Access::kPublic && !req.bad_target) {
+      if (std::optional<Reply> limited = limits.TakeAddress(req)) {
+        BodyPolicy reject;
+        reject.reply = Finish(req, RandomHex(8), m.route->pattern, std::move(*limited),
+                              std::chrono::steady_clock::now());
+        return reject;
+      }
+    }
     if (m.route && m.route->body == BodyKind::kFile) {
-      if (!auth->HasSession(req)) {
+      std::optional<std::string> user = auth->SessionUser(req);
+      if (!user) {
         BodyPolicy reject;
         reject.reject_status = 401;
         reject.reject_detail = "sign in before uploading (the session is missing or expired)";
         return reject;
       }
-      return {BodyKind::kFile, options.max_upload_bytes + 64 * 1024};
+      const uint64_t limit = options.max_upload_bytes + 64 * 1024;
+      req.hold = spooling->Acquire(*user, DeclaredLength(req, limit));
+      if (!req.hold) {
+        BodyPolicy reject;
+        reject.reply = Finish(req, RandomHex(8), m.route->pattern,
+                              TooMany(1, "your other uploads are still being received; retry"),
+                              std::chrono::steady_clock::now());
+        return reject;
+      }
+      return {BodyKind::kFile, limit};
     }
     return {BodyKind::kString, options.max_body_bytes};
+  }
+
+  // What every answer gets: its request id, no caching unless the route
+  // said otherwise, and its place in the metrics.
+  Reply Finish(const Request& req, const std::string& request_id, const std::string& route,
+               Reply r, std::chrono::steady_clock::time_point start) {
+    r.Header("X-Request-Id", request_id);
+    if (!r.FindHeader("Cache-Control")) r.Header("Cache-Control", "no-store");
+    const int status = static_cast<int>(r.status);
+    // 503s (not ready, position not reached, broker down) are expected
+    // answers; a 500 is a bug.
+    if (status == 500) {
+      spdlog::error("gateway: {} {} -> {} (request {})", req.method_text, route, status,
+                    request_id);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Labels stay few: route patterns, and known methods only.
+    metrics.ObserveRequest(route, req.method == http::verb::unknown ? "OTHER" : req.method_text,
+                           status, seconds);
+    return r;
   }
 
   Reply Dispatch(Request& req, std::string* route_name) {
@@ -81,9 +173,12 @@ struct Gateway::Impl {
     if (auto k = RepeatedQueryParam(req)) {
       return BadRequest("query parameter '" + k->substr(0, 50) + "' is given twice");
     }
+    // (Checked on the I/O thread already, PolicyFor; again here for a
+    // request handed to Handle directly.)
+    DOCKET_RETURN_IF_REPLY(RefuseCrossSite(req, options.allowed_origins));
     Call call{req, std::move(m.params), std::nullopt};
+    // (The per-address limit was taken on the I/O thread: PolicyFor.)
     if (route.access != Access::kPublic) {
-      DOCKET_RETURN_IF_REPLY(limits.TakeAddress(req));
       // Identities come from the directory's read model: until it has
       // caught up every user would look unknown (and be logged out).
       if (!auth->Ready()) return RetryLater("the gateway is starting; retry");
@@ -125,17 +220,25 @@ Status Gateway::Start() {
   // Spooled bodies of a previous life are garbage.
   for (const auto& e : fs::directory_iterator(own + "/spool", ec)) fs::remove(e.path(), ec);
   g.options.http.spool_dir = own + "/spool";
+  // A proxy in front carries many clients' connections.
+  g.options.http.uncapped_clients = g.options.trusted_proxies;
+  const std::string key_file = g.options.command_id_key_file.empty()
+                                   ? g.options.data_dir + "/command-id.key"
+                                   : g.options.command_id_key_file;
+  DOCKET_ASSIGN_OR_RETURN(std::string id_key, LoadOrCreateKey(key_file));
+  g.commands.SetIdKey(std::move(id_key));
   DOCKET_ASSIGN_OR_RETURN(g.sessions,
                           SessionStore::Open(own + "/sessions", g.options.sessions, g.clock));
   g.auth = std::make_unique<Authenticator>(g.sessions.get());
   DOCKET_RETURN_IF_ERROR(g.ops.Start(g.options.kafka));
+  DOCKET_RETURN_IF_ERROR(g.StartLogProbe());
   g.services = std::make_unique<Services>(
       Services{g.options, g.clock, *g.auth, g.limits, g.commands, g.positions, g.metrics});
   for (auto& module : g.modules) DOCKET_RETURN_IF_ERROR(module->Register(g.router, *g.services));
   g.commands.Register(g.router);
   g.ops.Register(g.router);
   g.server = std::make_unique<HttpServer>(
-      g.options.http, [&g](const Request& r) { return g.PolicyFor(r); },
+      g.options.http, [&g](Request& r) { return g.PolicyFor(r); },
       [this](Request& r) { return Handle(r); }, &TransportProblem);
   return g.server->Start();
 }
@@ -153,21 +256,7 @@ Reply Gateway::Handle(Request& req) {
   req.request_id = std::regex_match(given, sane) ? given : RandomHex(8);
   std::string route = "unmatched";
   Reply r = impl_->Dispatch(req, &route);
-  r.Header("X-Request-Id", req.request_id);
-  if (!r.FindHeader("Cache-Control")) r.Header("Cache-Control", "no-store");
-  const int status = static_cast<int>(r.status);
-  // 503s (not ready, position not reached, broker down) are expected
-  // answers; a 500 is a bug.
-  if (status == 500) {
-    spdlog::error("gateway: {} {} -> {} (request {})", req.method_text, route, status,
-                  req.request_id);
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // Labels stay few: route patterns, and known methods only.
-  impl_->metrics.ObserveRequest(route, req.method == http::verb::unknown ? "OTHER" : req.method_text,
-                                status, seconds);
-  return r;
+  return impl_->Finish(req, req.request_id, route, std::move(r), start);
 }
 
 }  // namespace docket::api

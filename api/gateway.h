@@ -7,11 +7,14 @@
 // its read model (ReadModel) for read-your-writes, readiness and metrics.
 // The composition root (api/server/) builds the modules and hands them in.
 //
-// Every request passes the same gate, in order: a well-formed target, a
-// route, no repeated query parameter, the per-address limit (routes other
-// than kPublic), the directory ready (503 until then), the session (401),
-// the per-user limit, staff only (403), no body on GET/DELETE; then the
-// route's handler.
+// Every request passes the same gate. On the I/O thread, as soon as its
+// header is read (so a flood is refused before it waits for a worker, and
+// no body is read in vain): not a cross-site mutation (api/cross_site.h),
+// the per-address limit (routes other than kPublic), and for uploads a
+// session and room in the user's bytes in transfer. Then on a worker, in
+// order: a well-formed target, a route, no repeated query parameter, the
+// directory ready (503 until then), the session (401), the per-user limit,
+// staff only (403), no body on GET/DELETE; then the route's handler.
 //
 // Thread-safe: requests are handled concurrently on the server's workers.
 #ifndef DOCKET_API_GATEWAY_H_
@@ -44,14 +47,32 @@ struct GatewayOptions {
   // <data_dir>/blobs (shared by every gateway on the machine).
   std::string data_dir = "./var";
   std::string instance_id = "0";
+  // The secret command ids are derived with (common/key_file.h); every
+  // gateway of one deployment must read the same file. "" =
+  // <data_dir>/command-id.key, created on first start.
+  std::string command_id_key_file;
   uint64_t max_body_bytes = 64 * 1024;
   uint64_t max_upload_bytes = 25ull << 20;
+  // Upload bodies being received at once, per user (their declared sizes,
+  // or max_upload_bytes when undeclared): over it, 429 before the body is
+  // read.
+  uint64_t max_spooled_bytes_per_user = 2 * ((25ull << 20) + 64 * 1024);
+  // Attachment bytes no case refers to are removed (api/routes/
+  // blob_collector.h): a pass every interval, sparing files younger than
+  // the grace period.
+  // CSV exports streaming at once (one per user): each holds a worker.
+  int max_concurrent_exports = 4;
+  std::chrono::seconds blob_gc_interval{600};
+  std::chrono::seconds blob_gc_grace{3600};
   RateLimit per_address{200, 400};
   RateLimit per_user{100, 200};
   double login_per_minute = 20;  // per client address, and per e-mail
   // Peers whose X-Forwarded-For names the client (a TLS proxy in front);
   // rate limits key on that client instead of the proxy.
   std::set<std::string> trusted_proxies;
+  // Origins other than the gateway's own whose pages may send mutating
+  // requests (api/cross_site.h), e.g. "https://portal.example.com".
+  std::set<std::string> allowed_origins;
   std::chrono::milliseconds command_wait{5000};
   std::chrono::milliseconds min_position_wait{5000};
   SessionOptions sessions;

@@ -6,10 +6,15 @@
 
 #include <boost/beast/http.hpp>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/status.h"
 
 namespace docket::api {
 
@@ -30,16 +35,28 @@ struct Request {
   std::string body_file;  // uploads: the body, streamed to this file
   std::string client_address;
   std::string request_id;
+  // Released with the request, once its reply is written (e.g. its share
+  // of a per-user upload quota).
+  std::shared_ptr<void> hold;
 };
 
 struct Reply {
   http::status status = http::status::ok;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // When set, the body is this file (downloads, exports); removed after
-  // sending when remove_file is set.
+  // When set, the body is this file (downloads); removed after sending
+  // when remove_file is set.
   std::string file_path;
   bool remove_file = false;
+  // When set, the body is produced by this function after the header is
+  // sent (chunked transfer encoding; exports): it runs on a worker thread
+  // and calls `write` with each piece, which blocks while the client is
+  // slow and returns false once the client is gone (then stop early). An
+  // error after the header can only end the body early (the connection is
+  // closed, so the client sees a truncated chunked body, never a complete
+  // wrong one).
+  using Writer = std::function<bool(std::string_view chunk)>;
+  std::function<Status(const Writer& write)> stream;
   // Close the connection after this reply (e.g. a body that was not read).
   bool close = false;
 

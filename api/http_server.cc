@@ -1,7 +1,5 @@
 #include "api/http_server.h"
 
-#include "common/hash.h"
-
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -10,9 +8,15 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
+#include "api/client_address.h"
+#include "common/hash.h"
 
 namespace docket::api {
 
@@ -27,6 +31,10 @@ Status HttpServerOptions::Validate() const {
   if (max_header_bytes < 1024) return InvalidArgumentError("http: max_header_bytes < 1024");
   if (request_timeout.count() <= 0) return InvalidArgumentError("http: request_timeout <= 0");
   if (spool_dir.empty()) return InvalidArgumentError("http: spool_dir is empty");
+  if (max_connections_per_client < 1 || max_queued_requests < 1) {
+    return InvalidArgumentError(
+        "http: max_connections_per_client and max_queued_requests must be >= 1");
+  }
   return Status::Ok();
 }
 
@@ -42,6 +50,9 @@ struct HttpServer::Impl {
   std::atomic<uint64_t> spool_seq{0};
   std::atomic<bool> stopping{false};
   std::optional<net::steady_timer> accept_backoff;
+  std::atomic<size_t> queued{0};  // requests read, not yet on a worker
+  std::mutex connections_mu;
+  std::unordered_map<std::string, int> connections;  // per LimitKey, open now
 
   Impl(HttpServerOptions o, PolicyFn p, HandlerFn h, ProblemFn pr)
       : options(std::move(o)),
@@ -49,22 +60,104 @@ struct HttpServer::Impl {
         handler(std::move(h)),
         problem(std::move(pr)),
         ioc(options.io_threads),
-        workers(static_cast<size_t>(options.worker_threads)) {}
+        workers(static_cast<size_t>(options.worker_threads)) {
+    std::set<std::string> uncapped;
+    for (const auto& a : options.uncapped_clients) uncapped.insert(CanonicalAddress(a));
+    options.uncapped_clients = std::move(uncapped);
+  }
 
   void Accept();
+  // Counts a connection of `address`; false (not counted) over the cap.
+  bool OpenConnection(const std::string& address) {
+    if (options.uncapped_clients.count(CanonicalAddress(address))) return true;
+    std::lock_guard<std::mutex> lock(connections_mu);
+    int& n = connections[LimitKey(address)];
+    if (n >= options.max_connections_per_client) {
+      if (n == 0) connections.erase(LimitKey(address));
+      return false;
+    }
+    ++n;
+    return true;
+  }
+  void CloseConnection(const std::string& address) {
+    if (options.uncapped_clients.count(CanonicalAddress(address))) return;
+    std::lock_guard<std::mutex> lock(connections_mu);
+    auto it = connections.find(LimitKey(address));
+    if (it != connections.end() && --it->second <= 0) connections.erase(it);
+  }
 };
 
 namespace {
+
+// A streamed body (Reply::stream) between its producer, on a worker, and
+// the connection's strand, which writes it: at most kMaxChunks wait, so a
+// slow client slows the producer instead of filling memory.
+class Channel {
+ public:
+  static constexpr size_t kMaxChunks = 4;
+
+  // Producer: false once the client is gone.
+  bool Push(std::string chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return failed_ || chunks_.size() < kMaxChunks; });
+    if (failed_) return false;
+    chunks_.push_back(std::move(chunk));
+    return true;
+  }
+  void Finish(Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    status_ = std::move(status);
+  }
+  // Writer: the next chunk; nullopt when none is ready, or (with *end set)
+  // when the body is complete and `status` says how it ended.
+  std::optional<std::string> Pop(bool* end, Status* status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    *end = false;
+    if (chunks_.empty()) {
+      *end = done_;
+      *status = status_;
+      return std::nullopt;
+    }
+    std::string c = std::move(chunks_.front());
+    chunks_.pop_front();
+    cv_.notify_all();
+    return c;
+  }
+  // The client is gone: the producer stops at its next Push.
+  void Fail() {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> chunks_;
+  bool done_ = false;
+  bool failed_ = false;
+  Status status_;
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, HttpServer::Impl* server)
       : stream_(std::move(socket)), server_(server) {}
+  ~Connection() {
+    if (counted_) server_->CloseConnection(address_);
+  }
 
   void Start() {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     address_ = ec ? "unknown" : ep.address().to_string();
+    counted_ = server_->OpenConnection(address_);
+    if (!counted_) {
+      spdlog::debug("http: {} has {} connections open already; closing a new one", address_,
+                    server_->options.max_connections_per_client);
+      return Close();
+    }
     net::dispatch(stream_.get_executor(),
                   [self = shared_from_this()] { self->ReadHeader(); });
   }
@@ -113,7 +206,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_.headers = msg.base();
     request_.client_address = address_;
     keep_alive_ = msg.keep_alive();
-    const BodyPolicy policy = server_->policy(request_);
+    BodyPolicy policy = server_->policy(request_);
+    if (policy.reply) {
+      if (!header_parser_->is_done()) policy.reply->close = true;  // its body is unread
+      return Write(std::move(*policy.reply));
+    }
     if (policy.reject_status != 0) {
       return SendProblem(policy.reject_status, policy.reject_detail);
     }
@@ -185,7 +282,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       request_.body = std::move(string_parser_->get().body());
     }
     stream_.expires_never();
+    if (server_->queued.load() >= server_->options.max_queued_requests) {
+      if (!request_.body_file.empty()) ::unlink(request_.body_file.c_str());
+      Reply busy = server_->problem(503, "the server is busy; retry");
+      busy.Header("Retry-After", "1");
+      busy.Header("X-Request-Id", RandomHex(8));
+      return Write(std::move(busy));
+    }
+    ++server_->queued;
     net::post(server_->workers, [self = shared_from_this()] {
+      --self->server_->queued;
       Reply reply;
       try {
         reply = self->server_->handler(self->request_);
@@ -231,6 +337,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Write(Reply r) {
     stream_.expires_after(Budget(r.body.size()));
     spool_.clear();
+    if (r.stream) return WriteStreamed(std::move(r));
     const bool close = r.close || !keep_alive_;
     if (!r.file_path.empty()) {
       auto res = std::make_shared<http::response<http::file_body>>();
@@ -262,12 +369,81 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
+  // The header, then the producer on a worker and Pump on the strand.
+  void WriteStreamed(Reply r) {
+    streamed_ = std::make_shared<http::response<http::buffer_body>>();
+    Fill(*streamed_, r);
+    streamed_->chunked(true);
+    streamed_->body().data = nullptr;
+    streamed_->body().more = true;
+    serializer_.emplace(*streamed_);
+    channel_ = std::make_shared<Channel>();
+    http::async_write_header(
+        stream_, *serializer_,
+        [self = shared_from_this(), produce = std::move(r.stream)](beast::error_code ec,
+                                                                   size_t) mutable {
+          if (ec) return self->Close();
+          net::post(self->server_->workers, [self, produce = std::move(produce)] {
+            std::shared_ptr<Channel> ch = self->channel_;
+            Status s;
+            try {
+              s = produce([&](std::string_view chunk) {
+                if (chunk.empty()) return true;
+                if (!ch->Push(std::string(chunk))) return false;
+                net::post(self->stream_.get_executor(), [self] { self->Pump(); });
+                return true;
+              });
+            } catch (const std::exception& e) {
+              s = InternalError(std::string("the body's producer threw: ") + e.what());
+            }
+            ch->Finish(std::move(s));
+            net::post(self->stream_.get_executor(), [self] { self->Pump(); });
+          });
+        });
+  }
+
+  void Pump() {
+    if (pumping_ || !channel_) return;
+    bool end = false;
+    Status status;
+    std::optional<std::string> chunk = channel_->Pop(&end, &status);
+    if (!chunk && !end) return;  // the producer is working
+    if (end && !status.ok()) {
+      spdlog::warn("http: a streamed body of {} ended early: {}", request_.path, status.ToString());
+      return Close();  // the client sees a truncated body, never a complete wrong one
+    }
+    pumping_ = true;
+    if (end) {
+      streamed_->body().data = nullptr;
+      streamed_->body().more = false;
+    } else {
+      chunk_ = std::move(*chunk);
+      streamed_->body().data = chunk_.data();
+      streamed_->body().size = chunk_.size();
+      streamed_->body().more = true;
+    }
+    stream_.expires_after(Budget(chunk_.size()));
+    http::async_write(stream_, *serializer_,
+                      [self = shared_from_this(), end](beast::error_code ec, size_t) {
+                        self->pumping_ = false;
+                        if (ec == http::error::need_buffer) ec = {};
+                        if (ec) return self->Close();
+                        if (!end) return self->Pump();
+                        const bool close = !self->keep_alive_;
+                        self->serializer_.reset();
+                        self->streamed_.reset();
+                        self->channel_.reset();
+                        self->AfterWrite(ec, close);
+                      });
+  }
+
   void AfterWrite(beast::error_code ec, bool close) {
     if (ec || close || server_->stopping) return Close();
     ReadHeader();
   }
 
   void Close() {
+    if (channel_) channel_->Fail();
     RemoveSpool();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -285,6 +461,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string spool_;
   uint64_t limit_ = 0;
   bool keep_alive_ = true;
+  bool counted_ = false;  // in server_->connections
+  // A streamed body in progress (WriteStreamed).
+  std::shared_ptr<http::response<http::buffer_body>> streamed_;
+  std::optional<http::response_serializer<http::buffer_body>> serializer_;
+  std::shared_ptr<Channel> channel_;
+  std::string chunk_;  // being written
+  bool pumping_ = false;
 };
 
 }  // namespace

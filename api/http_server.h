@@ -3,11 +3,17 @@
 // on the broker for up to the command wait) and its reply written back on
 // the connection's strand. Keep-alive; one request at a time per connection.
 //
-// Limits enforced while reading, before any handler runs: the header size
-// (431), the body size of the route (413, checked against Content-Length
-// first and again while the body streams) and the time a request may take
-// to arrive (the connection is closed). Upload bodies (BodyKind::kFile) are
-// streamed to a file under `spool_dir`, never held in memory.
+// Limits enforced on the I/O threads, before any handler runs, so that no
+// client can queue up work ahead of others: connections per client (a new
+// one over `max_connections_per_client` is closed at once; LimitKey of the
+// peer, proxies in `uncapped_clients` exempt), the header size (431), the
+// PolicyFn's own answer (e.g. a rate limit's 429, sent before the body is
+// read), the body size of the route (413, checked against Content-Length
+// first and again while the body streams), the time a request may take to
+// arrive (the connection is closed) and the requests waiting for a worker
+// (503 with Retry-After past `max_queued_requests`). Upload bodies
+// (BodyKind::kFile) are streamed to a file under `spool_dir`, never held in
+// memory.
 //
 // Thread-safe; Stop() ends accepting and running, and joins.
 #ifndef DOCKET_API_HTTP_SERVER_H_
@@ -17,6 +23,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +44,9 @@ struct BodyPolicy {
   // and the connection is closed.
   int reject_status = 0;
   std::string reject_detail;
+  // When set, this whole reply is sent instead (the body is not read; the
+  // connection is closed if one was coming).
+  std::optional<Reply> reply;
 };
 
 struct HttpServerOptions {
@@ -47,13 +58,17 @@ struct HttpServerOptions {
   // declared body; a response gets the same, scaled by its size.
   std::chrono::milliseconds request_timeout{30000};
   std::string spool_dir;  // where upload bodies are streamed; must exist
+  int max_connections_per_client = 64;
+  std::set<std::string> uncapped_clients;  // e.g. the TLS proxy in front
+  size_t max_queued_requests = 1024;       // read, waiting for a worker
   Status Validate() const;
 };
 
 class HttpServer {
  public:
   // Which body handling a request's header asks for (route and method).
-  using PolicyFn = std::function<BodyPolicy(const Request& header_only)>;
+  // It may attach a hold to the request (Request::hold).
+  using PolicyFn = std::function<BodyPolicy(Request& header_only)>;
   using HandlerFn = std::function<Reply(Request&)>;
   // Answers for problems found by the transport itself (431, 413, 400).
   using ProblemFn = std::function<Reply(int status, const std::string& detail)>;

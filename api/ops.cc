@@ -62,8 +62,30 @@ Reply Ops::Readyz() {
   return r;
 }
 
-Reply Ops::MetricsText() const {
+int64_t Ops::ParkedCommands() {
+  std::unique_lock<std::mutex> lock(parked_check_mu_, std::try_to_lock);
+  const int64_t now = clock_.NowMicros();
+  {
+    std::lock_guard<std::mutex> parked_lock(parked_mu_);
+    if (!lock.owns_lock() || (parked_checked_us_ != 0 && now - parked_checked_us_ < 10'000'000)) {
+      return parked_;
+    }
+  }
+  auto wm = probe_->Watermarks(layout_.ParkedCommandsTopic(), 0);
+  std::lock_guard<std::mutex> parked_lock(parked_mu_);
+  parked_checked_us_ = now;
+  if (wm.ok()) parked_ = wm->second;
+  return parked_;
+}
+
+Reply Ops::MetricsText() {
   std::string text = metrics_->Render();
+  if (const int64_t parked = ParkedCommands(); parked >= 0) {
+    text += "# HELP docket_commands_parked_total Command records no decider could read "
+            "(docketctl commands parked).\n"
+            "# TYPE docket_commands_parked_total counter\n"
+            "docket_commands_parked_total " + std::to_string(parked) + "\n";
+  }
   for (const auto& [context, model] : positions_->models()) {
     if (model.metrics) text += model.metrics();
   }

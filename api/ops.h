@@ -4,7 +4,10 @@
 // under /api/v1 and at the root, without authentication or rate limits.
 //
 // The broker is checked at most once a second, by one request at a time;
-// everyone else gets the last answer. Thread-safe.
+// everyone else gets the last answer. /metrics also counts the command
+// records no decider could read (docket_commands_parked_total, the end of
+// the parked-commands topic, read at most once every 10 s the same way).
+// Thread-safe.
 #ifndef DOCKET_API_OPS_H_
 #define DOCKET_API_OPS_H_
 
@@ -34,7 +37,9 @@ class Ops {
  private:
   Status BrokerHealth();
   Reply Readyz();
-  Reply MetricsText() const;
+  Reply MetricsText();
+  // The parked-commands count, -1 while unknown.
+  int64_t ParkedCommands();
 
   const Positions* positions_;
   const Metrics* metrics_;
@@ -45,6 +50,10 @@ class Ops {
   std::mutex status_mu_;  // guards the last answer
   int64_t checked_us_ = 0;
   Status status_;
+  std::mutex parked_check_mu_;
+  std::mutex parked_mu_;  // guards the two below
+  int64_t parked_checked_us_ = 0;
+  int64_t parked_ = -1;
 };
 
 }  // namespace docket::api

@@ -4,7 +4,7 @@
 // DOCKET_ASSIGN_OR_RETURN unwraps a Result (common/status.h).
 //
 //   DOCKET_ASSIGN_OR_REPLY(Body body, ReadBody(call.req, {"body"}));
-//   DOCKET_RETURN_IF_REPLY(positions.AwaitMinPosition(call.req));
+//   DOCKET_RETURN_IF_REPLY(positions.AwaitMinPosition(call.req, call.caller().user_id));
 #ifndef DOCKET_API_OR_REPLY_H_
 #define DOCKET_API_OR_REPLY_H_
 

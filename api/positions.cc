@@ -30,23 +30,51 @@ bool Positions::Await(const Position& p, std::chrono::milliseconds timeout) cons
   return it != models_.end() && it->second.wait_for(p.partition, p.offset, timeout);
 }
 
-std::optional<Reply> Positions::AwaitMinPosition(const Request& req) {
+std::optional<Reply> Positions::AwaitMinPosition(const Request& req, const std::string& user_id) {
   const std::string v = HeaderValue(req, "Docket-Min-Position");
   if (v.empty()) return std::nullopt;
   std::optional<Position> p = Parse(v);
   if (!p) return BadRequest("Docket-Min-Position must look like cases:3:1842");
-  // Each wait holds a worker thread: bound them, so far-off positions
-  // cannot take every worker.
+  if (Await(*p, std::chrono::milliseconds(0))) return std::nullopt;
+  if (log_end_) {
+    Result<int64_t> end = log_end_(*p);
+    if (end.ok() && p->offset >= *end) {
+      return BadRequest("Docket-Min-Position " + v + " is past the end of its partition (" +
+                        std::to_string(*end) + "): not a position Docket gave out");
+    }
+  }
+  return AwaitSlot(*p, v, user_id);
+}
+
+std::optional<Reply> Positions::AwaitSlot(const Position& p, const std::string& text,
+                                          const std::string& user_id) {
+  // Each wait holds a worker thread: bound them, in all and per user.
+  {
+    std::lock_guard<std::mutex> lock(users_mu_);
+    int& mine = user_waiters_[user_id];
+    if (mine >= max_waiters_per_user_) {
+      return RetryLater("you have " + std::to_string(mine) +
+                            " requests waiting for a position already; retry",
+                        "position-not-reached");
+    }
+    ++mine;
+  }
   struct Slot {
-    std::atomic<int>& n;
-    ~Slot() { --n; }
-  } slot{waiters_};
+    Positions& self;
+    const std::string& user;
+    ~Slot() {
+      --self.waiters_;
+      std::lock_guard<std::mutex> lock(self.users_mu_);
+      auto it = self.user_waiters_.find(user);
+      if (--it->second == 0) self.user_waiters_.erase(it);
+    }
+  } slot{*this, user_id};
   if (++waiters_ > max_waiters_) {
     return RetryLater("too many requests are waiting for a position; retry",
                       "position-not-reached");
   }
-  if (!Await(*p, wait_)) {
-    return RetryLater("the read models have not reached " + v + " yet; retry",
+  if (!Await(p, wait_)) {
+    return RetryLater("the read models have not reached " + text + " yet; retry",
                       "position-not-reached");
   }
   return std::nullopt;

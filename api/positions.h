@@ -4,8 +4,12 @@
 // context's read models have applied it.
 //
 // Each context registers its read model (ReadModel) at start-up; positions
-// of an unregistered context are malformed. Waits hold a worker thread, so
-// at most `max_waiters` requests wait at once; the rest get 503 at once.
+// of an unregistered context are malformed. A position at or past the end
+// of its partition (SetLogEnd: the broker's high watermark) was never given
+// out: it is refused at once rather than waited for. Waits hold a worker
+// thread, so at most `max_waiters` requests wait at once and at most
+// `max_waiters_per_user` of one user; the rest get 503 at once, so one
+// client cannot hold every other user's read-your-writes hostage.
 //
 // Thread-safe after the registrations.
 #ifndef DOCKET_API_POSITIONS_H_
@@ -15,10 +19,13 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "api/http.h"
+#include "common/status.h"
 
 namespace docket::api {
 
@@ -46,10 +53,20 @@ struct ReadModel {
 
 class Positions {
  public:
-  Positions(int32_t partitions, int max_waiters, std::chrono::milliseconds min_position_wait)
-      : partitions_(partitions), max_waiters_(max_waiters), wait_(min_position_wait) {}
+  Positions(int32_t partitions, int max_waiters, std::chrono::milliseconds min_position_wait,
+            int max_waiters_per_user = 2)
+      : partitions_(partitions),
+        max_waiters_(max_waiters),
+        max_waiters_per_user_(max_waiters_per_user),
+        wait_(min_position_wait) {}
 
+  // The end (next offset) of a position's partition; an error when it
+  // cannot be learnt (then the position is waited for as usual).
+  using LogEnd = std::function<Result<int64_t>(const Position&)>;
+
+  // Before the first request.
   void Register(ReadModel model);
+  void SetLogEnd(LogEnd log_end) { log_end_ = std::move(log_end); }
   const std::map<std::string, ReadModel>& models() const { return models_; }
 
   // "<context>:<partition>:<offset>" of a registered context and a partition
@@ -57,17 +74,25 @@ class Positions {
   std::optional<Position> Parse(const std::string& text) const;
   // Waits until `p` is applied; false on timeout (or an unknown context).
   bool Await(const Position& p, std::chrono::milliseconds timeout) const;
-  // Docket-Min-Position: nothing when absent or reached; 400 when malformed,
-  // 503 (rule position-not-reached) when not reached in time or too many
-  // requests wait already.
-  std::optional<Reply> AwaitMinPosition(const Request& req);
+  // Docket-Min-Position of `user_id`'s request: nothing when absent or
+  // reached; 400 when malformed or past the end of its partition; 503
+  // (rule position-not-reached) when not reached in time or too many
+  // requests (of everyone, or of this user) wait already.
+  std::optional<Reply> AwaitMinPosition(const Request& req, const std::string& user_id);
 
  private:
+  std::optional<Reply> AwaitSlot(const Position& p, const std::string& text,
+                                 const std::string& user_id);
+
   int32_t partitions_;
   int max_waiters_;
+  int max_waiters_per_user_;
   std::chrono::milliseconds wait_;
   std::map<std::string, ReadModel> models_;
+  LogEnd log_end_;
   std::atomic<int> waiters_{0};
+  std::mutex users_mu_;
+  std::unordered_map<std::string, int> user_waiters_;  // only users waiting now
 };
 
 }  // namespace docket::api

@@ -135,9 +135,9 @@ Reply Unauthenticated(const std::string& detail) {
   return r;
 }
 
-Reply TooMany(int wait_s) {
-  Reply r = Problem(429, "too-many-requests",
-                    "too many requests; retry in " + std::to_string(wait_s) + " s");
+Reply TooMany(int wait_s, std::string detail) {
+  if (detail.empty()) detail = "too many requests; retry in " + std::to_string(wait_s) + " s";
+  Reply r = Problem(429, "too-many-requests", std::move(detail));
   r.Header("Retry-After", std::to_string(wait_s));
   return r;
 }

@@ -43,7 +43,7 @@ Reply Invalid(std::string field, std::string message);
 // 401 with WWW-Authenticate.
 Reply Unauthenticated(const std::string& detail);
 // 429 with Retry-After.
-Reply TooMany(int wait_s);
+Reply TooMany(int wait_s, std::string detail = "");
 // 503 with Retry-After: 1; `rule`, when given, is added as a member.
 Reply RetryLater(std::string detail, std::string rule = "");
 // A reply without a body.

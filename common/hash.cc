@@ -41,6 +41,17 @@ std::string Sha256Hex(std::string_view data) {
   return ToHex({reinterpret_cast<const char*>(h), sizeof h});
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  EnsureSodium();
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  unsigned char h[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_final(&st, h);
+  return ToHex({reinterpret_cast<const char*>(h), sizeof h});
+}
+
 std::string RandomHex(size_t bytes) {
   EnsureSodium();
   std::string raw(bytes, '\0');

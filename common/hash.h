@@ -17,6 +17,8 @@ uint64_t Fnv1a(std::string_view s);
 std::string ToHex(std::string_view bytes);
 // Lower-case hex of SHA-256(data): 64 hex digits.
 std::string Sha256Hex(std::string_view data);
+// Lower-case hex of HMAC-SHA-256(key, data) (RFC 2104): 64 hex digits.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 // `bytes` random bytes from the operating system's CSPRNG, as lower-case
 // hex (2 x bytes digits). Suitable for tokens.
 std::string RandomHex(size_t bytes);

@@ -16,6 +16,15 @@ TEST(HashTest, Sha256Hex) {
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(HashTest, HmacSha256HexIsRfc4231) {
+  // RFC 4231, test cases 2 and 6 (a key longer than the block).
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HmacSha256Hex(std::string(131, '\xaa'),
+                          "Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
 TEST(HashTest, ToHexAndRandomHex) {
   EXPECT_EQ(ToHex(std::string("\x00\xff\x10", 3)), "00ff10");
   const std::string a = RandomHex(16);

@@ -123,11 +123,21 @@ Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
   } else {
     DOCKET_ASSIGN_OR_RETURN(partition, handler->PartitionOf(command.aggregate_id, partitions));
   }
+  {
+    // A rejection for an unreadable record answers that record only: the
+    // command sent again is waited for afresh.
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = results_.find(command.command_id);
+    if (it != results_.end() && it->second.rule == events::kUnreadableCommandRule) {
+      results_.erase(it);
+    }
+  }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   kafka::Delivery d =
       producer_
           ->Produce({options_.layout.CommandsTopic(handler->context()), partition, key,
-                     events::EncodeCommand(command)})
+                     events::EncodeCommand(command),
+                     {{events::kCommandIdHeader, command.command_id}}})
           .get();
   if (!d.status.ok()) return d.status.Annotate("command " + command.command_id);
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "common/text.h"
 #include "consumers/log.h"
 #include "events/codec.h"
 #include "events/envelope.h"
@@ -88,6 +89,8 @@ struct Decider::BatchWork {
   std::map<std::pair<int32_t, std::string>, std::string> states;  // overlay
   std::map<int32_t, uint64_t> counters;                       // overlay
   std::map<int32_t, int64_t> next_command_offset;
+  // Command records no one can read, as they were, for the parked topic.
+  std::vector<kafka::Record> parked;
   // Set when the batch cannot be decided safely (e.g. the store failed); the
   // session restarts and the commands are read again.
   Status error;
@@ -277,8 +280,31 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
   DOCKET_ASSIGN_OR_RETURN(auto reader, kafka::Consumer::Create(co));
   DOCKET_RETURN_IF_ERROR(reader->Assign(assignment));
 
+  // Read in bounded chunks: every catch_up_flush_events events, what was
+  // read (states, results, derived results of accepted commands) and the
+  // positions it reflects go to the store in one write.
   StateStore::Batch batch;
   std::map<std::pair<int32_t, std::string>, fb::CommandResultT> accepted;
+  uint64_t since_flush = 0;
+  auto flush = [&]() -> Status {
+    // Derived results ('a') are the decider's own: a result record of the
+    // results topic ('d') wins over them at lookup (Handle).
+    for (const auto& [key, r] : accepted) {
+      batch.Put(key.first, 'a', key.second, events::EncodeCommandResult(r));
+    }
+    for (auto& [p, part] : parts) {
+      for (const auto& [id, state] : part.states) batch.Put(p, 's', id, state);
+      batch.PutNumber(p, "counter", part.counter);
+      batch.PutNumber(p, "events_next", part.events_next);
+      batch.PutNumber(p, "results_next", part.results_next);
+    }
+    DOCKET_RETURN_IF_ERROR(store_->Write(batch));
+    batch.Clear();
+    accepted.clear();
+    for (auto& [p, part] : parts) part.states.clear();
+    since_flush = 0;
+    return Status::Ok();
+  };
   std::set<std::pair<std::string, int32_t>> open;
   for (const auto& a : assignment) open.insert({a.topic, a.partition});
   uint64_t applied = 0;
@@ -292,7 +318,10 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
       Partition& part = parts[p];
       if (m.topic == results_topic) {
         Result<fb::CommandResultT> r = events::DecodeCommandResult(m.value);
-        if (r.ok()) batch.Put(p, 'd', r->command_id, m.value);
+        // An unreadable command's rejection is no dedupe answer (Unreadable).
+        if (r.ok() && r->rule != events::kUnreadableCommandRule) {
+          batch.Put(p, 'd', r->command_id, m.value);
+        }
         part.results_next = m.offset + 1;
         continue;
       }
@@ -313,34 +342,12 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
       ++applied;
       part.counter = std::max(part.counter,
                               handler_.CounterAfter(e->aggregate_id, options_.layout.partitions));
-      fb::CommandResultT& r = accepted[{p, e->command_id}];
-      if (r.command_id.empty()) {
-        r.command_id = e->command_id;
-        r.aggregate_id = e->aggregate_id;
-        r.decided_at_us = e->occurred_at_us;
-        r.schema_version = events::kResultSchemaVersion;
-      }
-      r.code = fb::ResultCode::Accepted;
-      r.version = e->version;
-      ++r.event_count;
-      r.events_partition = p;
-      r.events_offset = m.offset;
+      DOCKET_RETURN_IF_ERROR(AddDerivedResult(accepted, p, m.offset, *e));
+      if (++since_flush >= options_.catch_up_flush_events) DOCKET_RETURN_IF_ERROR(flush());
     }
     for (const auto& end : b.reached_end) open.erase({end.topic, end.partition});
   }
-  for (const auto& [key, r] : accepted) {
-    // The result record from the results topic (put above), when there is
-    // one, is the same outcome; only fill in what is missing.
-    DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(key.first, 'd', key.second));
-    if (!existing) batch.Put(key.first, 'd', key.second, events::EncodeCommandResult(r));
-  }
-  for (auto& [p, part] : parts) {
-    for (const auto& [id, state] : part.states) batch.Put(p, 's', id, state);
-    batch.PutNumber(p, "counter", part.counter);
-    batch.PutNumber(p, "events_next", part.events_next);
-    batch.PutNumber(p, "results_next", part.results_next);
-  }
-  DOCKET_RETURN_IF_ERROR(store_->Write(batch));
+  DOCKET_RETURN_IF_ERROR(flush());
   for (auto& [p, part] : parts) {
     // Timers of every aggregate of the partition.
     DOCKET_RETURN_IF_ERROR(store_->Scan(p, 's', [&](std::string_view id, std::string_view s) {
@@ -352,6 +359,32 @@ Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
   }
   DeciderLog()->info("decider {}: {} partitions caught up, {} events applied",
                      TransactionalId(), partitions.size(), applied);
+  return Status::Ok();
+}
+
+// The result an accepted command's events imply (for commands whose result
+// record is gone from the results topic): its aggregate, last version, event
+// count and the position of its last event. A command whose events span two
+// flushes continues from the derived result the first flush stored.
+Status Decider::AddDerivedResult(DerivedResults& accepted, int32_t p, int64_t offset,
+                                 const fb::EventEnvelopeT& e) {
+  fb::CommandResultT& r = accepted[{p, e.command_id}];
+  if (r.command_id.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(auto earlier, store_->Get(p, 'a', e.command_id));
+    if (earlier) {
+      DOCKET_ASSIGN_OR_RETURN(r, events::DecodeCommandResult(*earlier));
+    } else {
+      r.command_id = e.command_id;
+      r.aggregate_id = e.aggregate_id;
+      r.decided_at_us = e.occurred_at_us;
+      r.schema_version = events::kResultSchemaVersion;
+    }
+  }
+  r.code = fb::ResultCode::Accepted;
+  r.version = e.version;
+  ++r.event_count;
+  r.events_partition = p;
+  r.events_offset = offset;
   return Status::Ok();
 }
 
@@ -442,7 +475,10 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
     w.result_is_new.push_back(false);
     return;  // positions are copied from the first copy after delivery
   }
+  // A result record ('d'), else the result derived from the command's
+  // events while catching up ('a').
   Result<std::optional<std::string>> stored = store_->Get(p, 'd', cmd.command_id);
+  if (stored.ok() && !stored->has_value()) stored = store_->Get(p, 'a', cmd.command_id);
   if (!stored.ok()) {
     // Unknown whether it is a duplicate: deciding again could apply it twice.
     w.error = stored.status().Annotate("dedupe lookup of " + cmd.command_id);
@@ -554,15 +590,51 @@ Status Decider::DecideMessages(BatchWork& w, const std::vector<kafka::Message>& 
     w.next_command_offset[m.partition] = m.offset + 1;
     Result<fb::CommandEnvelopeT> cmd = events::DecodeCommand(m.value);
     if (!cmd.ok()) {
-      // Nobody can be waiting for a command we cannot read; skip it.
-      DeciderLog()->error("decider: {}/{}@{}: {} (skipped)", m.topic, m.partition, m.offset,
-                          cmd.status().ToString());
+      Unreadable(w, m, cmd.status());
       continue;
     }
     Handle(w, m.partition, *cmd);
     if (!w.error.ok()) return w.error;
   }
   return Status::Ok();
+}
+
+// A command record that does not decode (corrupt, or a newer schema than
+// this decider knows): the gateway already answered 202 "will be decided".
+// When the record names its command (kCommandIdHeader) its sender gets a
+// rejection (Internal, rule command.unreadable; not kept for dedupe, so the
+// same command sent again after an upgrade is decided); either way the
+// record is parked, as it was, in the parked-commands topic, in the same
+// transaction as the offset that moves past it.
+void Decider::Unreadable(BatchWork& w, const kafka::Message& m, const Status& why) {
+  const std::string source = m.topic + "/" + std::to_string(m.partition) + "/" +
+                             std::to_string(m.offset);
+  ++stats_.parked;
+  std::string command_id;
+  for (const auto& h : m.headers) {
+    if (h.key == events::kCommandIdHeader) command_id = h.value;
+  }
+  const bool answerable = !command_id.empty() && command_id.size() <= 128 &&
+                          Utf8Length(command_id) > 0 && !w.by_command.count(command_id);
+  DeciderLog()->error("decider: {}: {} (parked{})", source, why.ToString(),
+                      answerable ? ", rejected" : ", no command id to answer");
+  if (answerable) {
+    fb::CommandResultT r;
+    r.command_id = command_id;
+    r.aggregate_id = Utf8Length(m.key) >= 0 ? m.key.substr(0, 256) : std::string();
+    r.code = fb::ResultCode::Internal;
+    r.rule = events::kUnreadableCommandRule;
+    r.message = "no decider could read this command: " + why.message();
+    r.schema_version = events::kResultSchemaVersion;
+    w.by_command[command_id] = w.results.size();
+    w.results.push_back(std::move(r));
+    w.result_partition.push_back(m.partition);
+    w.result_is_new.push_back(false);  // never a dedupe answer
+  }
+  kafka::Record parked{options_.layout.ParkedCommandsTopic(), 0, source, m.value, m.headers};
+  parked.headers.push_back({events::kParkedReasonHeader, why.ToString()});
+  parked.headers.push_back({events::kParkedSourceHeader, source});
+  w.parked.push_back(std::move(parked));
 }
 
 // Decides the commands of due timers, within what is left of the batch after
@@ -614,9 +686,14 @@ Status Decider::SendAndCommit(BatchWork& w,
         {results_topic, w.result_partition[i], w.results[i].command_id, encoded_results[i]},
         result_reports.Track(i)));
   }
+  auto parked_reports_ptr = std::make_shared<Deliveries>();
+  for (size_t i = 0; i < w.parked.size(); ++i) {
+    DOCKET_RETURN_IF_ERROR(producer_->Produce(w.parked[i], parked_reports_ptr->Track(i)));
+  }
   // The results must be in the log before the offsets say the commands
   // are done: a new owner catching up relies on finding them.
   DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
+  DOCKET_RETURN_IF_ERROR(parked_reports_ptr->Wait(options_.kafka.timeout));
   DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
   DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
 

@@ -57,6 +57,11 @@ struct DeciderOptions {
   // States kept in memory per partition; past this the cache is dropped
   // (the store has them all).
   size_t max_cached_states = 100'000;
+  // Catching up a partition from the log writes what it has read to the
+  // state store every this many events (states, derived results and the
+  // positions they reflect, in one write), so memory stays bounded however
+  // long the log, and a crash mid-way resumes from the last write.
+  size_t catch_up_flush_events = 10'000;
   // transaction.timeout.ms of the decider's producer. A batch's transaction
   // takes milliseconds; this bounds how long a crashed owner's open
   // transaction holds up the partition's next owner (the broker aborts it
@@ -83,6 +88,7 @@ class Decider : private kafka::RebalanceListener {
     std::atomic<uint64_t> transactions{0};
     std::atomic<uint64_t> failed_sessions{0};
     std::atomic<uint64_t> timer_commands{0};
+    std::atomic<uint64_t> parked{0};  // unreadable command records parked
   };
 
   // `handler` and `clock` must outlive the decider.
@@ -131,6 +137,10 @@ class Decider : private kafka::RebalanceListener {
                         const std::map<int32_t, int64_t>& events_next,
                         const std::map<int32_t, int64_t>& results_next);
   void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
+  void Unreadable(BatchWork& work, const kafka::Message& record, const Status& why);
+  using DerivedResults = std::map<std::pair<int32_t, std::string>, fb::CommandResultT>;
+  Status AddDerivedResult(DerivedResults& accepted, int32_t partition, int64_t offset,
+                          const fb::EventEnvelopeT& event);
   Result<std::string> CurrentState(BatchWork& work, int32_t partition,
                                    const std::string& aggregate_id);
   std::string TransactionalId() const;

@@ -32,6 +32,8 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 StateStore::Batch::Batch() : wb_(std::make_unique<rocksdb::WriteBatch>()) {}
 StateStore::Batch::~Batch() = default;
 
+void StateStore::Batch::Clear() { wb_->Clear(); }
+
 void StateStore::Batch::Put(int32_t partition, char kind, std::string_view key,
                             std::string_view value) {
   std::string k = Prefix(partition, kind);

@@ -4,7 +4,9 @@
 // partition so that a partition's data can be read, rebuilt or dropped on
 // its own:  p<partition>/<kind>/<key>. Kinds used by the decider:
 //   s  encoded aggregate state, by aggregate id
-//   d  encoded CommandResult, by command id (dedupe)
+//   d  encoded CommandResult, by command id (dedupe), from the results topic
+//   a  encoded CommandResult derived from an accepted command's events
+//      while catching up (dedupe when the result record is gone)
 //   m  meta: "counter", "events_next", "results_next" (decimal)
 // The log is the truth: everything here can be rebuilt from the events and
 // results topics. Writes go through a WriteBatch (atomic, WAL on).
@@ -37,6 +39,8 @@ class StateStore {
     void PutNumber(int32_t partition, std::string_view meta_key, uint64_t value);
     void DeletePartition(int32_t partition);
     size_t count() const;
+    // Empties the batch (after it was written).
+    void Clear();
 
    private:
     friend class StateStore;

@@ -20,6 +20,7 @@ std::string TopicLayout::EventsTopic(std::string_view context) const {
   return prefix + "." + std::string(context) + ".events";
 }
 std::string TopicLayout::ResultsTopic() const { return prefix + ".command-results"; }
+std::string TopicLayout::ParkedCommandsTopic() const { return prefix + ".commands.parked"; }
 
 kafka::TopicSpec EventsTopicSpec(const TopicLayout& l, std::string_view context) {
   return {l.EventsTopic(context), l.partitions, l.replication_factor,
@@ -39,6 +40,11 @@ kafka::TopicSpec ResultsTopicSpec(const TopicLayout& l) {
           {{"cleanup.policy", "delete"}, {"retention.ms", "86400000"}}};
 }
 
+kafka::TopicSpec ParkedCommandsTopicSpec(const TopicLayout& l) {
+  return {l.ParkedCommandsTopic(), 1, l.replication_factor,
+          {{"cleanup.policy", "delete"}, {"retention.ms", "-1"}}};
+}
+
 std::vector<kafka::TopicSpec> AllTopicSpecs(const TopicLayout& l) {
   std::vector<kafka::TopicSpec> out;
   for (std::string_view c : kContexts) {
@@ -46,6 +52,7 @@ std::vector<kafka::TopicSpec> AllTopicSpecs(const TopicLayout& l) {
     out.push_back(EventsTopicSpec(l, c));
   }
   out.push_back(ResultsTopicSpec(l));
+  out.push_back(ParkedCommandsTopicSpec(l));
   return out;
 }
 

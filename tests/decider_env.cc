@@ -148,6 +148,7 @@ consumers::DeciderOptions DeciderEnv::DeciderOptionsFor(const std::string& insta
   o.data_dir = data_dir_.string();
   o.session_timeout_ms = 6000;
   o.timer_interval = std::chrono::milliseconds(50);
+  o.catch_up_flush_events = catch_up_flush_events_;
   return o;
 }
 

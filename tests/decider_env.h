@@ -97,6 +97,8 @@ class DeciderEnv : public ::testing::Test {
   std::unique_ptr<aggregates::Catalog> catalog_;
   std::unique_ptr<aggregates::CaseHandler> handler_;
   aggregates::CaseLimits limits_;
+  // DeciderOptions::catch_up_flush_events of the deciders started next.
+  size_t catch_up_flush_events_ = consumers::DeciderOptions{}.catch_up_flush_events;
 
  private:
   struct Running {

@@ -287,7 +287,9 @@ TEST_F(DeciderIT, WithoutADeciderACommandIsPendingAndItsResultCanBeFetchedLater)
   EXPECT_EQ(r->version, 1u);
 }
 
-TEST_F(DeciderIT, CorruptCommandRecordIsSkippedAndThePartitionGoesOn) {
+// Before: an unreadable command was logged, skipped and its offset
+// committed, while its sender had been told 202 "will be decided".
+TEST_F(DeciderIT, CorruptCommandRecordIsParkedAndThePartitionGoesOn) {
   StartDecider("a", SystemClock::Default());
   fb::CommandResultT first = Decide(OpenCaseCommand("open"));
   ASSERT_EQ(first.code, fb::ResultCode::Accepted);
@@ -303,6 +305,17 @@ TEST_F(DeciderIT, CorruptCommandRecordIsSkippedAndThePartitionGoesOn) {
   fb::CommandResultT after = Decide(CommentCommand("after", first.aggregate_id, "still here"));
   EXPECT_EQ(after.code, fb::ResultCode::Accepted);
   EXPECT_EQ(after.version, 2u);
+  // The unreadable record is parked as it was, saying why and where from.
+  std::vector<kafka::Message> parked = ReadToEnd(layout_.ParkedCommandsTopic(), 1);
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(parked[0].value, "definitely not a command");
+  const std::string from = layout_.CommandsTopic("cases") + "/" + std::to_string(p) + "/" +
+                           std::to_string(d.offset);
+  EXPECT_EQ(parked[0].key, from);
+  std::map<std::string, std::string> headers;
+  for (const auto& h : parked[0].headers) headers[h.key] = h.value;
+  EXPECT_EQ(headers[events::kParkedSourceHeader], from);
+  EXPECT_THAT(headers[events::kParkedReasonHeader], ::testing::HasSubstr("command record"));
   // A command sent to the wrong partition is refused with a rule, not lost.
   fb::CommandEnvelopeT wrong = CommentCommand("wrong", first.aggregate_id, "x");
   auto w = (*producer)
@@ -317,6 +330,74 @@ TEST_F(DeciderIT, CorruptCommandRecordIsSkippedAndThePartitionGoesOn) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->code, fb::ResultCode::InvalidArgument);
   EXPECT_EQ(r->rule, "command.wrong_partition");
+}
+
+
+// A gateway upgraded before its deciders sends a schema_version they do not
+// know: its sender gets a rejection naming the problem (not a lookup that
+// stays pending for ever), the record is parked for a replay after the
+// upgrade, and the rejection is no dedupe answer.
+TEST_F(DeciderIT, ACommandOfANewerSchemaIsRejectedAndParkedNotLost) {
+  StartDecider("a", SystemClock::Default());
+  fb::CommandEnvelopeT future = OpenCaseCommand("from-the-future");
+  future.schema_version = events::kCommandSchemaVersion + 1;
+  Result<consumers::CommandOutcome> out = bus().Submit(future, std::chrono::seconds(60));
+  ASSERT_TRUE(out.ok()) << out.status();
+  ASSERT_TRUE(out->decided);
+  EXPECT_EQ(out->result.code, fb::ResultCode::Internal);
+  EXPECT_EQ(out->result.rule, "command.unreadable");
+  EXPECT_THAT(out->result.message, ::testing::HasSubstr("schema_version"));
+  std::vector<kafka::Message> parked = ReadToEnd(layout_.ParkedCommandsTopic(), 1);
+  ASSERT_EQ(parked.size(), 1u);
+  EXPECT_EQ(events::DecodeCommand(parked[0].value).status().code(), StatusCode::kDataLoss);
+  // The operator lists it.
+  CommandOutput listed = RunCommand({DOCKETCTL_PATH, "commands", "parked", "--brokers",
+                                     TestBrokers(), "--prefix", layout_.prefix});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  nlohmann::json line = nlohmann::json::parse(listed.out.substr(0, listed.out.find('\n')));
+  EXPECT_EQ(line["command_id"], "from-the-future");
+  EXPECT_THAT(line["reason"].get<std::string>(), ::testing::HasSubstr("schema_version"));
+  EXPECT_EQ(line["bytes"], parked[0].value.size());
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 1);
+  // Sent again once it can be read (the same id): decided, not answered
+  // from the dedupe store.
+  fb::CommandEnvelopeT again = OpenCaseCommand("from-the-future");
+  EXPECT_EQ(Decide(again).code, fb::ResultCode::Accepted);
+}
+
+
+// A decider that loses its store catches up from the log in chunks of
+// catch_up_flush_events (before: every state of the partition in one
+// in-memory batch, inside the rebalance callback), and still knows every
+// command it answered: a rejected one is not decided again even where
+// deciding it now would accept it.
+TEST_F(DeciderIT, ALostStoreIsRebuiltInBoundedChunksAndKeepsEveryDedupeAnswer) {
+  catch_up_flush_events_ = 3;
+  StartDecider("a", SystemClock::Default());
+  fb::CommandResultT open = Decide(OpenCaseCommand("open"));
+  ASSERT_EQ(open.code, ResultCode::Accepted);
+  // Expects version 2 while the case is at 1: rejected.
+  fb::CommandEnvelopeT early = CommentCommand("early", open.aggregate_id, "too soon", 2);
+  ASSERT_EQ(Decide(early).code, ResultCode::VersionConflict);
+  ASSERT_EQ(Decide(CommentCommand("c1", open.aggregate_id, "now at 2")).version, 2u);
+  for (int i = 0; i < 12; ++i) {  // more events than a chunk, on every partition
+    ASSERT_EQ(Decide(OpenCaseCommand("more-" + std::to_string(i))).code, ResultCode::Accepted);
+  }
+  StopDeciders();
+  std::filesystem::remove_all(data_dir_);
+  StartDecider("a", SystemClock::Default());
+  // Deciding "early" now would accept it (the case is at version 2): the
+  // answer must be the first one.
+  fb::CommandResultT again = Decide(early);
+  EXPECT_EQ(again.code, ResultCode::VersionConflict) << again.message;
+  EXPECT_EQ(Decide(OpenCaseCommand("open")).aggregate_id, open.aggregate_id);
+  // The rebuilt state is whole: the next comment is version 3.
+  EXPECT_EQ(Decide(CommentCommand("c2", open.aggregate_id, "then 3")).version, 3u);
+  std::map<std::string, int> per_command;
+  for (const auto& e : ReadEvents()) ++per_command[e.event.command_id];
+  EXPECT_EQ(per_command.count("early"), 0u);
+  EXPECT_EQ(per_command["open"], 1);
+  EXPECT_EQ(per_command.size(), 1u + 1 + 12 + 1);
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ using fb::Role;
 constexpr std::string_view kStateNames[] = {"NEW",      "OPEN",   "AWAITING_INFO",
                                             "RESOLVED", "CLOSED", "CANCELLED"};
 
-std::optional<Rejection> CheckFileName(const std::string& name, size_t max_bytes) {
+std::optional<Rejection> FileNameRule(const std::string& name, size_t max_bytes) {
   if (name.empty() || name.size() > max_bytes) {
     return Invalid("attachment.file_name", "file_name",
                    "must be 1.." + std::to_string(max_bytes) + " bytes");
@@ -276,19 +276,12 @@ Decision DecideAddInternalNote(const CaseSnapshot& s, const fb::AddInternalNoteT
 // AddAttachment: the case's attachment limit, then size, digest and name.
 Decision DecideAddAttachment(const CaseSnapshot& s, const fb::AddAttachmentT& c,
                              const CaseLimits& lim) {
-  if (s.attachments.size() >= lim.max_attachments) {
-    return Reject(ResultCode::FailedPrecondition, "attachment.limit",
-                  "a case holds at most " + std::to_string(lim.max_attachments) +
-                      " attachments");
-  }
-  if (c.size_bytes == 0 || c.size_bytes > lim.max_attachment_bytes) {
-    return Invalid("attachment.size", "size_bytes",
-                   "must be 1.." + std::to_string(lim.max_attachment_bytes) + " bytes");
-  }
+  if (auto r = CheckAttachmentCount(s.attachments.size(), lim)) return *r;
+  if (auto r = CheckAttachmentSize(c.size_bytes, lim)) return *r;
   if (!IsLowerHex64(c.sha256)) {
     return Invalid("attachment.sha256", "sha256", "must be 64 lower-case hex digits");
   }
-  if (auto r = CheckFileName(c.file_name, lim.max_file_name_bytes)) return *r;
+  if (auto r = CheckAttachmentFileName(c.file_name, lim)) return *r;
   fb::AttachmentAddedT e;
   e.attachment_id = "a" + NextId(s);
   e.sha256 = c.sha256;
@@ -317,7 +310,7 @@ Decision DecideAttachmentChange(const CaseSnapshot& s, const fb::CommandEnvelope
     return One(std::move(e));
   }
   const std::string& name = cmd.command.AsRenameAttachment()->file_name;
-  if (auto r = CheckFileName(name, lim.max_file_name_bytes)) return *r;
+  if (auto r = CheckAttachmentFileName(name, lim)) return *r;
   fb::AttachmentRenamedT e;
   e.attachment_id = id;
   e.file_name = name;
@@ -452,12 +445,8 @@ Decision DecideCase(const CaseSnapshot& state, const fb::CommandEnvelopeT& cmd,
                   state.case_number.empty() ? "case.not_found" : "case.account_access",
                   "case " + cmd.aggregate_id + " not found");
   }
-  if (cmd.expected_version >= 0 &&
-      static_cast<uint64_t>(cmd.expected_version) != state.version) {
-    return Reject(ResultCode::VersionConflict, "case.version_conflict",
-                  "case " + state.case_number + " is at version " +
-                      std::to_string(state.version) + ", expected " +
-                      std::to_string(cmd.expected_version));
+  if (auto r = CheckExpectedVersion(state.case_number, state.version, cmd.expected_version)) {
+    return *r;
   }
   return DecideExisting(state, cmd, ctx);
 }
@@ -578,6 +567,32 @@ Result<uint64_t> ParseCaseNumber(std::string_view n) {
 Result<int32_t> CasePartition(std::string_view number, int32_t partitions) {
   DOCKET_ASSIGN_OR_RETURN(uint64_t n, ParseCaseNumber(number));
   return static_cast<int32_t>(n % static_cast<uint64_t>(partitions));
+}
+
+std::optional<Rejection> CheckExpectedVersion(const std::string& number, uint64_t version,
+                                              int64_t expected) {
+  if (expected < 0 || static_cast<uint64_t>(expected) == version) return std::nullopt;
+  return Rejection{ResultCode::VersionConflict, "case.version_conflict",
+                   "case " + number + " is at version " + std::to_string(version) +
+                       ", expected " + std::to_string(expected),
+                   {}};
+}
+
+std::optional<Rejection> CheckAttachmentCount(size_t attachments, const CaseLimits& lim) {
+  if (attachments < lim.max_attachments) return std::nullopt;
+  return Rejection{ResultCode::FailedPrecondition, "attachment.limit",
+                   "a case holds at most " + std::to_string(lim.max_attachments) + " attachments",
+                   {}};
+}
+
+std::optional<Rejection> CheckAttachmentSize(uint64_t size_bytes, const CaseLimits& lim) {
+  if (size_bytes > 0 && size_bytes <= lim.max_attachment_bytes) return std::nullopt;
+  return Invalid("attachment.size", "size_bytes",
+                 "must be 1.." + std::to_string(lim.max_attachment_bytes) + " bytes");
+}
+
+std::optional<Rejection> CheckAttachmentFileName(const std::string& name, const CaseLimits& lim) {
+  return FileNameRule(name, lim.max_file_name_bytes);
 }
 
 }  // namespace docket::aggregates

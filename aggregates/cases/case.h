@@ -53,6 +53,21 @@ Decision DecideCase(const CaseSnapshot& state, const fb::CommandEnvelopeT& comma
 // Folds one event into the state (versions are taken from the envelope).
 void ApplyCase(CaseSnapshot* state, const fb::EventEnvelopeT& event);
 
+// Rules of DecideCase that need less than the whole state, so the gateway
+// can check them before it does expensive work (stores an upload's bytes);
+// the aggregate applies the very same functions when it decides.
+//   case.version_conflict    `expected` (>= 0) is not the case's `version`
+//   attachment.limit         the case holds lim.max_attachments already
+//   attachment.size          not 1..lim.max_attachment_bytes
+//   attachment.file_name     empty, too long, ".", "..", separators,
+//                            control or format characters (text.utf8: not
+//                            UTF-8)
+std::optional<Rejection> CheckExpectedVersion(const std::string& number, uint64_t version,
+                                              int64_t expected);
+std::optional<Rejection> CheckAttachmentCount(size_t attachments, const CaseLimits& lim);
+std::optional<Rejection> CheckAttachmentSize(uint64_t size_bytes, const CaseLimits& lim);
+std::optional<Rejection> CheckAttachmentFileName(const std::string& name, const CaseLimits& lim);
+
 // "NEW", "OPEN", "AWAITING_INFO", "RESOLVED", "CLOSED", "CANCELLED";
 // "UNKNOWN" out of range.
 std::string_view StateName(fb::CaseState state);

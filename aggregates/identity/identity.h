@@ -16,7 +16,10 @@ namespace docket::aggregates {
 // The user aggregate id of an e-mail: "u" + the first 24 hex digits of
 // SHA-256(lower-cased e-mail), so one e-mail is one aggregate.
 std::string UserIdForEmail(std::string_view email);
-// Account numbers (the account aggregate's id): 1..32 of [A-Za-z0-9-].
+// Account numbers (the account aggregate's id): 1..32 of [A-Za-z0-9-], and
+// never of the form of a user id ("u" + 24 lower-case hex digits): both
+// are aggregate ids of the identity context, and their spaces must not
+// meet.
 bool IsAccountNumber(std::string_view s);
 
 // Why `password` is too weak for a user with this e-mail and name (at least

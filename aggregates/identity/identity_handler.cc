@@ -31,7 +31,7 @@ Decision DecideCreateAccount(const fb::PortalSnapshotT& s, const fb::CommandEnve
   }
   if (!IsAccountNumber(c.account_number)) {
     return Invalid("account.number", "account_number",
-                   "must be 1..32 letters, digits or '-'");
+                   "must be 1..32 letters, digits or '-', and not of the form of a user id");
   }
   if (cmd.aggregate_id != c.account_number) {
     return Invalid("account.id", "account_number", "must be the command's aggregate id");

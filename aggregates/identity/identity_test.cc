@@ -57,6 +57,15 @@ TEST(IdentityTest, AccountRulesNameTheField) {
             "account.number");
   EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Staff, "ACC-2", Account("ACC-1")), 0, "")).rule,
             "account.id");
+  // Accounts and users share the identity context's aggregate ids: an
+  // account number may never be a user's id (before: it could, and the
+  // account then stood where that user's aggregate belongs).
+  const std::string user_id = UserIdForEmail("alice@example.com");
+  EXPECT_FALSE(IsAccountNumber(user_id));
+  EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Staff, user_id, Account(user_id)), 0, "")).rule,
+            "account.number");
+  EXPECT_TRUE(IsAccountNumber("U" + user_id.substr(1)));  // not the form of a user id
+  EXPECT_TRUE(IsAccountNumber("u123"));
   auto twice = Account("ACC-1");
   twice.service_addresses = {"1 Main St", "1 MAIN ST"};
   EXPECT_EQ(Rejected(h.Decide("", Cmd(Role::Staff, "ACC-1", twice), 0, "")).rule,

@@ -37,6 +37,31 @@ bool SafeContentType(const std::string& t) {
   return std::regex_match(t, re) && !active.count(t);
 }
 
+// What a download is served as: its type only when a browser is known to
+// show it inertly (an allowlist; a denylist misses the next active type,
+// e.g. application/rss+xml with an XSLT), else application/octet-stream.
+std::string ServedContentType(const std::string& t) {
+  static const std::set<std::string> inert = {
+      "application/pdf", "image/png",  "image/jpeg", "image/gif",
+      "image/webp",      "text/plain", "text/csv",   "application/zip"};
+  return inert.count(t) ? t : "application/octet-stream";
+}
+
+// The aggregate's answer to `r`, as the command's direct answer would be.
+Reply ProblemOfRule(const aggregates::Rejection& r) {
+  fb::CommandResultT result;
+  result.code = r.code;
+  result.rule = r.rule;
+  result.message = r.message;
+  for (const auto& f : r.field_errors) {
+    auto e = std::make_unique<fb::FieldErrorT>();
+    e->field = f.field;
+    e->message = f.message;
+    result.field_errors.push_back(std::move(e));
+  }
+  return ProblemFromResult(result);
+}
+
 // An upload the blob store refused, as a problem.
 Reply UploadProblem(const Status& s) {
   if (s.code() == StatusCode::kFailedPrecondition) {
@@ -78,7 +103,7 @@ void CaseRoutes::RegisterFiles(Router& router) {
 // GET of a per-case list (attachments, watchers): {"data": [...]}.
 Reply CaseRoutes::CaseRows(Call& call, RowsFn rows) {
   const std::string& number = call.param(0);
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   if (!IsCaseNumber(number)) return CaseNotFound(number);
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   auto list = (q.queries.*rows)(ScopeOf(call.caller()), number);
@@ -87,6 +112,26 @@ Reply CaseRoutes::CaseRows(Call& call, RowsFn rows) {
     return ProblemFromStatus(list.status());
   }
   return JsonReply(200, {{"data", *list}});
+}
+
+std::optional<Reply> CaseRoutes::RefuseUploadEarly(const Call& call, const json& visible) const {
+  const std::string state = visible.value("state", "");
+  if (state == "CLOSED" || state == "CANCELLED") {
+    return Problem(409, "conflict",
+                   "case " + call.param(0) + " is " + state + ": a final state takes no attachments",
+                   {{"rule", "case.final_state"}});
+  }
+  DOCKET_ASSIGN_OR_REPLY(const int64_t expected,
+                         CommandClient::ExpectedVersion(call, /*versioned=*/true));
+  if (auto r = aggregates::CheckExpectedVersion(call.param(0),
+                                                visible.value("version", uint64_t{0}), expected)) {
+    return ProblemOfRule(*r);
+  }
+  if (auto r = aggregates::CheckAttachmentCount(visible.value("attachment_count", size_t{0}),
+                                                limits_)) {
+    return ProblemOfRule(*r);
+  }
+  return std::nullopt;
 }
 
 Reply CaseRoutes::Upload(Call& call) {
@@ -99,16 +144,18 @@ Reply CaseRoutes::Upload(Call& call) {
   // Visibility first: another account's case is not found before any byte
   // is stored.
   DOCKET_ASSIGN_OR_REPLY(json cj, VisibleCase(call, number));
-  // Refuse what the aggregate would refuse before a byte is stored (the
-  // aggregate still decides; this only saves the blob store).
-  const std::string state = cj.value("state", "");
-  if (state == "CLOSED" || state == "CANCELLED") {
-    return Problem(409, "conflict",
-                   "case " + number + " is " + state + ": a final state takes no attachments",
-                   {{"rule", "case.final_state"}});
-  }
+  DOCKET_RETURN_IF_REPLY(RefuseUploadEarly(call, cj));
+  // Size and name are known once the part's header is read: refused before
+  // a byte is stored, with the aggregate's own rules.
+  std::optional<aggregates::Rejection> refused;
+  auto admit = [&](const std::string& file_name, uint64_t size) -> Status {
+    refused = aggregates::CheckAttachmentSize(size, limits_);
+    if (!refused) refused = aggregates::CheckAttachmentFileName(file_name, limits_);
+    return refused ? AbortedError(refused->message) : Status::Ok();
+  };
   Result<StoredBlob> blob =
-      blobs_->ExtractUpload(call.req.body_file, ct, s_->options.max_upload_bytes);
+      blobs_->ExtractUpload(call.req.body_file, ct, s_->options.max_upload_bytes, admit);
+  if (refused) return ProblemOfRule(*refused);
   if (!blob.ok()) return UploadProblem(blob.status());
   fb::AddAttachmentT a;
   a.sha256 = blob->sha256;
@@ -125,7 +172,7 @@ Reply CaseRoutes::Upload(Call& call) {
   Reply r = JsonReply(201, *att);
   r.Header("Location", "/api/v1/cases/" + number + "/attachments/" + id);
   r.Header("ETag", ETagOf(s.result.version));
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 
@@ -143,7 +190,7 @@ OrReply<json> CaseRoutes::VisibleAttachment(const Call& call) const {
 }
 
 Reply CaseRoutes::Download(Call& call) {
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(json a, VisibleAttachment(call));
   Result<std::string> path = blobs_->PathOf(a.value("sha256", ""));
   if (!path.ok()) {
@@ -154,7 +201,7 @@ Reply CaseRoutes::Download(Call& call) {
   const std::string name = a.value("file_name", "file");
   const std::string type = a.value("content_type", "");
   Reply r;
-  r.Header("Content-Type", SafeContentType(type) ? type : "application/octet-stream");
+  r.Header("Content-Type", ServedContentType(type));
   r.Header("Content-Disposition", "attachment; filename=\"" + SafeFileName(name) +
                                       "\"; filename*=UTF-8''" + PercentEncode(name));
   r.Header("X-Content-Type-Options", "nosniff");
@@ -175,7 +222,7 @@ Reply CaseRoutes::RenameAttachment(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(json att, VisibleAttachment(call));
   Reply r = JsonReply(200, att);
   r.Header("ETag", ETagOf(s.result.version));
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 
@@ -185,7 +232,7 @@ Reply CaseRoutes::Removal(Call& call, OrReply<Sent> sent) {
   s_->commands.AwaitApplied(s);
   Reply r = EmptyReply(204);
   r.Header("ETag", ETagOf(s.result.version));
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 
@@ -208,7 +255,7 @@ Reply CaseRoutes::AddWatcher(Call& call) {
     r.Header("Location", "/api/v1/cases/" + number + "/watchers/" +
                              PercentEncode(w.value("email", "")));
     r.Header("ETag", ETagOf(s.result.version));
-    CommandClient::AddPosition(r, s);
+    CommandClient::AddCommandHeaders(r, s);
     return r;
   }
   return CommandClient::Pending(s.result.command_id);

@@ -22,10 +22,23 @@ Reply CaseNotFound(std::string_view number) {
   return Problem(404, "not-found", "case " + std::string(number) + " not found");
 }
 
+CaseRoutes::~CaseRoutes() = default;
+
 Status CaseRoutes::Register(Router& router, Services& services) {
   s_ = &services;
   DOCKET_ASSIGN_OR_RETURN(BlobStore blobs, BlobStore::Open(services.options.data_dir + "/blobs"));
   blobs_.emplace(std::move(blobs));
+  consumers::ProjectionRunner* projector = projector_;
+  collector_ = std::make_unique<BlobCollector>(
+      &*blobs_,
+      [projector]() -> Result<std::unordered_set<std::string>> {
+        std::shared_ptr<projections::ReadStore> store = projector->store();
+        if (!store) return UnavailableError("the case read models are still opening");
+        return projections::CaseQueries(store.get()).ReferencedBlobs();
+      },
+      [projector] { return projector->CaughtUp(); }, services.clock,
+      BlobCollectorOptions{services.options.blob_gc_interval, services.options.blob_gc_grace});
+  collector_->Start();
   using V = http::verb;
   auto to = [this](Reply (CaseRoutes::*fn)(Call&)) {
     return [this, fn](Call& call) { return (this->*fn)(call); };
@@ -38,6 +51,7 @@ Status CaseRoutes::Register(Router& router, Services& services) {
   router.Add(V::get, c + "/activity", Access::kSignedIn, to(&CaseRoutes::Activity));
   router.Add(V::get, "/api/v1/search", Access::kSignedIn, to(&CaseRoutes::Search));
   router.Add(V::get, "/api/v1/overview", Access::kSignedIn, to(&CaseRoutes::Overview));
+  exports_ = ConcurrencyLimit::Create(/*per_key=*/1, services.options.max_concurrent_exports);
   RegisterCommands(router);
   RegisterFiles(router);
   return Status::Ok();
@@ -76,7 +90,7 @@ Reply CaseRoutes::CaseAfter(const Call& call, const Sent& s, const std::string& 
   Reply r = JsonReply(status, *c);
   r.Header("ETag", ETagOf((*c)["version"].get<uint64_t>()));
   r.Header("Location", "/api/v1/cases/" + number);
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 
@@ -178,7 +192,7 @@ OrReply<projections::ListQuery> CaseRoutes::ListFilters(const Call& call) const 
 
 Reply CaseRoutes::ListCases(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(projections::ListQuery filters, ListFilters(call));
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   Result<projections::ListPage> page = q->List(ScopeOf(call.caller()), filters);
   if (!page.ok()) return QueryProblem(page.status(), "page[after]");
@@ -186,37 +200,29 @@ Reply CaseRoutes::ListCases(Call& call) {
 }
 
 Reply CaseRoutes::ExportCases(Call& call) {
-  namespace fs = std::filesystem;
   DOCKET_ASSIGN_OR_REPLY(projections::ListQuery filters, ListFilters(call));
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
-  const std::string path = s_->options.http.spool_dir + "/export-" + RandomHex(12) + ".csv";
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return ProblemFromStatus(UnavailableError("cannot write the export"));
-  bool write_failed = false;
-  Status s = q->ExportCsv(ScopeOf(call.caller()), filters, [&](std::string_view chunk) {
-    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    write_failed = !out;
-    return !write_failed;
-  });
-  out.close();
-  if (write_failed && s.ok()) s = UnavailableError("the export could not be written (disk full?)");
-  if (!s.ok()) {
-    std::error_code ec;
-    fs::remove(path, ec);
-    return ProblemFromStatus(s);
+  // Each export holds a worker while it streams: one per user, a few in all.
+  std::shared_ptr<void> place = exports_->Acquire(call.caller().user_id);
+  if (!place) {
+    return TooMany(5, "an export of yours, or too many exports of everyone, is running; retry");
   }
   Reply r;
   r.Header("Content-Type", "text/csv; charset=utf-8");
   r.Header("Content-Disposition", "attachment; filename=\"cases.csv\"");
   r.Header("X-Content-Type-Options", "nosniff");
-  r.file_path = path;
-  r.remove_file = true;
+  // Streamed as the index is read: nothing is spooled, and a client that
+  // goes away stops the scan.
+  r.stream = [q = std::move(q), scope = ScopeOf(call.caller()), filters = std::move(filters),
+              place = std::move(place)](const Reply::Writer& write) {
+    return q->ExportCsv(scope, filters, write);
+  };
   return r;
 }
 
 Reply CaseRoutes::GetCase(Call& call) {
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(json c, VisibleCase(call, call.param(0)));
   Reply r = JsonReply(200, c);
   r.Header("ETag", ETagOf(c["version"].get<uint64_t>()));
@@ -226,7 +232,7 @@ Reply CaseRoutes::GetCase(Call& call) {
 Reply CaseRoutes::Activity(Call& call) {
   const std::string& number = call.param(0);
   DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, projections::kMaxPageSize));
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   if (!IsCaseNumber(number)) return CaseNotFound(number);
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   Result<projections::ActivityPage> page = q->Activity(
@@ -248,7 +254,7 @@ Reply CaseRoutes::Search(Call& call) {
   sq.page_size = size;
   sq.after = QueryParam(call.req, "page[after]").value_or("");
   if (Status s = sq.Validate(); !s.ok()) return Invalid("q", s.message());
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   auto page = q->Search(ScopeOf(call.caller()), sq);
   if (!page.ok()) return QueryProblem(page.status(), "q");
@@ -256,7 +262,7 @@ Reply CaseRoutes::Search(Call& call) {
 }
 
 Reply CaseRoutes::Overview(Call& call) {
-  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req));
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   auto o = q->Overview(ScopeOf(call.caller()), {});
   if (!o.ok()) return ProblemFromStatus(o.status());

@@ -21,10 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "aggregates/cases/case.h"
 #include "aggregates/cases/catalog.h"
 #include "api/blob_store.h"
+#include "api/concurrency_limit.h"
 #include "api/gateway.h"
 #include "api/projector_model.h"
+#include "api/routes/blob_collector.h"
 #include "consumers/projection_runner.h"
 #include "projections/cases/case_queries.h"
 
@@ -38,11 +41,18 @@ class CaseRoutes final : public RouteModule {
 
   // Every pointer must outlive the routes. `projector` keeps the case read
   // models this gateway reads (a query replica).
-  CaseRoutes(const aggregates::Catalog* catalog, consumers::ProjectionRunner* projector,
-             AccountExists account_exists)
-      : catalog_(catalog), projector_(projector), account_exists_(std::move(account_exists)) {}
+  // `limits` are the aggregate's, for the checks made before an upload's
+  // bytes are stored.
+  CaseRoutes(const aggregates::Catalog* catalog, const aggregates::CaseLimits& limits,
+             consumers::ProjectionRunner* projector, AccountExists account_exists)
+      : catalog_(catalog),
+        limits_(limits),
+        projector_(projector),
+        account_exists_(std::move(account_exists)) {}
+  ~CaseRoutes() override;
 
-  // Opens the blob store (<data_dir>/blobs) and adds the routes.
+  // Opens the blob store (<data_dir>/blobs), starts its collector
+  // (api/routes/blob_collector.h) and adds the routes.
   Status Register(Router& router, Services& services) override;
 
  private:
@@ -96,6 +106,9 @@ class CaseRoutes final : public RouteModule {
       const projections::Scope&, std::string_view) const;
   Reply CaseRows(Call& call, RowsFn rows);
   Reply Upload(Call& call);
+  // What the aggregate would refuse, checked before a byte is stored
+  // (If-Match, the attachment limit, the case's state).
+  std::optional<Reply> RefuseUploadEarly(const Call& call, const nlohmann::json& visible) const;
   OrReply<nlohmann::json> VisibleAttachment(const Call& call) const;
   Reply Download(Call& call);
   Reply RenameAttachment(Call& call);
@@ -105,9 +118,12 @@ class CaseRoutes final : public RouteModule {
   void RegisterCommands(Router& router);
 
   const aggregates::Catalog* catalog_;
+  aggregates::CaseLimits limits_;
   consumers::ProjectionRunner* projector_;
   AccountExists account_exists_;
   std::optional<BlobStore> blobs_;
+  std::unique_ptr<BlobCollector> collector_;
+  std::shared_ptr<ConcurrencyLimit> exports_;  // running exports
   Services* s_ = nullptr;
 };
 

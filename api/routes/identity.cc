@@ -59,9 +59,7 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   s_ = &services;
   const GatewayOptions& o = services.options;
   DOCKET_ASSIGN_OR_RETURN(hasher_, PasswordHasher::Create(o.max_concurrent_hashes, o.hash_queue_wait));
-  const RateLimit login{o.login_per_minute / 60.0, std::max(1.0, o.login_per_minute)};
-  login_per_address_ = std::make_unique<RateLimiter>(login, services.clock);
-  login_per_email_ = std::make_unique<RateLimiter>(login, services.clock);
+  login_throttle_ = std::make_unique<LoginThrottle>(o.login_per_minute, services.clock);
   services.auth.SetDirectory([this](const std::string& id) { return FindPrincipal(id); },
                              [this] { return identity_->CaughtUp(); });
 
@@ -95,22 +93,25 @@ Result<std::optional<Principal>> IdentityRoutes::FindPrincipal(const std::string
 }
 
 Reply IdentityRoutes::Login(Call& call) {
-  if (auto wait = login_per_address_->Take(s_->limits.ClientAddress(call.req))) {
-    return TooMany(*wait);
-  }
+  const std::string address = s_->limits.ClientKey(call.req);
+  if (auto wait = login_throttle_->AdmitAddress(address)) return TooMany(*wait);
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email", "password"}));
   const std::string email = b.Str("email", true, 1, 254);
   const std::string password = b.Str("password", true, 1, 1024);
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  // Guessing one account's password from many addresses is slowed too.
-  if (auto wait = login_per_email_->Take(Lower(email))) return TooMany(*wait);
+  // Guessing one account's password from many addresses is slowed too,
+  // without refusing a client that has not been failing (LoginThrottle).
+  if (auto wait = login_throttle_->AdmitEmail(address, email)) return TooMany(*wait);
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->UserByEmail(email)));
   // Unknown e-mails verify against a dummy hash: the same answer, the same
   // time.
   Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", password);
   if (!ok.ok()) return ProblemFromStatus(ok.status());
-  if (!*ok || !u) return Problem(401, "invalid-credentials", "the e-mail or the password is wrong");
+  if (!*ok || !u) {
+    login_throttle_->Failed(address, email);
+    return Problem(401, "invalid-credentials", "the e-mail or the password is wrong");
+  }
   if (PasswordHasher::NeedsRehash(u->password_hash)) Rehash(*u, password);
   SessionStore& sessions = s_->auth.sessions();
   Result<std::string> token = sessions.Create(u->id);
@@ -175,7 +176,7 @@ Reply IdentityRoutes::CreateAccount(Call& call) {
   c.name = b.Str("name", true, 1, 200);
   c.service_addresses = b.StrList("service_addresses", 50, 500);
   if (b.errors.empty() && !aggregates::IsAccountNumber(number)) {
-    b.Fail("account_number", "must be 1..32 letters, digits or '-'");
+    b.Fail("account_number", "must be 1..32 letters, digits or '-', and not of the form of a user id");
   }
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   c.account_number = number;
@@ -206,7 +207,7 @@ Reply IdentityRoutes::AccountCommand(Call& call, fb::CommandEnvelopeT cmd) {
   if (!a) return CommandClient::Pending(s.result.command_id);
   Reply r = JsonReply(201, AccountJson(*a));
   r.Header("Location", "/api/v1/accounts/" + PercentEncode(id));
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 
@@ -276,7 +277,7 @@ Reply IdentityRoutes::CreateUser(Call& call) {
   if (!u) return CommandClient::Pending(s.result.command_id);
   Reply r = JsonReply(201, UserJson(*u));
   r.Header("Location", "/api/v1/users/" + id);
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 

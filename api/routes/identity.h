@@ -13,6 +13,7 @@
 
 #include "api/gateway.h"
 #include "api/projector_model.h"
+#include "api/routes/login_throttle.h"
 #include "consumers/projection_runner.h"
 #include "projections/identity/identity_queries.h"
 
@@ -44,8 +45,7 @@ class IdentityRoutes final : public RouteModule {
   consumers::ProjectionRunner* identity_;
   Services* s_ = nullptr;
   std::unique_ptr<PasswordHasher> hasher_;
-  std::unique_ptr<RateLimiter> login_per_address_;
-  std::unique_ptr<RateLimiter> login_per_email_;
+  std::unique_ptr<LoginThrottle> login_throttle_;
 };
 
 }  // namespace docket::api

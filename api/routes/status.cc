@@ -95,7 +95,7 @@ Reply StatusRoutes::PutSystemStatus(Call& call) {
   for (const auto& v : services) {
     if (v.service == service) {
       Reply r = JsonReply(200, ServiceJson(v));
-      CommandClient::AddPosition(r, s);
+      CommandClient::AddCommandHeaders(r, s);
       return r;
     }
   }
@@ -118,7 +118,7 @@ Reply StatusRoutes::Feedback(Call& call) {
   cmd.command.Set(std::move(c));
   DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
   Reply r = JsonReply(201, {{"id", s.result.aggregate_id.empty() ? id : s.result.aggregate_id}});
-  CommandClient::AddPosition(r, s);
+  CommandClient::AddCommandHeaders(r, s);
   return r;
 }
 

@@ -64,8 +64,26 @@ void BindHttp(CLI::App& app, DocketdConfig& c) {
       ->capture_default_str();
   app.add_option("--max-header-bytes", gw.http.max_header_bytes, "Request header size limit")
       ->capture_default_str();
+  app.add_option("--max-connections-per-client", gw.http.max_connections_per_client,
+                 "Open connections per client address (IPv6: per /64); trusted proxies exempt")
+      ->capture_default_str();
+  app.add_option("--max-queued-requests", gw.http.max_queued_requests,
+                 "Requests waiting for a worker before new ones get 503")
+      ->capture_default_str();
   app.add_option("--request-timeout-ms", c.request_timeout_ms,
                  "Time a request (header and body) may take to arrive")
+      ->capture_default_str();
+  app.add_option("--max-spooled-bytes-per-user", gw.max_spooled_bytes_per_user,
+                 "Upload bytes one user may have in transfer at once")
+      ->capture_default_str();
+  app.add_option("--max-concurrent-exports", gw.max_concurrent_exports,
+                 "CSV exports streaming at once (one per user); each holds a worker")
+      ->capture_default_str();
+  app.add_option("--blob-gc-interval-s", c.blob_gc_interval_s,
+                 "How often attachment bytes no case refers to are removed")
+      ->capture_default_str();
+  app.add_option("--blob-gc-grace-s", c.blob_gc_grace_s,
+                 "Unreferenced attachment bytes younger than this are kept (uploads in flight)")
       ->capture_default_str();
   app.add_option("--max-body-bytes", gw.max_body_bytes, "JSON body size limit")
       ->capture_default_str();
@@ -109,8 +127,16 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
   app.add_option("--ready-max-lag-s", gw.ready_max_lag_seconds,
                  "/readyz fails while a read model's oldest unapplied event is older")
       ->capture_default_str();
+  app.add_option("--command-id-key-file", gw.command_id_key_file,
+                 "Secret that Idempotency-Key command ids are derived with, shared by "
+                 "every gateway (default <data-dir>/command-id.key, created on first start)")
+      ->capture_default_str();
   app.add_option("--trusted-proxies", c.trusted_proxies,
                  "Comma list of proxy addresses whose X-Forwarded-For names the client")
+      ->capture_default_str();
+  app.add_option("--allowed-origins", c.allowed_origins,
+                 "Comma list of other origins whose pages may send mutating requests "
+                 "(e.g. https://portal.example.com); the gateway's own host always may")
       ->capture_default_str();
   app.add_option("--quick-links", c.quick_links_path, "Quick links (JSON [{title, url}])")
       ->capture_default_str();
@@ -160,6 +186,9 @@ Status DocketdConfig::Resolve() {
   gateway.data_dir = data_dir;
   gateway.instance_id = instance_id;
   gateway.trusted_proxies = SplitCommas(trusted_proxies);
+  gateway.allowed_origins = SplitCommas(allowed_origins);
+  gateway.blob_gc_interval = std::chrono::seconds(blob_gc_interval_s);
+  gateway.blob_gc_grace = std::chrono::seconds(blob_gc_grace_s);
   gateway.http.request_timeout = std::chrono::milliseconds(request_timeout_ms);
   gateway.command_wait = std::chrono::milliseconds(command_wait_ms);
   gateway.min_position_wait = std::chrono::milliseconds(min_position_wait_ms);

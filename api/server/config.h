@@ -37,11 +37,14 @@ struct DocketdConfig {
   int64_t projector_batch = 2000;
   api::GatewayOptions gateway;
   std::string trusted_proxies;  // comma list
+  std::string allowed_origins;  // comma list
   int64_t request_timeout_ms = gateway.http.request_timeout.count();
   int64_t command_wait_ms = gateway.command_wait.count();
   int64_t min_position_wait_ms = gateway.min_position_wait.count();
   int64_t session_idle_s = gateway.sessions.idle.count();
   int64_t session_absolute_s = gateway.sessions.absolute.count();
+  int64_t blob_gc_interval_s = gateway.blob_gc_interval.count();
+  int64_t blob_gc_grace_s = gateway.blob_gc_grace.count();
 
   // Set by Resolve(): the roles to run (a gateway also runs the projectors:
   // it reads their models in-process), and each role's options.

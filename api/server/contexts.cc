@@ -29,10 +29,11 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
   contexts.push_back(Context{
       std::make_unique<aggregates::CaseHandler>(catalog, config.case_limits),
       std::make_unique<projections::CaseProjection>(), "projections",
-      [catalog](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+      [catalog, limits = config.case_limits](
+          const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
         consumers::ProjectionRunner* identity = runners("identity");
         return std::make_unique<api::CaseRoutes>(
-            catalog, runners("cases"),
+            catalog, limits, runners("cases"),
             [identity](const std::string& id) { return AccountExists(identity, id); });
       }});
   contexts.push_back(Context{

@@ -93,11 +93,11 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   txn.Put(Cf::kSearch, doc_key,
           std::to_string(length + added) + " " + std::to_string(updated_us));
   if (!doc) {
-    txn.Merge(Cf::kSearch, keys::kSearchDocsKey, 1);
+    txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);
     txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);
   }
   if (added) {
-    txn.Merge(Cf::kSearch, keys::kSearchLengthKey, added);
+    txn.Merge(Cf::kSearch, keys::SearchLengthKey(), added);
     txn.Merge(Cf::kSearch, keys::AccountLengthKey(account), added);
   }
   return Status::Ok();

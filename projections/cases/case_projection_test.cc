@@ -82,6 +82,29 @@ TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch
   EXPECT_EQ(**doc, "16 " + std::to_string(t));
 }
 
+// Staff search ranks with these two statistics; they must be two counters
+// (they once were one key "m" holding their sum).
+TEST_F(CaseProjectionTest, SearchStatisticsAreTwoSeparateCounters) {
+  auto counter = [&](const std::string& key) -> int64_t {
+    auto v = store_->Get(Cf::kSearch, key);
+    EXPECT_TRUE(v.ok());
+    return v.ok() && v->has_value() ? DecodeCounter(**v).value_or(-1) : 0;
+  };
+  EXPECT_NE(keys::SearchDocsKey(), keys::SearchLengthKey());
+  Ok(Opened(kCase, "ACC-1", "Backups failing", "The résumé server", "technical_support",
+            "internet"));  // 16 terms (see above)
+  Ok(Opened("CS00000000012", "ACC-2", "Slow"));
+  const int64_t second = counter(keys::AccountLengthKey("ACC-2"));
+  ASSERT_GT(second, 0);
+  EXPECT_EQ(counter(keys::SearchDocsKey()), 2);
+  EXPECT_EQ(counter(keys::SearchLengthKey()), 16 + second);
+  EXPECT_EQ(counter(keys::AccountDocsKey("ACC-1")), 1);
+  EXPECT_EQ(counter(keys::AccountLengthKey("ACC-1")), 16);
+  auto legacy = store_->Get(Cf::kSearch, "m");
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_FALSE(legacy->has_value());
+}
+
 TEST_F(CaseProjectionTest, CommentsAndInternalNotes) {
   Ok(Opened(kCase, "ACC-1", "Slow"));
   Ok(Comment(kCase, "Backups again"));

@@ -188,6 +188,7 @@ Status ListQuery::Validate() const {
     return InvalidArgumentError("page[size] must be between 1 and " +
                                 std::to_string(kMaxPageSize));
   }
+  if (max_scanned < 1) return InvalidArgumentError("max_scanned must be at least 1");
   return Status::Ok();
 }
 
@@ -261,9 +262,17 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   for (const auto& a : accounts) prefixes.push_back(keys::ListPrefix(a, sort));
   ListPage page;
   MergedIndex index(store_, Cf::kLists, prefixes, after);
-  std::string suffix, value, last;
+  std::string suffix, value, last, numbers_last;
   std::vector<std::string> numbers;
+  size_t scanned = 0;
   while (index.Next(&suffix, &value)) {
+    if (++scanned > q.max_scanned) {
+      // Out of budget: the page ends before this entry, which the next
+      // page reads first.
+      page.has_more = true;
+      break;
+    }
+    last = suffix;  // the cursor covers every entry read, matched or not
     auto entry = ListEntry::Decode(value);
     if (!entry) return DataLossError("read store: list entry does not parse");
     if (!q.states.empty() &&
@@ -274,10 +283,11 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
     if (!q.category.empty() && entry->category != q.category) continue;
     if (numbers.size() == q.page_size) {
       page.has_more = true;
+      last = numbers_last;  // this entry belongs to the next page
       break;
     }
     numbers.push_back(suffix.substr(16));
-    last = suffix;
+    numbers_last = suffix;
   }
   DOCKET_RETURN_IF_ERROR(index.status());
   for (const auto& n : numbers) {
@@ -396,6 +406,23 @@ Result<json> CaseQueries::Attachment(const Scope& scope, std::string_view number
                                                                       std::string(attachment_id)));
   if (!row) return NotFoundError("attachment " + std::string(attachment_id) + " not found");
   return ParseRow(*row, "attachment");
+}
+
+Result<std::unordered_set<std::string>> CaseQueries::ReferencedBlobs() const {
+  std::unordered_set<std::string> out;
+  Status parse_error;
+  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kAttachments, "", [&](std::string_view, std::string_view v) {
+    Result<json> row = ParseRow(v, "attachment");
+    if (!row.ok()) {
+      parse_error = row.status();
+      return false;
+    }
+    out.insert(row->value("sha256", ""));
+    return true;
+  }));
+  // A row that does not parse may name a blob: better to collect nothing.
+  DOCKET_RETURN_IF_ERROR(parse_error);
+  return out;
 }
 
 Result<std::vector<json>> CaseQueries::Watchers(const Scope& scope,
@@ -537,10 +564,10 @@ Result<CorpusStats> ReadCorpusStats(const SearchCounter& counter,
   int64_t doc_count = 0, total_length = 0;
   for (const auto& account : scopes) {
     DOCKET_ASSIGN_OR_RETURN(
-        int64_t d, counter(account.empty() ? std::string(keys::kSearchDocsKey)
+        int64_t d, counter(account.empty() ? keys::SearchDocsKey()
                                            : keys::AccountDocsKey(account)));
     DOCKET_ASSIGN_OR_RETURN(
-        int64_t l, counter(account.empty() ? std::string(keys::kSearchLengthKey)
+        int64_t l, counter(account.empty() ? keys::SearchLengthKey()
                                            : keys::AccountLengthKey(account)));
     doc_count += d;
     total_length += l;

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -48,11 +49,17 @@ struct ListQuery {
   enum class Sort { kUpdated, kOpened } sort = Sort::kUpdated;  // newest first
   size_t page_size = 25;  // 1..kMaxPageSize
   std::string after;      // cursor from the previous page; "" = first page
+  // Index entries one page may read. A filter that matches few cases (or
+  // none) stops here with a short page, even an empty one, that has_more
+  // and a cursor to go on from: the work of one request is bounded.
+  size_t max_scanned = 10'000;
   Status Validate() const;
 };
 
 struct ListPage {
   std::vector<nlohmann::json> rows;  // case summaries, newest first
+  // More may follow (after_cursor); a page can hold fewer than page_size
+  // rows, even none, and still have more (ListQuery::max_scanned).
   bool has_more = false;
   std::string after_cursor;          // pass as ListQuery::after; "" when done
   std::optional<uint64_t> total;     // set when cheap (no type/category filter)
@@ -105,6 +112,9 @@ class CaseQueries {
                                     std::string_view attachment_id) const;
   Result<std::vector<nlohmann::json>> Watchers(const Scope& scope,
                                                std::string_view number) const;
+  // The SHA-256 of every attachment of every case (no scope: for the
+  // gateway's blob collector, never for an answer).
+  Result<std::unordered_set<std::string>> ReferencedBlobs() const;
   // {"counts": {STATE: n}, "open_cases": [...], "updates": [...]}.
   Result<nlohmann::json> Overview(const Scope& scope, const OverviewOptions& options) const;
   // By case number (full, or a prefix of at least 6 digits, with or without

@@ -93,6 +93,43 @@ TEST_F(CaseQueriesTest, AccessFilterAppliesBeforeTheLimit) {
   EXPECT_EQ(queries_->List(Customer("ACC-1"), q)->total, 0u);
 }
 
+// Before: a filter matching nothing read the whole index in one request
+// (every case, for staff).
+TEST_F(CaseQueriesTest, APageReadsAtMostItsBudgetAndGoesOnFromItsCursor) {
+  for (uint64_t i = 1; i <= 95; ++i) {
+    Ok(Opened(Number(i), "ACC-1", "x", "d", i == 7 ? "account_billing" : "technical_support",
+              "internet"));
+  }
+  ListQuery q;
+  q.case_type = "account_billing";  // one case, near the end (opened 7th of 95)
+  q.max_scanned = 10;
+  std::vector<std::string> found;
+  int pages = 0;
+  for (;; ++pages) {
+    auto page = queries_->List(Staff(), q);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (auto& n : Numbers(page->rows)) found.push_back(n);
+    if (!page->has_more) break;
+    ASSERT_FALSE(page->after_cursor.empty());
+    q.after = page->after_cursor;
+    ASSERT_LT(pages, 20);
+  }
+  EXPECT_EQ(found, std::vector<std::string>{Number(7)});
+  EXPECT_GE(pages, 9);  // 95 entries, at most 10 a page
+  // A full page still ends where its rows end, budget or not.
+  q = ListQuery{};
+  q.page_size = 4;
+  q.max_scanned = 6;
+  auto first = queries_->List(Staff(), q);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Numbers(first->rows),
+            (std::vector<std::string>{Number(95), Number(94), Number(93), Number(92)}));
+  q.after = first->after_cursor;
+  EXPECT_EQ(Numbers(queries_->List(Staff(), q)->rows).front(), Number(91));
+  q.max_scanned = 0;
+  EXPECT_EQ(queries_->List(Staff(), q).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(CaseQueriesTest, FiltersAndSort) {
   Ok(Opened(Number(1), "ACC-1", "a", "d", "technical_support", "internet"));
   Ok(Opened(Number(2), "ACC-1", "b", "d", "account_billing", "billing"));

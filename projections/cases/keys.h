@@ -115,9 +115,12 @@ inline std::string AccountLengthKey(std::string_view account) {
 }
 inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
 inline std::string DocTermsKey(std::string_view number) { return Join({"s", number}); }
-// Collection statistics (merge counters in the search family).
-inline constexpr std::string_view kSearchDocsKey = "m\0docs";
-inline constexpr std::string_view kSearchLengthKey = "m\0length";
+// Collection statistics of all accounts (merge counters in the search
+// family): the number of documents and their total length in terms. Built
+// by Join like every key ("m\0docs"); a string_view of a literal with an
+// embedded NUL would stop at the NUL and make both the one-byte key "m".
+inline std::string SearchDocsKey() { return Join({"m", "docs"}); }
+inline std::string SearchLengthKey() { return Join({"m", "length"}); }
 
 }  // namespace docket::projections::keys
 

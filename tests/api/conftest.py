@@ -61,6 +61,9 @@ MAIN_CONFIG = {
     "min-position-wait-ms": 5000,
     "session-idle-s": 3600,
     "session-absolute-s": 86400,
+    # Collect unreferenced blobs every second (the grace period stays one
+    # hour: test_blobs ages files itself).
+    "blob-gc-interval-s": 1,
 }
 
 # The second server, for the 429 tests only. The per-address bucket is

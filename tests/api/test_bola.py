@@ -100,6 +100,65 @@ def test_foreign_case_answers_exactly_like_a_missing_one(bob, target, method, te
     _same_answer(theirs, missing, target["number"])
 
 
+COMMAND_ROUTES = [r for r in CASE_ROUTES if r[0] != "GET"]
+
+
+@pytest.mark.parametrize("method,template,kwargs", COMMAND_ROUTES,
+                         ids=[f"{m} {t} {i}" for i, (m, t, _) in enumerate(COMMAND_ROUTES)])
+def test_command_lookup_answers_exactly_like_a_missing_case(alice, bob, target, method, template,
+                                                            kwargs):
+    """The 202 + lookup path tells no more than the direct answer: bob's
+    command on alice's case looks up exactly like one on a missing case (no
+    rule, no version), and only bob can look it up."""
+    key = secrets.token_hex(8)
+
+    def send(number, suffix):
+        kw = _upload_args() if kwargs == "upload" else dict(kwargs)
+        kw["headers"] = {**kw.get("headers", {}), "Idempotency-Key": key + suffix}
+        path = template.format(n=number, a=target["attachment"], w=quote(target["watcher"], safe=""))
+        return bob.request(method, path, **kw)
+
+    theirs, missing = send(target["number"], "-t"), send(MISSING_CASE, "-m")
+    _same_answer(theirs, missing, target["number"])
+    assert ("Docket-Command" in theirs.headers) == ("Docket-Command" in missing.headers)
+    if "Docket-Command" not in theirs.headers:
+        return  # refused before any command was sent (e.g. the read model's check)
+    ids = {theirs.headers["Docket-Command"]: "<cmd>", missing.headers["Docket-Command"]: "<cmd>"}
+    looked = [bob.get(f"/commands/{r.headers['Docket-Command']}") for r in (theirs, missing)]
+    bodies = [assert_json(r) for r in looked]
+    assert bodies[0]["status"] == "rejected", bodies[0]
+    for b in bodies:
+        assert not {"version", "rule", "aggregate_id", "code"} & set(b), b
+    b1 = normalize_problem(bodies[0], {**ids, target["number"]: "<case>"})
+    b2 = normalize_problem(bodies[1], {**ids, MISSING_CASE: "<case>"})
+    assert b1 == b2, f"{describe(looked[0])}\nvs\n{describe(looked[1])}"
+    # The direct answer's problem and the lookup's are one document.
+    assert normalize_problem(bodies[0]["problem"], {}) == normalize_problem(theirs.json(), {})
+    # Only the sender may look a command up.
+    other = alice.get(f"/commands/{theirs.headers['Docket-Command']}")
+    assert_problem(other, 404, "not-found")
+
+
+def test_idempotent_command_ids_cannot_be_computed_by_others(bob, target):
+    """Ids derived from an Idempotency-Key are keyed by a server secret: the
+    old public derivation (SHA-256 of user, route and key) does not give
+    them, and the same key on another route is another command."""
+    import hashlib
+    me = assert_json(bob.get("/me"))
+    key = "guess-" + secrets.token_hex(8)
+    path = f"/cases/{MISSING_CASE}/comments"
+    r = bob.post(path, json={"body": "x"}, headers={"Idempotency-Key": key})
+    assert_problem(r, 404, "not-found")
+    cmd = r.headers["Docket-Command"]
+    public = "k-" + hashlib.sha256(
+        f"{me['id']}\nPOST /api/v1{path}\n{key}".encode()).hexdigest()[:40]
+    assert cmd.startswith("k-") and len(cmd) == 42 and cmd != public
+    again = bob.post(path, json={"body": "x"}, headers={"Idempotency-Key": key})
+    assert again.headers["Docket-Command"] == cmd  # the same command: dedupe holds
+    other = bob.post(f"/cases/{MISSING_CASE}/cancel", json={}, headers={"Idempotency-Key": key})
+    assert other.headers["Docket-Command"] != cmd
+
+
 @pytest.mark.parametrize("method,template,kwargs", STAFF_ROUTES,
                          ids=[f"{m} {t}" for m, t, _ in STAFF_ROUTES])
 def test_staff_only_actions_are_403_whoever_owns_the_case(alice, bob, target, method, template,

@@ -63,6 +63,28 @@ def test_login_limit(limited):
     assert "token" not in r.text
 
 
+def test_a_guesser_cannot_keep_the_real_user_out(limited):
+    """Wrong passwords from other addresses empty alice's e-mail bucket; the
+    guessers then get 429, but the right password from an address that has
+    not been failing still signs in (before: 429 for everyone)."""
+    email, password = limited.staff.email, limited.staff.password
+
+    def login_from(ip, pw):
+        return requests.post(limited.api + "/auth/login", json={"email": email, "password": pw},
+                             headers={"X-Forwarded-For": f"{ip}, 127.0.0.1"}, timeout=30)
+    for i in range(LIMITED_CONFIG["login-per-min"]):
+        assert_problem(login_from(f"203.0.113.{20 + i}", "wrong-password-123"), 401,
+                       "invalid-credentials")
+    # The e-mail's bucket is empty: a guesser is refused, even with the
+    # right password...
+    check_429(login_from("203.0.113.20", "wrong-password-123"))
+    check_429(login_from("203.0.113.21", password))
+    # ...the real user, from her own address, is not.
+    r = login_from("198.51.100.42", password)
+    assert r.status_code == 200, describe(r)
+    assert r.json().get("token")
+
+
 def test_per_user_limit(limited):
     admin, staff = limited.admin, limited.staff
     assert wait_until_served(admin).status_code == 200

@@ -34,6 +34,7 @@ void RegisterInspect(CLI::App& app, int* exit_code);
 void RegisterProjectionCommands(CLI::App& app, int* exit_code);
 void RegisterLoad(CLI::App& app, int* exit_code);
 void RegisterAdmin(CLI::App& app, int* exit_code);
+void RegisterCommands(CLI::App& app, int* exit_code);
 
 }  // namespace docket::ctl
 

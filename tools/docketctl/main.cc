@@ -4,6 +4,7 @@
 //   docketctl inspect  one case's state and history from the log
 //   docketctl rebuild | verify | lag | dead-letters | export   read models
 //   docketctl load     synthetic events for benchmarks and tests
+//   docketctl commands parked   command records no decider could read
 #include <spdlog/spdlog.h>
 
 #include "tools/docketctl/commands.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   docket::ctl::RegisterProjectionCommands(app, &exit_code);
   docket::ctl::RegisterLoad(app, &exit_code);
   docket::ctl::RegisterAdmin(app, &exit_code);
+  docket::ctl::RegisterCommands(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
