@@ -28,7 +28,8 @@ namespace docket::api {
 
 // nullopt when `req` may proceed; else 403 (`forbidden`, rule
 // request.cross_site) naming the origin.
-std::optional<Reply> RefuseCrossSite(const Request& req, const std::set<std::string>& allowed_origins);
+std::optional<Reply> RefuseCrossSite(const Request& req,
+                                     const std::set<std::string>& allowed_origins);
 
 }  // namespace docket::api
 

@@ -5,7 +5,8 @@
 namespace docket::api {
 namespace {
 
-Request Make(http::verb method, std::initializer_list<std::pair<const char*, const char*>> headers) {
+Request Make(http::verb method,
+             std::initializer_list<std::pair<const char*, const char*>> headers) {
   Request r;
   r.method = method;
   r.headers.set("Host", "portal.example.com:8080");

@@ -47,7 +47,9 @@ TEST(RateLimiterTest, MemoryIsBoundedWithoutWalkingEveryKey) {
   EXPECT_TRUE(l.Take("client-199999").has_value());
   // Known keys keep their state; new ones start full.
   clock.Advance(std::chrono::seconds(5));
-  for (int i = 0; i < 20'000; ++i) ASSERT_EQ(l.Take("late-" + std::to_string(i % 10)).has_value(), i >= 10);
+  for (int i = 0; i < 20'000; ++i) {
+    ASSERT_EQ(l.Take("late-" + std::to_string(i % 10)).has_value(), i >= 10);
+  }
   EXPECT_LE(l.size(), 16'000u);
 }
 

@@ -77,7 +77,6 @@ int CatchUp(const kafka::KafkaOptions& ko, const events::TopicLayout& layout, si
   aggregates::CaseHandler handler(&*catalog, aggregates::CaseLimits{});
   consumers::DeciderOptions dopt;
   dopt.kafka = ko;
-  dopt.kafka.timeout = std::chrono::milliseconds(60000);
   dopt.layout = layout;
   dopt.instance_id = "catchup-" + std::to_string(std::random_device{}());
   dopt.group_id = "catchup-bench-" + dopt.instance_id;
@@ -85,10 +84,13 @@ int CatchUp(const kafka::KafkaOptions& ko, const events::TopicLayout& layout, si
   dopt.catch_up_flush_events = flush == 0 ? SIZE_MAX : flush;
   const long rss_before = StatusKb("VmRSS");
   consumers::Decider decider(dopt, handler, SystemClock::Default());
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, failed{false};
   const auto t0 = std::chrono::steady_clock::now();
   std::thread decider_thread([&] {
-    if (Status s = decider.Run(stop); !s.ok()) std::cerr << "decider: " << s << "\n";
+    if (Status s = decider.Run(stop); !s.ok()) {
+      std::cerr << "decider: " << s << "\n";
+      failed = true;
+    }
   });
   consumers::CommandBusOptions bopt;
   bopt.kafka = ko;
@@ -108,7 +110,11 @@ int CatchUp(const kafka::KafkaOptions& ko, const events::TopicLayout& layout, si
   fb::CommandEnvelopeT c = events::MakeCommand("", std::move(actor), 0);
   c.command_id = "first-" + dopt.instance_id;
   c.command.Set(std::move(o));
-  Result<consumers::CommandOutcome> out = (*bus)->Submit(c, std::chrono::minutes(30));
+  // The same command id until decided (a repeat is deduplicated).
+  Result<consumers::CommandOutcome> out = UnavailableError("not sent");
+  while (!failed && (!out.ok() || !out->decided)) {
+    out = (*bus)->Submit(c, std::chrono::seconds(5));
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   stop = true;

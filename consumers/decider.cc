@@ -95,6 +95,15 @@ struct Decider::BatchWork {
   // session restarts and the commands are read again.
   Status error;
 
+  // A result of partition `p` to send; `is_new` results are stored for
+  // dedupe after the commit.
+  void AddResult(fb::CommandResultT r, int32_t p, bool is_new) {
+    by_command[r.command_id] = results.size();
+    results.push_back(std::move(r));
+    result_partition.push_back(p);
+    result_is_new.push_back(is_new);
+  }
+
   // Once the events are delivered: every result carries the position of its
   // command's last event, an in-batch duplicate that of its first copy.
   void SetEventPositions(Deliveries& event_reports);
@@ -458,42 +467,43 @@ Result<std::string> Decider::CurrentState(BatchWork& work, int32_t p,
   return state;
 }
 
-void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
-  const int64_t now = clock_.NowMicros();
-  auto add_result = [&](fb::CommandResultT r, bool is_new) {
-    w.by_command[r.command_id] = w.results.size();
-    w.results.push_back(std::move(r));
-    w.result_partition.push_back(p);
-    w.result_is_new.push_back(is_new);
-  };
-  // Dedupe: in this batch, then in the store.
+// Dedupe: a command answered before, in this batch or in the store, gets
+// that answer again (true); false to decide it. Sets w.error when the store
+// cannot tell: deciding again could apply it twice.
+bool Decider::AnsweredBefore(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   if (auto it = w.by_command.find(cmd.command_id); it != w.by_command.end()) {
     ++stats_.duplicates;
     fb::CommandResultT again = w.results[it->second];
     w.results.push_back(std::move(again));
     w.result_partition.push_back(p);
     w.result_is_new.push_back(false);
-    return;  // positions are copied from the first copy after delivery
+    return true;  // positions are copied from the first copy after delivery
   }
   // A result record ('d'), else the result derived from the command's
   // events while catching up ('a').
   Result<std::optional<std::string>> stored = store_->Get(p, 'd', cmd.command_id);
   if (stored.ok() && !stored->has_value()) stored = store_->Get(p, 'a', cmd.command_id);
   if (!stored.ok()) {
-    // Unknown whether it is a duplicate: deciding again could apply it twice.
     w.error = stored.status().Annotate("dedupe lookup of " + cmd.command_id);
-    return;
+    return true;
   }
-  if (stored->has_value()) {
-    Result<fb::CommandResultT> r = events::DecodeCommandResult(**stored);
-    if (!r.ok()) {
-      w.error = r.status().Annotate("stored result of " + cmd.command_id);
-      return;
-    }
-    ++stats_.duplicates;
-    add_result(std::move(*r), /*is_new=*/false);
-    return;
+  if (!stored->has_value()) return false;
+  Result<fb::CommandResultT> r = events::DecodeCommandResult(**stored);
+  if (!r.ok()) {
+    w.error = r.status().Annotate("stored result of " + cmd.command_id);
+    return true;
   }
+  ++stats_.duplicates;
+  w.AddResult(std::move(*r), p, /*is_new=*/false);
+  return true;
+}
+
+void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
+  const int64_t now = clock_.NowMicros();
+  auto add_result = [&](fb::CommandResultT r, bool is_new) {
+    w.AddResult(std::move(r), p, is_new);
+  };
+  if (AnsweredBefore(w, p, cmd)) return;
   ++stats_.commands;
 
   std::string aggregate_id = cmd.aggregate_id;
@@ -626,10 +636,7 @@ void Decider::Unreadable(BatchWork& w, const kafka::Message& m, const Status& wh
     r.rule = events::kUnreadableCommandRule;
     r.message = "no decider could read this command: " + why.message();
     r.schema_version = events::kResultSchemaVersion;
-    w.by_command[command_id] = w.results.size();
-    w.results.push_back(std::move(r));
-    w.result_partition.push_back(m.partition);
-    w.result_is_new.push_back(false);  // never a dedupe answer
+    w.AddResult(std::move(r), m.partition, /*is_new=*/false);  // never a dedupe answer
   }
   kafka::Record parked{options_.layout.ParkedCommandsTopic(), 0, source, m.value, m.headers};
   parked.headers.push_back({events::kParkedReasonHeader, why.ToString()});

@@ -137,6 +137,7 @@ class Decider : private kafka::RebalanceListener {
                         const std::map<int32_t, int64_t>& events_next,
                         const std::map<int32_t, int64_t>& results_next);
   void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
+  bool AnsweredBefore(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
   void Unreadable(BatchWork& work, const kafka::Message& record, const Status& why);
   using DerivedResults = std::map<std::pair<int32_t, std::string>, fb::CommandResultT>;
   Status AddDerivedResult(DerivedResults& accepted, int32_t partition, int64_t offset,

@@ -17,7 +17,8 @@ bool IsAccountNumber(std::string_view s) {
   const bool user_id_form = s.size() == 25 && s[0] == 'u' &&
                             s.find_first_not_of("0123456789abcdef", 1) == std::string_view::npos;
   return !s.empty() && s.size() <= 32 && !user_id_form &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+         std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-'; });
 }
 
 std::optional<std::string> WeakPassword(const std::string& pw, const std::string& email,

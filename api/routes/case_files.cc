@@ -118,7 +118,8 @@ std::optional<Reply> CaseRoutes::RefuseUploadEarly(const Call& call, const json&
   const std::string state = visible.value("state", "");
   if (state == "CLOSED" || state == "CANCELLED") {
     return Problem(409, "conflict",
-                   "case " + call.param(0) + " is " + state + ": a final state takes no attachments",
+                   "case " + call.param(0) + " is " + state +
+                       ": a final state takes no attachments",
                    {{"rule", "case.final_state"}});
   }
   DOCKET_ASSIGN_OR_REPLY(const int64_t expected,

@@ -176,7 +176,8 @@ Reply IdentityRoutes::CreateAccount(Call& call) {
   c.name = b.Str("name", true, 1, 200);
   c.service_addresses = b.StrList("service_addresses", 50, 500);
   if (b.errors.empty() && !aggregates::IsAccountNumber(number)) {
-    b.Fail("account_number", "must be 1..32 letters, digits or '-', and not of the form of a user id");
+    b.Fail("account_number",
+           "must be 1..32 letters, digits or '-', and not of the form of a user id");
   }
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   c.account_number = number;

@@ -411,7 +411,7 @@ Result<json> CaseQueries::Attachment(const Scope& scope, std::string_view number
 Result<std::unordered_set<std::string>> CaseQueries::ReferencedBlobs() const {
   std::unordered_set<std::string> out;
   Status parse_error;
-  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kAttachments, "", [&](std::string_view, std::string_view v) {
+  auto collect = [&](std::string_view, std::string_view v) {
     Result<json> row = ParseRow(v, "attachment");
     if (!row.ok()) {
       parse_error = row.status();
@@ -419,7 +419,8 @@ Result<std::unordered_set<std::string>> CaseQueries::ReferencedBlobs() const {
     }
     out.insert(row->value("sha256", ""));
     return true;
-  }));
+  };
+  DOCKET_RETURN_IF_ERROR(store_->Scan(Cf::kAttachments, "", collect));
   // A row that does not parse may name a blob: better to collect nothing.
   DOCKET_RETURN_IF_ERROR(parse_error);
   return out;

@@ -116,6 +116,9 @@ def test_metrics_are_prometheus_text_and_count_requests(world, alice):
             assert re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? \S+( \d+)?$", line), line
     assert "docket_http_requests_total" in r.text
     assert "docket_projection_lag_events" in r.text
+    # Command records no decider could read (docketctl commands parked):
+    # none in this suite.
+    assert re.search(r"^docket_commands_parked_total 0$", r.text, re.M), r.text[-2000:]
     before = metric_sum(r.text, "docket_http_requests_total")
     for _ in range(5):
         assert alice.get("/me").status_code == 200

@@ -1,8 +1,11 @@
-"""Logins cannot be starved: while logins with unknown e-mails pour in from
-200 addresses (loopback addresses 127.0.2.x, each its own client), a real
-user's login is still answered, and answered 200 (before: the two hash slots
-and four queue places were full of the flood's dummy verifies, and the real
-login got 503)."""
+"""Floods from some clients do not shut out the others (loopback addresses
+127.x.y.z, each its own client).
+
+Logins cannot be starved: while logins with unknown e-mails pour in from 200
+addresses, a real user's login is still answered, and answered 200 (before:
+the two hash slots and four queue places were full of the flood's dummy
+verifies, and the real login got 503). Nor can one address hold every
+connection."""
 from __future__ import annotations
 
 import http.client
@@ -64,3 +67,45 @@ def test_a_real_login_is_answered_during_a_flood_of_unknown_ones(world):
     # It was a flood: the unknown e-mails were refused, some told to slow down.
     assert seen.get(401, 0) > 0, seen
     assert sum(seen.values()) > 400, seen
+
+
+def test_one_address_cannot_hold_every_connection(world):
+    """A client address may hold max-connections-per-client (64) connections;
+    more are closed at once, and other addresses are still served."""
+    import socket
+
+    u = urlparse(world.api)
+
+    def connect(source: str) -> socket.socket:
+        s = socket.create_connection((u.hostname, u.port), timeout=10, source_address=(source, 0))
+        return s
+
+    def served(s: socket.socket) -> bool:
+        try:
+            s.sendall(f"GET /healthz HTTP/1.1\r\nHost: {u.netloc}\r\n\r\n".encode())
+            return s.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
+    held = [connect("127.0.4.1") for _ in range(64)]
+    try:
+        assert served(held[0]) and served(held[-1])
+        extra = connect("127.0.4.1")  # accepted by the kernel, closed by docketd
+        assert not served(extra)
+        extra.close()
+        other = connect("127.0.4.2")
+        assert served(other)
+        other.close()
+    finally:
+        for s in held:
+            s.close()
+    # Once they are closed, the address is served again.
+    deadline = time.monotonic() + 10
+    while True:
+        again = connect("127.0.4.1")
+        ok = served(again)
+        again.close()
+        if ok:
+            break
+        assert time.monotonic() < deadline, "the closed connections were never given back"
+        time.sleep(0.2)
