@@ -9,6 +9,20 @@ Rejection Reject(fb::ResultCode code, std::string rule, std::string message,
   return Rejection{code, std::move(rule), std::move(message), std::move(fields)};
 }
 
+fb::CommandResultT ResultOf(const Rejection& rejection) {
+  fb::CommandResultT r;
+  r.code = rejection.code;
+  r.rule = rejection.rule;
+  r.message = rejection.message;
+  for (const auto& fe : rejection.field_errors) {
+    auto f = std::make_unique<fb::FieldErrorT>();
+    f->field = fe.field;
+    f->message = fe.message;
+    r.field_errors.push_back(std::move(f));
+  }
+  return r;
+}
+
 Rejection Invalid(std::string rule, std::string field, std::string message) {
   std::string m = field + ": " + message;
   return Reject(fb::ResultCode::InvalidArgument, std::move(rule), m,

@@ -19,6 +19,11 @@ Rejection Reject(fb::ResultCode code, std::string rule, std::string message,
 // kInvalidArgument naming one field.
 Rejection Invalid(std::string rule, std::string field, std::string message);
 
+// A rejection as a command's result (code, rule, message, field errors);
+// the caller adds ids, version and time. The decider answers with it, and
+// the gateway when it applies a rule before sending the command.
+fb::CommandResultT ResultOf(const Rejection& rejection);
+
 // Checks min..max code points of valid UTF-8; the rejection names `field`.
 std::optional<Rejection> CheckText(const std::string& value, const std::string& field,
                                    size_t min, size_t max, const std::string& rule);

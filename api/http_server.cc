@@ -67,22 +67,21 @@ struct HttpServer::Impl {
   }
 
   void Accept();
-  // Counts a connection of `address`; false (not counted) over the cap.
-  bool OpenConnection(const std::string& address) {
-    if (options.uncapped_clients.count(CanonicalAddress(address))) return true;
+  // Counts a connection of client `key` (LimitKey of its address); false
+  // (not counted) over the cap.
+  bool OpenConnection(const std::string& key) {
     std::lock_guard<std::mutex> lock(connections_mu);
-    int& n = connections[LimitKey(address)];
+    int& n = connections[key];
     if (n >= options.max_connections_per_client) {
-      if (n == 0) connections.erase(LimitKey(address));
+      if (n == 0) connections.erase(key);
       return false;
     }
     ++n;
     return true;
   }
-  void CloseConnection(const std::string& address) {
-    if (options.uncapped_clients.count(CanonicalAddress(address))) return;
+  void CloseConnection(const std::string& key) {
     std::lock_guard<std::mutex> lock(connections_mu);
-    auto it = connections.find(LimitKey(address));
+    auto it = connections.find(key);
     if (it != connections.end() && --it->second <= 0) connections.erase(it);
   }
 };
@@ -145,15 +144,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(tcp::socket socket, HttpServer::Impl* server)
       : stream_(std::move(socket)), server_(server) {}
   ~Connection() {
-    if (counted_) server_->CloseConnection(address_);
+    if (counted_) server_->CloseConnection(client_key_);
   }
 
   void Start() {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     address_ = ec ? "unknown" : ep.address().to_string();
-    counted_ = server_->OpenConnection(address_);
-    if (!counted_) {
+    const bool uncapped = server_->options.uncapped_clients.count(CanonicalAddress(address_)) > 0;
+    client_key_ = LimitKey(address_);
+    counted_ = !uncapped && server_->OpenConnection(client_key_);
+    if (!uncapped && !counted_) {
       spdlog::debug("http: {} has {} connections open already; closing a new one", address_,
                     server_->options.max_connections_per_client);
       return Close();
@@ -461,7 +462,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string spool_;
   uint64_t limit_ = 0;
   bool keep_alive_ = true;
-  bool counted_ = false;  // in server_->connections
+  std::string client_key_;  // LimitKey(address_)
+  bool counted_ = false;    // in server_->connections
   // A streamed body in progress (WriteStreamed).
   std::shared_ptr<http::response<http::buffer_body>> streamed_;
   std::optional<http::response_serializer<http::buffer_body>> serializer_;

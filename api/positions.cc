@@ -1,5 +1,6 @@
 #include "api/positions.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "api/problem.h"
@@ -36,14 +37,28 @@ std::optional<Reply> Positions::AwaitMinPosition(const Request& req, const std::
   std::optional<Position> p = Parse(v);
   if (!p) return BadRequest("Docket-Min-Position must look like cases:3:1842");
   if (Await(*p, std::chrono::milliseconds(0))) return std::nullopt;
-  if (log_end_) {
+  if (log_end_ && p->offset >= KnownEnd(*p)) {
+    // Only a position past every end seen so far costs a broker round trip.
     Result<int64_t> end = log_end_(*p);
+    if (end.ok()) NoteEnd(*p, *end);
     if (end.ok() && p->offset >= *end) {
       return BadRequest("Docket-Min-Position " + v + " is past the end of its partition (" +
                         std::to_string(*end) + "): not a position Docket gave out");
     }
   }
   return AwaitSlot(*p, v, user_id);
+}
+
+int64_t Positions::KnownEnd(const Position& p) {
+  std::lock_guard<std::mutex> lock(ends_mu_);
+  auto it = known_ends_.find({p.context, p.partition});
+  return it == known_ends_.end() ? 0 : it->second;
+}
+
+void Positions::NoteEnd(const Position& p, int64_t end) {
+  std::lock_guard<std::mutex> lock(ends_mu_);
+  int64_t& known = known_ends_[{p.context, p.partition}];
+  known = std::max(known, end);  // ends only grow
 }
 
 std::optional<Reply> Positions::AwaitSlot(const Position& p, const std::string& text,

@@ -6,7 +6,8 @@
 // Each context registers its read model (ReadModel) at start-up; positions
 // of an unregistered context are malformed. A position at or past the end
 // of its partition (SetLogEnd: the broker's high watermark) was never given
-// out: it is refused at once rather than waited for. Waits hold a worker
+// out: it is refused at once rather than waited for (the broker is asked
+// only for a position past every end already seen). Waits hold a worker
 // thread, so at most `max_waiters` requests wait at once and at most
 // `max_waiters_per_user` of one user; the rest get 503 at once, so one
 // client cannot hold every other user's read-your-writes hostage.
@@ -83,6 +84,9 @@ class Positions {
  private:
   std::optional<Reply> AwaitSlot(const Position& p, const std::string& text,
                                  const std::string& user_id);
+  // The largest end of p's partition LogEnd has told (0: none yet).
+  int64_t KnownEnd(const Position& p);
+  void NoteEnd(const Position& p, int64_t end);
 
   int32_t partitions_;
   int max_waiters_;
@@ -90,6 +94,8 @@ class Positions {
   std::chrono::milliseconds wait_;
   std::map<std::string, ReadModel> models_;
   LogEnd log_end_;
+  std::mutex ends_mu_;
+  std::map<std::pair<std::string, int32_t>, int64_t> known_ends_;
   std::atomic<int> waiters_{0};
   std::mutex users_mu_;
   std::unordered_map<std::string, int> user_waiters_;  // only users waiting now

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "aggregates/rules.h"
 #include "common/text.h"
 #include "consumers/log.h"
 #include "events/codec.h"
@@ -264,139 +265,6 @@ void Decider::OnRevoked(const std::vector<kafka::TopicPartitionOffset>& parts) {
   }
 }
 
-Status Decider::CatchUp(const std::vector<int32_t>& partitions) {
-  if (partitions.empty()) return Status::Ok();
-  const std::string events_topic = options_.layout.EventsTopic(handler_.context());
-  const std::string results_topic = options_.layout.ResultsTopic();
-  std::map<int32_t, Partition> parts;
-  std::vector<kafka::TopicPartitionOffset> assignment;
-  for (int32_t p : partitions) {
-    Partition& part = parts[p];
-    DOCKET_ASSIGN_OR_RETURN(part.counter, store_->GetNumber(p, "counter"));
-    DOCKET_ASSIGN_OR_RETURN(part.events_next, store_->GetNumber(p, "events_next"));
-    DOCKET_ASSIGN_OR_RETURN(part.results_next, store_->GetNumber(p, "results_next"));
-    assignment.push_back({events_topic, p, static_cast<int64_t>(part.events_next)});
-    assignment.push_back({results_topic, p, static_cast<int64_t>(part.results_next)});
-  }
-  // A previous owner may still have a transaction open on these partitions
-  // (it was paused or cut off after sending its offsets). read_committed
-  // stops before it, so catching up now could miss events that commit a
-  // moment later. Wait until it ends, one way or the other.
-  DOCKET_RETURN_IF_ERROR(WaitUntilStable(assignment));
-  kafka::Consumer::Options co;
-  co.kafka = options_.kafka;
-  co.fetch_wait_max_ms = 10;
-  DOCKET_ASSIGN_OR_RETURN(auto reader, kafka::Consumer::Create(co));
-  DOCKET_RETURN_IF_ERROR(reader->Assign(assignment));
-
-  // Read in bounded chunks: every catch_up_flush_events events, what was
-  // read (states, results, derived results of accepted commands) and the
-  // positions it reflects go to the store in one write.
-  StateStore::Batch batch;
-  std::map<std::pair<int32_t, std::string>, fb::CommandResultT> accepted;
-  uint64_t since_flush = 0;
-  auto flush = [&]() -> Status {
-    // Derived results ('a') are the decider's own: a result record of the
-    // results topic ('d') wins over them at lookup (Handle).
-    for (const auto& [key, r] : accepted) {
-      batch.Put(key.first, 'a', key.second, events::EncodeCommandResult(r));
-    }
-    for (auto& [p, part] : parts) {
-      for (const auto& [id, state] : part.states) batch.Put(p, 's', id, state);
-      batch.PutNumber(p, "counter", part.counter);
-      batch.PutNumber(p, "events_next", part.events_next);
-      batch.PutNumber(p, "results_next", part.results_next);
-    }
-    DOCKET_RETURN_IF_ERROR(store_->Write(batch));
-    batch.Clear();
-    accepted.clear();
-    for (auto& [p, part] : parts) part.states.clear();
-    since_flush = 0;
-    return Status::Ok();
-  };
-  std::set<std::pair<std::string, int32_t>> open;
-  for (const auto& a : assignment) open.insert({a.topic, a.partition});
-  uint64_t applied = 0;
-  while (!open.empty()) {
-    DOCKET_ASSIGN_OR_RETURN(kafka::PollBatch b, reader->Poll(5000, options_.kafka.timeout));
-    if (b.messages.empty() && b.reached_end.empty()) {
-      return DeadlineExceededError("no progress catching up partitions");
-    }
-    for (const kafka::Message& m : b.messages) {
-      const int32_t p = m.partition;
-      Partition& part = parts[p];
-      if (m.topic == results_topic) {
-        Result<fb::CommandResultT> r = events::DecodeCommandResult(m.value);
-        // An unreadable command's rejection is no dedupe answer (Unreadable).
-        if (r.ok() && r->rule != events::kUnreadableCommandRule) {
-          batch.Put(p, 'd', r->command_id, m.value);
-        }
-        part.results_next = m.offset + 1;
-        continue;
-      }
-      part.events_next = m.offset + 1;
-      Result<fb::EventEnvelopeT> e = events::DecodeEvent(m.value);
-      if (!e.ok()) {
-        DeciderLog()->error("decider: {}/{}@{}: {} (skipped)", events_topic, p, m.offset,
-                            e.status().ToString());
-        continue;
-      }
-      std::string& state = part.states[e->aggregate_id];
-      if (state.empty()) {
-        DOCKET_ASSIGN_OR_RETURN(auto stored, store_->Get(p, 's', e->aggregate_id));
-        if (stored) state = *stored;
-      }
-      if (e->version <= handler_.Version(state)) continue;  // already applied
-      DOCKET_ASSIGN_OR_RETURN(state, handler_.Apply(state, *e));
-      ++applied;
-      part.counter = std::max(part.counter,
-                              handler_.CounterAfter(e->aggregate_id, options_.layout.partitions));
-      DOCKET_RETURN_IF_ERROR(AddDerivedResult(accepted, p, m.offset, *e));
-      if (++since_flush >= options_.catch_up_flush_events) DOCKET_RETURN_IF_ERROR(flush());
-    }
-    for (const auto& end : b.reached_end) open.erase({end.topic, end.partition});
-  }
-  DOCKET_RETURN_IF_ERROR(flush());
-  for (auto& [p, part] : parts) {
-    // Timers of every aggregate of the partition.
-    DOCKET_RETURN_IF_ERROR(store_->Scan(p, 's', [&](std::string_view id, std::string_view s) {
-      if (auto due = handler_.TimerDueAt(s)) part.timers[std::string(id)] = *due;
-    }));
-    DeciderLog()->info("decider {}: partition {} caught up (events@{}, results@{})",
-                       TransactionalId(), p, part.events_next, part.results_next);
-    owned_[p] = std::move(part);
-  }
-  DeciderLog()->info("decider {}: {} partitions caught up, {} events applied",
-                     TransactionalId(), partitions.size(), applied);
-  return Status::Ok();
-}
-
-// The result an accepted command's events imply (for commands whose result
-// record is gone from the results topic): its aggregate, last version, event
-// count and the position of its last event. A command whose events span two
-// flushes continues from the derived result the first flush stored.
-Status Decider::AddDerivedResult(DerivedResults& accepted, int32_t p, int64_t offset,
-                                 const fb::EventEnvelopeT& e) {
-  fb::CommandResultT& r = accepted[{p, e.command_id}];
-  if (r.command_id.empty()) {
-    DOCKET_ASSIGN_OR_RETURN(auto earlier, store_->Get(p, 'a', e.command_id));
-    if (earlier) {
-      DOCKET_ASSIGN_OR_RETURN(r, events::DecodeCommandResult(*earlier));
-    } else {
-      r.command_id = e.command_id;
-      r.aggregate_id = e.aggregate_id;
-      r.decided_at_us = e.occurred_at_us;
-      r.schema_version = events::kResultSchemaVersion;
-    }
-  }
-  r.code = fb::ResultCode::Accepted;
-  r.version = e.version;
-  ++r.event_count;
-  r.events_partition = p;
-  r.events_offset = offset;
-  return Status::Ok();
-}
-
 Result<std::vector<kafka::TopicPartitionOffset>> Decider::FencingOffsets(
     const std::map<int32_t, int64_t>& consumed) {
   const std::string topic = options_.layout.CommandsTopic(handler_.context());
@@ -417,40 +285,6 @@ Result<std::vector<kafka::TopicPartitionOffset>> Decider::FencingOffsets(
   DOCKET_ASSIGN_OR_RETURN(auto wm, consumer_->Watermarks(topic, owned[0].partition));
   offsets.push_back({topic, owned[0].partition, wm.first});
   return offsets;
-}
-
-Status Decider::WaitUntilStable(const std::vector<kafka::TopicPartitionOffset>& parts) {
-  kafka::Consumer::Options committed;
-  committed.kafka = options_.kafka;
-  kafka::Consumer::Options uncommitted = committed;
-  uncommitted.read_committed = false;
-  DOCKET_ASSIGN_OR_RETURN(auto rc, kafka::Consumer::Create(committed));
-  DOCKET_ASSIGN_OR_RETURN(auto ru, kafka::Consumer::Create(uncommitted));
-  const auto deadline = std::chrono::steady_clock::now() + options_.stable_wait;
-  for (const auto& tp : parts) {
-    // The end now; once the stable end has reached it, every transaction
-    // that had written there has ended (later ones are not ours to wait for).
-    DOCKET_ASSIGN_OR_RETURN(auto high, ru->Watermarks(tp.topic, tp.partition));
-    bool logged = false;
-    for (;;) {
-      DOCKET_ASSIGN_OR_RETURN(auto stable, rc->Watermarks(tp.topic, tp.partition));
-      if (stable.second >= high.second) break;
-      if (!logged) {
-        DeciderLog()->warn(
-            "decider {}: {}/{} has an open transaction of another producer (stable "
-            "end {} < end {}); waiting for it to commit or abort",
-            TransactionalId(), tp.topic, tp.partition, stable.second, high.second);
-        logged = true;
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        return UnavailableError(tp.topic + "/" + std::to_string(tp.partition) +
-                                ": a transaction stayed open for more than " +
-                                std::to_string(options_.stable_wait.count()) + " ms");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  return Status::Ok();
 }
 
 Result<std::string> Decider::CurrentState(BatchWork& work, int32_t p,
@@ -479,10 +313,7 @@ bool Decider::AnsweredBefore(BatchWork& w, int32_t p, const fb::CommandEnvelopeT
     w.result_is_new.push_back(false);
     return true;  // positions are copied from the first copy after delivery
   }
-  // A result record ('d'), else the result derived from the command's
-  // events while catching up ('a').
   Result<std::optional<std::string>> stored = store_->Get(p, 'd', cmd.command_id);
-  if (stored.ok() && !stored->has_value()) stored = store_->Get(p, 'a', cmd.command_id);
   if (!stored.ok()) {
     w.error = stored.status().Annotate("dedupe lookup of " + cmd.command_id);
     return true;
@@ -538,15 +369,11 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   Decision d = handler_.Decide(state, cmd, now, aggregate_id);
   fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
   if (auto* rej = std::get_if<Rejection>(&d)) {
-    r.code = rej->code;
-    r.rule = rej->rule;
-    r.message = rej->message;
-    for (const auto& fe : rej->field_errors) {
-      auto f = std::make_unique<fb::FieldErrorT>();
-      f->field = fe.field;
-      f->message = fe.message;
-      r.field_errors.push_back(std::move(f));
-    }
+    fb::CommandResultT refused = aggregates::ResultOf(*rej);
+    r.code = refused.code;
+    r.rule = std::move(refused.rule);
+    r.message = std::move(refused.message);
+    r.field_errors = std::move(refused.field_errors);
     r.version = handler_.Version(state);
     if (handler_.Creates(cmd)) r.aggregate_id.clear();
     ++stats_.rejected;

@@ -139,7 +139,13 @@ class Decider : private kafka::RebalanceListener {
   void Handle(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
   bool AnsweredBefore(BatchWork& work, int32_t partition, const fb::CommandEnvelopeT& command);
   void Unreadable(BatchWork& work, const kafka::Message& record, const Status& why);
-  using DerivedResults = std::map<std::pair<int32_t, std::string>, fb::CommandResultT>;
+  // A command's result derived from its events while catching up;
+  // `covered` when a result record of the results topic says it already.
+  struct Derived {
+    fb::CommandResultT result;
+    bool covered = false;
+  };
+  using DerivedResults = std::map<std::pair<int32_t, std::string>, Derived>;
   Status AddDerivedResult(DerivedResults& accepted, int32_t partition, int64_t offset,
                           const fb::EventEnvelopeT& event);
   Result<std::string> CurrentState(BatchWork& work, int32_t partition,

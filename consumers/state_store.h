@@ -4,9 +4,9 @@
 // partition so that a partition's data can be read, rebuilt or dropped on
 // its own:  p<partition>/<kind>/<key>. Kinds used by the decider:
 //   s  encoded aggregate state, by aggregate id
-//   d  encoded CommandResult, by command id (dedupe), from the results topic
-//   a  encoded CommandResult derived from an accepted command's events
-//      while catching up (dedupe when the result record is gone)
+//   d  encoded CommandResult, by command id (dedupe): the result record,
+//      or, when that is gone from the results topic, the result a catch-up
+//      derived from the command's events
 //   m  meta: "counter", "events_next", "results_next" (decimal)
 // The log is the truth: everything here can be rebuilt from the events and
 // results topics. Writes go through a WriteBatch (atomic, WAL on).

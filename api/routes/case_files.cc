@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "aggregates/rules.h"
 #include "api/problem.h"
 #include "api/request.h"
 #include "api/routes/cases.h"
@@ -49,17 +50,7 @@ std::string ServedContentType(const std::string& t) {
 
 // The aggregate's answer to `r`, as the command's direct answer would be.
 Reply ProblemOfRule(const aggregates::Rejection& r) {
-  fb::CommandResultT result;
-  result.code = r.code;
-  result.rule = r.rule;
-  result.message = r.message;
-  for (const auto& f : r.field_errors) {
-    auto e = std::make_unique<fb::FieldErrorT>();
-    e->field = f.field;
-    e->message = f.message;
-    result.field_errors.push_back(std::move(e));
-  }
-  return ProblemFromResult(result);
+  return ProblemFromResult(aggregates::ResultOf(r));
 }
 
 // An upload the blob store refused, as a problem.

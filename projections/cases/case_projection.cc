@@ -278,17 +278,26 @@ Status ApplyAttachmentAdded(CaseUpdate& u, Txn& txn) {
   return Status::Ok();
 }
 
+// The row of an attachment an event names; kFailedPrecondition (the log's
+// invariant broke) for an attachment the case never had.
+Result<std::string> AttachmentRow(const CaseUpdate& u, Txn& txn, const std::string& key,
+                                  std::string_view event, const std::string& attachment_id) {
+  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
+  if (!existing) {
+    return FailedPreconditionError(std::string(event) + " of unknown attachment " +
+                                   attachment_id + " of case " + u.number);
+  }
+  return std::move(*existing);
+}
+
 // AttachmentRenamed: rewrites the attachment row's file name.
 // kFailedPrecondition for an unknown attachment, kDataLoss for a bad row.
 Status ApplyAttachmentRenamed(CaseUpdate& u, Txn& txn) {
   const auto* a = u.event.event.AsAttachmentRenamed();
   const std::string key = u.number + a->attachment_id;
-  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-  if (!existing) {
-    return FailedPreconditionError("AttachmentRenamed of unknown attachment " +
-                                   a->attachment_id + " of case " + u.number);
-  }
-  json att = json::parse(*existing, nullptr, false);
+  DOCKET_ASSIGN_OR_RETURN(std::string existing,
+                          AttachmentRow(u, txn, key, "AttachmentRenamed", a->attachment_id));
+  json att = json::parse(existing, nullptr, false);
   if (att.is_discarded()) return DataLossError("read store: attachment row does not parse");
   u.item["type"] = "attachment_renamed";
   u.item["attachment_id"] = a->attachment_id;
@@ -304,12 +313,9 @@ Status ApplyAttachmentRenamed(CaseUpdate& u, Txn& txn) {
 Status ApplyAttachmentRemoved(CaseUpdate& u, Txn& txn) {
   const auto* a = u.event.event.AsAttachmentRemoved();
   const std::string key = u.number + a->attachment_id;
-  DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-  if (!existing) {
-    return FailedPreconditionError("AttachmentRemoved of unknown attachment " +
-                                   a->attachment_id + " of case " + u.number);
-  }
-  json att = json::parse(*existing, nullptr, false);
+  DOCKET_ASSIGN_OR_RETURN(std::string existing,
+                          AttachmentRow(u, txn, key, "AttachmentRemoved", a->attachment_id));
+  json att = json::parse(existing, nullptr, false);
   u.item["type"] = "attachment_removed";
   u.item["attachment_id"] = a->attachment_id;
   u.item["file_name"] = att.is_discarded() ? json() : att["file_name"];
