@@ -28,7 +28,7 @@ uint64_t GivenIdHandler::Version(std::string_view state) const {
 Result<std::string> GivenIdHandler::Apply(std::string_view state,
                                           const fb::EventEnvelopeT& env) const {
   DOCKET_ASSIGN_OR_RETURN(fb::PortalSnapshotT s, Load(state));
-  DOCKET_RETURN_IF_ERROR(Fold(s, env.event));
+  DOCKET_RETURN_IF_ERROR(Fold(s, env));
   s.aggregate_id = env.aggregate_id;
   s.version = env.version;
   s.schema_version = events::kSnapshotSchemaVersion;

@@ -39,9 +39,10 @@ class GivenIdHandler : public AggregateHandler {
   }
 
  protected:
-  // Folds one event of this context into `snapshot`. kDataLoss for an event
-  // of another context or one out of order (e.g. a change before creation).
-  virtual Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventUnion& event) const = 0;
+  // Folds one event of this context into `snapshot` (`event.event`; the
+  // envelope for its time). kDataLoss for an event of another context or
+  // one out of order (e.g. a change before creation).
+  virtual Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventEnvelopeT& event) const = 0;
 
   // Decides on the decoded `state` (empty: the aggregate does not exist).
   // Rejects first, in this order: no actor (invalid argument), a state that

@@ -38,14 +38,15 @@ inline fb::CommandEnvelopeT Cmd(Role role, const std::string& id, T payload,
   return c;
 }
 
-// Folds `decision`'s events into `state` (versions continue from it).
+// Folds `decision`'s events into `state` (versions continue from it), as
+// if they occurred at `at_us`.
 inline std::string Fold(const AggregateHandler& h, std::string state, const Decision& d,
-                        const std::string& id) {
+                        const std::string& id, int64_t at_us = 0) {
   const auto& evs = std::get<Events>(d);
   uint64_t v = h.Version(state);
   for (size_t i = 0; i < evs.size(); ++i) {
     fb::EventEnvelopeT env = events::MakeEventEnvelope(
-        id, ++v, Actor(Role::Staff), "c", "", static_cast<uint32_t>(i), 0, evs[i]);
+        id, ++v, Actor(Role::Staff), "c", "", static_cast<uint32_t>(i), at_us, evs[i]);
     Result<std::string> s = h.Apply(state, env);
     EXPECT_TRUE(s.ok()) << s.status();
     state = *s;

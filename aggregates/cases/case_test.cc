@@ -3,6 +3,7 @@
 // these tests one to one.
 #include "aggregates/cases/case.h"
 #include "aggregates/cases/case_handler.h"
+#include "aggregates/identity/identity_handler.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -639,12 +640,9 @@ TEST(CaseHandlerTest, HandlesOnlyCaseCommands) {
   EXPECT_EQ(h.context(), "cases");
   for (fb::Command t : events::AllCommandTypes()) {
     const std::string name(events::CommandTypeName(t));
-    const bool identity_or_status = t == Command::CreateAccount ||
-                                    t == Command::AddServiceAddress ||
-                                    t == Command::CreateUser ||
-                                    t == Command::ChangePasswordHash ||
-                                    t == Command::SetServiceStatus ||
-                                    t == Command::SubmitFeedback;
+    const bool identity_or_status =
+        IdentityHandler().Handles(t) || t == Command::SetServiceStatus ||
+        t == Command::SubmitFeedback;
     EXPECT_EQ(h.Handles(t), !identity_or_status) << name;
   }
 }

@@ -46,8 +46,12 @@ std::optional<std::string> WeakPassword(const std::string& pw, const std::string
 }
 
 Status IdentityLimits::Validate() const {
-  if (max_service_addresses == 0 || max_memberships == 0) {
+  if (max_service_addresses == 0 || max_memberships == 0 || max_failed_logins <= 0 ||
+      max_sessions == 0) {
     return InvalidArgumentError("identity limits: every maximum must be > 0");
+  }
+  if (failed_login_window.count() <= 0 || login_attempt_timeout.count() <= 0) {
+    return InvalidArgumentError("identity limits: every duration must be > 0");
   }
   return Status::Ok();
 }

@@ -4,6 +4,7 @@
 #ifndef DOCKET_AGGREGATES_IDENTITY_IDENTITY_H_
 #define DOCKET_AGGREGATES_IDENTITY_IDENTITY_H_
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -31,7 +32,14 @@ std::optional<std::string> WeakPassword(const std::string& password, const std::
 struct IdentityLimits {
   size_t max_service_addresses = 50;  // per account
   size_t max_memberships = 100;       // accounts per customer
-  // kInvalidArgument when a maximum is 0.
+  // Lock-out: this many failed sign-ins within the window lock the user.
+  int max_failed_logins = 5;
+  std::chrono::seconds failed_login_window{15 * 60};
+  // A started sign-in that never finished (a gateway died) stops counting.
+  std::chrono::seconds login_attempt_timeout{30};
+  // Live sessions per user; a new one ends the oldest beyond it.
+  size_t max_sessions = 20;
+  // kInvalidArgument when a maximum or a duration is 0.
   Status Validate() const;
 };
 

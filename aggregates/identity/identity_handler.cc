@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aggregates/identity/sign_in.h"
 #include "aggregates/rules.h"
 #include "common/text.h"
 
@@ -175,13 +176,14 @@ bool IdentityHandler::Handles(fb::Command type) const {
     case fb::Command::ChangePasswordHash:
       return true;
     default:
-      return false;
+      return IsSignInCommand(type);
   }
 }
 
 Decision IdentityHandler::Decide(std::string_view state, const fb::CommandEnvelopeT& cmd,
-                                 int64_t, const std::string&) const {
+                                 int64_t now_us, const std::string&) const {
   return DecideOn(state, cmd, [&](const fb::PortalSnapshotT& s) -> Decision {
+    if (IsSignInCommand(cmd.command.type)) return DecideSignIn(s, cmd, now_us, limits_);
     switch (cmd.command.type) {
       case fb::Command::CreateAccount:
         return DecideCreateAccount(s, cmd, *cmd.command.AsCreateAccount(), limits_);
@@ -197,7 +199,9 @@ Decision IdentityHandler::Decide(std::string_view state, const fb::CommandEnvelo
   });
 }
 
-Status IdentityHandler::Fold(fb::PortalSnapshotT& s, const fb::EventUnion& e) const {
+Status IdentityHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) const {
+  const fb::EventUnion& e = env.event;
+  if (IsSignInEvent(e.type)) return FoldSignIn(s, e, env.occurred_at_us);
   switch (e.type) {
     case fb::Event::AccountCreated:
       s.kind = "account";

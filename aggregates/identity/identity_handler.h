@@ -20,7 +20,7 @@ class IdentityHandler final : public GivenIdHandler {
                   int64_t now_us, const std::string& new_id) const override;
 
  protected:
-  Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventUnion& event) const override;
+  Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventEnvelopeT& event) const override;
 
  private:
   IdentityLimits limits_;

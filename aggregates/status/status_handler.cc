@@ -66,7 +66,8 @@ Decision StatusHandler::Decide(std::string_view state, const fb::CommandEnvelope
   });
 }
 
-Status StatusHandler::Fold(fb::PortalSnapshotT& s, const fb::EventUnion& e) const {
+Status StatusHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) const {
+  const fb::EventUnion& e = env.event;
   switch (e.type) {
     case fb::Event::ServiceStatusChanged:
       s.kind = "service";

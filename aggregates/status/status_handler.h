@@ -19,7 +19,7 @@ class StatusHandler final : public GivenIdHandler {
                   int64_t now_us, const std::string& new_id) const override;
 
  protected:
-  Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventUnion& event) const override;
+  Status Fold(fb::PortalSnapshotT& snapshot, const fb::EventEnvelopeT& event) const override;
 };
 
 }  // namespace docket::aggregates

@@ -6,6 +6,12 @@
 //   ServiceAddressAdded  appends the address to its account
 //   UserCreated          the user row, and lower-cased e-mail -> user id
 //   PasswordHashChanged  replaces the user's password hash
+//   sign-in events       the user's lock, disabled flag, failed sign-ins,
+//                        live link digests and session epoch; a session
+//                        row per LoginSucceeded (SessionEnded deletes it,
+//                        SessionTouched moves its idle clock,
+//                        SessionsEnded starts a new epoch of the user,
+//                        carrying the kept session into it)
 //
 // Pure: no Kafka, no clock, no logging; all it reads is the Txn.
 //
@@ -23,6 +29,7 @@
 //   accounts       <account id>         account JSON
 //   users          <user id>            user JSON (incl. the Argon2id hash)
 //   user_by_email  <lower-cased e-mail> user id
+//   sessions       <SHA-256 hex of the token>  session JSON (SessionView)
 #ifndef DOCKET_PROJECTIONS_IDENTITY_IDENTITY_PROJECTION_H_
 #define DOCKET_PROJECTIONS_IDENTITY_IDENTITY_PROJECTION_H_
 
@@ -41,6 +48,7 @@ enum class IdentityCf : int {
   kAccounts = kFirstContextFamily,
   kUsers,
   kUserByEmail,
+  kSessions,
 };
 
 Result<ApplyOutcome> ApplyIdentityEvent(const fb::EventEnvelopeT& event, Txn& txn);

@@ -159,5 +159,78 @@ TEST_F(IdentityProjectionTest, EventOfAnotherContextDoesNotFit) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
 }
 
+fb::LoginSucceededT Login(const std::string& session) {
+  fb::LoginSucceededT ok;
+  ok.attempt_id = "a";
+  ok.session_id = session;
+  ok.expires_at_us = 1'800'000'000'000'000;
+  return ok;
+}
+
+TEST_F(IdentityProjectionTest, ASessionRowLivesUntilItsUserEndsItsEpoch) {
+  ASSERT_EQ(*Apply(User("u-1", "ada@example.com")), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Event("u-1", 2, Login("s1"))), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Event("u-1", 3, Login("s2"))), ApplyOutcome::kApplied);
+  IdentityQueries q(store_.get());
+  auto s1 = *q.Session("s1");
+  ASSERT_TRUE(s1.has_value());
+  EXPECT_EQ(s1->user_id, "u-1");
+  EXPECT_EQ(s1->epoch, 0u);
+  EXPECT_EQ(s1->expires_at_us, 1'800'000'000'000'000);
+  EXPECT_EQ(s1->created_us, s1->last_seen_us);
+  fb::SessionTouchedT touch;
+  touch.session_id = "s1";
+  ASSERT_EQ(*Apply(Event("u-1", 4, touch)), ApplyOutcome::kApplied);
+  EXPECT_GT((*q.Session("s1"))->last_seen_us, s1->last_seen_us);
+  // A changed password keeps s2 only: a new epoch, s2 carried into it.
+  fb::SessionsEndedT ended;
+  ended.kept_session_id = "s2";
+  ASSERT_EQ(*Apply(Event("u-1", 5, ended)), ApplyOutcome::kApplied);
+  const UserView u = **q.User("u-1");
+  EXPECT_EQ(u.session_epoch, 1u);
+  EXPECT_EQ((*q.Session("s1"))->epoch, 0u);
+  EXPECT_EQ((*q.Session("s2"))->epoch, 1u);
+  fb::SessionEndedT logout;
+  logout.session_id = "s2";
+  ASSERT_EQ(*Apply(Event("u-1", 6, logout)), ApplyOutcome::kApplied);
+  EXPECT_FALSE(q.Session("s2")->has_value());
+}
+
+TEST_F(IdentityProjectionTest, LockDisableAndLinksShowOnTheUser) {
+  ASSERT_EQ(*Apply(User("u-1", "ada@example.com")), ApplyOutcome::kApplied);
+  fb::LoginFailedT failed;
+  failed.attempt_id = "a";
+  ASSERT_EQ(*Apply(Event("u-1", 2, failed)), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Event("u-1", 3, fb::UserLockedT{})), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Event("u-1", 4, fb::UserDisabledT{})), ApplyOutcome::kApplied);
+  fb::TokenIssuedT t;
+  t.purpose = "reset";
+  t.token_hash = "h1";
+  t.expires_at_us = 7;
+  ASSERT_EQ(*Apply(Event("u-1", 5, t)), ApplyOutcome::kApplied);
+  t.token_hash = "h2";
+  ASSERT_EQ(*Apply(Event("u-1", 6, t)), ApplyOutcome::kApplied);
+  IdentityQueries q(store_.get());
+  UserView u = **q.User("u-1");
+  EXPECT_TRUE(u.locked);
+  EXPECT_TRUE(u.disabled);
+  EXPECT_EQ(u.failed_logins, 1);
+  ASSERT_EQ(u.tokens.size(), 1u);  // the newer link replaced the older
+  EXPECT_EQ(u.tokens[0].token_hash, "h2");
+  ASSERT_EQ(*Apply(Event("u-1", 7, fb::UserUnlockedT{})), ApplyOutcome::kApplied);
+  ASSERT_EQ(*Apply(Event("u-1", 8, fb::UserEnabledT{})), ApplyOutcome::kApplied);
+  fb::PasswordSetT p;
+  p.password_hash = "$argon2id$new";
+  p.purpose = "reset";
+  ASSERT_EQ(*Apply(Event("u-1", 9, p)), ApplyOutcome::kApplied);
+  u = **q.User("u-1");
+  EXPECT_FALSE(u.locked);
+  EXPECT_FALSE(u.disabled);
+  EXPECT_EQ(u.failed_logins, 0);
+  EXPECT_TRUE(u.tokens.empty());  // used up
+  EXPECT_EQ(u.password_hash, "$argon2id$new");
+  EXPECT_EQ(*Apply(Event("u-1", 9, p)), ApplyOutcome::kAlreadyApplied);
+}
+
 }  // namespace
 }  // namespace docket::projections

@@ -27,6 +27,13 @@ struct AccountView {
   uint64_t version = 0;
 };
 
+// A single-use link of a user (only its SHA-256 is kept).
+struct TokenView {
+  std::string purpose;  // "reset"
+  std::string token_hash;
+  int64_t expires_at_us = 0;
+};
+
 struct UserView {
   std::string id;
   std::string email;
@@ -36,6 +43,23 @@ struct UserView {
   std::string password_hash;
   int64_t created_at_us = 0;
   uint64_t version = 0;
+  bool disabled = false;
+  bool locked = false;
+  int failed_logins = 0;       // since the last sign-in or unlock
+  int64_t last_login_us = 0;   // 0: never
+  // Sessions started in an earlier epoch have ended (SessionsEnded).
+  uint64_t session_epoch = 0;
+  std::vector<TokenView> tokens;  // the live one per purpose
+};
+
+// A session (key: the SHA-256 of its token). Live while its epoch is its
+// user's, and neither its absolute nor its idle expiry has passed.
+struct SessionView {
+  std::string user_id;
+  int64_t created_us = 0;
+  int64_t last_seen_us = 0;   // the start, or the last SessionTouched
+  int64_t expires_at_us = 0;  // absolute
+  uint64_t epoch = 0;
 };
 
 class IdentityQueries {
@@ -47,6 +71,9 @@ class IdentityQueries {
   Result<std::optional<UserView>> User(const std::string& id) const;
   // The e-mail in any case (compared lower-cased).
   Result<std::optional<UserView>> UserByEmail(const std::string& email) const;
+  // The session whose token hashes to `session_id`, ended or not: the
+  // caller checks its expiry and epoch (SessionView).
+  Result<std::optional<SessionView>> Session(const std::string& session_id) const;
 
  private:
   const ReadStore* store_;
@@ -57,6 +84,8 @@ std::string EncodeAccount(const AccountView& a);
 Result<AccountView> DecodeAccount(std::string_view row);
 std::string EncodeUser(const UserView& u);
 Result<UserView> DecodeUser(std::string_view row);
+std::string EncodeSession(const SessionView& s);
+Result<SessionView> DecodeSession(std::string_view row);
 
 }  // namespace docket::projections
 
