@@ -1,26 +1,19 @@
 // Authentication pieces of the gateway: password hashing (Argon2id through
-// libsodium, with a bound on concurrent hashes), sessions (256-bit random
-// tokens; only their SHA-256 is stored, in RocksDB, with idle and absolute
-// expiry). Rate limits are api/rate_limiter.h. All thread-safe.
+// libsodium, with a bound on concurrent hashes) and the session options.
+// Sessions themselves are identity events (api/routes/identity.h); rate
+// limits are api/rate_limiter.h. All thread-safe.
 #ifndef DOCKET_API_AUTH_H_
 #define DOCKET_API_AUTH_H_
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "api/rate_limiter.h"
-#include "common/clock.h"
 #include "common/status.h"
-
-namespace rocksdb {
-class DB;
-}
 
 namespace docket::api {
 
@@ -73,48 +66,13 @@ class PasswordHasher {
   std::string dummy_hash_;
 };
 
-struct Session {
-  std::string user_id;
-  int64_t created_us = 0;
-  int64_t last_seen_us = 0;
-};
-
 struct SessionOptions {
   std::chrono::seconds idle{30 * 60};
   std::chrono::seconds absolute{12 * 3600};
-  // last_seen is written at most this often per session.
+  // A used session's idle clock is moved (a SessionTouched event) at most
+  // this often.
   std::chrono::seconds touch_interval{60};
   Status Validate() const;
-};
-
-class SessionStore {
- public:
-  // Opens (creating) the RocksDB at `dir`.
-  static Result<std::unique_ptr<SessionStore>> Open(const std::string& dir,
-                                                    SessionOptions options, const Clock& clock);
-  ~SessionStore();
-
-  // A new session for `user_id`; returns the token (64 hex digits). The
-  // store keeps only SHA-256(token).
-  Result<std::string> Create(const std::string& user_id);
-  // The session of `token`, refreshing its idle expiry. kNotFound for an
-  // unknown, expired or revoked token (expired ones are deleted).
-  Result<Session> Find(const std::string& token);
-  // Revokes. Revoking an unknown token is Ok.
-  Status Revoke(const std::string& token);
-  // When a session created now expires at the latest (µs).
-  int64_t ExpiresAt(const Session& s) const;
-  // Deletes every expired session (Create runs it every 1000 sessions).
-  void Sweep();
-  // Sessions stored, expired or not.
-  size_t Count() const;
-
- private:
-  SessionStore(SessionOptions options, const Clock& clock);
-  SessionOptions options_;
-  const Clock& clock_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::atomic<uint64_t> creates_{0};
 };
 
 }  // namespace docket::api

@@ -39,15 +39,10 @@ std::string SessionCookie(const std::string& token, int64_t max_age_s, bool secu
 OrReply<Principal> Authenticator::Authenticate(const Request& req) const {
   const std::string token = TokenOf(req);
   if (token.empty()) return Unauthenticated("sign in first (POST /api/v1/auth/login)");
-  Result<Session> s = sessions_->Find(token);
-  if (!s.ok()) {
-    if (s.status().code() == StatusCode::kUnavailable) return ProblemFromStatus(s.status());
-    return Unauthenticated("the session is unknown, expired or revoked");
-  }
   if (!directory_) return RetryLater("the gateway is starting; retry");
-  Result<std::optional<Principal>> p = directory_(s->user_id);
+  Result<std::optional<Principal>> p = directory_(token, /*fresh=*/true);
   if (!p.ok()) return ProblemFromStatus(p.status());
-  if (!*p) return Unauthenticated("the session's user no longer exists");
+  if (!*p) return Unauthenticated("the session is unknown, expired or revoked");
   Principal who = std::move(**p);
   who.token = token;
   return who;
@@ -55,10 +50,10 @@ OrReply<Principal> Authenticator::Authenticate(const Request& req) const {
 
 std::optional<std::string> Authenticator::SessionUser(const Request& req) const {
   const std::string token = TokenOf(req);
-  if (token.empty()) return std::nullopt;
-  Result<Session> s = sessions_->Find(token);
-  if (!s.ok()) return std::nullopt;
-  return s->user_id;
+  if (token.empty() || !directory_) return std::nullopt;
+  Result<std::optional<Principal>> p = directory_(token, /*fresh=*/false);
+  if (!p.ok() || !*p) return std::nullopt;
+  return (*p)->user_id;
 }
 
 }  // namespace docket::api

@@ -1,11 +1,13 @@
 // Authentication of requests: the session token (Authorization: Bearer, or
-// the session cookie), the session store, and the directory that turns a
-// session's user id into a Principal.
+// the session cookie) and the directory that turns a live session's token
+// into a Principal.
 //
-// The directory belongs to a context (identity): it is plugged in with
-// SetDirectory() before the gateway starts, so this file knows no context.
-// Until the directory says it is ready (its read model caught up), signed-in
-// routes answer 503: an unknown user would otherwise look signed out.
+// Sessions are events of the identity context (on every gateway, across
+// restarts), so the directory belongs to that context: it is plugged in
+// with SetDirectory() before the gateway starts, and this file knows no
+// context. Until the directory says it is ready (its read model caught up),
+// signed-in routes answer 503: an unknown user would otherwise look signed
+// out.
 //
 // Thread-safe after SetDirectory().
 #ifndef DOCKET_API_AUTHN_H_
@@ -15,7 +17,6 @@
 #include <optional>
 #include <string>
 
-#include "api/auth.h"
 #include "api/or_reply.h"
 #include "api/principal.h"
 
@@ -32,11 +33,16 @@ std::string SessionCookie(const std::string& token, int64_t max_age_s, bool secu
 
 class Authenticator {
  public:
-  // The Principal of a user id: nullopt for a user that does not exist (any
-  // more); kUnavailable when the directory cannot answer now.
-  using Directory = std::function<Result<std::optional<Principal>>(const std::string& user_id)>;
+  // The Principal of a session token: nullopt for no live session (unknown,
+  // expired, ended, its user disabled or gone); kUnavailable when the
+  // directory cannot answer now. `fresh`: the answer reflects every session
+  // event committed before the call (a sign-out on another gateway), at
+  // the cost of asking the broker; without it, what this gateway has
+  // applied (for checks on the I/O thread that must not wait).
+  using Directory =
+      std::function<Result<std::optional<Principal>>(const std::string& token, bool fresh)>;
 
-  explicit Authenticator(SessionStore* sessions) : sessions_(sessions) {}
+  Authenticator() = default;
 
   void SetDirectory(Directory directory, std::function<bool()> ready) {
     directory_ = std::move(directory);
@@ -48,11 +54,10 @@ class Authenticator {
   OrReply<Principal> Authenticate(const Request& req) const;
   // The user of the request's live session, if it has one (uploads are
   // refused before their body is read otherwise, and counted per user).
+  // Not fresh (see Directory).
   std::optional<std::string> SessionUser(const Request& req) const;
-  SessionStore& sessions() const { return *sessions_; }
 
  private:
-  SessionStore* sessions_;
   Directory directory_;
   std::function<bool()> ready_;
 };

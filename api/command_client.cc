@@ -109,6 +109,26 @@ OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,
   return sent;
 }
 
+Result<std::optional<Sent>> CommandClient::SubmitSystem(const fb::CommandEnvelopeT& cmd) {
+  const std::string type(events::CommandTypeName(cmd.command.type));
+  Result<consumers::CommandOutcome> out = bus_->Submit(cmd, command_wait_);
+  if (!out.ok()) {
+    metrics_->ObserveCommand(type, "error");
+    return out.status();
+  }
+  if (!out->decided) {
+    metrics_->ObserveCommand(type, "pending");
+    return std::optional<Sent>();
+  }
+  const fb::CommandResultT& r = out->result;
+  metrics_->ObserveCommand(type, std::string(fb::EnumNameResultCode(r.code)));
+  Sent sent{r, std::nullopt};
+  if (r.code == fb::ResultCode::Accepted && r.events_partition >= 0 && r.events_offset >= 0) {
+    sent.position = Position{ContextOf(cmd), r.events_partition, r.events_offset};
+  }
+  return std::optional<Sent>(std::move(sent));
+}
+
 Status CommandClient::SendInternal(const fb::CommandEnvelopeT& command) {
   Result<consumers::CommandOutcome> out = bus_->Submit(command, std::chrono::milliseconds(0));
   return out.ok() ? Status::Ok() : out.status();

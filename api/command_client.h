@@ -68,6 +68,11 @@ class CommandClient {
   // Applies Idempotency-Key and If-Match, submits and waits (see above).
   OrReply<Sent> Submit(const Call& call, fb::CommandEnvelopeT command,
                        const SubmitOptions& options = {});
+  // Submits a command of the gateway itself (e.g. a sign-in step, whose
+  // rejection is not an error to show) and waits like Submit: the result,
+  // accepted or not, and the position of its events; nullopt when it was
+  // not decided in time. kUnavailable when it could not be written.
+  Result<std::optional<Sent>> SubmitSystem(const fb::CommandEnvelopeT& command);
   // Submits a command of the system itself (no caller, no HTTP request)
   // without waiting for its outcome; it is on the log once this returns Ok.
   Status SendInternal(const fb::CommandEnvelopeT& command);

@@ -21,6 +21,7 @@ Status GatewayOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
   DOCKET_RETURN_IF_ERROR(layout.Validate());
   DOCKET_RETURN_IF_ERROR(sessions.Validate());
+  if (reset_link_ttl.count() <= 0) return InvalidArgumentError("reset_link_ttl must be > 0");
   if (max_body_bytes < 1024) return InvalidArgumentError("gateway: max-body-bytes < 1024");
   if (max_upload_bytes < 1) return InvalidArgumentError("gateway: max-upload-bytes < 1");
   if (command_wait.count() < 0 || min_position_wait.count() < 0) {
@@ -65,8 +66,8 @@ struct Gateway::Impl {
   Router router;
   std::unique_ptr<kafka::Consumer> log_probe;  // partition ends for Positions
   std::shared_ptr<ConcurrencyLimit> spooling;  // upload bytes being received, per user
-  std::unique_ptr<SessionStore> sessions;
   std::unique_ptr<Authenticator> auth;
+  std::string secret;  // the key file's, read by Start
   std::unique_ptr<Services> services;  // lent to the modules: lives as long as they do
   std::vector<std::unique_ptr<RouteModule>> modules;
   std::unique_ptr<HttpServer> server;
@@ -225,15 +226,14 @@ Status Gateway::Start() {
   const std::string key_file = g.options.command_id_key_file.empty()
                                    ? g.options.data_dir + "/command-id.key"
                                    : g.options.command_id_key_file;
-  DOCKET_ASSIGN_OR_RETURN(std::string id_key, LoadOrCreateKey(key_file));
-  g.commands.SetIdKey(std::move(id_key));
-  DOCKET_ASSIGN_OR_RETURN(g.sessions,
-                          SessionStore::Open(own + "/sessions", g.options.sessions, g.clock));
-  g.auth = std::make_unique<Authenticator>(g.sessions.get());
+  DOCKET_ASSIGN_OR_RETURN(g.secret, LoadOrCreateKey(key_file));
+  g.commands.SetIdKey(g.secret);
+  g.auth = std::make_unique<Authenticator>();
   DOCKET_RETURN_IF_ERROR(g.ops.Start(g.options.kafka));
   DOCKET_RETURN_IF_ERROR(g.StartLogProbe());
   g.services = std::make_unique<Services>(
-      Services{g.options, g.clock, *g.auth, g.limits, g.commands, g.positions, g.metrics});
+      Services{g.options, g.clock, *g.auth, g.limits, g.commands, g.positions, g.metrics,
+               g.secret});
   for (auto& module : g.modules) DOCKET_RETURN_IF_ERROR(module->Register(g.router, *g.services));
   g.commands.Register(g.router);
   g.ops.Register(g.router);

@@ -43,8 +43,9 @@ struct GatewayOptions {
   HttpServerOptions http;
   kafka::KafkaOptions kafka;
   events::TopicLayout layout;
-  // Sessions live in <data_dir>/gateway-<instance_id>/sessions, blobs in
-  // <data_dir>/blobs (shared by every gateway on the machine).
+  // Spooled uploads live in <data_dir>/gateway-<instance_id>/spool, blobs
+  // in <data_dir>/blobs (shared by every gateway on the machine). Sessions
+  // are identity events: every gateway sees them.
   std::string data_dir = "./var";
   std::string instance_id = "0";
   // The secret command ids are derived with (common/key_file.h); every
@@ -76,6 +77,8 @@ struct GatewayOptions {
   std::chrono::milliseconds command_wait{5000};
   std::chrono::milliseconds min_position_wait{5000};
   SessionOptions sessions;
+  // A forgotten-password link works this long after it was sent.
+  std::chrono::seconds reset_link_ttl{3600};
   bool secure_cookies = false;
   int max_concurrent_hashes = 2;
   std::chrono::milliseconds hash_queue_wait{5000};
@@ -96,6 +99,9 @@ struct Services {
   CommandClient& commands;
   Positions& positions;
   Metrics& metrics;
+  // The deployment's secret (common/key_file.h) for what must be derived
+  // alike on every gateway and role (e.g. aggregates::LinkKey).
+  const std::string& secret;
 };
 
 // A context's routes.
@@ -117,8 +123,7 @@ class Gateway {
   void AddReadModel(ReadModel model);
   void AddModule(std::unique_ptr<RouteModule> module);
 
-  // Opens the session store, connects the broker probe, registers every
-  // module's routes, binds.
+  // Connects the broker probe, registers every module's routes, binds.
   Status Start();
   void Stop();
   int port() const;

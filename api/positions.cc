@@ -17,6 +17,26 @@ void Positions::Register(ReadModel model) {
   models_.emplace(std::move(context), std::move(model));
 }
 
+void Positions::SetLogEnd(LogEnd log_end) {
+  log_end_ = std::move(log_end);
+  for (const auto& [context, model] : models_) {
+    barriers_[context] = std::make_unique<ReadBarrier>(
+        [this, context = context](int32_t partition) {
+          return log_end_(Position{context, partition, 0});
+        },
+        [wait = model.wait_for](int32_t partition, int64_t end, std::chrono::milliseconds t) {
+          return wait(partition, end - 1, t);
+        });
+  }
+}
+
+Status Positions::AwaitCommitted(const std::string& context, int32_t partition,
+                                 std::chrono::milliseconds timeout) {
+  auto it = barriers_.find(context);
+  if (it == barriers_.end()) return UnavailableError("no broker probe for " + context);
+  return it->second->Await(partition, timeout);
+}
+
 std::optional<Position> Positions::Parse(const std::string& text) const {
   static const std::regex re("^([a-z][a-z0-9-]{0,31}):([0-9]{1,5}):([0-9]{1,18})$");
   std::smatch m;

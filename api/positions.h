@@ -20,12 +20,14 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "api/http.h"
+#include "api/read_barrier.h"
 #include "common/status.h"
 
 namespace docket::api {
@@ -67,7 +69,8 @@ class Positions {
 
   // Before the first request.
   void Register(ReadModel model);
-  void SetLogEnd(LogEnd log_end) { log_end_ = std::move(log_end); }
+  // After every Register: also makes each model's ReadBarrier.
+  void SetLogEnd(LogEnd log_end);
   const std::map<std::string, ReadModel>& models() const { return models_; }
 
   // "<context>:<partition>:<offset>" of a registered context and a partition
@@ -80,6 +83,11 @@ class Positions {
   // (rule position-not-reached) when not reached in time or too many
   // requests (of everyone, or of this user) wait already.
   std::optional<Reply> AwaitMinPosition(const Request& req, const std::string& user_id);
+  // A fresh read (api/read_barrier.h): Ok once `context`'s model has
+  // applied everything committed to `partition` before the call;
+  // kUnavailable when that cannot be known or reached within `timeout`.
+  Status AwaitCommitted(const std::string& context, int32_t partition,
+                        std::chrono::milliseconds timeout);
 
  private:
   std::optional<Reply> AwaitSlot(const Position& p, const std::string& text,
@@ -94,6 +102,7 @@ class Positions {
   std::chrono::milliseconds wait_;
   std::map<std::string, ReadModel> models_;
   LogEnd log_end_;
+  std::map<std::string, std::unique_ptr<ReadBarrier>> barriers_;  // set by SetLogEnd
   std::mutex ends_mu_;
   std::map<std::pair<std::string, int32_t>, int64_t> known_ends_;
   std::atomic<int> waiters_{0};

@@ -188,6 +188,70 @@ std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
     p.page = "/overview";
     out.push_back(Wrap("fb-1", 1, std::move(p)));
   }
+  {
+    fb::LoginStartedT p;
+    p.attempt_id = "login-1";
+    p.expires_at_us = 1'795'000'030'000'000;
+    out.push_back(Wrap("u0123456789abcdef01234567", 3, std::move(p)));
+  }
+  {
+    fb::LoginSucceededT p;
+    p.attempt_id = "login-1";
+    p.session_id = std::string(64, 'a');
+    p.expires_at_us = 1'795'043'200'000'000;
+    out.push_back(Wrap("u0123456789abcdef01234567", 4, std::move(p)));
+  }
+  {
+    fb::LoginFailedT p;
+    p.attempt_id = "login-2";
+    out.push_back(Wrap("u0123456789abcdef01234567", 5, std::move(p)));
+  }
+  {
+    fb::UserLockedT p;
+    p.reason = "failed_logins";
+    out.push_back(Wrap("u0123456789abcdef01234567", 6, std::move(p)));
+  }
+  {
+    fb::UserUnlockedT p;
+    p.reason = "staff";
+    out.push_back(Wrap("u0123456789abcdef01234567", 7, std::move(p)));
+  }
+  {
+    fb::SessionEndedT p;
+    p.session_id = std::string(64, 'a');
+    p.reason = "logout";
+    out.push_back(Wrap("u0123456789abcdef01234567", 8, std::move(p)));
+  }
+  {
+    fb::SessionsEndedT p;
+    p.kept_session_id = std::string(64, 'b');
+    p.reason = "password_change";
+    out.push_back(Wrap("u0123456789abcdef01234567", 9, std::move(p)));
+  }
+  {
+    fb::SessionTouchedT p;
+    p.session_id = std::string(64, 'b');
+    out.push_back(Wrap("u0123456789abcdef01234567", 10, std::move(p)));
+  }
+  {
+    fb::UserDisabledT p;
+    p.reason = "staff";
+    out.push_back(Wrap("u0123456789abcdef01234567", 11, std::move(p)));
+  }
+  out.push_back(Wrap("u0123456789abcdef01234567", 12, fb::UserEnabledT{}));
+  {
+    fb::TokenIssuedT p;
+    p.purpose = "reset";
+    p.token_hash = std::string(64, 'c');
+    p.expires_at_us = 1'795'003'600'000'000;
+    out.push_back(Wrap("u0123456789abcdef01234567", 13, std::move(p)));
+  }
+  {
+    fb::PasswordSetT p;
+    p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$bmV3";
+    p.purpose = "reset";
+    out.push_back(Wrap("u0123456789abcdef01234567", 14, std::move(p)));
+  }
   return out;
 }
 
@@ -327,6 +391,46 @@ void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     p.page = "/cases";
     out.push_back(WrapCommand(++n, std::move(p)));
   }
+  out.push_back(WrapCommand(++n, fb::BeginLoginT{}));
+  {
+    fb::FinishLoginT p;
+    p.attempt_id = "login-1";
+    p.succeeded = true;
+    p.session_id = std::string(64, 'a');
+    p.expires_at_us = 1'795'043'200'000'000;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::EndSessionT p;
+    p.session_id = std::string(64, 'a');
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::TouchSessionT p;
+    p.session_id = std::string(64, 'b');
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::IssueTokenT p;
+    p.purpose = "reset";
+    p.token_hash = std::string(64, 'c');
+    p.expires_at_us = 1'795'003'600'000'000;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SetPasswordT p;
+    p.purpose = "change";
+    p.token_hash = std::string(64, 'c');
+    p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$bmV3";
+    p.kept_session_id = std::string(64, 'b');
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SetUserEnabledT p;
+    p.enabled = true;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  out.push_back(WrapCommand(++n, fb::UnlockUserT{}));
 }
 
 }  // namespace

@@ -29,6 +29,18 @@ bool IsAccountNumber(std::string_view s);
 std::optional<std::string> WeakPassword(const std::string& password, const std::string& email,
                                         const std::string& name);
 
+// Tokens of a user: "<user id>.<64 hex digits>", so a gateway knows the
+// aggregate (and its partition) of a token without a lookup; only
+// Sha256Hex(token) is ever stored. Sessions use 256 random bits; links
+// (reset) use LinkToken, an HMAC under the deployment's link key, so the
+// notifier can put the link in the mail without the token on the log.
+std::optional<std::string> UserOfToken(std::string_view token);
+// The link key from the deployment's secret (common/key_file.h).
+std::string LinkKey(std::string_view secret);
+// The link of the command `command_id` that issued it for `user_id`.
+std::string LinkToken(std::string_view link_key, const std::string& user_id,
+                      std::string_view command_id);
+
 struct IdentityLimits {
   size_t max_service_addresses = 50;  // per account
   size_t max_memberships = 100;       // accounts per customer

@@ -5,13 +5,13 @@
 #include "aggregates/identity/identity.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "api/routes/identity_json.h"
 #include "common/hash.h"
 #include "common/text.h"
 #include "common/time_format.h"
 #include "events/envelope.h"
 
 namespace docket::api {
-namespace {
 
 using nlohmann::json;
 
@@ -21,7 +21,10 @@ json UserJson(const projections::UserView& u) {
           {"name", u.name},
           {"role", std::string(events::RoleName(u.role))},
           {"account_ids", u.account_ids},
-          {"created_at", FormatMicros(u.created_at_us)}};
+          {"created_at", FormatMicros(u.created_at_us)},
+          {"disabled", u.disabled},
+          {"locked", u.locked},
+          {"failed_logins", u.failed_logins}};
 }
 
 json AccountJson(const projections::AccountView& a) {
@@ -51,8 +54,6 @@ Reply Unprocessable(const std::string& field, const std::string& message,
                   {"errors", json::array({{{"field", field}, {"message", message}}})}});
 }
 
-}  // namespace
-
 IdentityRoutes::~IdentityRoutes() = default;
 
 Status IdentityRoutes::Register(Router& router, Services& services) {
@@ -60,8 +61,12 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   const GatewayOptions& o = services.options;
   DOCKET_ASSIGN_OR_RETURN(hasher_, PasswordHasher::Create(o.max_concurrent_hashes, o.hash_queue_wait));
   login_throttle_ = std::make_unique<LoginThrottle>(o.login_per_minute, services.clock);
-  services.auth.SetDirectory([this](const std::string& id) { return FindPrincipal(id); },
-                             [this] { return identity_->CaughtUp(); });
+  // Forgotten-password mails: 5 an hour per e-mail.
+  links_per_email_ = std::make_unique<RateLimiter>(RateLimit{5.0 / 3600, 5}, services.clock);
+  link_key_ = aggregates::LinkKey(services.secret);
+  services.auth.SetDirectory(
+      [this](const std::string& token, bool fresh) { return SessionPrincipal(token, fresh); },
+      [this] { return identity_->CaughtUp(); });
 
   using V = http::verb;
   auto to = [this](Reply (IdentityRoutes::*fn)(Call&)) {
@@ -69,6 +74,14 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   };
   router.Add(V::post, "/api/v1/auth/login", Access::kPublicLimited, to(&IdentityRoutes::Login));
   router.Add(V::post, "/api/v1/auth/logout", Access::kSignedIn, to(&IdentityRoutes::Logout));
+  router.Add(V::post, "/api/v1/auth/password/forgot", Access::kPublicLimited,
+             to(&IdentityRoutes::ForgotPassword));
+  router.Add(V::post, "/api/v1/auth/password/reset/check", Access::kPublicLimited,
+             to(&IdentityRoutes::CheckResetLink));
+  router.Add(V::post, "/api/v1/auth/password/reset", Access::kPublicLimited,
+             to(&IdentityRoutes::ResetPassword));
+  router.Add(V::post, "/api/v1/me/password", Access::kSignedIn,
+             to(&IdentityRoutes::ChangePassword));
   router.Add(V::get, "/api/v1/me", Access::kSignedIn, to(&IdentityRoutes::Me));
   router.Add(V::post, "/api/v1/accounts", Access::kStaff, to(&IdentityRoutes::CreateAccount));
   router.Add(V::get, "/api/v1/accounts/{id}", Access::kSignedIn, to(&IdentityRoutes::GetAccount));
@@ -76,6 +89,9 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
              to(&IdentityRoutes::AddAddress));
   router.Add(V::post, "/api/v1/users", Access::kStaff, to(&IdentityRoutes::CreateUser));
   router.Add(V::get, "/api/v1/users/{id}", Access::kSignedIn, to(&IdentityRoutes::GetUser));
+  router.Add(V::post, "/api/v1/users/{id}/disable", Access::kStaff, to(&IdentityRoutes::Disable));
+  router.Add(V::post, "/api/v1/users/{id}/enable", Access::kStaff, to(&IdentityRoutes::Enable));
+  router.Add(V::post, "/api/v1/users/{id}/unlock", Access::kStaff, to(&IdentityRoutes::Unlock));
   return Status::Ok();
 }
 
@@ -83,73 +99,67 @@ OrReply<IdentityRoutes::Queries> IdentityRoutes::Reads() const {
   return QueriesOf<projections::IdentityQueries>(*identity_);
 }
 
-Result<std::optional<Principal>> IdentityRoutes::FindPrincipal(const std::string& id) const {
+int32_t IdentityRoutes::PartitionOf(const std::string& user_id) const {
+  return static_cast<int32_t>(Fnv1a(user_id) %
+                              static_cast<uint64_t>(s_->options.layout.partitions));
+}
+
+fb::CommandEnvelopeT IdentityRoutes::SystemCommand(const std::string& user_id,
+                                                   const char* what) const {
+  fb::CommandEnvelopeT c =
+      events::MakeCommand(user_id, events::SystemActor(what), s_->clock.NowMicros());
+  c.command_id = std::string(what) + "-" + RandomHex(16);
+  return c;
+}
+
+// The directory: a token's live session and its user (api/authn.h).
+Result<std::optional<Principal>> IdentityRoutes::SessionPrincipal(const std::string& token,
+                                                                  bool fresh) {
+  const std::optional<std::string> id = aggregates::UserOfToken(token);
+  if (!id) return std::optional<Principal>();
+  if (fresh) {
+    // Every session event committed before now is applied here first;
+    // without the broker, what is applied already answers.
+    s_->positions.AwaitCommitted("identity", PartitionOf(*id), s_->options.command_wait)
+        .IgnoreError();
+  }
   std::shared_ptr<projections::ReadStore> store = identity_->store();
   if (!store) return UnavailableError("the identity read models are still opening");
-  DOCKET_ASSIGN_OR_RETURN(std::optional<projections::UserView> u,
-                          projections::IdentityQueries(store.get()).User(id));
-  if (!u) return std::optional<Principal>();
+  projections::IdentityQueries q(store.get());
+  const std::string session_id = Sha256Hex(token);
+  DOCKET_ASSIGN_OR_RETURN(std::optional<projections::SessionView> session, q.Session(session_id));
+  if (!session || session->user_id != *id) return std::optional<Principal>();
+  const int64_t now = s_->clock.NowMicros();
+  const auto us = [](std::chrono::seconds s) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
+  };
+  if (now >= session->expires_at_us ||
+      now >= session->last_seen_us + us(s_->options.sessions.idle)) {
+    return std::optional<Principal>();
+  }
+  DOCKET_ASSIGN_OR_RETURN(std::optional<projections::UserView> u, q.User(*id));
+  if (!u || u->disabled || u->session_epoch != session->epoch) return std::optional<Principal>();
+  if (fresh && now - session->last_seen_us >= us(s_->options.sessions.touch_interval)) {
+    Touch(*id, session_id, now);
+  }
   return std::optional<Principal>(PrincipalOf(*u));
 }
 
-Reply IdentityRoutes::Login(Call& call) {
-  const std::string address = s_->limits.ClientKey(call.req);
-  if (auto wait = login_throttle_->AdmitAddress(address)) return TooMany(*wait);
-  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email", "password"}));
-  const std::string email = b.Str("email", true, 1, 254);
-  const std::string password = b.Str("password", true, 1, 1024);
-  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  // Guessing one account's password from many addresses is slowed too,
-  // without refusing a client that has not been failing (LoginThrottle).
-  if (auto wait = login_throttle_->AdmitEmail(address, email)) return TooMany(*wait);
-  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->UserByEmail(email)));
-  // Unknown e-mails verify against a dummy hash: the same answer, the same
-  // time.
-  Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", password);
-  if (!ok.ok()) return ProblemFromStatus(ok.status());
-  if (!*ok || !u) {
-    login_throttle_->Failed(address, email);
-    return Problem(401, "invalid-credentials", "the e-mail or the password is wrong");
+// Moves a session's idle clock: one command per session and interval,
+// whichever gateway sends it (the id is the same, the decider keeps one).
+void IdentityRoutes::Touch(const std::string& user_id, const std::string& session_id,
+                           int64_t now) {
+  fb::CommandEnvelopeT c = SystemCommand(user_id, "touch");
+  const int64_t interval =
+      std::chrono::duration_cast<std::chrono::microseconds>(s_->options.sessions.touch_interval)
+          .count();
+  c.command_id = "touch-" + session_id.substr(0, 32) + "-" + std::to_string(now / interval);
+  fb::TouchSessionT t;
+  t.session_id = session_id;
+  c.command.Set(std::move(t));
+  if (Status st = s_->commands.SendInternal(c); !st.ok()) {
+    spdlog::warn("gateway: touch of a session of {}: {}", user_id, st.ToString());
   }
-  if (PasswordHasher::NeedsRehash(u->password_hash)) Rehash(*u, password);
-  SessionStore& sessions = s_->auth.sessions();
-  Result<std::string> token = sessions.Create(u->id);
-  if (!token.ok()) return ProblemFromStatus(token.status());
-  const int64_t now = s_->clock.NowMicros();
-  const int64_t expires = sessions.ExpiresAt(Session{u->id, now, now});
-  Reply r = JsonReply(200, {{"token", *token},
-                            {"expires_at", FormatMicros(expires)},
-                            {"user", UserJson(*u)}});
-  r.Header("Set-Cookie", SessionCookie(*token, s_->options.sessions.absolute.count(),
-                                       s_->options.secure_cookies));
-  r.Header("Cache-Control", "no-store");
-  return r;
-}
-
-// A hash made with older limits is replaced, in the background, by one
-// made with today's.
-void IdentityRoutes::Rehash(const projections::UserView& u, const std::string& password) {
-  Result<std::string> h = hasher_->Hash(password);
-  if (!h.ok()) return;
-  fb::CommandEnvelopeT c =
-      events::MakeCommand(u.id, events::SystemActor("rehash"), s_->clock.NowMicros());
-  c.command_id = "rehash-" + RandomHex(16);
-  fb::ChangePasswordHashT ch;
-  ch.password_hash = *h;
-  c.command.Set(std::move(ch));
-  if (Status s = s_->commands.SendInternal(c); !s.ok()) {
-    spdlog::warn("gateway: rehash of {}: {}", u.id, s.ToString());
-  }
-}
-
-Reply IdentityRoutes::Logout(Call& call) {
-  if (Status s = s_->auth.sessions().Revoke(call.caller().token); !s.ok()) {
-    return ProblemFromStatus(s);
-  }
-  Reply r = EmptyReply(204);
-  r.Header("Set-Cookie", SessionCookie("", 0, s_->options.secure_cookies));
-  return r;
 }
 
 Reply IdentityRoutes::Me(Call& call) {
@@ -290,6 +300,41 @@ Reply IdentityRoutes::GetUser(Call& call) {
     return NotFound("user " + id.substr(0, 64));
   }
   return JsonReply(200, UserJson(*u));
+}
+
+// Sends a staff command on a user and answers 200 with the user as it is now.
+Reply IdentityRoutes::UserCommand(Call& call, fb::CommandEnvelopeT cmd) {
+  const std::string id = cmd.aggregate_id;
+  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
+  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(id)));
+  if (!u) return CommandClient::Pending(s.result.command_id);
+  Reply r = JsonReply(200, UserJson(*u));
+  CommandClient::AddCommandHeaders(r, s);
+  return r;
+}
+
+Reply IdentityRoutes::Disable(Call& call) {
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), call.param(0));
+  fb::SetUserEnabledT c;
+  c.enabled = false;
+  cmd.command.Set(std::move(c));
+  return UserCommand(call, std::move(cmd));
+}
+
+Reply IdentityRoutes::Enable(Call& call) {
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), call.param(0));
+  fb::SetUserEnabledT c;
+  c.enabled = true;
+  cmd.command.Set(std::move(c));
+  return UserCommand(call, std::move(cmd));
+}
+
+Reply IdentityRoutes::Unlock(Call& call) {
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), call.param(0));
+  cmd.command.Set(fb::UnlockUserT{});
+  return UserCommand(call, std::move(cmd));
 }
 
 }  // namespace docket::api

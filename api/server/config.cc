@@ -116,6 +116,15 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
   app.add_option("--session-absolute-s", c.session_absolute_s,
                  "A session ends this long after login, whatever happens")
       ->capture_default_str();
+  app.add_option("--reset-link-ttl-s", c.reset_link_ttl_s,
+                 "A forgotten-password link works this long after it was sent")
+      ->capture_default_str();
+  app.add_option("--lockout-failures", c.lockout_failures,
+                 "Failed sign-ins within the lock-out window that lock a user")
+      ->capture_default_str();
+  app.add_option("--lockout-window-s", c.lockout_window_s,
+                 "The window the lock-out counts failed sign-ins in")
+      ->capture_default_str();
   app.add_flag("--secure-cookies", gw.secure_cookies, "Mark the session cookie Secure (HTTPS)")
       ->capture_default_str();
   app.add_option("--max-concurrent-hashes", gw.max_concurrent_hashes,
@@ -194,6 +203,10 @@ Status DocketdConfig::Resolve() {
   gateway.min_position_wait = std::chrono::milliseconds(min_position_wait_ms);
   gateway.sessions.idle = std::chrono::seconds(session_idle_s);
   gateway.sessions.absolute = std::chrono::seconds(session_absolute_s);
+  gateway.reset_link_ttl = std::chrono::seconds(reset_link_ttl_s);
+  identity_limits.max_failed_logins = lockout_failures;
+  identity_limits.failed_login_window = std::chrono::seconds(lockout_window_s);
+  DOCKET_RETURN_IF_ERROR(identity_limits.Validate());
   return Status::Ok();
 }
 

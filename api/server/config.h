@@ -11,6 +11,7 @@
 #include <string>
 
 #include "aggregates/cases/case.h"
+#include "aggregates/identity/identity.h"
 #include "api/gateway.h"
 #include "consumers/decider.h"
 #include "consumers/projection_runner.h"
@@ -43,6 +44,9 @@ struct DocketdConfig {
   int64_t min_position_wait_ms = gateway.min_position_wait.count();
   int64_t session_idle_s = gateway.sessions.idle.count();
   int64_t session_absolute_s = gateway.sessions.absolute.count();
+  int64_t reset_link_ttl_s = gateway.reset_link_ttl.count();
+  int lockout_failures = aggregates::IdentityLimits{}.max_failed_logins;
+  int64_t lockout_window_s = aggregates::IdentityLimits{}.failed_login_window.count();
   int64_t blob_gc_interval_s = gateway.blob_gc_interval.count();
   int64_t blob_gc_grace_s = gateway.blob_gc_grace.count();
 
@@ -51,6 +55,7 @@ struct DocketdConfig {
   std::set<std::string> role_set;
   consumers::ProjectorOptions projector;
   aggregates::CaseLimits case_limits;
+  aggregates::IdentityLimits identity_limits;
 
   // Derives the role options; kInvalidArgument naming a bad setting.
   Status Resolve();

@@ -37,7 +37,7 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
             [identity](const std::string& id) { return AccountExists(identity, id); });
       }});
   contexts.push_back(Context{
-      std::make_unique<aggregates::IdentityHandler>(),
+      std::make_unique<aggregates::IdentityHandler>(config.identity_limits),
       std::make_unique<projections::IdentityProjection>(), "identity",
       [](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
         return std::make_unique<api::IdentityRoutes>(runners("identity"));

@@ -114,13 +114,15 @@ def _tail(path: Path, lines: int = 80) -> str:
 class Docketd:
     """One docketd process with a fresh topic prefix and data directory."""
 
-    def __init__(self, name: str, workdir: Path, config: dict):
+    def __init__(self, name: str, workdir: Path, config: dict, *, prefix: str | None = None,
+                 instance_id: str = "a"):
         self.name = name
+        self.instance_id = instance_id
         self.brokers = _env("DOCKET_TEST_BROKERS")
         self.docketd = _binary("DOCKETD_PATH")
         self.docketctl = _binary("DOCKETCTL_PATH")
         self.workdir = workdir
-        self.prefix = "t" + secrets.token_hex(6)
+        self.prefix = prefix or "t" + secrets.token_hex(6)
         self.data_dir = workdir / "data"
         self.port_file = workdir / "port"
         self.config_file = workdir / "docketd.toml"
@@ -178,7 +180,7 @@ class Docketd:
                "--brokers", self.brokers,
                "--topic-prefix", self.prefix,
                "--data-dir", str(self.data_dir),
-               "--instance-id", "a",
+               "--instance-id", self.instance_id,
                "--listen", "127.0.0.1:0",
                "--port-file", str(self.port_file),
                "--config", str(self.config_file),
@@ -316,9 +318,9 @@ def bootstrap(server: Docketd, *, full: bool = True) -> World:
     return World(server, admin, staff, alice, bob, {"1": a1, "2": a2})
 
 
-def _start(name: str, config: dict, request) -> Docketd:
+def _start(name: str, config: dict, request, **kwargs) -> Docketd:
     workdir = Path(tempfile.mkdtemp(prefix=f"docket-api-{name}-"))
-    server = Docketd(name, workdir, config)
+    server = Docketd(name, workdir, config, **kwargs)
 
     def finish():
         complaint = server.stop()
@@ -387,6 +389,14 @@ def _server_still_alive(request):
             s = request.getfixturevalue(name)
             if not s.alive():
                 s.fail("the process died during the test")
+
+
+def second_gateway(server: Docketd, request, instance_id: str = "b") -> Docketd:
+    """Another docketd of the same deployment as `server`: the same topics
+    and secret, its own instance id, data directory and read models."""
+    config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key")})
+    return _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
+                  instance_id=instance_id)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pytest
 
-from docket_api import (MISSING_CASE, STATES, after, assert_case_write, assert_json,
+from docket_api import (MISSING_CASE, STATES, Client, after, assert_case_write, assert_json,
                         assert_problem, describe, multipart, normalize_problem, open_case,
                         unique_word, upload)
 
@@ -305,3 +305,33 @@ def test_foreign_account_and_user_look_missing(bob, alice, accounts):
     theirs = assert_problem(bob.post("/cases", json=dict(body, account_id=a1)), 404, "not-found")
     missing = assert_problem(bob.post("/cases", json=dict(body, account_id=ghost)), 404, "not-found")
     assert normalize_problem(theirs, {a1: "<id>"}) == normalize_problem(missing, {ghost: "<id>"})
+
+
+USER_STAFF_ROUTES = ["/users/{u}/disable", "/users/{u}/enable", "/users/{u}/unlock"]
+
+
+@pytest.mark.parametrize("template", USER_STAFF_ROUTES)
+def test_user_management_is_403_for_customers_whoever_the_user(alice, bob, template):
+    """Another user, oneself and a user that does not exist: the same 403,
+    before anything about the user is looked at."""
+    ghost = "u" + secrets.token_hex(12)
+    answers = [bob.post(template.format(u=u)) for u in (alice.id, bob.id, ghost)]
+    bodies = [assert_problem(r, 403, "forbidden") for r in answers]
+    assert normalize_problem(bodies[0], {alice.id: "<u>"}) == \
+        normalize_problem(bodies[2], {ghost: "<u>"})
+    assert assert_json(bob.get("/me"), 200)["disabled"] is False  # nothing happened
+
+
+def test_a_password_change_is_the_callers_own(world, alice):
+    """The route names no user: a change is always the caller's own, and
+    never touches a user with the same password."""
+    c = world.new_customer()
+    assert c.password == alice.password  # the suite's users share one
+    new = "n-" + secrets.token_hex(10)
+    r = c.post("/me/password", json={"current_password": c.password,
+                                     "new_password": new, "confirm_password": new})
+    assert assert_json(r, 200)["message"] == "Password changed successfully"
+    assert alice.get("/me").status_code == 200
+    again = Client(world.api).post("/auth/login",
+                                   json={"email": alice.email, "password": alice.password})
+    assert again.status_code == 200, describe(again)

@@ -1,0 +1,166 @@
+"""Sign-in, lock-out, sessions on every gateway, password changes and links
+(issue 12): against a real broker and two real docketd processes of one
+deployment (the session's main server and a second gateway)."""
+from __future__ import annotations
+
+import concurrent.futures
+import secrets
+
+import pytest
+
+from conftest import USER_PASSWORD, login, second_gateway
+from docket_api import Client, assert_json, assert_problem, describe
+
+WRONG = "not-the-password-at-all-7"
+
+
+@pytest.fixture(scope="module")
+def gateway_b(server, world, request):
+    return second_gateway(server, request)
+
+
+def attempt(api: str, email: str, password: str):
+    return Client(api).post("/auth/login", json={"email": email, "password": password})
+
+
+def failure_answer(r) -> tuple:
+    """What a failed sign-in shows: status, type, title, detail."""
+    body = assert_problem(r, 401, "invalid-credentials")
+    return r.status_code, body.get("type"), body.get("title"), body.get("detail")
+
+
+def user_view(staff: Client, user: Client) -> dict:
+    return assert_json(staff.get(f"/users/{user.id}"), 200)
+
+
+def test_five_failures_lock_and_a_locked_user_is_refused_like_a_wrong_password(world, staff):
+    c = world.new_customer()
+    unknown = failure_answer(attempt(world.api, f"nobody-{secrets.token_hex(4)}@example.com", WRONG))
+    for _ in range(5):
+        assert failure_answer(attempt(world.api, c.email, WRONG)) == unknown
+    view = user_view(staff, c)
+    assert view["locked"] is True and view["failed_logins"] == 5, view
+    # The right password no longer signs in, and says nothing more.
+    assert failure_answer(attempt(world.api, c.email, c.password)) == unknown
+    # Staff unlock; the right password works again.
+    assert assert_json(staff.post(f"/users/{c.id}/unlock"), 200)["locked"] is False
+    assert attempt(world.api, c.email, c.password).status_code == 200
+    assert_problem(staff.post(f"/users/{c.id}/unlock"), 409, "conflict", rule="user.not_locked")
+
+
+def test_fifty_parallel_wrong_passwords_check_at_most_five(world, staff):
+    c = world.new_customer()
+    with concurrent.futures.ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(lambda _: attempt(world.api, c.email, WRONG), range(50)))
+    # 503: the hasher's queue is full (a flood; real users' checks come first).
+    assert {r.status_code for r in answers} <= {401, 503}, [describe(r) for r in answers[:3]]
+    assert sum(r.status_code == 401 for r in answers) >= 5
+    view = user_view(staff, c)
+    # Each failed check is a LoginFailed event: exactly the limit, then the lock.
+    assert view["failed_logins"] == 5 and view["locked"] is True, view
+
+
+def test_a_session_works_on_every_gateway_and_a_sign_out_anywhere_ends_it(world, gateway_b):
+    c = world.new_customer()
+    on_a = c
+    on_b = Client(gateway_b.api, c.token, name="same session on b")
+    assert assert_json(on_b.get("/me"), 200)["id"] == c.id
+    r = on_b.post("/auth/logout")
+    assert r.status_code == 204, describe(r)
+    # Refused at once on the other gateway: no waiting, no retry.
+    assert_problem(on_a.get("/me"), 401, "unauthenticated")
+    assert_problem(on_b.get("/me"), 401, "unauthenticated")
+
+
+def test_a_disabled_user_is_refused_at_once_on_both_gateways(world, staff, gateway_b):
+    c = world.new_customer()
+    on_b = Client(gateway_b.api, c.token)
+    assert on_b.get("/me").status_code == 200
+    staff_b = Client(gateway_b.api, staff.token)
+    view = assert_json(staff_b.post(f"/users/{c.id}/disable"), 200)
+    assert view["disabled"] is True
+    assert_problem(c.get("/me"), 401, "unauthenticated")
+    assert_problem(on_b.get("/me"), 401, "unauthenticated")
+    assert failure_answer(attempt(world.api, c.email, c.password))
+    assert_problem(c.as_token(None).post("/users/x/disable"), 401, "unauthenticated")
+    assert_problem(staff.post(f"/users/{c.id}/disable"), 409, "conflict", rule="user.disabled")
+    # Enabled again: the old session stays ended; signing in works.
+    assert assert_json(staff.post(f"/users/{c.id}/enable"), 200)["disabled"] is False
+    assert_problem(c.get("/me"), 401, "unauthenticated")
+    assert attempt(gateway_b.api, c.email, c.password).status_code == 200
+
+
+def test_only_staff_disable_enable_or_unlock(world, alice, bob):
+    for action in ("disable", "enable", "unlock"):
+        assert_problem(alice.post(f"/users/{bob.id}/{action}"), 403, "forbidden")
+        assert_problem(alice.post(f"/users/{alice.id}/{action}"), 403, "forbidden")
+
+
+def test_a_lock_holds_across_a_restart_of_a_gateway(world, staff, server, request):
+    c = world.new_customer()
+    for _ in range(5):
+        attempt(world.api, c.email, WRONG)
+    b = second_gateway(server, request, instance_id="c")
+    assert failure_answer(attempt(b.api, c.email, c.password))
+    assert b.stop() is None
+    b.start()
+    assert failure_answer(attempt(b.api, c.email, c.password))
+    assert user_view(Client(b.api, staff.token), c)["locked"] is True
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(world):
+    c = world.new_customer()
+    other = login(world.server, c.email, c.password)
+    new = "amber-falcon-quietly-rows-" + secrets.token_hex(3)
+    body = {"current_password": c.password, "new_password": new, "confirm_password": new}
+    r = c.post("/me/password", json=body)
+    assert assert_json(r, 200) == {"message": "Password changed successfully"}
+    assert r.headers.get("Cache-Control") == "no-store"
+    assert c.get("/me").status_code == 200
+    assert_problem(other.get("/me"), 401, "unauthenticated")
+    assert attempt(world.api, c.email, c.password).status_code == 401
+    assert attempt(world.api, c.email, new).status_code == 200
+
+
+@pytest.mark.parametrize("change, field, rule", [
+    ({"current_password": WRONG}, "current_password", "password.current"),
+    ({"confirm_password": "something-else-entirely-1"}, "confirm_password", "password.confirm"),
+    ({"new_password": "password-password-1", "confirm_password": "password-password-1"},
+     "new_password", "user.weak_password"),
+    ({"new_password": "short", "confirm_password": "short"}, "new_password",
+     "user.weak_password"),
+])
+def test_a_password_change_names_what_is_wrong(world, change, field, rule):
+    c = world.new_customer()
+    new = "amber-falcon-quietly-rows-9"
+    body = dict({"current_password": c.password, "new_password": new, "confirm_password": new},
+                **change)
+    problem = assert_problem(c.post("/me/password", json=body), 422, "unprocessable", rule=rule)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert attempt(world.api, c.email, c.password).status_code == 200  # unchanged
+
+
+def test_forgotten_password_answers_the_same_for_anyone(world, alice, staff):
+    answers = []
+    for email in (alice.email, f"nobody-{secrets.token_hex(4)}@example.com", staff.email):
+        r = Client(world.api).post("/auth/password/forgot", json={"email": email})
+        answers.append((r.status_code, r.json(), r.headers.get("Cache-Control")))
+    assert answers[0][0] == 202 and answers[0][2] == "no-store"
+    assert answers[0] == answers[1] == answers[2]
+
+
+@pytest.mark.parametrize("token", [
+    "",
+    "not-a-token",
+    "u" + "0" * 24 + "." + "0" * 64,          # well-formed, never issued
+    "u" + "0" * 24 + "." + "0" * 63 + "G",    # not hex
+])
+def test_a_bad_reset_link_is_refused_without_saying_why(world, token):
+    for path, body in (("/auth/password/reset/check", {"token": token}),
+                       ("/auth/password/reset", {"token": token, "password": "x" * 20})):
+        r = Client(world.api).post(path, json=body)
+        if token == "":
+            assert_problem(r, 400, "validation")
+            continue
+        assert_problem(r, 400, "invalid-link", rule="token.invalid")
+        assert r.headers.get("Referrer-Policy") == "no-referrer"
