@@ -207,6 +207,10 @@ Gateway::~Gateway() { Stop(); }
 
 void Gateway::AddReadModel(ReadModel model) { impl_->positions.Register(std::move(model)); }
 
+void Gateway::AddMetrics(std::function<std::string()> source) {
+  impl_->ops.AddMetrics(std::move(source));
+}
+
 void Gateway::AddModule(std::unique_ptr<RouteModule> module) {
   impl_->modules.push_back(std::move(module));
 }

@@ -122,6 +122,8 @@ class Gateway {
   // Before Start(): a context's read model and its routes.
   void AddReadModel(ReadModel model);
   void AddModule(std::unique_ptr<RouteModule> module);
+  // Before Start(): more Prometheus text for /metrics (e.g. the notifier's).
+  void AddMetrics(std::function<std::string()> source);
 
   // Connects the broker probe, registers every module's routes, binds.
   Status Start();

@@ -89,6 +89,7 @@ Reply Ops::MetricsText() {
   for (const auto& [context, model] : positions_->models()) {
     if (model.metrics) text += model.metrics();
   }
+  for (const auto& source : sources_) text += source();
   Reply r;
   r.body = std::move(text);
   r.Header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -11,6 +11,7 @@
 #ifndef DOCKET_API_OPS_H_
 #define DOCKET_API_OPS_H_
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -33,6 +34,8 @@ class Ops {
   // Connects the broker probe (bounded timeout).
   Status Start(const kafka::KafkaOptions& kafka);
   void Register(Router& router);
+  // Before Register: more Prometheus text for /metrics.
+  void AddMetrics(std::function<std::string()> source) { sources_.push_back(std::move(source)); }
 
  private:
   Status BrokerHealth();
@@ -54,6 +57,7 @@ class Ops {
   std::mutex parked_mu_;  // guards the two below
   int64_t parked_checked_us_ = 0;
   int64_t parked_ = -1;
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace docket::api

@@ -14,6 +14,7 @@ if(DOCKET_BENCH)
   find_package(benchmark CONFIG REQUIRED)
 endif()
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)  # the notifier's SMTP client
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
 find_library(STEMMER_LIBRARY stemmer REQUIRED)
 add_library(Docket::stemmer UNKNOWN IMPORTED)

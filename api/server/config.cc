@@ -1,5 +1,6 @@
 #include "api/server/config.h"
 
+#include <fstream>
 #include <sstream>
 
 namespace docket::server {
@@ -20,7 +21,9 @@ void BindProcess(CLI::App& app, DocketdConfig& c) {
       ->envname("DOCKET_BROKERS");
   app.add_option("--data-dir", c.data_dir, "Directory of state stores, read models, blobs")
       ->capture_default_str();
-  app.add_option("--roles", c.roles, "Comma list of roles to run (gateway, decider, projector)")
+  app.add_option("--roles", c.roles,
+                 "Comma list of roles to run (gateway, decider, projector, notifier; run one "
+                 "notifier per deployment)")
       ->capture_default_str();
   app.add_option("--instance-id", c.instance_id,
                  "Stable id of this process: its transactional.id and static group "
@@ -155,21 +158,44 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
 
 }  // namespace
 
+void BindNotifier(CLI::App& app, DocketdConfig& c) {
+  notifier::NotifierOptions& n = c.notifier;
+  app.add_option("--smtp-host", n.smtp.host, "SMTP server")->capture_default_str();
+  app.add_option("--smtp-port", n.smtp.port, "SMTP port")->capture_default_str();
+  app.add_option("--smtp-security", n.smtp.security, "none, starttls or tls")
+      ->capture_default_str();
+  app.add_option("--smtp-username", n.smtp.username, "SMTP user (empty: no AUTH)");
+  app.add_option("--smtp-password-file", c.smtp_password_file,
+                 "File holding the SMTP password (never on the command line)");
+  app.add_option("--mail-from", n.smtp.from_address, "From address of every mail")
+      ->capture_default_str();
+  app.add_option("--mail-from-name", n.smtp.from_name, "Display name of the From address")
+      ->capture_default_str();
+  app.add_option("--mail-templates", c.mail_templates, "Directory of the mail templates")
+      ->capture_default_str();
+  app.add_option("--public-base-url", n.public_base_url,
+                 "The portal's address, for links in mails (never taken from a request)")
+      ->capture_default_str();
+}
+
 void BindFlags(CLI::App& app, DocketdConfig& config) {
   BindProcess(app, config);
   BindDecider(app, config);
   BindHttp(app, config);
   BindGateway(app, config);
+  BindNotifier(app, config);
 }
 
 Status DocketdConfig::Resolve() {
   role_set = SplitCommas(roles);
   for (const auto& r : role_set) {
-    if (r != "decider" && r != "projector" && r != "gateway") {
-      return InvalidArgumentError("unknown role '" + r + "' (known: gateway, decider, projector)");
+    if (r != "decider" && r != "projector" && r != "gateway" && r != "notifier") {
+      return InvalidArgumentError("unknown role '" + r +
+                                  "' (known: gateway, decider, projector, notifier)");
     }
   }
-  if (Runs("gateway")) role_set.insert("projector");
+  // The gateway and the notifier read the read models in-process.
+  if (Runs("gateway") || Runs("notifier")) role_set.insert("projector");
   kafka::KafkaOptions kafka = decider.kafka;
   kafka.brokers = brokers;
   kafka.timeout = std::chrono::milliseconds(timeout_ms);
@@ -207,6 +233,16 @@ Status DocketdConfig::Resolve() {
   identity_limits.max_failed_logins = lockout_failures;
   identity_limits.failed_login_window = std::chrono::seconds(lockout_window_s);
   DOCKET_RETURN_IF_ERROR(identity_limits.Validate());
+  notifier.kafka = kafka;
+  notifier.layout = layout;
+  notifier.dir = data_dir + "/notifier";
+  notifier.templates_dir = mail_templates;
+  if (!smtp_password_file.empty()) {
+    std::ifstream in(smtp_password_file);
+    if (!in) return InvalidArgumentError("cannot read --smtp-password-file " + smtp_password_file);
+    std::getline(in, notifier.smtp.password);
+  }
+  if (Runs("notifier")) DOCKET_RETURN_IF_ERROR(notifier.Validate());
   return Status::Ok();
 }
 

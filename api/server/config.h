@@ -14,13 +14,14 @@
 #include "aggregates/identity/identity.h"
 #include "api/gateway.h"
 #include "consumers/decider.h"
+#include "consumers/notifier/notifier.h"
 #include "consumers/projection_runner.h"
 
 namespace docket::server {
 
 struct DocketdConfig {
   // The process.
-  std::string roles = "gateway,decider,projector";
+  std::string roles = "gateway,decider,projector,notifier";
   std::string brokers = "127.0.0.1:9092";
   std::string data_dir = "./var";
   std::string instance_id = "0";
@@ -56,6 +57,9 @@ struct DocketdConfig {
   consumers::ProjectorOptions projector;
   aggregates::CaseLimits case_limits;
   aggregates::IdentityLimits identity_limits;
+  notifier::NotifierOptions notifier;
+  std::string smtp_password_file;  // the SMTP password, read at start
+  std::string mail_templates = "config/mail";
 
   // Derives the role options; kInvalidArgument naming a bad setting.
   Status Resolve();

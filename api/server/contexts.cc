@@ -1,11 +1,14 @@
 #include "api/server/contexts.h"
 
 #include "aggregates/cases/case_handler.h"
+#include "aggregates/identity/identity.h"
 #include "aggregates/identity/identity_handler.h"
 #include "aggregates/status/status_handler.h"
 #include "api/routes/cases.h"
 #include "api/routes/identity.h"
 #include "api/routes/status.h"
+#include "consumers/cases/case_mails.h"
+#include "consumers/identity/identity_mails.h"
 #include "projections/cases/case_projection.h"
 #include "projections/identity/identity_projection.h"
 #include "projections/identity/identity_queries.h"
@@ -35,13 +38,15 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
         return std::make_unique<api::CaseRoutes>(
             catalog, limits, runners("cases"),
             [identity](const std::string& id) { return AccountExists(identity, id); });
-      }});
+      },
+      std::make_unique<notifier::CaseMails>()});
   contexts.push_back(Context{
       std::make_unique<aggregates::IdentityHandler>(config.identity_limits),
       std::make_unique<projections::IdentityProjection>(), "identity",
       [](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
         return std::make_unique<api::IdentityRoutes>(runners("identity"));
-      }});
+      },
+      std::make_unique<notifier::IdentityMails>()});
   const std::string quick_links = config.quick_links_path;
   contexts.push_back(Context{
       std::make_unique<aggregates::StatusHandler>(),
@@ -50,6 +55,24 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
         return std::make_unique<api::StatusRoutes>(runners("status"), quick_links);
       }});
   return contexts;
+}
+
+notifier::Notifier::Directory MailDirectory(const RunnerOf& runners) {
+  consumers::ProjectionRunner* identity = runners("identity");
+  return [identity](const std::string& user_id) -> Result<std::optional<notifier::Recipient>> {
+    std::shared_ptr<projections::ReadStore> store = identity->store();
+    if (!store) return UnavailableError("the identity read models are still opening");
+    DOCKET_ASSIGN_OR_RETURN(auto user, projections::IdentityQueries(store.get()).User(user_id));
+    if (!user) return std::optional<notifier::Recipient>();
+    return std::optional<notifier::Recipient>(notifier::Recipient{user->email, user->name});
+  };
+}
+
+notifier::Notifier::LinkMaker MailLinks(const std::string& secret) {
+  return [key = aggregates::LinkKey(secret)](const std::string& user_id,
+                                             const std::string& command_id) {
+    return aggregates::LinkToken(key, user_id, command_id);
+  };
 }
 
 }  // namespace docket::server

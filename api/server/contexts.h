@@ -16,6 +16,7 @@
 #include "aggregates/handler.h"
 #include "api/gateway.h"
 #include "api/server/config.h"
+#include "consumers/notifier/notifier.h"
 #include "consumers/projection_runner.h"
 #include "projections/projection.h"
 
@@ -31,12 +32,19 @@ struct Context {
   std::string readiness_check;
   // The context's routes; `runners` gives any context's read models.
   std::function<std::unique_ptr<api::RouteModule>(const RunnerOf& runners)> routes;
+  // The mails its events cause (null: none).
+  std::unique_ptr<notifier::MailRules> mails;
 
   std::string_view name() const { return handler->context(); }
 };
 
 // Every context of docketd. `catalog` must outlive them.
 std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates::Catalog* catalog);
+
+// What the notifier needs of the identity context: users' addresses (from
+// its read model) and the single-use links mailed to them.
+notifier::Notifier::Directory MailDirectory(const RunnerOf& runners);
+notifier::Notifier::LinkMaker MailLinks(const std::string& secret);
 
 }  // namespace docket::server
 

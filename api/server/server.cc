@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "api/projector_model.h"
 #include "common/exit_code.h"
+#include "common/key_file.h"
 #include "events/topics.h"
 
 namespace docket::server {
@@ -25,6 +27,7 @@ Server::Server(const DocketdConfig& config, std::vector<Context> contexts,
 Server::~Server() {
   *stop_ = true;
   if (gateway_) gateway_->Stop();
+  if (notifier_) notifier_->Stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -59,6 +62,7 @@ Status Server::Start() {
   }
   if (config_.Runs("decider")) StartDeciders();
   if (config_.Runs("projector")) StartProjectors();
+  if (config_.Runs("notifier")) DOCKET_RETURN_IF_ERROR(StartNotifier());
   if (config_.Runs("gateway")) DOCKET_RETURN_IF_ERROR(StartGateway());
   return Status::Ok();
 }
@@ -90,6 +94,27 @@ void Server::StartProjectors() {
   }
 }
 
+Status Server::StartNotifier() {
+  std::vector<const notifier::MailRules*> rules;
+  for (const Context& c : contexts_) {
+    if (c.mails) rules.push_back(c.mails.get());
+  }
+  const std::string key_file = config_.gateway.command_id_key_file.empty()
+                                   ? config_.data_dir + "/command-id.key"
+                                   : config_.gateway.command_id_key_file;
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  DOCKET_ASSIGN_OR_RETURN(std::string secret, LoadOrCreateKey(key_file));
+  const RunnerOf runners = [this](std::string_view context) { return FindRunner(context); };
+  notifier_ = std::make_unique<notifier::Notifier>(config_.notifier, std::move(rules),
+                                                   MailDirectory(runners), MailLinks(secret),
+                                                   clock_);
+  DOCKET_RETURN_IF_ERROR(notifier_->Start());
+  spdlog::info("docketd: notifier mailing through {}:{} (store {})", config_.notifier.smtp.host,
+               config_.notifier.smtp.port, config_.notifier.dir);
+  return Status::Ok();
+}
+
 Status Server::StartGateway() {
   consumers::CommandBusOptions bo;
   bo.kafka = config_.gateway.kafka;
@@ -107,6 +132,10 @@ Status Server::StartGateway() {
                                                    c.readiness_check, bounds));
     gateway_->AddModule(c.routes(runners));
   }
+  if (notifier_) {
+    notifier::Notifier* n = notifier_.get();
+    gateway_->AddMetrics([n] { return n->MetricsText(); });
+  }
   DOCKET_RETURN_IF_ERROR(gateway_->Start());
   const std::string& listen = config_.gateway.http.listen;
   spdlog::info("docketd: gateway on http://{}:{}/api/v1", listen.substr(0, listen.rfind(':')),
@@ -123,6 +152,7 @@ Status Server::StartGateway() {
 int Server::Wait() {
   while (!*stop_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   if (gateway_) gateway_->Stop();
+  if (notifier_) notifier_->Stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   return exit_code_.load();

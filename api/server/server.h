@@ -42,6 +42,7 @@ class Server {
   void StartDeciders();
   void StartProjectors();
   Status StartGateway();
+  Status StartNotifier();
   void Fail(const std::string& role, const Status& s);
   consumers::ProjectionRunner* FindRunner(std::string_view context) const;
 
@@ -54,6 +55,7 @@ class Server {
   std::vector<std::unique_ptr<consumers::ProjectionRunner>> runners_;  // one per context
   std::unique_ptr<consumers::CommandBus> bus_;
   std::unique_ptr<api::Gateway> gateway_;
+  std::unique_ptr<notifier::Notifier> notifier_;
   std::vector<std::thread> threads_;
 };
 

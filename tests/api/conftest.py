@@ -31,6 +31,9 @@ from docket_api import (API_PREFIX, Client, assert_json, describe, position)
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "config" / "catalog.json"
+MAIL_TEMPLATES = REPO / "config" / "mail"
+SMTP_SERVER = REPO / "tools" / "dev" / "smtp-server.py"
+PUBLIC_BASE_URL = "https://portal.docket.test"
 OPENAPI = REPO / "api" / "openapi.yaml"
 
 ADMIN_EMAIL = "admin@example.com"
@@ -64,6 +67,11 @@ MAIN_CONFIG = {
     # Collect unreferenced blobs every second (the grace period stays one
     # hour: test_blobs ages files itself).
     "blob-gc-interval-s": 1,
+    # The notifier (every server runs one; `smtp` points it at a real SMTP
+    # server, else it retries a port nobody listens on).
+    "mail-templates": str(MAIL_TEMPLATES),
+    "public-base-url": PUBLIC_BASE_URL,
+    "mail-from": "portal@docket.test",
 }
 
 # The second server, for the 429 tests only. The per-address bucket is
@@ -318,6 +326,49 @@ def bootstrap(server: Docketd, *, full: bool = True) -> World:
     return World(server, admin, staff, alice, bob, {"1": a1, "2": a2})
 
 
+class SmtpServer:
+    """tools/dev/smtp-server.py on a free loopback port, keeping mail in a
+    Maildir. Stop and start it again (same port) to play an outage."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.maildir = workdir / "mail"
+        self.port_file = workdir / "smtp.port"
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+
+    def start(self):
+        if self.port_file.exists():
+            self.port_file.unlink()
+        log = open(self.workdir / "smtp.log", "ab")
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", str(SMTP_SERVER), "--maildir", str(self.maildir),
+             "--port", str(self.port), "--port-file", str(self.port_file)],
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + STARTUP_S
+        while not self.port_file.exists():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the SMTP server did not start: {_tail(self.workdir / 'smtp.log')}")
+            time.sleep(0.05)
+        self.port = int(self.port_file.read_text())
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=STOP_GRACE_S)
+
+
+def _smtp(request) -> SmtpServer:
+    smtp = SmtpServer(Path(tempfile.mkdtemp(prefix="docket-smtp-")))
+    smtp.start()
+    request.addfinalizer(smtp.stop)
+    return smtp
+
+
+def _mail_config(smtp: SmtpServer) -> dict:
+    return {"smtp-port": smtp.port}
+
+
 def _start(name: str, config: dict, request, **kwargs) -> Docketd:
     workdir = Path(tempfile.mkdtemp(prefix=f"docket-api-{name}-"))
     server = Docketd(name, workdir, config, **kwargs)
@@ -336,8 +387,13 @@ def _start(name: str, config: dict, request, **kwargs) -> Docketd:
 
 
 @pytest.fixture(scope="session")
-def server(request) -> Docketd:
-    return _start("main", MAIN_CONFIG, request)
+def smtp(request) -> SmtpServer:
+    return _smtp(request)
+
+
+@pytest.fixture(scope="session")
+def server(request, smtp) -> Docketd:
+    return _start("main", dict(MAIN_CONFIG, **_mail_config(smtp)), request)
 
 
 @pytest.fixture(scope="session")
@@ -394,14 +450,16 @@ def _server_still_alive(request):
 def second_gateway(server: Docketd, request, instance_id: str = "b") -> Docketd:
     """Another docketd of the same deployment as `server`: the same topics
     and secret, its own instance id, data directory and read models."""
-    config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key")})
+    # One notifier per deployment: the main server's.
+    config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key"),
+                                  "roles": "gateway,decider,projector"})
     return _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
                   instance_id=instance_id)
 
 
 @pytest.fixture(scope="session")
-def limited_server(request) -> Docketd:
-    return _start("limited", LIMITED_CONFIG, request)
+def limited_server(request, smtp) -> Docketd:
+    return _start("limited", dict(LIMITED_CONFIG, **_mail_config(smtp)), request)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
   libboost-dev curl  # Beast/Asio for the gateway; curl for run.sh's readiness wait
+  libcurl4-openssl-dev  # the notifier's SMTP client
+  python3-aiosmtpd  # the development and test SMTP server (tools/dev/smtp-server.py)
   kcat openjdk-17-jre-headless maven
   python3-venv  # the API tests' pytest venv (tools/dev/test.sh)
 )

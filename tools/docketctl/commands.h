@@ -35,6 +35,7 @@ void RegisterProjectionCommands(CLI::App& app, int* exit_code);
 void RegisterLoad(CLI::App& app, int* exit_code);
 void RegisterAdmin(CLI::App& app, int* exit_code);
 void RegisterCommands(CLI::App& app, int* exit_code);
+void RegisterNotifications(CLI::App& app, int* exit_code);
 
 }  // namespace docket::ctl
 

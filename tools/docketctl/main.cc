@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   docket::ctl::RegisterLoad(app, &exit_code);
   docket::ctl::RegisterAdmin(app, &exit_code);
   docket::ctl::RegisterCommands(app, &exit_code);
+  docket::ctl::RegisterNotifications(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

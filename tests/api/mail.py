@@ -1,0 +1,51 @@
+"""Reading what the test SMTP server received (tools/dev/smtp-server.py
+keeps every message in a Maildir)."""
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import re
+import time
+from pathlib import Path
+
+MAIL_WAIT_S = 30
+
+
+def all_mail(maildir: Path) -> list:
+    if not maildir.exists():
+        return []
+    box = mailbox.Maildir(str(maildir), create=False)
+    out = []
+    for key in box.keys():
+        with box.get_file(key) as f:
+            out.append(email.message_from_binary_file(f, policy=email.policy.default))
+    return out
+
+
+def text(msg) -> str:
+    return msg.get_body(preferencelist=("plain",)).get_content()
+
+
+def html(msg) -> str:
+    return msg.get_body(preferencelist=("html",)).get_content()
+
+
+def mail_to(maildir: Path, to: str, subject_has: str = "", *, count: int = 1,
+            wait_s: float = MAIL_WAIT_S) -> list:
+    """The messages to `to` whose subject contains `subject_has`, once there
+    are at least `count` of them (bounded wait)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = [m for m in all_mail(maildir)
+                 if m["To"].addresses[0].addr_spec.lower() == to.lower()
+                 and subject_has in str(m["Subject"])]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def token_in(msg) -> str:
+    m = re.search(r"#token=([A-Za-z0-9.]+)", text(msg))
+    assert m, text(msg)
+    return m.group(1)
