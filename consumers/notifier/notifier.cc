@@ -156,6 +156,7 @@ int64_t Notifier::Backoff(int attempts) {
 }
 
 void Notifier::SendLoop() {
+  SmtpSender smtp(options_.smtp);
   while (!stop_) {
     HandleRetryRequests();
     Result<std::vector<Pending>> due = outbox_->Due(clock_.NowMicros(), 50);
@@ -163,7 +164,7 @@ void Notifier::SendLoop() {
     if (due.ok()) {
       for (Pending& p : *due) {
         if (stop_) break;
-        Deliver(std::move(p));
+        Deliver(std::move(p), smtp);
       }
     }
     if (due.ok() && due->size() == 50) continue;
@@ -172,7 +173,7 @@ void Notifier::SendLoop() {
   }
 }
 
-void Notifier::Deliver(Pending p) {
+void Notifier::Deliver(Pending p, SmtpSender& smtp) {
   const int64_t now = clock_.NowMicros();
   auto retry = [&](const std::string& why) {
     ++p.attempts;
@@ -231,7 +232,7 @@ void Notifier::Deliver(Pending p) {
   m.text = r->text;
   m.html = r->html;
   m.date_us = now;
-  Status sent = SmtpSender(options_.smtp).Send(m);
+  Status sent = smtp.Send(m);
   if (sent.ok()) {
     ++stats_.sent;
     if (Status s = outbox_->MarkSent(p, clock_.NowMicros()); !s.ok()) {

@@ -109,7 +109,7 @@ class Notifier {
   void Consume();
   Status ConsumeOnce();
   void SendLoop();
-  void Deliver(Pending p);
+  void Deliver(Pending p, SmtpSender& smtp);
   void HandleRetryRequests();
   int64_t Backoff(int attempts);
 

@@ -75,14 +75,15 @@ Result<std::optional<std::string>> Outbox::Read(const std::string& key) const {
   return std::optional<std::string>(std::move(v));
 }
 
-Status Outbox::Write(const std::map<std::string, std::optional<std::string>>& writes) {
+Status Outbox::Write(const std::map<std::string, std::optional<std::string>>& writes,
+                     bool sync) {
   rocksdb::WriteBatch b;
   for (const auto& [k, v] : writes) {
     rocksdb::Status st = v ? b.Put(k, *v) : b.Delete(k);
     if (!st.ok()) return InternalError("notifier store: " + st.ToString());
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   rocksdb::Status st = db_->Write(wo, &b);
   if (!st.ok()) return UnavailableError("notifier store: " + st.ToString());
   return Status::Ok();
@@ -167,7 +168,8 @@ Result<size_t> Outbox::PendingCount() const {
 }
 
 Status Outbox::MarkSent(const Pending& p, int64_t now_us) {
-  return Write({{"o/" + p.key, std::nullopt}, {"s/" + p.key, std::to_string(now_us)}});
+  return Write({{"o/" + p.key, std::nullopt}, {"s/" + p.key, std::to_string(now_us)}},
+               /*sync=*/false);
 }
 
 Status Outbox::MarkRetry(const Pending& p) { return Write({{"o/" + p.key, EncodePending(p)}}); }

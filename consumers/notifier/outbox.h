@@ -72,6 +72,8 @@ class Outbox {
   Result<std::vector<Pending>> Failed() const;
   Result<size_t> PendingCount() const;
 
+  // Not fsynced: it must land microseconds after the SMTP server's 250, and
+  // a killed process keeps it; only a power loss could send that mail again.
   Status MarkSent(const Pending& p, int64_t now_us);
   Status MarkRetry(const Pending& p);  // p.attempts, next_us, last_error set
   Status MarkFailed(const Pending& p);
@@ -84,7 +86,10 @@ class Outbox {
   explicit Outbox(std::unique_ptr<rocksdb::DB> db);
   Result<std::optional<std::string>> Read(const std::string& key) const;
   Result<std::vector<Pending>> Scan(const std::string& prefix) const;
-  Status Write(const std::map<std::string, std::optional<std::string>>& writes);
+  // `sync`: fsync the WAL (power loss); without, a write still survives the
+  // process being killed.
+  Status Write(const std::map<std::string, std::optional<std::string>>& writes,
+               bool sync = true);
   std::unique_ptr<rocksdb::DB> db_;
 };
 

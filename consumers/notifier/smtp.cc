@@ -66,7 +66,6 @@ size_t ReadPayload(char* out, size_t size, size_t n, void* p) {
 }
 
 struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
@@ -108,14 +107,20 @@ std::string Compose(const Message& m, const SmtpOptions& o) {
   return s;
 }
 
+SmtpSender::SmtpSender(SmtpOptions options) : options_(std::move(options)) {}
+
+SmtpSender::~SmtpSender() {
+  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
 Status SmtpSender::Send(const Message& m) {
   // No line break, space or bracket: an address cannot add SMTP commands.
   if (m.to.find('@') == std::string::npos ||
       m.to.find_first_of(" \t\r\n<>") != std::string::npos) {
     return InvalidArgumentError("smtp: '" + m.to.substr(0, 64) + "' is not one address");
   }
-  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
-  if (!curl) return UnavailableError("smtp: curl_easy_init failed");
+  if (!curl_) curl_ = curl_easy_init();
+  if (!curl_) return UnavailableError("smtp: curl_easy_init failed");
   const std::string payload = Compose(m, options_);
   const std::string scheme = options_.security == "tls" ? "smtps://" : "smtp://";
   const std::string url = scheme + options_.host + ":" + std::to_string(options_.port);
@@ -123,7 +128,7 @@ Status SmtpSender::Send(const Message& m) {
   std::unique_ptr<curl_slist, CurlFree> rcpt(curl_slist_append(nullptr, ("<" + m.to + ">").c_str()));
   Upload upload{&payload};
   char error[CURL_ERROR_SIZE] = {0};
-  CURL* c = curl.get();
+  CURL* c = static_cast<CURL*>(curl_);
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
@@ -140,9 +145,14 @@ Status SmtpSender::Send(const Message& m) {
     curl_easy_setopt(c, CURLOPT_PASSWORD, options_.password.c_str());
   }
   const CURLcode rc = curl_easy_perform(c);
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, nullptr);  // the list dies here
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
   if (rc == CURLE_OK) return Status::Ok();
   long reply = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+  // After a failure, start the next message on a fresh connection.
+  curl_easy_cleanup(c);
+  curl_ = nullptr;
   const std::string why = "smtp " + options_.host + ":" + std::to_string(options_.port) + ": " +
                           (error[0] ? error : curl_easy_strerror(rc)) +
                           (reply ? " (reply " + std::to_string(reply) + ")" : "");

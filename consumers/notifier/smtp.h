@@ -47,13 +47,19 @@ struct Message {
 // an RFC 2047 subject). Pure.
 std::string Compose(const Message& m, const SmtpOptions& options);
 
+// Keeps its connection open between messages (no QUIT and new handshake
+// per mail), so a message's 250 is the last thing Send waits for.
 class SmtpSender {
  public:
-  explicit SmtpSender(SmtpOptions options) : options_(std::move(options)) {}
+  explicit SmtpSender(SmtpOptions options);
+  ~SmtpSender();
+  SmtpSender(const SmtpSender&) = delete;
+  SmtpSender& operator=(const SmtpSender&) = delete;
   Status Send(const Message& m);
 
  private:
   SmtpOptions options_;
+  void* curl_ = nullptr;  // CURL*, made on first use, kept while it works
 };
 
 }  // namespace docket::notifier

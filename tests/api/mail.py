@@ -45,6 +45,15 @@ def mail_to(maildir: Path, to: str, subject_has: str = "", *, count: int = 1,
         time.sleep(0.1)
 
 
+def deliveries(maildir: Path) -> list[tuple[str, str]]:
+    """Every delivery the server took, in order: (Message-ID, "kept" or
+    "duplicate")."""
+    log = maildir / "deliveries.log"
+    if not log.exists():
+        return []
+    return [tuple(line.split()) for line in log.read_text().splitlines() if line.strip()]
+
+
 def token_in(msg) -> str:
     m = re.search(r"#token=([A-Za-z0-9.]+)", text(msg))
     assert m, text(msg)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs Docket on this machine: installs what is missing, builds, starts the
 # local Apache Kafka broker on 127.0.0.1:9092 (KAFKA_PORT to change), creates
-# Docket's topics, starts docketd with every role (the HTTP API on
-# 127.0.0.1:8080, DOCKET_HTTP_PORT to change) with its data in ./var, creates
+# Docket's topics, starts a development SMTP server on 127.0.0.1:2525
+# (DOCKET_SMTP_PORT to change) that keeps every mail in var/mail
+# (tools/dev/mailbox reads it), starts docketd with every role (the HTTP API
+# on 127.0.0.1:8080, DOCKET_HTTP_PORT to change) with its data in ./var, creates
 # the first admin and loads the demo data (two accounts, their customers, a
 # staff agent, a few dozen cases in every state), and prints how to log in.
 #
@@ -13,6 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 pidfile="$root/var/docketd.pid"
+smtp_pidfile="$root/var/smtp-server.pid"
 # The pid in the file, if it is a running docketd.
 docketd_pid() {
   [[ -f "$pidfile" ]] || return 1
@@ -31,6 +34,10 @@ if [[ "${1:-}" == "stop" ]]; then
     echo "docketd stopped"
   fi
   rm -f "$pidfile"
+  if [[ -f "$smtp_pidfile" ]] && kill -0 "$(cat "$smtp_pidfile")" 2>/dev/null; then
+    kill -TERM "$(cat "$smtp_pidfile")" && echo "smtp server stopped"
+  fi
+  rm -f "$smtp_pidfile"
   exec tools/kafka/local-kafka.sh stop
 fi
 
@@ -45,13 +52,23 @@ build/tools/docketctl/docketctl topics ensure --brokers "127.0.0.1:$port" \
 
 mkdir -p "$root/var"
 http_port="${DOCKET_HTTP_PORT:-8080}"
+smtp_port="${DOCKET_SMTP_PORT:-2525}"
+if [[ -f "$smtp_pidfile" ]] && kill -0 "$(cat "$smtp_pidfile")" 2>/dev/null; then
+  echo "smtp server already running (pid $(cat "$smtp_pidfile"))"
+else
+  nohup /usr/bin/python3 tools/dev/smtp-server.py --maildir "$root/var/mail" \
+    --port "$smtp_port" >>"$root/var/smtp-server.log" 2>&1 </dev/null &
+  echo $! > "$smtp_pidfile"
+fi
 if pid="$(docketd_pid)"; then
   echo "docketd already running (pid $pid)"
 else
   nohup build/api/docketd --brokers "127.0.0.1:$port" --data-dir "$root/var" \
     --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \
     --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
-    --listen "127.0.0.1:$http_port" >>"$root/var/docketd.log" 2>&1 </dev/null &
+    --listen "127.0.0.1:$http_port" --smtp-port "$smtp_port" \
+    --mail-templates "$root/config/mail" --public-base-url "http://127.0.0.1:$http_port" \
+    >>"$root/var/docketd.log" 2>&1 </dev/null &
   echo $! > "$pidfile"
 fi
 api="http://127.0.0.1:$http_port/api/v1"
@@ -79,7 +96,9 @@ cat <<MSG
 Docket is up.
   Kafka broker   127.0.0.1:$port (Apache Kafka, KRaft; logs under ~/.local/state/docket)
   Topics         docket.{cases,identity,status}.{commands,events}, docket.command-results
-  docketd        gateway + deciders + projector, pid $(cat "$pidfile"), log var/docketd.log, data in var/
+  docketd        gateway + deciders + projector + notifier, pid $(cat "$pidfile"), log var/docketd.log, data in var/
+  Mail           every mail Docket sends lands in var/mail (SMTP 127.0.0.1:$smtp_port):
+                   tools/dev/mailbox --maildir var/mail list | show N | links N
   HTTP API       $api  (docs/api.md, api/openapi.yaml)
   Log in         admin    $admin_email / $(cat "$root/var/admin-password")
                  staff    sam@docket.local / demo-portal-pass-2026

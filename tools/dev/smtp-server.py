@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """A real SMTP server on loopback for development and tests: it keeps every
-message it accepts in a Maildir (tools/dev/mailbox lists and prints them).
+message it accepts in a Maildir (tools/dev/mailbox lists and prints them),
+one per Message-ID, as large mail stores do: a message whose Message-ID it
+has kept already is accepted and not stored again. Every delivery, kept or
+not, is a line of <maildir>/deliveries.log ("<Message-ID> kept|duplicate"),
+so tests can count what the client really sent.
 
 Debian's python3-aiosmtpd (tools/dev/deps.sh installs it), hence
 /usr/bin/python3.
@@ -25,6 +29,11 @@ class MaildirHandler:
     def __init__(self, maildir: str, reject_domain: str):
         self.box = mailbox.Maildir(maildir, create=True)
         self.reject = "@" + reject_domain.lower() if reject_domain else None
+        self.log_path = os.path.join(maildir, "deliveries.log")
+        self.seen = set()
+        if os.path.exists(self.log_path):  # a restart remembers what it kept
+            with open(self.log_path) as f:
+                self.seen = {line.split()[0] for line in f if line.strip()}
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject and address.lower().endswith(self.reject):
@@ -35,7 +44,13 @@ class MaildirHandler:
     async def handle_DATA(self, server, session, envelope):
         msg = mailbox.MaildirMessage(envelope.original_content or envelope.content)
         msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.box.add(msg)
+        mid = (msg["Message-ID"] or "").strip() or f"<none-{len(self.seen)}>"
+        kept = mid not in self.seen
+        if kept:
+            self.box.add(msg)
+            self.seen.add(mid)
+        with open(self.log_path, "a") as f:
+            f.write(f"{mid} {'kept' if kept else 'duplicate'}\n")
         return "250 Message accepted for delivery"
 
 
