@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
 
 #include "common/hash.h"
 #include "common/text.h"
@@ -45,30 +44,6 @@ bool IsAccountNumber(std::string_view s) {
   return !s.empty() && s.size() <= 32 && !user_id_form &&
          std::all_of(s.begin(), s.end(),
                      [](unsigned char c) { return std::isalnum(c) || c == '-'; });
-}
-
-std::optional<std::string> WeakPassword(const std::string& pw, const std::string& email,
-                                        const std::string& name) {
-  const int64_t n = Utf8Length(pw);
-  if (n < 12) return "must be at least 12 characters";
-  if (std::set<char>(pw.begin(), pw.end()).size() < 5) {
-    return "must use at least 5 different characters";
-  }
-  const std::string lower = Lower(pw);
-  const std::string local = Lower(email.substr(0, email.find('@')));
-  if (local.size() >= 4 && lower.find(local) != std::string::npos) {
-    return "must not contain the e-mail address";
-  }
-  const std::string lname = Lower(name);
-  if (lname.size() >= 4 && lower.find(lname) != std::string::npos) {
-    return "must not contain the user's name";
-  }
-  for (const char* common : {"password", "123456", "qwerty", "letmein", "welcome", "docket"}) {
-    if (lower.find(common) != std::string::npos) {
-      return std::string("must not contain a common word or sequence ('") + common + "')";
-    }
-  }
-  return std::nullopt;
 }
 
 Status IdentityLimits::Validate() const {

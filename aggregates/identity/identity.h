@@ -23,12 +23,6 @@ std::string UserIdForEmail(std::string_view email);
 // meet.
 bool IsAccountNumber(std::string_view s);
 
-// Why `password` is too weak for a user with this e-mail and name (at least
-// 12 characters, 5 different ones, neither the e-mail's local part nor the
-// name, no common word or sequence); nullopt when it is acceptable.
-std::optional<std::string> WeakPassword(const std::string& password, const std::string& email,
-                                        const std::string& name);
-
 // Tokens of a user: "<user id>.<64 hex digits>", so a gateway knows the
 // aggregate (and its partition) of a token without a lookup; only
 // Sha256Hex(token) is ever stored. Sessions use 256 random bits; links

@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "common/text.h"
 #include "common/time_format.h"
+#include "common/word_list.h"
 #include "events/envelope.h"
 
 namespace docket::api {
@@ -64,6 +65,8 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   // Forgotten-password mails: 5 an hour per e-mail.
   links_per_email_ = std::make_unique<RateLimiter>(RateLimit{5.0 / 3600, 5}, services.clock);
   link_key_ = aggregates::LinkKey(services.secret);
+  DOCKET_ASSIGN_OR_RETURN(std::vector<std::string> common, ReadWordList(common_passwords_));
+  policy_ = aggregates::PasswordPolicy(std::move(common));
   services.auth.SetDirectory(
       [this](const std::string& token, bool fresh) { return SessionPrincipal(token, fresh); },
       [this] { return identity_->CaughtUp(); });
@@ -259,7 +262,7 @@ Reply IdentityRoutes::CreateUser(Call& call) {
       return Unprocessable("account_ids", m, m, "user.unknown_account");
     }
   }
-  if (auto weak = aggregates::WeakPassword(password, email, name)) {
+  if (auto weak = policy_.Weak(password, email, name)) {
     return Unprocessable("password", *weak, "password " + *weak, "user.weak_password");
   }
   // Without an Idempotency-Key, answer a taken e-mail before hashing; with

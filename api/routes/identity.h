@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 
+#include "aggregates/identity/password_policy.h"
 #include "api/gateway.h"
 #include "api/projector_model.h"
 #include "api/routes/login_throttle.h"
@@ -38,7 +39,10 @@ namespace docket::api {
 class IdentityRoutes final : public RouteModule {
  public:
   // `identity` keeps the identity read models; it must outlive the routes.
-  explicit IdentityRoutes(consumers::ProjectionRunner* identity) : identity_(identity) {}
+  // `common_passwords`: the list file of aggregates::PasswordPolicy, read by
+  // Register.
+  IdentityRoutes(consumers::ProjectionRunner* identity, std::string common_passwords)
+      : identity_(identity), common_passwords_(std::move(common_passwords)) {}
   ~IdentityRoutes() override;
 
   Status Register(Router& router, Services& services) override;
@@ -76,6 +80,8 @@ class IdentityRoutes final : public RouteModule {
   OrReply<std::optional<projections::UserView>> LinkUser(const std::string& token);
 
   consumers::ProjectionRunner* identity_;
+  std::string common_passwords_;
+  aggregates::PasswordPolicy policy_;
   Services* s_ = nullptr;
   std::string link_key_;
   std::unique_ptr<PasswordHasher> hasher_;

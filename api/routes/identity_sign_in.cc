@@ -148,7 +148,7 @@ Reply IdentityRoutes::ChangePassword(Call& call) {
     return Unprocessable("confirm_password", "does not match the new password",
                          "the new password and its confirmation differ", "password.confirm");
   }
-  if (auto weak = aggregates::WeakPassword(fresh, me.email, me.name)) {
+  if (auto weak = policy_.Weak(fresh, me.email, me.name)) {
     return Unprocessable("new_password", *weak, "password " + *weak, "user.weak_password");
   }
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
@@ -233,7 +233,7 @@ Reply IdentityRoutes::ResetPassword(Call& call) {
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token));
   if (!u) return InvalidLink();
-  if (auto weak = aggregates::WeakPassword(password, u->email, u->name)) {
+  if (auto weak = policy_.Weak(password, u->email, u->name)) {
     return NoStore(Unprocessable("password", *weak, "password " + *weak, "user.weak_password"));
   }
   Result<std::string> hash = hasher_->Hash(password);

@@ -122,6 +122,9 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
   app.add_option("--reset-link-ttl-s", c.reset_link_ttl_s,
                  "A forgotten-password link works this long after it was sent")
       ->capture_default_str();
+  app.add_option("--common-passwords", c.common_passwords,
+                 "The list of common passwords no user may choose (one per line)")
+      ->capture_default_str();
   app.add_option("--lockout-failures", c.lockout_failures,
                  "Failed sign-ins within the lock-out window that lock a user")
       ->capture_default_str();

@@ -60,6 +60,7 @@ struct DocketdConfig {
   notifier::NotifierOptions notifier;
   std::string smtp_password_file;  // the SMTP password, read at start
   std::string mail_templates = "config/mail";
+  std::string common_passwords = "config/common-passwords.txt";
 
   // Derives the role options; kInvalidArgument naming a bad setting.
   Status Resolve();

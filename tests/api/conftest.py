@@ -32,6 +32,7 @@ from docket_api import (API_PREFIX, Client, assert_json, describe, position)
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "config" / "catalog.json"
 MAIL_TEMPLATES = REPO / "config" / "mail"
+COMMON_PASSWORDS = REPO / "config" / "common-passwords.txt"
 SMTP_SERVER = REPO / "tools" / "dev" / "smtp-server.py"
 PUBLIC_BASE_URL = "https://portal.docket.test"
 OPENAPI = REPO / "api" / "openapi.yaml"
@@ -72,6 +73,7 @@ MAIN_CONFIG = {
     "mail-templates": str(MAIL_TEMPLATES),
     "public-base-url": PUBLIC_BASE_URL,
     "mail-from": "portal@docket.test",
+    "common-passwords": str(COMMON_PASSWORDS),
 }
 
 # The second server, for the 429 tests only. The per-address bucket is
@@ -309,7 +311,8 @@ def create_user(client: Client, email: str, name: str, role: str, account_ids=No
 
 def bootstrap(server: Docketd, *, full: bool = True) -> World:
     server.ctl("admin", "create", "--brokers", server.brokers, "--topic-prefix", server.prefix,
-               "--email", ADMIN_EMAIL, "--name", "Admin", stdin=ADMIN_PASSWORD + "\n")
+               "--email", ADMIN_EMAIL, "--name", "Admin", "--common-passwords",
+               str(COMMON_PASSWORDS), stdin=ADMIN_PASSWORD + "\n")
     admin = login(server, ADMIN_EMAIL, ADMIN_PASSWORD, name="admin")
     r = create_user(admin, "staff@example.com", "Sam Staff", "staff")
     staff = login(server, "staff@example.com", USER_PASSWORD, min_position=position(r), name="staff")

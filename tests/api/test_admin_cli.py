@@ -5,13 +5,14 @@ that exists (whatever its case), and the admin it creates can log in.
 """
 import subprocess
 
-from conftest import ADMIN_EMAIL
+from conftest import ADMIN_EMAIL, COMMON_PASSWORDS
 
 
 def run_ctl(server, email, name, password):
     return subprocess.run(
         [server.docketctl, "admin", "create", "--brokers", server.brokers,
-         "--topic-prefix", server.prefix, "--email", email, "--name", name],
+         "--topic-prefix", server.prefix, "--email", email, "--name", name,
+         "--common-passwords", str(COMMON_PASSWORDS)],
         input=password + "\n", capture_output=True, text=True, timeout=60)
 
 

@@ -129,6 +129,11 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(world):
      "new_password", "user.weak_password"),
     ({"new_password": "short", "confirm_password": "short"}, "new_password",
      "user.weak_password"),
+    # In config/common-passwords.txt (whatever the case), though long enough.
+    ({"new_password": "1QAZ2wsx3EDC", "confirm_password": "1QAZ2wsx3EDC"}, "new_password",
+     "user.weak_password"),
+    ({"new_password": "x" * 120 + "abcdefghi", "confirm_password": "x" * 120 + "abcdefghi"},
+     "new_password", "user.weak_password"),
 ])
 def test_a_password_change_names_what_is_wrong(world, change, field, rule):
     c = world.new_customer()

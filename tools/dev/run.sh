@@ -68,6 +68,7 @@ else
     --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
     --listen "127.0.0.1:$http_port" --smtp-port "$smtp_port" \
     --mail-templates "$root/config/mail" --public-base-url "http://127.0.0.1:$http_port" \
+    --common-passwords "$root/config/common-passwords.txt" \
     >>"$root/var/docketd.log" 2>&1 </dev/null &
   echo $! > "$pidfile"
 fi
@@ -85,6 +86,7 @@ if [[ ! -s "$root/var/admin-password" ]]; then
   (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' > "$root/var/admin-password.new")
   build/tools/docketctl/docketctl admin create --brokers "127.0.0.1:$port" \
     --partitions "${DOCKET_PARTITIONS:-6}" --email "$admin_email" --name "Docket Admin" \
+    --common-passwords "$root/config/common-passwords.txt" \
     < "$root/var/admin-password.new"
   mv "$root/var/admin-password.new" "$root/var/admin-password"
 fi

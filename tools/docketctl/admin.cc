@@ -8,10 +8,12 @@
 #include <iostream>
 
 #include "aggregates/identity/identity_handler.h"
+#include "aggregates/identity/password_policy.h"
 #include "common/clock.h"
 #include "common/hash.h"
 #include "common/password.h"
 #include "common/text.h"
+#include "common/word_list.h"
 #include "consumers/command_bus.h"
 #include "events/envelope.h"
 #include "tools/docketctl/commands.h"
@@ -26,6 +28,7 @@ struct AdminFlags {
   std::string email;
   std::string name;
   int wait_ms = 30000;
+  std::string common_passwords = "config/common-passwords.txt";
 };
 
 int RunCreate(const AdminFlags& f) {
@@ -41,7 +44,9 @@ int RunCreate(const AdminFlags& f) {
     return Fail(cmd, InvalidArgumentError("no password on standard input"));
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
-  if (auto weak = aggregates::WeakPassword(password, f.email, f.name)) {
+  Result<std::vector<std::string>> common = ReadWordList(f.common_passwords);
+  if (!common.ok()) return Fail(cmd, common.status());
+  if (auto weak = aggregates::PasswordPolicy(*common).Weak(password, f.email, f.name)) {
     return Fail(cmd, InvalidArgumentError("the password " + *weak));
   }
   Result<std::string> hash = HashPassword(password);
@@ -106,6 +111,9 @@ void RegisterAdmin(CLI::App& app, int* exit_code) {
   create->add_option("--partitions", f->partitions, "Partitions per topic")->capture_default_str();
   create->add_option("--email", f->email, "The admin's e-mail (the login)")->required();
   create->add_option("--name", f->name, "The admin's name")->required();
+  create->add_option("--common-passwords", f->common_passwords,
+                     "The list of common passwords no user may choose")
+      ->capture_default_str();
   create->add_option("--wait-ms", f->wait_ms, "How long to wait for the decider")
       ->capture_default_str();
   create->callback([f, exit_code] { *exit_code = RunCreate(*f); });
