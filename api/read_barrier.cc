@@ -41,7 +41,17 @@ Status ReadBarrier::Await(int32_t partition, std::chrono::milliseconds timeout) 
   Result<int64_t> end = FreshEnd(partition);
   if (!end.ok()) return UnavailableError("the end of partition " + std::to_string(partition) +
                                          " is unknown: " + end.status().message());
-  if (*end > 0 && !wait_for_(partition, *end, timeout)) {
+  if (*end <= 0 || wait_for_(partition, *end, std::chrono::milliseconds(0))) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (slots_[partition].stuck_end == *end) {
+      return UnavailableError("partition " + std::to_string(partition) + " is stuck before " +
+                              std::to_string(*end));
+    }
+  }
+  if (!wait_for_(partition, *end, timeout)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    slots_[partition].stuck_end = *end;
     return UnavailableError("the read model has not reached " + std::to_string(*end) +
                             " on partition " + std::to_string(partition) + " in time");
   }

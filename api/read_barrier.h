@@ -13,7 +13,10 @@
 //
 // A failed probe is shared too, and remembered for `failure_backoff`:
 // callers in that time fail at once instead of each waiting for a dead
-// broker.
+// broker. Likewise an end the model did not reach in time (a transaction
+// left open by a crashed producer holds read_committed readers until the
+// broker aborts it): while probes keep giving that same end, callers fail at
+// once instead of each waiting out the timeout.
 //
 // Thread-safe.
 #ifndef DOCKET_API_READ_BARRIER_H_
@@ -55,6 +58,7 @@ class ReadBarrier {
     bool running = false;
     Result<int64_t> end = int64_t{0};
     std::chrono::steady_clock::time_point finished_at;
+    int64_t stuck_end = -1;  // an end not reached in time
   };
   // The end from a probe that started after the call (see above).
   Result<int64_t> FreshEnd(int32_t partition);

@@ -78,5 +78,25 @@ TEST(ReadBarrierTest, AFailedProbeIsSharedForTheBackoff) {
   EXPECT_EQ(calls, 2);
 }
 
+// A transaction left open holds the end out of reach: after one caller
+// waited the timeout, the others do not, until the end moves.
+TEST(ReadBarrierTest, AStuckEndIsWaitedForOnce) {
+  int64_t end = 10;
+  int waits = 0;
+  ReadBarrier b([&](int32_t) -> Result<int64_t> { return end; },
+                [&](int32_t, int64_t e, milliseconds timeout) {
+                  if (timeout.count() > 0) ++waits;
+                  return e <= 5;  // the model is at 5
+                });
+  EXPECT_EQ(b.Await(0, milliseconds(10)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(b.Await(0, milliseconds(10)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(waits, 1);
+  end = 11;  // a new end: worth waiting for again
+  EXPECT_EQ(b.Await(0, milliseconds(10)).code(), StatusCode::kUnavailable);
+  EXPECT_EQ(waits, 2);
+  end = 5;  // reached
+  EXPECT_TRUE(b.Await(0, milliseconds(10)).ok());
+}
+
 }  // namespace
 }  // namespace docket::api

@@ -133,6 +133,7 @@ mkdir -p "$tmp/data"
 "$docketd" --brokers "$brokers" --topic-prefix "$prefix" --data-dir "$tmp/data" \
   --instance-id bench --listen 127.0.0.1:0 --port-file "$tmp/port" \
   --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
+  --mail-templates "$root/config/mail" --common-passwords "$root/config/common-passwords.txt" \
   --rate-ip-per-s 0 --rate-user-per-s 0 --login-per-min 0 \
   >"$tmp/docketd.log" 2>&1 </dev/null &
 docketd_pid=$!

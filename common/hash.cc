@@ -52,6 +52,14 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   return ToHex({reinterpret_cast<const char*>(h), sizeof h});
 }
 
+std::string Base64(std::string_view bytes) {
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // the terminating NUL
+  return out;
+}
+
 std::string RandomHex(size_t bytes) {
   EnsureSodium();
   std::string raw(bytes, '\0');

@@ -22,6 +22,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data);
 // `bytes` random bytes from the operating system's CSPRNG, as lower-case
 // hex (2 x bytes digits). Suitable for tokens.
 std::string RandomHex(size_t bytes);
+// Standard base64 (RFC 4648, with padding) of `bytes`.
+std::string Base64(std::string_view bytes);
 
 }  // namespace docket
 

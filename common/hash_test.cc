@@ -33,5 +33,17 @@ TEST(HashTest, ToHexAndRandomHex) {
   EXPECT_NE(a, RandomHex(16));
 }
 
+TEST(HashTest, Base64IsRfc4648) {
+  // RFC 4648, section 10.
+  EXPECT_EQ(Base64(""), "");
+  EXPECT_EQ(Base64("f"), "Zg==");
+  EXPECT_EQ(Base64("fo"), "Zm8=");
+  EXPECT_EQ(Base64("foo"), "Zm9v");
+  EXPECT_EQ(Base64("foob"), "Zm9vYg==");
+  EXPECT_EQ(Base64("fooba"), "Zm9vYmE=");
+  EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64(std::string("\xff\x00", 2)), "/wA=");
+}
+
 }  // namespace
 }  // namespace docket

@@ -16,6 +16,10 @@ namespace docket::api {
 
 using nlohmann::json;
 
+// How long a request waits for the identity read model to reach its
+// partition's end before it is answered from what is applied.
+constexpr std::chrono::milliseconds kSessionBarrierWait(1000);
+
 json UserJson(const projections::UserView& u) {
   return {{"id", u.id},
           {"email", u.email},
@@ -123,7 +127,7 @@ Result<std::optional<Principal>> IdentityRoutes::SessionPrincipal(const std::str
   if (fresh) {
     // Every session event committed before now is applied here first;
     // without the broker, what is applied already answers.
-    s_->positions.AwaitCommitted("identity", PartitionOf(*id), s_->options.command_wait)
+    s_->positions.AwaitCommitted("identity", PartitionOf(*id), kSessionBarrierWait)
         .IgnoreError();
   }
   std::shared_ptr<projections::ReadStore> store = identity_->store();
@@ -318,18 +322,14 @@ Reply IdentityRoutes::UserCommand(Call& call, fb::CommandEnvelopeT cmd) {
   return r;
 }
 
-Reply IdentityRoutes::Disable(Call& call) {
-  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), call.param(0));
-  fb::SetUserEnabledT c;
-  c.enabled = false;
-  cmd.command.Set(std::move(c));
-  return UserCommand(call, std::move(cmd));
-}
+Reply IdentityRoutes::Disable(Call& call) { return SetEnabled(call, false); }
 
-Reply IdentityRoutes::Enable(Call& call) {
+Reply IdentityRoutes::Enable(Call& call) { return SetEnabled(call, true); }
+
+Reply IdentityRoutes::SetEnabled(Call& call, bool enabled) {
   fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), call.param(0));
   fb::SetUserEnabledT c;
-  c.enabled = true;
+  c.enabled = enabled;
   cmd.command.Set(std::move(c));
   return UserCommand(call, std::move(cmd));
 }

@@ -66,6 +66,7 @@ class IdentityRoutes final : public RouteModule {
   Reply UserCommand(Call& call, fb::CommandEnvelopeT cmd);
   Reply Disable(Call& call);
   Reply Enable(Call& call);
+  Reply SetEnabled(Call& call, bool enabled);
   Reply Unlock(Call& call);
 
   // identity_sign_in.cc: sign-in, sign-out, passwords and links.

@@ -2,22 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
 
+#include "consumers/notifier/rule_state_testing.h"
 #include "events/envelope.h"
 
 namespace docket::notifier {
 namespace {
 
-class MapState final : public RuleState {
- public:
-  Result<std::optional<std::string>> Get(const std::string& key) override {
-    auto it = rows.find(key);
-    return it == rows.end() ? std::optional<std::string>() : std::optional(it->second);
-  }
-  void Put(const std::string& key, const std::string& value) override { rows[key] = value; }
-  std::map<std::string, std::string> rows;
-};
+using testing::MapState;
 
 template <typename T>
 fb::EventEnvelopeT UserEvent(T payload) {

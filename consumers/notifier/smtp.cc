@@ -1,7 +1,6 @@
 #include "consumers/notifier/smtp.h"
 
 #include <curl/curl.h>
-#include <sodium.h>
 
 #include <cstring>
 #include <ctime>
@@ -11,14 +10,6 @@
 
 namespace docket::notifier {
 namespace {
-
-std::string Base64(const std::string& s) {
-  std::string out(sodium_base64_ENCODED_LEN(s.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(s.data()),
-                    s.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 // A body as base64 in lines of 76 (RFC 2045).
 std::string Base64Lines(const std::string& s) {

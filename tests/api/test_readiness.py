@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import CATALOG, REPO, _binary, _env
+from conftest import CATALOG, COMMON_PASSWORDS, MAIL_TEMPLATES, REPO, _binary, _env
 
 EVENTS = 30_000
 MAX_LAG = 1000  # docketd's default ready-max-lag-events
@@ -41,6 +41,8 @@ def test_not_ready_until_the_read_models_are_within_the_bound():
                                  "--listen", "127.0.0.1:0", "--port-file", str(port_file),
                                  "--catalog", str(CATALOG),
                                  "--quick-links", str(REPO / "config" / "quick-links.json"),
+                                 "--mail-templates", str(MAIL_TEMPLATES),
+                                 "--common-passwords", str(COMMON_PASSWORDS),
                                  "--projector-max-batch", "200"],
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     try:

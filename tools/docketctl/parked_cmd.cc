@@ -8,24 +8,15 @@
 // `command_id` is absent when the record did not name its command (its
 // sender got no answer); `value_base64` is the record as it was, to be
 // sent again once a decider can read it.
-#include <sodium.h>
-
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/hash.h"
 #include "events/topics.h"
 #include "tools/docketctl/commands.h"
 
 namespace docket::ctl {
 namespace {
-
-std::string Base64(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
 
 nlohmann::json ParkedJson(const kafka::Message& m) {
   nlohmann::json j = {{"offset", m.offset}, {"timestamp_ms", m.timestamp_ms}};
