@@ -220,6 +220,18 @@ class Docketd:
                     last = f"port {port}: {type(e).__name__}"
             time.sleep(0.2)  # bounded by the deadline above
 
+    def wait_directory_ready(self):
+        """/readyz passes once the read models are within their lag bound;
+        sign-in needs every user (503 "the gateway is starting" until the
+        identity model has caught up): wait for that too (bounded)."""
+        deadline = time.monotonic() + STARTUP_S
+        probe = requests.Session()
+        probe.trust_env = False
+        while probe.get(self.api + "/me", timeout=5).status_code == 503:
+            if time.monotonic() > deadline:
+                self.fail(f"sign-in not ready within {STARTUP_S} s")
+            time.sleep(0.1)
+
     def stop(self) -> str | None:
         """SIGTERM, wait, SIGKILL. Returns a complaint, or None when it exited 0."""
         if self.proc is None or self.proc.poll() is not None:
@@ -456,8 +468,10 @@ def second_gateway(server: Docketd, request, instance_id: str = "b") -> Docketd:
     # One notifier per deployment: the main server's.
     config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key"),
                                   "roles": "gateway,decider,projector"})
-    return _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
-                  instance_id=instance_id)
+    gateway = _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
+                     instance_id=instance_id)
+    gateway.wait_directory_ready()
+    return gateway
 
 
 @pytest.fixture(scope="session")

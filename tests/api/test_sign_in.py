@@ -104,6 +104,7 @@ def test_a_lock_holds_across_a_restart_of_a_gateway(world, staff, server, reques
     assert failure_answer(attempt(b.api, c.email, c.password))
     assert b.stop() is None
     b.start()
+    b.wait_directory_ready()
     assert failure_answer(attempt(b.api, c.email, c.password))
     assert user_view(Client(b.api, staff.token), c)["locked"] is True
 
