@@ -10,6 +10,12 @@
 
 namespace docket {
 
+// A duration in whole microseconds (the unit of every timestamp here).
+template <typename Rep, typename Period>
+constexpr int64_t ToMicros(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;

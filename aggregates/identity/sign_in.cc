@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "aggregates/rules.h"
+#include "common/clock.h"
 
 namespace docket::aggregates {
 namespace {
@@ -12,10 +13,6 @@ using fb::Role;
 
 constexpr const char* kReset = "reset";
 constexpr const char* kChange = "change";
-
-int64_t Micros(std::chrono::seconds s) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
-}
 
 bool IsHex64(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -46,7 +43,7 @@ const fb::UserSecurityT& Security(const fb::PortalSnapshotT& s) {
 
 // Failed sign-ins still inside the window, and attempts not yet void.
 int Counted(const fb::UserSecurityT& sec, int64_t now, const IdentityLimits& lim) {
-  const int64_t since = now - Micros(lim.failed_login_window);
+  const int64_t since = now - ToMicros(lim.failed_login_window);
   int n = static_cast<int>(
       std::count_if(sec.failures_us.begin(), sec.failures_us.end(),
                     [&](int64_t t) { return t > since; }));
@@ -98,7 +95,7 @@ Decision DecideBegin(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& c
   }
   fb::LoginStartedT e;
   e.attempt_id = cmd.command_id;
-  e.expires_at_us = now + Micros(lim.login_attempt_timeout);
+  e.expires_at_us = now + ToMicros(lim.login_attempt_timeout);
   return One(Event(std::move(e)));
 }
 
@@ -116,7 +113,7 @@ Decision DecideFinish(const fb::PortalSnapshotT& s, const fb::FinishLoginT& c, i
     f.attempt_id = c.attempt_id;
     out.push_back(Event(std::move(f)));
     // This failure, and those before it in the window, count.
-    const int64_t since = now - Micros(lim.failed_login_window);
+    const int64_t since = now - ToMicros(lim.failed_login_window);
     const int failures = 1 + static_cast<int>(std::count_if(
                                  sec.failures_us.begin(), sec.failures_us.end(),
                                  [&](int64_t t) { return t > since; }));

@@ -137,16 +137,13 @@ Result<std::optional<Principal>> IdentityRoutes::SessionPrincipal(const std::str
   DOCKET_ASSIGN_OR_RETURN(std::optional<projections::SessionView> session, q.Session(session_id));
   if (!session || session->user_id != *id) return std::optional<Principal>();
   const int64_t now = s_->clock.NowMicros();
-  const auto us = [](std::chrono::seconds s) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
-  };
   if (now >= session->expires_at_us ||
-      now >= session->last_seen_us + us(s_->options.sessions.idle)) {
+      now >= session->last_seen_us + ToMicros(s_->options.sessions.idle)) {
     return std::optional<Principal>();
   }
   DOCKET_ASSIGN_OR_RETURN(std::optional<projections::UserView> u, q.User(*id));
   if (!u || u->disabled || u->session_epoch != session->epoch) return std::optional<Principal>();
-  if (fresh && now - session->last_seen_us >= us(s_->options.sessions.touch_interval)) {
+  if (fresh && now - session->last_seen_us >= ToMicros(s_->options.sessions.touch_interval)) {
     Touch(*id, session_id, now);
   }
   return std::optional<Principal>(PrincipalOf(*u));
@@ -157,9 +154,7 @@ Result<std::optional<Principal>> IdentityRoutes::SessionPrincipal(const std::str
 void IdentityRoutes::Touch(const std::string& user_id, const std::string& session_id,
                            int64_t now) {
   fb::CommandEnvelopeT c = SystemCommand(user_id, "touch");
-  const int64_t interval =
-      std::chrono::duration_cast<std::chrono::microseconds>(s_->options.sessions.touch_interval)
-          .count();
+  const int64_t interval = ToMicros(s_->options.sessions.touch_interval);
   c.command_id = "touch-" + session_id.substr(0, 32) + "-" + std::to_string(now / interval);
   fb::TouchSessionT t;
   t.session_id = session_id;

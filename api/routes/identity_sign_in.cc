@@ -17,10 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-int64_t Micros(std::chrono::seconds s) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(s).count();
-}
-
 bool Accepted(const std::optional<Sent>& s) {
   return s && s->result.code == fb::ResultCode::Accepted;
 }
@@ -77,7 +73,7 @@ Reply IdentityRoutes::Login(Call& call) {
   // 3. The outcome, always (a refused attempt's finish is refused too).
   const std::string token = id + "." + RandomHex(32);
   const int64_t now = s_->clock.NowMicros();
-  const int64_t expires = now + Micros(s_->options.sessions.absolute);
+  const int64_t expires = now + ToMicros(s_->options.sessions.absolute);
   fb::CommandEnvelopeT finish = SystemCommand(id, "login");
   fb::FinishLoginT f;
   f.attempt_id = begin.command_id;
@@ -190,7 +186,7 @@ Reply IdentityRoutes::ForgotPassword(Call& call) {
   fb::IssueTokenT t;
   t.purpose = "reset";
   t.token_hash = Sha256Hex(aggregates::LinkToken(link_key_, id, cmd.command_id));
-  t.expires_at_us = s_->clock.NowMicros() + Micros(s_->options.reset_link_ttl);
+  t.expires_at_us = s_->clock.NowMicros() + ToMicros(s_->options.reset_link_ttl);
   cmd.command.Set(std::move(t));
   // Unknown and disabled users' commands are refused: the same answer.
   Result<std::optional<Sent>> sent = s_->commands.SubmitSystem(cmd);
