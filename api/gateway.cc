@@ -21,7 +21,13 @@ Status GatewayOptions::Validate() const {
   DOCKET_RETURN_IF_ERROR(kafka.Validate());
   DOCKET_RETURN_IF_ERROR(layout.Validate());
   DOCKET_RETURN_IF_ERROR(sessions.Validate());
-  if (reset_link_ttl.count() <= 0) return InvalidArgumentError("reset_link_ttl must be > 0");
+  if (reset_link_ttl.count() <= 0 || activation_link_ttl.count() <= 0 ||
+      unlock_link_ttl.count() <= 0) {
+    return InvalidArgumentError("every link lifetime (reset, activation, unlock) must be > 0");
+  }
+  if (link_mails_per_hour <= 0 || access_requests_per_hour <= 0) {
+    return InvalidArgumentError("link-mails-per-hour and access-requests-per-hour must be > 0");
+  }
   if (max_body_bytes < 1024) return InvalidArgumentError("gateway: max-body-bytes < 1024");
   if (max_upload_bytes < 1) return InvalidArgumentError("gateway: max-upload-bytes < 1");
   if (command_wait.count() < 0 || min_position_wait.count() < 0) {

@@ -79,6 +79,14 @@ struct GatewayOptions {
   SessionOptions sessions;
   // A forgotten-password link works this long after it was sent.
   std::chrono::seconds reset_link_ttl{3600};
+  // An invitation's activation link, and an unlock link, work this long.
+  std::chrono::seconds activation_link_ttl{72 * 3600};
+  std::chrono::seconds unlock_link_ttl{3600};
+  // Mails with a link (forgotten password, unlock) per e-mail or username
+  // and hour; access requests per client address and hour (and a third of
+  // that per e-mail).
+  double link_mails_per_hour = 5;
+  double access_requests_per_hour = 10;
   bool secure_cookies = false;
   int max_concurrent_hashes = 2;
   std::chrono::milliseconds hash_queue_wait{5000};

@@ -134,6 +134,7 @@ mkdir -p "$tmp/data"
   --instance-id bench --listen 127.0.0.1:0 --port-file "$tmp/port" \
   --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
   --mail-templates "$root/config/mail" --common-passwords "$root/config/common-passwords.txt" \
+  --challenge-questions "$root/config/challenge-questions.txt" \
   --rate-ip-per-s 0 --rate-user-per-s 0 --login-per-min 0 \
   >"$tmp/docketd.log" 2>&1 </dev/null &
 docketd_pid=$!
@@ -207,10 +208,13 @@ login() {  # login EMAIL: prints a session token (a new user may take a moment t
 admin_token="$(login admin@bench.local)"
 call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' \
   "$admin_token" >/dev/null
-call POST /users '{"email":"customer@bench.local","name":"Bench Customer","role":"customer",
-  "account_ids":["ACC-0001"],"password":"'"$password"'"}' "$admin_token" >/dev/null
-call POST /users '{"email":"staff@bench.local","name":"Bench Staff","role":"staff",
-  "password":"'"$password"'"}' "$admin_token" >/dev/null
+# Users with a password from the start (POST /users invites by mail).
+echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --email customer@bench.local --name "Bench Customer" --role customer --account ACC-0001 \
+  >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
+echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --email staff@bench.local --name "Bench Staff" --role staff \
+  >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
 customer_token="$(login customer@bench.local)"
 staff_token="$(login staff@bench.local)"
 

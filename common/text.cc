@@ -2,6 +2,8 @@
 
 #include <utf8proc.h>
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cctype>
 
@@ -44,6 +46,39 @@ bool ValidEmail(std::string_view e) {
     }
   }
   return domain.find("..") == std::string_view::npos && domain[0] != '.' && domain[0] != '-';
+}
+
+std::string FoldUnicode(std::string_view text) {
+  // NFKC (COMPAT + COMPOSE), full case folding, marks stripped (needs
+  // COMPOSE), default-ignorables dropped. No NULLTERM: lengths are given.
+  constexpr auto kOptions = static_cast<utf8proc_option_t>(
+      UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+      UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+  if (text.empty()) return {};
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                   static_cast<utf8proc_ssize_t>(text.size()), &mapped, kOptions);
+  std::string out;
+  if (n > 0 && mapped != nullptr) out.assign(reinterpret_cast<const char*>(mapped), n);
+  std::free(mapped);  // utf8proc allocates with malloc
+  return out;
+}
+
+std::string NormalizeForMatch(std::string_view text) {
+  const std::string folded = FoldUnicode(text);
+  std::string out;
+  bool space = false;
+  for (char c : folded) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
 }
 
 }  // namespace docket

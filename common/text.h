@@ -19,6 +19,13 @@ int64_t Utf8Length(std::string_view s);
 // at most 254 bytes (RFC 5321 path limit).
 bool ValidEmail(std::string_view e);
 
+// Unicode folding for comparisons: NFKC, case folded, accents stripped,
+// default-ignorables dropped (utf8proc). "" for invalid UTF-8.
+std::string FoldUnicode(std::string_view s);
+// FoldUnicode, with every run of white space made one space and the ends
+// trimmed: "  Café  au LAIT " and "cafe au lait" compare equal.
+std::string NormalizeForMatch(std::string_view s);
+
 }  // namespace docket
 
 #endif  // DOCKET_COMMON_TEXT_H_

@@ -166,6 +166,8 @@ std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
     p.role = fb::Role::Admin;  // not the default, so the field is written
     p.account_ids = {"ACC-1001"};
     p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+    p.phone = "+44 20 7946 0000";
+    p.username = "ann.l";
     out.push_back(Wrap("u0123456789abcdef01234567", 1, std::move(p)));
   }
   {
@@ -251,6 +253,62 @@ std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
     p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$bmV3";
     p.purpose = "reset";
     out.push_back(Wrap("u0123456789abcdef01234567", 14, std::move(p)));
+  }
+  {
+    fb::UserProfileChangedT p;
+    p.name = "Ann Lee";
+    p.phone = "+44 20 7946 0001";
+    out.push_back(Wrap("u0123456789abcdef01234567", 15, std::move(p)));
+  }
+  {
+    fb::UsernameChangedT p;
+    p.username = "ann.lee";
+    out.push_back(Wrap("u0123456789abcdef01234567", 16, std::move(p)));
+  }
+  {
+    fb::MembershipChangedT p;
+    p.account_id = "ACC-1002";
+    p.added = true;
+    out.push_back(Wrap("u0123456789abcdef01234567", 17, std::move(p)));
+  }
+  {
+    fb::ChallengeSetT p;
+    p.question_id = "first_pet";
+    p.answer_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$YW5zd2Vy";
+    out.push_back(Wrap("u0123456789abcdef01234567", 18, std::move(p)));
+  }
+  out.push_back(Wrap("u0123456789abcdef01234567", 19, fb::UnlockAdvisedT{}));
+  {
+    fb::UsernameClaimedT p;
+    p.user_id = "u0123456789abcdef01234567";
+    out.push_back(Wrap("n_ann.lee", 1, std::move(p)));
+  }
+  {
+    fb::UsernameReleasedT p;
+    p.user_id = "u0123456789abcdef01234567";
+    out.push_back(Wrap("n_ann.lee", 2, std::move(p)));
+  }
+  {
+    fb::AccessRequestedT p;
+    p.request_id = "req_0123456789abcdef0123";
+    p.kind = "access";
+    p.name = "Bob Stone";
+    p.phone = "+1 555 0100";
+    p.email = "bob@example.com";
+    p.account_name = "Stone Ltd";
+    p.account_number = "ACC-2001";
+    p.service_address = "1 Main St";
+    p.description = "Also Carol (carol@example.com)";
+    out.push_back(Wrap("req_0123456789abcdef0123", 1, std::move(p)));
+  }
+  {
+    fb::AccessRequestDecidedT p;
+    p.approved = true;
+    p.reason = "known customer";
+    p.user_id = "u89abcdef0123456789abcdef";
+    p.account_id = "ACC-2001";
+    p.role = fb::Role::Staff;
+    out.push_back(Wrap("req_0123456789abcdef0123", 2, std::move(p)));
   }
   return out;
 }
@@ -370,6 +428,7 @@ void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     p.role = fb::Role::Staff;
     p.account_ids = {"ACC-1001"};
     p.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+    p.phone = "+44 20 7946 0000";
     out.push_back(WrapCommand(++n, std::move(p)));
   }
   {
@@ -430,7 +489,65 @@ void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     p.enabled = true;
     out.push_back(WrapCommand(++n, std::move(p)));
   }
-  out.push_back(WrapCommand(++n, fb::UnlockUserT{}));
+  {
+    fb::UnlockUserT p;
+    p.token_hash = std::string(64, 'd');
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::UpdateProfileT p;
+    p.name = "Ann Lee";
+    p.phone = "+44 20 7946 0001";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SetUsernameT p;
+    p.username = "ann.lee";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::ClaimUsernameT p;
+    p.user_id = "u0123456789abcdef01234567";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::ReleaseUsernameT p;
+    p.user_id = "u0123456789abcdef01234567";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::ChangeMembershipT p;
+    p.account_id = "ACC-1002";
+    p.add = true;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::SetChallengeT p;
+    p.question_id = "first_pet";
+    p.answer_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$YW5zd2Vy";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::RequestAccessT p;
+    p.kind = "access";
+    p.name = "Bob Stone";
+    p.phone = "+1 555 0100";
+    p.email = "bob@example.com";
+    p.account_name = "Stone Ltd";
+    p.account_number = "ACC-2001";
+    p.service_address = "1 Main St";
+    p.description = "Also Carol (carol@example.com)";
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  {
+    fb::DecideAccessRequestT p;
+    p.approve = true;
+    p.reason = "known customer";
+    p.user_id = "u89abcdef0123456789abcdef";
+    p.account_id = "ACC-2001";
+    p.role = fb::Role::Staff;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
 }
 
 }  // namespace

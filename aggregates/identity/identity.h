@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -23,6 +24,19 @@ std::string UserIdForEmail(std::string_view email);
 // meet.
 bool IsAccountNumber(std::string_view s);
 
+// Usernames: 3..32 of [A-Za-z0-9._-], starting with a letter (so never an
+// e-mail, which needs '@'); compared lower-cased. A username's claim
+// aggregate id is "n_" + the lower-cased username ('_' is in no account
+// number, and user ids start with "u"), so the claim's single writer keeps
+// one holder per username.
+bool ValidUsername(std::string_view username);
+std::string UsernameClaimId(std::string_view username);
+// Access requests: "req_" + 20 lower-case hex digits (NewAccessRequestId).
+bool IsAccessRequestId(std::string_view id);
+std::string NewAccessRequestId();
+// Phone numbers: 0..40 of digits, spaces and "+-().x", at most one '+'.
+bool ValidPhone(std::string_view phone);
+
 // Tokens of a user: "<user id>.<64 hex digits>", so a gateway knows the
 // aggregate (and its partition) of a token without a lookup; only
 // Sha256Hex(token) is ever stored. Sessions use 256 random bits; links
@@ -35,6 +49,20 @@ std::string LinkKey(std::string_view secret);
 std::string LinkToken(std::string_view link_key, const std::string& user_id,
                       std::string_view command_id);
 
+// A challenge question of the deployment's list (config).
+struct ChallengeQuestion {
+  std::string id;    // stored with the answer; 1..64 of [a-z0-9_-]
+  std::string text;  // shown to the user
+};
+// Parses the list's text: "<id>: <question>" per line, '#' comments and
+// blank lines ignored. kInvalidArgument naming the line for a malformed
+// line, an id given twice, or no question at all.
+Result<std::vector<ChallengeQuestion>> ParseChallengeQuestions(std::string_view text);
+// A challenge answer as it is compared and hashed: NormalizeForMatch
+// (case, accents, spacing); answers of under 2 characters after it are
+// refused by the gateway.
+std::string NormalizeChallengeAnswer(std::string_view answer);
+
 struct IdentityLimits {
   size_t max_service_addresses = 50;  // per account
   size_t max_memberships = 100;       // accounts per customer
@@ -43,6 +71,9 @@ struct IdentityLimits {
   std::chrono::seconds failed_login_window{15 * 60};
   // A started sign-in that never finished (a gateway died) stops counting.
   std::chrono::seconds login_attempt_timeout{30};
+  // Challenge questions a user may choose from (ids; config). Empty: any id
+  // of 1..64 of [a-z0-9_-] (tests).
+  std::vector<std::string> challenge_questions;
   // Live sessions per user; a new one ends the oldest beyond it.
   size_t max_sessions = 20;
   // kInvalidArgument when a maximum or a duration is 0.

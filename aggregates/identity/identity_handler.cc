@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aggregates/identity/access_request.h"
+#include "aggregates/identity/profile.h"
 #include "aggregates/identity/sign_in.h"
 #include "aggregates/rules.h"
 #include "common/text.h"
@@ -131,8 +133,12 @@ Decision DecideCreateUser(const fb::PortalSnapshotT& s, const fb::CommandEnvelop
                      "is not an account id");
     }
   }
-  if (c.password_hash.rfind("$argon2id$", 0) != 0) {
-    return Invalid("user.password_hash", "password_hash", "must be an Argon2id hash");
+  // An empty hash invites the user: the activation link sets the password.
+  if (!c.password_hash.empty() && c.password_hash.rfind("$argon2id$", 0) != 0) {
+    return Invalid("user.password_hash", "password_hash", "must be an Argon2id hash or empty");
+  }
+  if (!ValidPhone(c.phone)) {
+    return Invalid("user.phone", "phone", "must be at most 40 digits, spaces or +-().x");
   }
   fb::UserCreatedT e;
   e.user_id = cmd.aggregate_id;
@@ -144,6 +150,7 @@ Decision DecideCreateUser(const fb::PortalSnapshotT& s, const fb::CommandEnvelop
   e.account_ids.erase(std::unique(e.account_ids.begin(), e.account_ids.end()),
                       e.account_ids.end());
   e.password_hash = c.password_hash;
+  e.phone = c.phone;
   Events out;
   out.emplace_back().Set(std::move(e));
   return out;
@@ -176,7 +183,7 @@ bool IdentityHandler::Handles(fb::Command type) const {
     case fb::Command::ChangePasswordHash:
       return true;
     default:
-      return IsSignInCommand(type);
+      return IsSignInCommand(type) || IsProfileCommand(type) || IsAccessCommand(type);
   }
 }
 
@@ -184,6 +191,8 @@ Decision IdentityHandler::Decide(std::string_view state, const fb::CommandEnvelo
                                  int64_t now_us, const std::string&) const {
   return DecideOn(state, cmd, [&](const fb::PortalSnapshotT& s) -> Decision {
     if (IsSignInCommand(cmd.command.type)) return DecideSignIn(s, cmd, now_us, limits_);
+    if (IsProfileCommand(cmd.command.type)) return DecideProfile(s, cmd, limits_);
+    if (IsAccessCommand(cmd.command.type)) return DecideAccess(s, cmd);
     switch (cmd.command.type) {
       case fb::Command::CreateAccount:
         return DecideCreateAccount(s, cmd, *cmd.command.AsCreateAccount(), limits_);
@@ -202,6 +211,8 @@ Decision IdentityHandler::Decide(std::string_view state, const fb::CommandEnvelo
 Status IdentityHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) const {
   const fb::EventUnion& e = env.event;
   if (IsSignInEvent(e.type)) return FoldSignIn(s, e, env.occurred_at_us);
+  if (IsProfileEvent(e.type)) return FoldProfile(s, e);
+  if (IsAccessEvent(e.type)) return FoldAccess(s, e);
   switch (e.type) {
     case fb::Event::AccountCreated:
       s.kind = "account";

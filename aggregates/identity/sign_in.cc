@@ -13,6 +13,8 @@ using fb::Role;
 
 constexpr const char* kReset = "reset";
 constexpr const char* kChange = "change";
+constexpr const char* kActivation = "activation";
+constexpr const char* kUnlock = "unlock";
 
 bool IsHex64(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -180,17 +182,43 @@ Decision DecideSession(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT&
 }
 
 Decision DecideIssueToken(const fb::PortalSnapshotT& s, const fb::IssueTokenT& c, int64_t now) {
-  if (c.purpose != kReset) return Invalid("token.purpose", "purpose", "must be \"reset\"");
+  const fb::UserSecurityT& sec = Security(s);
+  if (c.purpose != kReset && c.purpose != kActivation && c.purpose != kUnlock) {
+    return Invalid("token.purpose", "purpose", "must be \"reset\", \"activation\" or \"unlock\"");
+  }
   if (!IsHex64(c.token_hash)) return Invalid("token.hash", "token_hash", "must be 64 hex digits");
   if (c.expires_at_us <= now) return Invalid("token.expiry", "expires_at_us", "must be later");
-  if (Security(s).disabled) {
-    return Reject(ResultCode::FailedPrecondition, "user.disabled", "disabled");
+  if (sec.disabled) return Reject(ResultCode::FailedPrecondition, "user.disabled", "disabled");
+  if (c.purpose == kActivation && !s.user->password_hash.empty()) {
+    return Reject(ResultCode::FailedPrecondition, "user.active",
+                  "the user has activated their account already");
+  }
+  if (c.purpose == kUnlock) {
+    if (!sec.locked) {
+      return Reject(ResultCode::FailedPrecondition, "user.not_locked", "the user is not locked");
+    }
+    // Without a challenge question a link alone would be enough: the user
+    // is told to reset the password instead.
+    if (sec.challenge_question.empty()) return One(Event(fb::UnlockAdvisedT{}));
   }
   fb::TokenIssuedT e;
   e.purpose = c.purpose;
   e.token_hash = c.token_hash;
   e.expires_at_us = c.expires_at_us;
   return One(Event(std::move(e)));
+}
+
+// One answer for a link that is wrong, used, replaced or expired.
+std::optional<Rejection> CheckLink(const fb::UserSecurityT& sec, const fb::CommandEnvelopeT& cmd,
+                                   const char* purpose, const std::string& token_hash,
+                                   int64_t now) {
+  const fb::TokenRefT* t = Token(sec, purpose);
+  if (cmd.actor->role != Role::System || !t || t->token_hash != token_hash ||
+      t->expires_at_us <= now) {
+    return Reject(ResultCode::FailedPrecondition, "token.invalid",
+                  "the link is invalid or has expired");
+  }
+  return std::nullopt;
 }
 
 Decision DecideSetPassword(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd,
@@ -206,14 +234,13 @@ Decision DecideSetPassword(const fb::PortalSnapshotT& s, const fb::CommandEnvelo
   set.purpose = c.purpose;
   fb::SessionsEndedT ended;
   ended.reason = "password_" + c.purpose;
+  if (c.purpose == kActivation) {
+    if (auto r = CheckLink(sec, cmd, kActivation, c.token_hash, now)) return *r;
+    out.push_back(Event(std::move(set)));
+    return out;
+  }
   if (c.purpose == kReset) {
-    const fb::TokenRefT* t = Token(sec, kReset);
-    // One answer for a link that is wrong, used, replaced or expired.
-    if (cmd.actor->role != Role::System || !t || t->token_hash != c.token_hash ||
-        t->expires_at_us <= now) {
-      return Reject(ResultCode::FailedPrecondition, "token.invalid",
-                    "the link is invalid or has expired");
-    }
+    if (auto r = CheckLink(sec, cmd, kReset, c.token_hash, now)) return *r;
     out.push_back(Event(std::move(set)));
     if (sec.locked) {
       fb::UserUnlockedT u;
@@ -228,7 +255,8 @@ Decision DecideSetPassword(const fb::PortalSnapshotT& s, const fb::CommandEnvelo
     out.push_back(Event(std::move(set)));
     ended.kept_session_id = c.kept_session_id;
   } else {
-    return Invalid("password.purpose", "purpose", "must be \"change\" or \"reset\"");
+    return Invalid("password.purpose", "purpose",
+                   "must be \"change\", \"reset\" or \"activation\"");
   }
   out.push_back(Event(std::move(ended)));
   return out;
@@ -256,11 +284,24 @@ Decision DecideEnabled(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT&
   return out;
 }
 
-Decision DecideUnlock(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd) {
+Decision DecideUnlock(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd,
+                      const fb::UnlockUserT& c, int64_t now) {
+  const fb::UserSecurityT& sec = Security(s);
+  if (!c.token_hash.empty()) {
+    // The unlock link (the gateway checked the challenge answer).
+    if (auto r = CheckLink(sec, cmd, kUnlock, c.token_hash, now)) return *r;
+    if (!sec.locked || sec.disabled) {
+      return Reject(ResultCode::FailedPrecondition, "token.invalid",
+                    "the link is invalid or has expired");
+    }
+    fb::UserUnlockedT u;
+    u.reason = "unlock_link";
+    return One(Event(std::move(u)));
+  }
   if (!IsStaffActor(*cmd.actor)) {
     return Reject(ResultCode::PermissionDenied, "user.staff_only", "only staff unlock users");
   }
-  if (!Security(s).locked) {
+  if (!sec.locked) {
     return Reject(ResultCode::FailedPrecondition, "user.not_locked", "the user is not locked");
   }
   fb::UserUnlockedT u;
@@ -309,7 +350,7 @@ Decision DecideSignIn(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& 
     case fb::Command::SetUserEnabled:
       return DecideEnabled(s, cmd, c.AsSetUserEnabled()->enabled);
     case fb::Command::UnlockUser:
-      return DecideUnlock(s, cmd);
+      return DecideUnlock(s, cmd, *c.AsUnlockUser(), now);
     default:
       return Invalid("command.context", "command", "is not a sign-in command");
   }
@@ -359,6 +400,7 @@ Status FoldSignIn(fb::PortalSnapshotT& s, const fb::EventUnion& e, int64_t at) {
     case fb::Event::UserUnlocked:
       sec.locked = false;
       sec.failures_us.clear();
+      std::erase_if(sec.tokens, [](const auto& x) { return x->purpose == kUnlock; });
       break;
     case fb::Event::SessionEnded:
       std::erase_if(sec.sessions, [&](const auto& x) {
@@ -392,8 +434,11 @@ Status FoldSignIn(fb::PortalSnapshotT& s, const fb::EventUnion& e, int64_t at) {
     case fb::Event::PasswordSet: {
       const auto* p = e.AsPasswordSet();
       s.user->password_hash = p->password_hash;
-      // A reset uses its link up; any new password voids a pending link.
-      std::erase_if(sec.tokens, [](const auto& x) { return x->purpose == kReset; });
+      // A reset or an activation uses its link up; any new password voids
+      // a pending reset or activation link.
+      std::erase_if(sec.tokens, [](const auto& x) {
+        return x->purpose == kReset || x->purpose == kActivation;
+      });
       break;
     }
     default:

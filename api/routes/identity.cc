@@ -29,7 +29,12 @@ json UserJson(const projections::UserView& u) {
           {"created_at", FormatMicros(u.created_at_us)},
           {"disabled", u.disabled},
           {"locked", u.locked},
-          {"failed_logins", u.failed_logins}};
+          {"failed_logins", u.failed_logins},
+          {"phone", u.phone},
+          {"username", u.username.empty() ? json(nullptr) : json(u.username)},
+          {"pending_activation", u.pending_activation()},
+          {"challenge_question", u.challenge_question.empty() ? json(nullptr)
+                                                              : json(u.challenge_question)}};
 }
 
 json AccountJson(const projections::AccountView& a) {
@@ -59,6 +64,23 @@ Reply Unprocessable(const std::string& field, const std::string& message,
                   {"errors", json::array({{{"field", field}, {"message", message}}})}});
 }
 
+Reply NoStore(Reply r) {
+  r.Header("Cache-Control", "no-store");
+  r.Header("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+bool Accepted(const std::optional<Sent>& s) {
+  return s && s->result.code == fb::ResultCode::Accepted;
+}
+
+OrReply<Sent> IdentityRoutes::Step(const fb::CommandEnvelopeT& cmd) {
+  Result<std::optional<Sent>> r = s_->commands.SubmitSystem(cmd);
+  if (!r.ok()) return ProblemFromStatus(r.status());
+  if (!*r) return CommandClient::Pending(cmd.command_id);
+  return std::move(**r);
+}
+
 IdentityRoutes::~IdentityRoutes() = default;
 
 Status IdentityRoutes::Register(Router& router, Services& services) {
@@ -66,8 +88,12 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   const GatewayOptions& o = services.options;
   DOCKET_ASSIGN_OR_RETURN(hasher_, PasswordHasher::Create(o.max_concurrent_hashes, o.hash_queue_wait));
   login_throttle_ = std::make_unique<LoginThrottle>(o.login_per_minute, services.clock);
-  // Forgotten-password mails: 5 an hour per e-mail.
-  links_per_email_ = std::make_unique<RateLimiter>(RateLimit{5.0 / 3600, 5}, services.clock);
+  auto per_hour = [&](double n) {
+    return std::make_unique<RateLimiter>(RateLimit{n / 3600, std::max(1.0, n)}, services.clock);
+  };
+  links_per_email_ = per_hour(o.link_mails_per_hour);
+  requests_per_address_ = per_hour(o.access_requests_per_hour);
+  requests_per_email_ = per_hour(o.access_requests_per_hour / 3);
   link_key_ = aggregates::LinkKey(services.secret);
   DOCKET_ASSIGN_OR_RETURN(std::vector<std::string> common, ReadWordList(common_passwords_));
   policy_ = aggregates::PasswordPolicy(std::move(common));
@@ -79,23 +105,55 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   auto to = [this](Reply (IdentityRoutes::*fn)(Call&)) {
     return [this, fn](Call& call) { return (this->*fn)(call); };
   };
-  router.Add(V::post, "/api/v1/auth/login", Access::kPublicLimited, to(&IdentityRoutes::Login));
+  const Access kPublic = Access::kPublicLimited;
+  // Sign-in, and help signing in.
+  router.Add(V::post, "/api/v1/auth/login", kPublic, to(&IdentityRoutes::Login));
   router.Add(V::post, "/api/v1/auth/logout", Access::kSignedIn, to(&IdentityRoutes::Logout));
-  router.Add(V::post, "/api/v1/auth/password/forgot", Access::kPublicLimited,
-             to(&IdentityRoutes::ForgotPassword));
-  router.Add(V::post, "/api/v1/auth/password/reset/check", Access::kPublicLimited,
+  router.Add(V::post, "/api/v1/auth/password/forgot", kPublic, to(&IdentityRoutes::ForgotPassword));
+  router.Add(V::post, "/api/v1/auth/password/reset/check", kPublic,
              to(&IdentityRoutes::CheckResetLink));
-  router.Add(V::post, "/api/v1/auth/password/reset", Access::kPublicLimited,
-             to(&IdentityRoutes::ResetPassword));
+  router.Add(V::post, "/api/v1/auth/password/reset", kPublic, to(&IdentityRoutes::ResetPassword));
+  router.Add(V::post, "/api/v1/auth/activate/check", kPublic,
+             to(&IdentityRoutes::CheckActivationLink));
+  router.Add(V::post, "/api/v1/auth/activate", kPublic, to(&IdentityRoutes::Activate));
+  router.Add(V::post, "/api/v1/auth/unlock", kPublic, to(&IdentityRoutes::RequestUnlock));
+  router.Add(V::post, "/api/v1/auth/unlock/check", kPublic, to(&IdentityRoutes::CheckUnlockLink));
+  router.Add(V::post, "/api/v1/auth/unlock/confirm", kPublic, to(&IdentityRoutes::UnlockWithLink));
+  router.Add(V::get, "/api/v1/auth/challenge-questions", kPublic,
+             to(&IdentityRoutes::ChallengeQuestions));
+  router.Add(V::post, "/api/v1/auth/help", kPublic, to(&IdentityRoutes::RequestHelp));
+  router.Add(V::post, "/api/v1/access-requests", kPublic, to(&IdentityRoutes::RequestAccess));
+  // My Account.
+  router.Add(V::get, "/api/v1/me", Access::kSignedIn, to(&IdentityRoutes::Me));
+  router.Add(V::patch, "/api/v1/me", Access::kSignedIn, to(&IdentityRoutes::UpdateMe));
   router.Add(V::post, "/api/v1/me/password", Access::kSignedIn,
              to(&IdentityRoutes::ChangePassword));
-  router.Add(V::get, "/api/v1/me", Access::kSignedIn, to(&IdentityRoutes::Me));
+  router.Add(V::put, "/api/v1/me/challenge", Access::kSignedIn,
+             to(&IdentityRoutes::SetChallenge));
+  // Staff: access requests, accounts, users.
+  router.Add(V::get, "/api/v1/access-requests", Access::kStaff, to(&IdentityRoutes::ListRequests));
+  router.Add(V::get, "/api/v1/access-requests/{id}", Access::kStaff,
+             to(&IdentityRoutes::GetRequest));
+  router.Add(V::post, "/api/v1/access-requests/{id}/approve", Access::kStaff,
+             to(&IdentityRoutes::ApproveRequest));
+  router.Add(V::post, "/api/v1/access-requests/{id}/reject", Access::kStaff,
+             to(&IdentityRoutes::RejectRequest));
   router.Add(V::post, "/api/v1/accounts", Access::kStaff, to(&IdentityRoutes::CreateAccount));
   router.Add(V::get, "/api/v1/accounts/{id}", Access::kSignedIn, to(&IdentityRoutes::GetAccount));
   router.Add(V::post, "/api/v1/accounts/{id}/service-addresses", Access::kStaff,
              to(&IdentityRoutes::AddAddress));
+  router.Add(V::get, "/api/v1/users", Access::kStaff, to(&IdentityRoutes::ListUsers));
   router.Add(V::post, "/api/v1/users", Access::kStaff, to(&IdentityRoutes::CreateUser));
   router.Add(V::get, "/api/v1/users/{id}", Access::kSignedIn, to(&IdentityRoutes::GetUser));
+  router.Add(V::patch, "/api/v1/users/{id}", Access::kStaff, to(&IdentityRoutes::UpdateUser));
+  router.Add(V::post, "/api/v1/users/{id}/accounts", Access::kStaff,
+             to(&IdentityRoutes::AddMembership));
+  router.Add(V::delete_, "/api/v1/users/{id}/accounts/{account}", Access::kStaff,
+             to(&IdentityRoutes::RemoveMembership));
+  router.Add(V::post, "/api/v1/users/{id}/invitation", Access::kStaff,
+             to(&IdentityRoutes::ResendInvitation));
+  router.Add(V::post, "/api/v1/users/{id}/reset-link", Access::kStaff,
+             to(&IdentityRoutes::SendResetLink));
   router.Add(V::post, "/api/v1/users/{id}/disable", Access::kStaff, to(&IdentityRoutes::Disable));
   router.Add(V::post, "/api/v1/users/{id}/enable", Access::kStaff, to(&IdentityRoutes::Enable));
   router.Add(V::post, "/api/v1/users/{id}/unlock", Access::kStaff, to(&IdentityRoutes::Unlock));
@@ -230,68 +288,6 @@ Reply IdentityRoutes::GetAccount(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> a, OrProblem(q->Account(id)));
   if (!a || !call.caller().MayRead(id)) return NotFound("account " + id.substr(0, 64));
   return JsonReply(200, AccountJson(*a));
-}
-
-Reply IdentityRoutes::CreateUser(Call& call) {
-  DOCKET_ASSIGN_OR_REPLY(Body b,
-                         ReadBody(call.req, {"email", "name", "role", "account_ids", "password"}));
-  const std::string email = b.Str("email", true, 3, 254);
-  const std::string name = b.Str("name", true, 1, 200);
-  const std::string role_text = b.Str("role", true, 1, 16);
-  std::vector<std::string> accounts = b.StrList("account_ids", 100, 32);
-  const std::string password = b.Str("password", true, 1, 1024);
-  fb::Role role = fb::Role::Customer;
-  if (role_text == "staff") {
-    role = fb::Role::Staff;
-  } else if (role_text == "admin") {
-    role = fb::Role::Admin;
-  } else if (role_text != "customer" && b.Has("role") && b.doc["role"].is_string()) {
-    b.Fail("role", "must be customer, staff or admin");
-  }
-  if (b.errors.empty() && !ValidEmail(email)) b.Fail("email", "is not an e-mail address");
-  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  if (role == fb::Role::Customer && accounts.empty()) {
-    return Invalid("account_ids", "a customer needs at least one account");
-  }
-  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
-  for (const auto& a : accounts) {
-    DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> found, OrProblem(q->Account(a)));
-    if (!found) {
-      const std::string m = "account " + a + " does not exist";
-      return Unprocessable("account_ids", m, m, "user.unknown_account");
-    }
-  }
-  if (auto weak = policy_.Weak(password, email, name)) {
-    return Unprocessable("password", *weak, "password " + *weak, "user.weak_password");
-  }
-  // Without an Idempotency-Key, answer a taken e-mail before hashing; with
-  // one, a repeat must reach the aggregate to get the first result.
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> taken,
-                         OrProblem(q->UserByEmail(email)));
-  if (!call.req.headers.count("Idempotency-Key") && taken) {
-    return Problem(409, "conflict", "a user with this e-mail already exists",
-                   {{"rule", "user.email_taken"}});
-  }
-  Result<std::string> hash = hasher_->Hash(password);
-  if (!hash.ok()) return ProblemFromStatus(hash.status());
-  const std::string id = aggregates::UserIdForEmail(email);
-  fb::CreateUserT c;
-  c.email = email;
-  c.name = name;
-  c.role = role;
-  c.account_ids = accounts;
-  c.password_hash = *hash;
-  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), id);
-  cmd.command.Set(std::move(c));
-  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
-  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
-  DOCKET_ASSIGN_OR_REPLY(Queries after, Reads());
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(after->User(id)));
-  if (!u) return CommandClient::Pending(s.result.command_id);
-  Reply r = JsonReply(201, UserJson(*u));
-  r.Header("Location", "/api/v1/users/" + id);
-  CommandClient::AddCommandHeaders(r, s);
-  return r;
 }
 
 Reply IdentityRoutes::GetUser(Call& call) {

@@ -1,11 +1,12 @@
 // What the identity routes' files share: the JSON of a user and an account,
-// the Principal of a user, and a 422 naming one field.
+// the Principal of a user, a 422 naming one field, and no-store answers.
 #ifndef DOCKET_API_ROUTES_IDENTITY_JSON_H_
 #define DOCKET_API_ROUTES_IDENTITY_JSON_H_
 
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "api/command_client.h"
 #include "api/http.h"
 #include "api/principal.h"
 #include "projections/identity/identity_queries.h"
@@ -17,6 +18,11 @@ nlohmann::json AccountJson(const projections::AccountView& a);
 Principal PrincipalOf(const projections::UserView& u);
 Reply Unprocessable(const std::string& field, const std::string& message,
                     const std::string& detail, const std::string& rule);
+// Cache-Control: no-store and Referrer-Policy: no-referrer (answers about
+// links and credentials).
+Reply NoStore(Reply r);
+// A command the gateway sent itself was decided and accepted.
+bool Accepted(const std::optional<Sent>& sent);
 
 }  // namespace docket::api
 

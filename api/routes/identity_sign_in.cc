@@ -17,12 +17,8 @@ namespace {
 
 using nlohmann::json;
 
-bool Accepted(const std::optional<Sent>& s) {
-  return s && s->result.code == fb::ResultCode::Accepted;
-}
-
 Reply WrongCredentials() {
-  return Problem(401, "invalid-credentials", "the e-mail or the password is wrong");
+  return Problem(401, "invalid-credentials", "the username or the password is wrong");
 }
 
 // One answer for every link that cannot be used: unknown, tampered, used,
@@ -34,25 +30,38 @@ Reply InvalidLink() {
   return r;
 }
 
-Reply NoStore(Reply r) {
-  r.Header("Cache-Control", "no-store");
-  r.Header("Referrer-Policy", "no-referrer");
-  return r;
+// "Username" is an e-mail or a username: `login`, or `email` as before.
+OrReply<std::string> LoginField(Body& b) {
+  if (b.Has("login") == b.Has("email")) {
+    b.Fail(b.Has("login") ? "email" : "login", "give either login (e-mail or username) or email");
+    return std::string();
+  }
+  return b.Str(b.Has("login") ? "login" : "email", true, 1, 254);
 }
 
 }  // namespace
 
+OrReply<std::string> IdentityRoutes::UserIdOfLogin(const std::string& login) {
+  if (login.find('@') != std::string::npos || !aggregates::ValidUsername(login)) {
+    return aggregates::UserIdForEmail(login);
+  }
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u,
+                         OrProblem(q->UserByUsername(login)));
+  return u ? u->id : aggregates::UserIdForEmail(login);
+}
+
 Reply IdentityRoutes::Login(Call& call) {
   const std::string address = s_->limits.ClientKey(call.req);
   if (auto wait = login_throttle_->AdmitAddress(address)) return TooMany(*wait);
-  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email", "password"}));
-  const std::string email = b.Str("email", true, 1, 254);
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"login", "email", "password"}));
+  DOCKET_ASSIGN_OR_REPLY(const std::string email, LoginField(b));
   const std::string password = b.Str("password", true, 1, 1024);
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   // Guessing one account's password from many addresses is slowed too,
   // without refusing a client that has not been failing (LoginThrottle).
-  if (auto wait = login_throttle_->AdmitEmail(address, email)) return TooMany(*wait);
-  const std::string id = aggregates::UserIdForEmail(email);
+  if (auto wait = login_throttle_->AdmitEmail(address, Lower(email))) return TooMany(*wait);
+  DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(email));
 
   // 1. An attempt the lock-out counts before any password is checked. An
   // unknown, locked or disabled user's is refused.
@@ -84,7 +93,7 @@ Reply IdentityRoutes::Login(Call& call) {
   Result<std::optional<Sent>> finished = s_->commands.SubmitSystem(finish);
   if (!finished.ok()) return ProblemFromStatus(finished.status());
   if (!u || !*ok || !Accepted(*finished)) {
-    login_throttle_->Failed(address, email);
+    login_throttle_->Failed(address, Lower(email));
     return WrongCredentials();
   }
   // The session works on this gateway from the answer on.
@@ -171,30 +180,36 @@ Reply IdentityRoutes::ChangePassword(Call& call) {
   return NoStore(std::move(r));
 }
 
-// "Forgot password?": the same 202 whether or not the e-mail is a user's;
-// a user's gets a link (TokenIssued, mailed by the notifier).
+// "Forgot password?": the same 202 whether or not the e-mail or username is
+// a user's; a user's gets a link (TokenIssued, mailed by the notifier).
 Reply IdentityRoutes::ForgotPassword(Call& call) {
-  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"email"}));
-  const std::string email = b.Str("email", true, 1, 254);
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"login", "email"}));
+  DOCKET_ASSIGN_OR_REPLY(const std::string login, LoginField(b));
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   const Reply same = NoStore(JsonReply(
-      202, {{"message", "If this e-mail belongs to a user, a link to set a new password is on "
-                        "its way. It works for one hour."}}));
-  if (links_per_email_->Take(Lower(email))) return same;  // no more mails for now
-  const std::string id = aggregates::UserIdForEmail(email);
-  fb::CommandEnvelopeT cmd = SystemCommand(id, "reset");
-  fb::IssueTokenT t;
-  t.purpose = "reset";
-  t.token_hash = Sha256Hex(aggregates::LinkToken(link_key_, id, cmd.command_id));
-  t.expires_at_us = s_->clock.NowMicros() + ToMicros(s_->options.reset_link_ttl);
-  cmd.command.Set(std::move(t));
+      202, {{"message", "If this is a user's, a link to set a new password is on its way to "
+                        "their e-mail. It works for one hour."}}));
+  if (links_per_email_->Take(Lower(login))) return same;  // no more mails for now
+  DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(login));
   // Unknown and disabled users' commands are refused: the same answer.
-  Result<std::optional<Sent>> sent = s_->commands.SubmitSystem(cmd);
+  Result<std::optional<Sent>> sent = IssueLink(id, "reset", s_->options.reset_link_ttl);
   if (!sent.ok()) return ProblemFromStatus(sent.status());
   return same;
 }
 
-OrReply<std::optional<projections::UserView>> IdentityRoutes::LinkUser(const std::string& token) {
+Result<std::optional<Sent>> IdentityRoutes::IssueLink(const std::string& id, const char* purpose,
+                                                      std::chrono::seconds ttl) {
+  fb::CommandEnvelopeT cmd = SystemCommand(id, purpose);
+  fb::IssueTokenT t;
+  t.purpose = purpose;
+  t.token_hash = Sha256Hex(aggregates::LinkToken(link_key_, id, cmd.command_id));
+  t.expires_at_us = s_->clock.NowMicros() + ToMicros(ttl);
+  cmd.command.Set(std::move(t));
+  return s_->commands.SubmitSystem(cmd);
+}
+
+OrReply<std::optional<projections::UserView>> IdentityRoutes::LinkUser(const std::string& token,
+                                                                        const char* purpose) {
   const std::optional<std::string> id = aggregates::UserOfToken(token);
   if (!id) return std::optional<projections::UserView>();
   s_->positions.AwaitCommitted("identity", PartitionOf(*id), s_->options.command_wait)
@@ -205,9 +220,28 @@ OrReply<std::optional<projections::UserView>> IdentityRoutes::LinkUser(const std
   const std::string hash = Sha256Hex(token);
   const int64_t now = s_->clock.NowMicros();
   for (const projections::TokenView& t : u->tokens) {
-    if (t.purpose == "reset" && t.token_hash == hash && now < t.expires_at_us) return u;
+    if (t.purpose == purpose && t.token_hash == hash && now < t.expires_at_us) return u;
   }
   return std::optional<projections::UserView>();
+}
+
+nlohmann::json IdentityRoutes::QuestionJson(const std::string& id) const {
+  if (id.empty()) return nullptr;
+  for (const auto& q : questions_) {
+    if (q.id == id) return {{"id", q.id}, {"text", q.text}};
+  }
+  return {{"id", id}, {"text", id}};  // a question since removed from the list
+}
+
+OrReply<bool> IdentityRoutes::AnswerIsRight(Call& call, const projections::UserView& u,
+                                            const std::string& answer) {
+  if (u.challenge_hash.empty()) return true;
+  const std::string address = s_->limits.ClientKey(call.req);
+  if (auto wait = login_throttle_->AdmitEmail(address, Lower(u.email))) return TooMany(*wait);
+  Result<bool> ok = hasher_->Verify(u.challenge_hash, aggregates::NormalizeChallengeAnswer(answer));
+  if (!ok.ok()) return ProblemFromStatus(ok.status());
+  if (!*ok) login_throttle_->Failed(address, Lower(u.email));
+  return *ok;
 }
 
 // Opening the link checks it without using it up.
@@ -215,28 +249,46 @@ Reply IdentityRoutes::CheckResetLink(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token"}));
   const std::string token = b.Str("token", true, 1, 200);
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "reset"));
   if (!u) return InvalidLink();
-  return NoStore(JsonReply(200, {{"valid", true}, {"email", u->email}}));
+  return NoStore(JsonReply(200, {{"valid", true},
+                                 {"email", u->email},
+                                 {"challenge_question", QuestionJson(u->challenge_question)}}));
 }
 
-// A new password through the link: uses it up, unlocks, ends every
-// session, and does not sign in.
+// A new password through the link (plus the challenge answer when the
+// user has a question): uses it up, unlocks, ends every session, and does
+// not sign in.
 Reply IdentityRoutes::ResetPassword(Call& call) {
-  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token", "password"}));
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token", "password", "answer"}));
   const std::string token = b.Str("token", true, 1, 200);
   const std::string password = b.Str("password", true, 1, 1024);
+  const std::string answer = b.Str("answer", false, 1, 200);
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "reset"));
   if (!u) return InvalidLink();
+  if (!u->challenge_hash.empty() && answer.empty()) {
+    return NoStore(Unprocessable("answer", "is required", "answer the challenge question",
+                                 "user.challenge_answer"));
+  }
   if (auto weak = policy_.Weak(password, u->email, u->name)) {
     return NoStore(Unprocessable("password", *weak, "password " + *weak, "user.weak_password"));
   }
+  DOCKET_ASSIGN_OR_REPLY(bool right, AnswerIsRight(call, *u, answer));
+  if (!right) {
+    return NoStore(Unprocessable("answer", "is wrong", "the answer to the challenge question is wrong",
+                                 "user.challenge_answer"));
+  }
+  return SetPasswordWithLink(*u, token, password, "reset");
+}
+
+Reply IdentityRoutes::SetPasswordWithLink(const projections::UserView& u, const std::string& token,
+                                          const std::string& password, const char* purpose) {
   Result<std::string> hash = hasher_->Hash(password);
   if (!hash.ok()) return ProblemFromStatus(hash.status());
-  fb::CommandEnvelopeT cmd = SystemCommand(u->id, "reset");
+  fb::CommandEnvelopeT cmd = SystemCommand(u.id, purpose);
   fb::SetPasswordT set;
-  set.purpose = "reset";
+  set.purpose = purpose;
   set.token_hash = Sha256Hex(token);
   set.password_hash = *hash;
   cmd.command.Set(std::move(set));
@@ -247,6 +299,133 @@ Reply IdentityRoutes::ResetPassword(Call& call) {
   if (!Accepted(*sent)) return InvalidLink();
   s_->commands.AwaitApplied(**sent);
   return NoStore(EmptyReply(204));
+}
+
+// The invitation's page: who is being activated.
+Reply IdentityRoutes::CheckActivationLink(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token"}));
+  const std::string token = b.Str("token", true, 1, 200);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "activation"));
+  if (!u) return InvalidLink();
+  return NoStore(JsonReply(200, {{"valid", true}, {"email", u->email}, {"name", u->name}}));
+}
+
+// The first password, through the invitation's link; then the user signs in.
+Reply IdentityRoutes::Activate(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token", "password"}));
+  const std::string token = b.Str("token", true, 1, 200);
+  const std::string password = b.Str("password", true, 1, 1024);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "activation"));
+  if (!u) return InvalidLink();
+  if (auto weak = policy_.Weak(password, u->email, u->name)) {
+    return NoStore(Unprocessable("password", *weak, "password " + *weak, "user.weak_password"));
+  }
+  return SetPasswordWithLink(*u, token, password, "activation");
+}
+
+// "Unlock account?": the same 202 for every e-mail or username. A locked
+// user with a challenge question gets an unlock link; one without is told
+// to reset the password (UnlockAdvised); anyone else gets nothing.
+Reply IdentityRoutes::RequestUnlock(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"login", "email"}));
+  DOCKET_ASSIGN_OR_REPLY(const std::string login, LoginField(b));
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  const Reply same = NoStore(JsonReply(
+      202, {{"message", "If this is a locked user's, an e-mail on how to unlock it is on its way "
+                        "to them."}}));
+  if (links_per_email_->Take(Lower(login))) return same;
+  DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(login));
+  Result<std::optional<Sent>> sent = IssueLink(id, "unlock", s_->options.unlock_link_ttl);
+  if (!sent.ok()) return ProblemFromStatus(sent.status());
+  return same;
+}
+
+Reply IdentityRoutes::CheckUnlockLink(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token"}));
+  const std::string token = b.Str("token", true, 1, 200);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "unlock"));
+  if (!u) return InvalidLink();
+  return NoStore(JsonReply(
+      200, {{"valid", true}, {"challenge_question", QuestionJson(u->challenge_question)}}));
+}
+
+// The unlock link and the challenge answer, together, unlock.
+Reply IdentityRoutes::UnlockWithLink(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"token", "answer"}));
+  const std::string token = b.Str("token", true, 1, 200);
+  const std::string answer = b.Str("answer", true, 1, 200);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "unlock"));
+  if (!u || u->challenge_hash.empty()) return InvalidLink();
+  DOCKET_ASSIGN_OR_REPLY(bool right, AnswerIsRight(call, *u, answer));
+  if (!right) {
+    return NoStore(Unprocessable("answer", "is wrong", "the answer to the challenge question is wrong",
+                                 "user.challenge_answer"));
+  }
+  fb::CommandEnvelopeT cmd = SystemCommand(u->id, "unlock");
+  fb::UnlockUserT unlock;
+  unlock.token_hash = Sha256Hex(token);
+  cmd.command.Set(std::move(unlock));
+  Result<std::optional<Sent>> sent = s_->commands.SubmitSystem(cmd);
+  if (!sent.ok()) return ProblemFromStatus(sent.status());
+  if (!*sent) return CommandClient::Pending(cmd.command_id);
+  if (!Accepted(*sent)) return InvalidLink();
+  s_->commands.AwaitApplied(**sent);
+  return NoStore(EmptyReply(204));
+}
+
+Reply IdentityRoutes::ChallengeQuestions(Call&) {
+  json list = json::array();
+  for (const auto& q : questions_) list.push_back({{"id", q.id}, {"text", q.text}});
+  return JsonReply(200, {{"data", list}});
+}
+
+// My Account -> Change Security Settings: the challenge question and its
+// answer, with the current password.
+Reply IdentityRoutes::SetChallenge(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b,
+                         ReadBody(call.req, {"question_id", "answer", "current_password"}));
+  const std::string question = b.Str("question_id", true, 1, 64);
+  const std::string answer = b.Str("answer", true, 1, 200);
+  const std::string current = b.Str("current_password", true, 1, 1024);
+  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
+  const std::string normal = aggregates::NormalizeChallengeAnswer(answer);
+  if (Utf8Length(normal) < 2) {
+    return Unprocessable("answer", "must have at least 2 letters or digits",
+                         "the answer is too short", "user.challenge_answer");
+  }
+  const Principal& me = call.caller();
+  if (Lower(normal) == Lower(me.email) || normal == NormalizeForMatch(me.name)) {
+    return Unprocessable("answer", "must not be your name or e-mail",
+                         "the answer is your name or e-mail", "user.challenge_answer");
+  }
+  const std::string address = s_->limits.ClientKey(call.req);
+  if (auto wait = login_throttle_->AdmitEmail(address, Lower(me.email))) return TooMany(*wait);
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(me.user_id)));
+  Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", current);
+  if (!ok.ok()) return ProblemFromStatus(ok.status());
+  if (!u || !*ok) {
+    login_throttle_->Failed(address, Lower(me.email));
+    return Unprocessable("current_password", "is wrong", "the current password is wrong",
+                         "password.current");
+  }
+  Result<std::string> hash = hasher_->Hash(normal);
+  if (!hash.ok()) return ProblemFromStatus(hash.status());
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(me, me.user_id);
+  fb::SetChallengeT set;
+  set.question_id = question;
+  set.answer_hash = *hash;
+  cmd.command.Set(std::move(set));
+  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd)));
+  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  Reply r = JsonReply(200, {{"message", "Challenge question saved"},
+                            {"challenge_question", QuestionJson(question)}});
+  CommandClient::AddCommandHeaders(r, s);
+  return NoStore(std::move(r));
 }
 
 }  // namespace docket::api

@@ -122,6 +122,24 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
   app.add_option("--reset-link-ttl-s", c.reset_link_ttl_s,
                  "A forgotten-password link works this long after it was sent")
       ->capture_default_str();
+  app.add_option("--activation-link-ttl-s", c.activation_link_ttl_s,
+                 "An invitation's activation link works this long after it was sent")
+      ->capture_default_str();
+  app.add_option("--unlock-link-ttl-s", c.unlock_link_ttl_s,
+                 "An unlock link works this long after it was sent")
+      ->capture_default_str();
+  app.add_option("--link-mails-per-hour", gw.link_mails_per_hour,
+                 "Forgotten-password and unlock mails per e-mail or username and hour")
+      ->capture_default_str();
+  app.add_option("--access-requests-per-hour", gw.access_requests_per_hour,
+                 "Access requests per client address and hour (a third of it per e-mail)")
+      ->capture_default_str();
+  app.add_option("--challenge-questions", c.challenge_questions_path,
+                 "The challenge questions users choose from (\"<id>: <question>\" per line)")
+      ->capture_default_str();
+  app.add_option("--test-clock-offset-file", c.test_clock_offset_file,
+                 "Testing only: seconds in this file are added to the clock")
+      ->group("");
   app.add_option("--common-passwords", c.common_passwords,
                  "The list of common passwords no user may choose (one per line)")
       ->capture_default_str();
@@ -233,6 +251,18 @@ Status DocketdConfig::Resolve() {
   gateway.sessions.idle = std::chrono::seconds(session_idle_s);
   gateway.sessions.absolute = std::chrono::seconds(session_absolute_s);
   gateway.reset_link_ttl = std::chrono::seconds(reset_link_ttl_s);
+  gateway.activation_link_ttl = std::chrono::seconds(activation_link_ttl_s);
+  gateway.unlock_link_ttl = std::chrono::seconds(unlock_link_ttl_s);
+  if (Runs("decider") || Runs("gateway")) {
+    std::ifstream in(challenge_questions_path);
+    if (!in) {
+      return InvalidArgumentError("cannot read --challenge-questions " + challenge_questions_path);
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    DOCKET_ASSIGN_OR_RETURN(challenge_questions, aggregates::ParseChallengeQuestions(text));
+    identity_limits.challenge_questions.clear();
+    for (const auto& q : challenge_questions) identity_limits.challenge_questions.push_back(q.id);
+  }
   identity_limits.max_failed_logins = lockout_failures;
   identity_limits.failed_login_window = std::chrono::seconds(lockout_window_s);
   DOCKET_RETURN_IF_ERROR(identity_limits.Validate());

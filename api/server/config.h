@@ -46,6 +46,8 @@ struct DocketdConfig {
   int64_t session_idle_s = gateway.sessions.idle.count();
   int64_t session_absolute_s = gateway.sessions.absolute.count();
   int64_t reset_link_ttl_s = gateway.reset_link_ttl.count();
+  int64_t activation_link_ttl_s = gateway.activation_link_ttl.count();
+  int64_t unlock_link_ttl_s = gateway.unlock_link_ttl.count();
   int lockout_failures = aggregates::IdentityLimits{}.max_failed_logins;
   int64_t lockout_window_s = aggregates::IdentityLimits{}.failed_login_window.count();
   int64_t blob_gc_interval_s = gateway.blob_gc_interval.count();
@@ -61,6 +63,10 @@ struct DocketdConfig {
   std::string smtp_password_file;  // the SMTP password, read at start
   std::string mail_templates = "config/mail";
   std::string common_passwords = "config/common-passwords.txt";
+  std::string challenge_questions_path = "config/challenge-questions.txt";
+  std::vector<aggregates::ChallengeQuestion> challenge_questions;  // read by Resolve
+  // Testing only: a file holding seconds to add to the clock (OffsetClock).
+  std::string test_clock_offset_file;
 
   // Derives the role options; kInvalidArgument naming a bad setting.
   Status Resolve();

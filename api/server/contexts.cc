@@ -43,9 +43,9 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
   contexts.push_back(Context{
       std::make_unique<aggregates::IdentityHandler>(config.identity_limits),
       std::make_unique<projections::IdentityProjection>(), "identity",
-      [common = config.common_passwords](
+      [common = config.common_passwords, questions = config.challenge_questions](
           const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
-        return std::make_unique<api::IdentityRoutes>(runners("identity"), common);
+        return std::make_unique<api::IdentityRoutes>(runners("identity"), common, questions);
       },
       std::make_unique<notifier::IdentityMails>()});
   const std::string quick_links = config.quick_links_path;

@@ -22,6 +22,7 @@
 #include "api/server/config.h"
 #include "api/server/contexts.h"
 #include "api/server/server.h"
+#include "common/offset_clock.h"
 #include "common/exit_code.h"
 
 namespace {
@@ -65,8 +66,16 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
+  // Testing only: a clock a test can move (common/offset_clock.h).
+  std::unique_ptr<docket::Clock> test_clock;
+  if (!config.test_clock_offset_file.empty()) {
+    spdlog::warn("docketd: the clock is offset by {} (testing only)", config.test_clock_offset_file);
+    test_clock = std::make_unique<docket::OffsetClock>(config.test_clock_offset_file);
+  }
+  const docket::Clock& clock =
+      test_clock ? *test_clock : static_cast<const docket::Clock&>(docket::SystemClock::Default());
   docket::server::Server server(config, docket::server::MakeContexts(config, &*catalog), &g_stop,
-                                docket::SystemClock::Default());
+                                clock);
   if (docket::Status s = server.Start(); !s.ok()) {
     std::cerr << "docketd: " << s.ToString() << "\n";
     g_stop = true;

@@ -6,14 +6,10 @@
 #include <cstdlib>
 #include <utility>
 
+#include "common/text.h"
+
 namespace docket::projections {
 namespace {
-
-// NFKC (COMPAT + COMPOSE), full case folding, marks stripped (needs COMPOSE
-// or DECOMPOSE), default-ignorables dropped. No NULLTERM: lengths are given.
-constexpr utf8proc_option_t kFoldOptions = static_cast<utf8proc_option_t>(
-    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
-    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
 
 const utf8proc_uint8_t* Bytes(std::string_view s) {
   return reinterpret_cast<const utf8proc_uint8_t*>(s.data());
@@ -47,21 +43,8 @@ std::string ReplaceInvalidUtf8(std::string_view text) {
   return out;
 }
 
-// Applies kFoldOptions to valid UTF-8 `text`; "" if utf8proc reports an error
-// (invalid UTF-8, out of memory).
-std::string MapFold(std::string_view text) {
-  if (text.empty()) return {};
-  utf8proc_uint8_t* mapped = nullptr;
-  utf8proc_ssize_t n =
-      utf8proc_map(Bytes(text), static_cast<utf8proc_ssize_t>(text.size()),
-                   &mapped, kFoldOptions);
-  std::string out;
-  if (n > 0 && mapped != nullptr) {
-    out.assign(reinterpret_cast<const char*>(mapped), static_cast<size_t>(n));
-  }
-  std::free(mapped);  // utf8proc allocates with malloc.
-  return out;
-}
+// Folds valid UTF-8 `text` (common/text.h); "" if utf8proc reports an error.
+std::string MapFold(std::string_view text) { return FoldUnicode(text); }
 
 // True for Unicode letters (L*) and digits/numbers (N*).
 bool IsWordCodePoint(utf8proc_int32_t cp) {

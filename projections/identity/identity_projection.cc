@@ -24,6 +24,36 @@ Result<std::optional<UserView>> LoadUser(Txn& txn, const std::string& id) {
   return std::optional<UserView>(std::move(u));
 }
 
+std::vector<std::string> IndexKeys(const UserView& u) {
+  std::vector<std::string> keys;
+  for (const std::string& w : UserWords(u)) keys.push_back(UserWordKey(w, u.id));
+  for (const std::string& a : u.account_ids) keys.push_back(UserAccountKey(a, u.id));
+  return keys;
+}
+
+// Writes the user row and keeps its indexes (words, memberships, username)
+// in step with what changed since `before` (nullptr: a new user).
+void PutUser(Txn& txn, const UserView* before, const UserView& u) {
+  std::vector<std::string> old_keys = before ? IndexKeys(*before) : std::vector<std::string>{};
+  const std::vector<std::string> new_keys = IndexKeys(u);
+  for (const std::string& k : old_keys) {
+    if (std::find(new_keys.begin(), new_keys.end(), k) == new_keys.end()) {
+      txn.Delete(IdentityCf::kUserIndex, k);
+    }
+  }
+  for (const std::string& k : new_keys) {
+    if (std::find(old_keys.begin(), old_keys.end(), k) == old_keys.end()) {
+      txn.Put(IdentityCf::kUserIndex, k, "");
+    }
+  }
+  const std::string old_name = before ? Lower(before->username) : "";
+  if (old_name != Lower(u.username)) {
+    if (!old_name.empty()) txn.Delete(IdentityCf::kUserByUsername, old_name);
+    if (!u.username.empty()) txn.Put(IdentityCf::kUserByUsername, Lower(u.username), u.id);
+  }
+  txn.Put(IdentityCf::kUsers, u.id, EncodeUser(u));
+}
+
 Status Unknown(const char* what, const fb::EventEnvelopeT& e) {
   return FailedPreconditionError(std::string(fb::EnumNameEvent(e.event.type)) + " for " + what +
                                  " " + e.aggregate_id + " never created");
@@ -65,10 +95,12 @@ Result<ApplyOutcome> UserCreated(const fb::EventEnvelopeT& e, Txn& txn) {
   v.role = u->role;
   v.account_ids = u->account_ids;
   v.password_hash = u->password_hash;
+  v.phone = u->phone;
+  v.username = u->username;
   v.created_at_us = e.occurred_at_us;
   v.version = e.version;
   txn.Put(IdentityCf::kUserByEmail, Lower(v.email), v.id);
-  txn.Put(IdentityCf::kUsers, v.id, EncodeUser(v));
+  PutUser(txn, existing ? &*existing : nullptr, v);
   return ApplyOutcome::kApplied;
 }
 
@@ -96,9 +128,10 @@ Result<ApplyOutcome> OnUser(const fb::EventEnvelopeT& e, Txn& txn,
   DOCKET_ASSIGN_OR_RETURN(auto user, LoadUser(txn, e.aggregate_id));
   if (!user) return Unknown("user", e);
   if (user->version >= e.version) return ApplyOutcome::kAlreadyApplied;
+  const UserView before = *user;
   DOCKET_RETURN_IF_ERROR(change(*user));
   user->version = e.version;
-  txn.Put(IdentityCf::kUsers, user->id, EncodeUser(*user));
+  PutUser(txn, &before, *user);
   return ApplyOutcome::kApplied;
 }
 
@@ -148,6 +181,7 @@ Result<ApplyOutcome> SignInEvent(const fb::EventEnvelopeT& e, Txn& txn) {
       case fb::Event::UserUnlocked:
         u.locked = false;
         u.failed_logins = 0;
+        std::erase_if(u.tokens, [](const TokenView& x) { return x.purpose == "unlock"; });
         return Status::Ok();
       case fb::Event::SessionEnded:
         txn.Delete(IdentityCf::kSessions, e.event.AsSessionEnded()->session_id);
@@ -170,12 +204,92 @@ Result<ApplyOutcome> SignInEvent(const fb::EventEnvelopeT& e, Txn& txn) {
       }
       case fb::Event::PasswordSet:
         u.password_hash = e.event.AsPasswordSet()->password_hash;
-        std::erase_if(u.tokens, [](const TokenView& x) { return x.purpose == "reset"; });
+        std::erase_if(u.tokens, [](const TokenView& x) {
+          return x.purpose == "reset" || x.purpose == "activation";
+        });
         return Status::Ok();
       default:  // LoginStarted: nothing to show
         return Status::Ok();
     }
   });
+}
+
+Result<ApplyOutcome> ProfileEvent(const fb::EventEnvelopeT& e, Txn& txn) {
+  return OnUser(e, txn, [&](UserView& u) -> Status {
+    switch (e.event.type) {
+      case fb::Event::UserProfileChanged:
+        u.name = e.event.AsUserProfileChanged()->name;
+        u.phone = e.event.AsUserProfileChanged()->phone;
+        break;
+      case fb::Event::UsernameChanged:
+        u.username = e.event.AsUsernameChanged()->username;
+        break;
+      case fb::Event::MembershipChanged: {
+        const auto* m = e.event.AsMembershipChanged();
+        std::erase(u.account_ids, m->account_id);
+        if (m->added) {
+          u.account_ids.push_back(m->account_id);
+          std::sort(u.account_ids.begin(), u.account_ids.end());
+        }
+        break;
+      }
+      case fb::Event::ChallengeSet:
+        u.challenge_question = e.event.AsChallengeSet()->question_id;
+        u.challenge_hash = e.event.AsChallengeSet()->answer_hash;
+        break;
+      default:  // UnlockAdvised: nothing to show
+        break;
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<AccessRequestView>> LoadRequest(Txn& txn, const std::string& id) {
+  DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(IdentityCf::kAccessRequests, id));
+  if (!row) return std::optional<AccessRequestView>();
+  DOCKET_ASSIGN_OR_RETURN(AccessRequestView r, DecodeAccessRequest(*row));
+  return std::optional<AccessRequestView>(std::move(r));
+}
+
+void PutRequest(Txn& txn, const AccessRequestView& r) {
+  txn.Put(IdentityCf::kAccessRequests, r.id, EncodeAccessRequest(r));
+  txn.Put(IdentityCf::kAccessRequestIndex, AccessRequestKey(r.state, r.created_at_us, r.id), "");
+  txn.Put(IdentityCf::kAccessRequestIndex, AccessRequestKey("all", r.created_at_us, r.id), "");
+}
+
+Result<ApplyOutcome> AccessEvent(const fb::EventEnvelopeT& e, Txn& txn) {
+  DOCKET_ASSIGN_OR_RETURN(auto existing, LoadRequest(txn, e.aggregate_id));
+  if (existing && existing->version >= e.version) return ApplyOutcome::kAlreadyApplied;
+  if (e.event.type == fb::Event::AccessRequested) {
+    const auto* a = e.event.AsAccessRequested();
+    AccessRequestView r;
+    r.id = a->request_id;
+    r.kind = a->kind;
+    r.name = a->name;
+    r.phone = a->phone;
+    r.email = a->email;
+    r.account_name = a->account_name;
+    r.account_number = a->account_number;
+    r.service_address = a->service_address;
+    r.description = a->description;
+    r.created_at_us = e.occurred_at_us;
+    r.version = e.version;
+    PutRequest(txn, r);
+    return ApplyOutcome::kApplied;
+  }
+  if (!existing) return Unknown("access request", e);
+  const auto* d = e.event.AsAccessRequestDecided();
+  txn.Delete(IdentityCf::kAccessRequestIndex,
+             AccessRequestKey(existing->state, existing->created_at_us, existing->id));
+  existing->state = d->approved ? "approved" : "rejected";
+  existing->reason = d->reason;
+  existing->user_id = d->user_id;
+  existing->account_id = d->account_id;
+  existing->decided_by = e.actor ? e.actor->user_id : "";
+  existing->decided_at_us = e.occurred_at_us;
+  existing->version = e.version;
+  PutRequest(txn, *existing);
+  return ApplyOutcome::kApplied;
 }
 
 class IdentityApplier final : public EventApplier {
@@ -210,6 +324,20 @@ Result<ApplyOutcome> ApplyIdentityEvent(const fb::EventEnvelopeT& e, Txn& txn) {
     case fb::Event::TokenIssued:
     case fb::Event::PasswordSet:
       return SignInEvent(e, txn);
+    case fb::Event::UserProfileChanged:
+    case fb::Event::UsernameChanged:
+    case fb::Event::MembershipChanged:
+    case fb::Event::ChallengeSet:
+    case fb::Event::UnlockAdvised:
+      return ProfileEvent(e, txn);
+    case fb::Event::AccessRequested:
+    case fb::Event::AccessRequestDecided:
+      return AccessEvent(e, txn);
+    case fb::Event::UsernameClaimed:
+    case fb::Event::UsernameReleased:
+      // The claims are the decider's; the read model keeps the username
+      // on the user (UsernameChanged).
+      return ApplyOutcome::kApplied;
     default:
       return FailedPreconditionError(std::string(fb::EnumNameEvent(e.event.type)) +
                                      " does not belong to the identity context");
@@ -217,7 +345,10 @@ Result<ApplyOutcome> ApplyIdentityEvent(const fb::EventEnvelopeT& e, Txn& txn) {
 }
 
 std::vector<FamilySpec> IdentityProjection::Families() const {
-  return {{"accounts", false}, {"users", false}, {"user_by_email", false}, {"sessions", false}};
+  return {{"accounts", false},         {"users", false},
+          {"user_by_email", false},    {"sessions", false},
+          {"user_by_username", false}, {"user_index", false},
+          {"access_requests", false},  {"access_request_index", false}};
 }
 
 std::unique_ptr<EventApplier> IdentityProjection::NewApplier() const {

@@ -6,6 +6,10 @@
 //   ServiceAddressAdded  appends the address to its account
 //   UserCreated          the user row, and lower-cased e-mail -> user id
 //   PasswordHashChanged  replaces the user's password hash
+//   profile events       name, phone, username, memberships, challenge
+//                        question and answer hash (UsernameClaimed and
+//                        UsernameReleased change nothing here)
+//   AccessRequested, AccessRequestDecided  the request row and its index
 //   sign-in events       the user's lock, disabled flag, failed sign-ins,
 //                        live link digests and session epoch; a session
 //                        row per LoginSucceeded (SessionEnded deletes it,
@@ -30,6 +34,15 @@
 //   users          <user id>            user JSON (incl. the Argon2id hash)
 //   user_by_email  <lower-cased e-mail> user id
 //   sessions       <SHA-256 hex of the token>  session JSON (SessionView)
+//   user_by_username  <lower-cased username>   user id
+//   user_index     "w" 0 <word> 0 <user id>, "a" 0 <account id> 0 <user id>:
+//                  staff's user search (UserWords) and account members
+//   access_requests       <request id>          AccessRequestView JSON
+//   access_request_index  <state> 0 <INT64_MAX - created, 20 digits> 0 <id>,
+//                  and the same under "all": newest first per state
+//
+// A store built before the last four families existed has them empty:
+// rebuild it (docs/operations.md) to index the users it already has.
 #ifndef DOCKET_PROJECTIONS_IDENTITY_IDENTITY_PROJECTION_H_
 #define DOCKET_PROJECTIONS_IDENTITY_IDENTITY_PROJECTION_H_
 
@@ -49,6 +62,10 @@ enum class IdentityCf : int {
   kUsers,
   kUserByEmail,
   kSessions,
+  kUserByUsername,
+  kUserIndex,
+  kAccessRequests,
+  kAccessRequestIndex,
 };
 
 Result<ApplyOutcome> ApplyIdentityEvent(const fb::EventEnvelopeT& event, Txn& txn);

@@ -28,11 +28,13 @@ import pytest
 import requests
 
 from docket_api import (API_PREFIX, Client, assert_json, describe, position)
+from mail import mail_to, token_in
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = REPO / "config" / "catalog.json"
 MAIL_TEMPLATES = REPO / "config" / "mail"
 COMMON_PASSWORDS = REPO / "config" / "common-passwords.txt"
+CHALLENGE_QUESTIONS = REPO / "config" / "challenge-questions.txt"
 SMTP_SERVER = REPO / "tools" / "dev" / "smtp-server.py"
 PUBLIC_BASE_URL = "https://portal.docket.test"
 OPENAPI = REPO / "api" / "openapi.yaml"
@@ -74,6 +76,9 @@ MAIN_CONFIG = {
     "public-base-url": PUBLIC_BASE_URL,
     "mail-from": "portal@docket.test",
     "common-passwords": str(COMMON_PASSWORDS),
+    "challenge-questions": str(CHALLENGE_QUESTIONS),
+    # Access requests come from one address here (the default is 10 an hour).
+    "access-requests-per-hour": 1000,
 }
 
 # The second server, for the 429 tests only. The per-address bucket is
@@ -125,8 +130,10 @@ class Docketd:
     """One docketd process with a fresh topic prefix and data directory."""
 
     def __init__(self, name: str, workdir: Path, config: dict, *, prefix: str | None = None,
-                 instance_id: str = "a"):
+                 instance_id: str = "a", maildir: Path | None = None):
         self.name = name
+        # Where the deployment's mail arrives (the SMTP server of its notifier).
+        self.maildir = maildir
         self.instance_id = instance_id
         self.brokers = _env("DOCKET_TEST_BROKERS")
         self.docketd = _binary("DOCKETD_PATH")
@@ -297,7 +304,7 @@ class World:
         acct = create_account(self.staff, account_number or "ACC-" + secrets.token_hex(4).upper(),
                               "Fresh Co " + secrets.token_hex(2))
         email = f"cust-{secrets.token_hex(5)}@example.com"
-        r = create_user(self.staff, email, "Fresh Customer", "customer", [acct["id"]])
+        r = create_user(self.server, self.staff, email, "Fresh Customer", "customer", [acct["id"]])
         c = login(self.server, email, USER_PASSWORD, min_position=r.headers.get("Docket-Position"),
                   name=email, user_account=acct["id"])
         c.account = acct
@@ -311,14 +318,29 @@ def create_account(client: Client, number: str, name: str) -> dict:
     return body
 
 
-def create_user(client: Client, email: str, name: str, role: str, account_ids=None,
-                password: str = USER_PASSWORD) -> requests.Response:
-    body = {"email": email, "name": name, "role": role, "password": password}
+def create_user(server: Docketd, client: Client, email: str, name: str, role: str,
+                account_ids=None, password: str = USER_PASSWORD) -> requests.Response:
+    """Invites a user (POST /users) and activates them with the link the
+    notifier mailed (the server's SMTP server must be running), so they can
+    sign in with `password`."""
+    body = {"email": email, "name": name, "role": role}
     if account_ids is not None:
         body["account_ids"] = account_ids
     r = client.post("/users", json=body)
     assert_json(r, 201)
+    activate(server, email, password)
     return r
+
+
+def activate(server: Docketd, email: str, password: str = USER_PASSWORD, *,
+             count: int = 1) -> None:
+    """Sets the first password of an invited user through the `count`-th
+    invitation mailed to them."""
+    mails = mail_to(server.maildir, email, "invited", count=count)
+    assert len(mails) >= count, f"no invitation mail reached {email}"
+    token = token_in(mails[-1])
+    r = Client(server.api).post("/auth/activate", json={"token": token, "password": password})
+    assert r.status_code == 204, describe(r)
 
 
 def bootstrap(server: Docketd, *, full: bool = True) -> World:
@@ -326,14 +348,14 @@ def bootstrap(server: Docketd, *, full: bool = True) -> World:
                "--email", ADMIN_EMAIL, "--name", "Admin", "--common-passwords",
                str(COMMON_PASSWORDS), stdin=ADMIN_PASSWORD + "\n")
     admin = login(server, ADMIN_EMAIL, ADMIN_PASSWORD, name="admin")
-    r = create_user(admin, "staff@example.com", "Sam Staff", "staff")
+    r = create_user(server, admin, "staff@example.com", "Sam Staff", "staff")
     staff = login(server, "staff@example.com", USER_PASSWORD, min_position=position(r), name="staff")
     if not full:
         return World(server, admin, staff, None, None, {})
     a1 = create_account(admin, "ACC-1001", "Alpha Networks")
     a2 = create_account(admin, "ACC-2002", "Bravo Logistics")
-    ra = create_user(admin, "alice@example.com", "Alice Customer", "customer", [a1["id"]])
-    rb = create_user(admin, "bob@example.com", "Bob Customer", "customer", [a2["id"]])
+    ra = create_user(server, admin, "alice@example.com", "Alice Customer", "customer", [a1["id"]])
+    rb = create_user(server, admin, "bob@example.com", "Bob Customer", "customer", [a2["id"]])
     alice = login(server, "alice@example.com", USER_PASSWORD, min_position=position(ra),
                   name="alice", user_account=a1["id"])
     bob = login(server, "bob@example.com", USER_PASSWORD, min_position=position(rb),
@@ -408,7 +430,7 @@ def smtp(request) -> SmtpServer:
 
 @pytest.fixture(scope="session")
 def server(request, smtp) -> Docketd:
-    return _start("main", dict(MAIN_CONFIG, **_mail_config(smtp)), request)
+    return _start("main", dict(MAIN_CONFIG, **_mail_config(smtp)), request, maildir=smtp.maildir)
 
 
 @pytest.fixture(scope="session")
@@ -469,14 +491,15 @@ def second_gateway(server: Docketd, request, instance_id: str = "b") -> Docketd:
     config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key"),
                                   "roles": "gateway,decider,projector"})
     gateway = _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
-                     instance_id=instance_id)
+                     instance_id=instance_id, maildir=server.maildir)
     gateway.wait_directory_ready()
     return gateway
 
 
 @pytest.fixture(scope="session")
 def limited_server(request, smtp) -> Docketd:
-    return _start("limited", dict(LIMITED_CONFIG, **_mail_config(smtp)), request)
+    return _start("limited", dict(LIMITED_CONFIG, **_mail_config(smtp)), request,
+                  maildir=smtp.maildir)
 
 
 @pytest.fixture(scope="session")

@@ -307,19 +307,71 @@ def test_foreign_account_and_user_look_missing(bob, alice, accounts):
     assert normalize_problem(theirs, {a1: "<id>"}) == normalize_problem(missing, {ghost: "<id>"})
 
 
-USER_STAFF_ROUTES = ["/users/{u}/disable", "/users/{u}/enable", "/users/{u}/unlock"]
+USER_STAFF_ROUTES = [
+    ("POST", "/users/{u}/disable", None), ("POST", "/users/{u}/enable", None),
+    ("POST", "/users/{u}/unlock", None), ("POST", "/users/{u}/invitation", None),
+    ("POST", "/users/{u}/reset-link", None), ("PATCH", "/users/{u}", {"name": "Mallory"}),
+    ("POST", "/users/{u}/accounts", {"account_id": "ACC-2002"}),
+    ("DELETE", "/users/{u}/accounts/ACC-1001", None),
+]
 
 
-@pytest.mark.parametrize("template", USER_STAFF_ROUTES)
-def test_user_management_is_403_for_customers_whoever_the_user(alice, bob, template):
+@pytest.mark.parametrize("method,template,body", USER_STAFF_ROUTES,
+                         ids=[f"{m} {t}" for m, t, _ in USER_STAFF_ROUTES])
+def test_user_management_is_403_for_customers_whoever_the_user(alice, bob, method, template,
+                                                               body):
     """Another user, oneself and a user that does not exist: the same 403,
     before anything about the user is looked at."""
     ghost = "u" + secrets.token_hex(12)
-    answers = [bob.post(template.format(u=u)) for u in (alice.id, bob.id, ghost)]
+    answers = [bob.request(method, template.format(u=u), json=body)
+               for u in (alice.id, bob.id, ghost)]
     bodies = [assert_problem(r, 403, "forbidden") for r in answers]
     assert normalize_problem(bodies[0], {alice.id: "<u>"}) == \
         normalize_problem(bodies[2], {ghost: "<u>"})
-    assert assert_json(bob.get("/me"), 200)["disabled"] is False  # nothing happened
+    me = assert_json(bob.get("/me"), 200)
+    assert me["disabled"] is False and me["name"] != "Mallory"  # nothing happened
+    assert assert_json(alice.get("/me"), 200)["name"] != "Mallory"
+
+
+ACCESS_STAFF_ROUTES = [
+    ("GET", "/access-requests", None), ("GET", "/access-requests/{r}", None),
+    ("POST", "/access-requests/{r}/approve", {"account_id": "ACC-2002"}),
+    ("POST", "/access-requests/{r}/reject", {"reason": "no"}),
+    ("GET", "/users", None), ("GET", "/users?account_id=ACC-1001", None),
+    ("POST", "/users", {"email": "m@example.com", "name": "M", "role": "customer",
+                        "account_ids": ["ACC-2002"]}),
+]
+
+
+@pytest.mark.parametrize("method,template,body", ACCESS_STAFF_ROUTES,
+                         ids=[f"{m} {t}" for m, t, _ in ACCESS_STAFF_ROUTES])
+def test_access_requests_and_the_user_list_are_staff_data(world, staff, bob, method, template,
+                                                          body):
+    """A request of bob's own account and one that does not exist: the same
+    403; the request stays pending."""
+    mine = Client(world.api).post("/access-requests", json={
+        "name": "Bob", "phone": "+1 555 0100", "email": bob.email, "account_name": "Bravo",
+        "account_number": "ACC-2002", "service_address": "1 Bravo Way"})
+    rid = assert_json(mine, 202)["id"]
+    ghost = "req_" + secrets.token_hex(10)
+    answers = [bob.request(method, template.format(r=r), json=body) for r in (rid, ghost)]
+    bodies = [assert_problem(r, 403, "forbidden") for r in answers]
+    assert normalize_problem(bodies[0], {rid: "<r>"}) == normalize_problem(bodies[1], {ghost: "<r>"})
+    assert assert_json(staff.get(f"/access-requests/{rid}"))["state"] == "pending"
+
+
+def test_a_profile_change_is_the_callers_own(world, alice, bob):
+    """PATCH /me names no user: it changes the caller, and only the name and
+    phone (no username, role, e-mail or membership)."""
+    c = world.new_customer()
+    for sneaky in ({"role": "staff"}, {"email": alice.email}, {"account_ids": ["ACC-1001"]},
+                   {"username": "alice"}, {"id": alice.id}):
+        assert_problem(c.patch("/me", json=sneaky), 400, "validation")
+    assert_json(c.patch("/me", json={"name": "Only Me"}))
+    assert assert_json(alice.get("/me"))["name"] != "Only Me"
+    assert assert_json(bob.get("/me"))["name"] != "Only Me"
+    mine = assert_json(c.get("/me"))
+    assert mine["role"] == "customer" and [a["id"] for a in mine["accounts"]] == [c.account["id"]]
 
 
 def test_a_password_change_is_the_callers_own(world, alice):

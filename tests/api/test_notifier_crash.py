@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (CATALOG, MAIL_TEMPLATES, MAIN_CONFIG, PUBLIC_BASE_URL, Docketd, _mail_config,
-                      _start, _tail)
+from conftest import (CATALOG, MAIL_TEMPLATES, MAIN_CONFIG, PUBLIC_BASE_URL, Docketd, World,
+                      _mail_config, _start, _tail, bootstrap)
 from docket_api import describe, open_case
 from mail import all_mail, deliveries, text
 
@@ -38,7 +38,21 @@ OUTAGE_S = 60
 def server(request, smtp) -> Docketd:
     """The deployment without a notifier: the test runs its own."""
     config = dict(MAIN_CONFIG, **_mail_config(smtp), roles="gateway,decider,projector")
-    return _start("main", config, request)
+    return _start("main", config, request, maildir=smtp.maildir)
+
+
+@pytest.fixture(scope="session")
+def world(server, smtp, tmp_path_factory) -> World:
+    """Users are invited by mail: a notifier of its own runs while they are
+    made (the test's notifier starts later, at the end of the log)."""
+    boot = NotifierProcess(server, smtp, tmp_path_factory.mktemp("boot-notifier"))
+    boot.start()
+    try:
+        w = bootstrap(server)
+        w.crash_customer = w.new_customer()
+    finally:
+        boot.stop()
+    return w
 
 
 class NotifierProcess:
@@ -78,7 +92,7 @@ class NotifierProcess:
 
 def test_kills_and_an_smtp_outage_lose_and_double_nothing(world, staff, smtp, server,
                                                           tmp_path):
-    c = world.new_customer()
+    c = world.crash_customer
     notifier = NotifierProcess(server, smtp, tmp_path)
     notifier.start()  # a fresh notifier starts at the end of the log: before the cases
     numbers = [open_case(c, c.account["id"]).number for _ in range(CASES)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from conftest import CATALOG, COMMON_PASSWORDS, MAIL_TEMPLATES, REPO, _binary, _env
+from conftest import CATALOG, COMMON_PASSWORDS, CHALLENGE_QUESTIONS, MAIL_TEMPLATES, REPO, _binary, _env
 
 EVENTS = 30_000
 MAX_LAG = 1000  # docketd's default ready-max-lag-events
@@ -43,6 +43,7 @@ def test_not_ready_until_the_read_models_are_within_the_bound():
                                  "--quick-links", str(REPO / "config" / "quick-links.json"),
                                  "--mail-templates", str(MAIL_TEMPLATES),
                                  "--common-passwords", str(COMMON_PASSWORDS),
+                                 "--challenge-questions", str(CHALLENGE_QUESTIONS),
                                  "--projector-max-batch", "200"],
                                 stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     try:

@@ -10,8 +10,13 @@ already there and adds no second set of cases (it checks a marker case).
       --admin-email admin@docket.local --admin-password-file var/admin-password
 """
 import argparse
+import email
+import email.policy
 import json
+import mailbox
+import re
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -28,6 +33,12 @@ USERS = [
     {"email": "bob@contoso.example", "name": "Bob Singh", "role": "customer",
      "account_ids": ["ACC-2002"]},
     {"email": "sam@docket.local", "name": "Sam Agent", "role": "staff", "account_ids": []},
+]
+# Invited and left for a newcomer to activate from the mailbox
+# (tools/dev/mailbox --maildir var/mail links N).
+INVITED_ONLY = [
+    {"email": "carol@northwind.example", "name": "Carol Reyes", "role": "customer",
+     "account_ids": ["ACC-1001"], "phone": "+44 23 9200 0000"},
 ]
 DEMO_PASSWORD = "demo-portal-pass-2026"
 
@@ -79,11 +90,33 @@ class Api:
         return Api(self.url, body["token"])
 
 
+def invitation_token(maildir, address, wait_s=60):
+    """The link token of the newest invitation mailed to `address`."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        found = []
+        try:
+            box = mailbox.Maildir(maildir, create=False)
+            for key in box.keys():
+                with box.get_file(key) as f:
+                    m = email.message_from_binary_file(f, policy=email.policy.default)
+                if m["To"] and address in str(m["To"]) and "invited" in str(m["Subject"]):
+                    found.append((str(m["Date"]), m))
+        except (FileNotFoundError, mailbox.Error):
+            pass
+        if found:
+            body = found[-1][1].get_body(preferencelist=("plain",)).get_content()
+            return re.search(r"#token=([A-Za-z0-9.]+)", body).group(1)
+        time.sleep(0.2)
+    raise SystemExit(f"demo data: no invitation reached {address} in {maildir}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", required=True)
     ap.add_argument("--admin-email", required=True)
     ap.add_argument("--admin-password-file", required=True)
+    ap.add_argument("--maildir", required=True, help="where the dev SMTP server keeps mail")
     args = ap.parse_args()
     with open(args.admin_password_file) as f:
         admin_password = f.read().strip()
@@ -91,8 +124,13 @@ def main():
 
     for a in ACCOUNTS:
         admin.call("POST", "/accounts", a, ok=(201, 409))
-    for u in USERS:
-        admin.call("POST", "/users", dict(u, password=DEMO_PASSWORD), ok=(201, 409))
+    # Staff invite users; the demo ones activate themselves through the
+    # invitation mailed to them, as a newcomer would.
+    for u in USERS + INVITED_ONLY:
+        status, _, _ = admin.call("POST", "/users", u, ok=(201, 409))
+        if status == 201 and u in USERS:
+            token = invitation_token(args.maildir, u["email"])
+            Api(args.url).call("POST", "/auth/activate", {"token": token, "password": DEMO_PASSWORD})
 
     staff = Api(args.url).login("sam@docket.local", DEMO_PASSWORD)
     alice = Api(args.url).login("alice@northwind.example", DEMO_PASSWORD)

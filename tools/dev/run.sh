@@ -69,6 +69,7 @@ else
     --listen "127.0.0.1:$http_port" --smtp-port "$smtp_port" \
     --mail-templates "$root/config/mail" --public-base-url "http://127.0.0.1:$http_port" \
     --common-passwords "$root/config/common-passwords.txt" \
+    --challenge-questions "$root/config/challenge-questions.txt" \
     >>"$root/var/docketd.log" 2>&1 </dev/null &
   echo $! > "$pidfile"
 fi
@@ -91,7 +92,7 @@ if [[ ! -s "$root/var/admin-password" ]]; then
   mv "$root/var/admin-password.new" "$root/var/admin-password"
 fi
 python3 tools/dev/demo_data.py --url "$api" --admin-email "$admin_email" \
-  --admin-password-file "$root/var/admin-password"
+  --admin-password-file "$root/var/admin-password" --maildir "$root/var/mail"
 
 cat <<MSG
 
@@ -106,6 +107,8 @@ Docket is up.
                  staff    sam@docket.local / demo-portal-pass-2026
                  customer alice@northwind.example / demo-portal-pass-2026  (account ACC-1001)
                  customer bob@contoso.example / demo-portal-pass-2026      (account ACC-2002)
+                 invited  carol@northwind.example: open her invitation with
+                          tools/dev/mailbox --maildir var/mail links N
   Try it         curl -s -X POST $api/auth/login -H 'Content-Type: application/json' \\
                    -d '{"email":"alice@northwind.example","password":"demo-portal-pass-2026"}'
   Read models    build/tools/docketctl/docketctl lag cases --data-dir var --brokers 127.0.0.1:$port

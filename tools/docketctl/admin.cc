@@ -1,8 +1,10 @@
-// docketctl admin create: the first admin of a fresh installation. Reads the
-// password from standard input (one line), refuses a weak one, hashes it
-// with Argon2id and sends CreateUser through the identity context as the
-// system actor; the decider refuses an e-mail that exists. docketd (the
-// decider role) must be running to answer.
+// docketctl admin create: the first admin of a fresh installation (and, with
+// --role and --account, a user of a scripted setup such as a benchmark:
+// everyone else is invited through POST /users). Reads the password from
+// standard input (one line), refuses a weak one, hashes it with Argon2id and
+// sends CreateUser through the identity context as the system actor; the
+// decider refuses an e-mail that exists. docketd (the decider role) must be
+// running to answer.
 #include <sodium.h>
 
 #include <iostream>
@@ -29,6 +31,8 @@ struct AdminFlags {
   std::string name;
   int wait_ms = 30000;
   std::string common_passwords = "config/common-passwords.txt";
+  std::string role = "admin";
+  std::vector<std::string> accounts;  // a customer's
 };
 
 int RunCreate(const AdminFlags& f) {
@@ -38,6 +42,17 @@ int RunCreate(const AdminFlags& f) {
   }
   if (Utf8Length(f.name) < 1 || Utf8Length(f.name) > 200) {
     return Fail(cmd, InvalidArgumentError("--name must be 1..200 characters"));
+  }
+  fb::Role role = fb::Role::Admin;
+  if (f.role == "staff") {
+    role = fb::Role::Staff;
+  } else if (f.role == "customer") {
+    role = fb::Role::Customer;
+  } else if (f.role != "admin") {
+    return Fail(cmd, InvalidArgumentError("--role must be admin, staff or customer"));
+  }
+  if ((role == fb::Role::Customer) == f.accounts.empty()) {
+    return Fail(cmd, InvalidArgumentError("--account is for customers, who need at least one"));
   }
   std::string password;
   if (!std::getline(std::cin, password)) {
@@ -77,7 +92,8 @@ int RunCreate(const AdminFlags& f) {
   fb::CreateUserT u;
   u.email = f.email;
   u.name = f.name;
-  u.role = fb::Role::Admin;
+  u.role = role;
+  u.account_ids = f.accounts;
   u.password_hash = *hash;
   c.command.Set(std::move(u));
   auto out = (*bus)->Submit(c, std::chrono::milliseconds(f.wait_ms));
@@ -94,7 +110,7 @@ int RunCreate(const AdminFlags& f) {
   if (r.code != fb::ResultCode::Accepted) {
     return Fail(cmd, InvalidArgumentError(r.rule + ": " + r.message));
   }
-  std::cout << "created admin " << f.email << " (user id " << r.aggregate_id << ")\n";
+  std::cout << "created " << f.role << " " << f.email << " (user id " << r.aggregate_id << ")\n";
   return kExitOk;
 }
 
@@ -114,6 +130,8 @@ void RegisterAdmin(CLI::App& app, int* exit_code) {
   create->add_option("--common-passwords", f->common_passwords,
                      "The list of common passwords no user may choose")
       ->capture_default_str();
+  create->add_option("--role", f->role, "admin, staff or customer")->capture_default_str();
+  create->add_option("--account", f->accounts, "A customer's account (repeat for several)");
   create->add_option("--wait-ms", f->wait_ms, "How long to wait for the decider")
       ->capture_default_str();
   create->callback([f, exit_code] { *exit_code = RunCreate(*f); });
