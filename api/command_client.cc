@@ -14,6 +14,18 @@
 namespace docket::api {
 namespace {
 
+// A rejection looked up where the route that sent it is not known: "not
+// found" for a missing and a forbidden aggregate alike, as every route
+// answers them at least as carefully.
+std::optional<Reply> ForeignSafe(const fb::CommandResultT& r) {
+  if (r.code == fb::ResultCode::NotFound || r.code == fb::ResultCode::PermissionDenied) {
+    return NotFound((r.context.empty() ? std::string("aggregate") : r.context) + " " +
+                    r.aggregate_id.substr(0, 64));
+  }
+  return std::nullopt;
+}
+
+
 constexpr size_t kMaxOwners = 100'000;
 
 }  // namespace
@@ -166,21 +178,30 @@ void CommandClient::Register(Router& router) {
 
 Reply CommandClient::Lookup(Call& call) {
   const std::string& id = call.param(0);
-  Owner owner;
+  std::optional<Owner> owner;
   {
     std::lock_guard<std::mutex> lock(owners_mu_);
     auto it = owners_.find(id);
-    if (it == owners_.end() || it->second.user_id != call.caller().user_id) {
-      return NotFound("command " + id.substr(0, 64));
+    if (it != owners_.end()) {
+      if (it->second.user_id != call.caller().user_id) return NotFound("command " + id.substr(0, 64));
+      owner = it->second;
     }
-    owner = it->second;
   }
   std::optional<fb::CommandResultT> r = bus_->Lookup(id);
+  if (!owner) {
+    // Sent through another gateway, or before a restart: the result names
+    // its sender; the route's own wording of a rejection is not known here,
+    // so a rejection is told as little as any route tells (ForeignSafe).
+    if (!r || r->actor_user_id.empty() || r->actor_user_id != call.caller().user_id) {
+      return NotFound("command " + id.substr(0, 64));
+    }
+    owner = Owner{r->actor_user_id, r->context, &ForeignSafe};
+  }
   if (!r) return JsonReply(200, {{"id", id}, {"status", "pending"}});
   if (r->code != fb::ResultCode::Accepted) {
     // Exactly what the direct answer said, and nothing more (no version,
     // no rule the route chose to hide).
-    const Reply rejected = RejectionReply(owner.on_rejection, *r);
+    const Reply rejected = RejectionReply(owner->on_rejection, *r);
     return JsonReply(200, {{"id", id},
                            {"status", "rejected"},
                            {"problem", nlohmann::json::parse(rejected.body, nullptr, false)}});
@@ -191,7 +212,7 @@ Reply CommandClient::Lookup(Call& call) {
                       {"aggregate_id", r->aggregate_id},
                       {"version", r->version}};
   if (r->events_partition >= 0) {
-    j["position"] = Position{owner.context, r->events_partition, r->events_offset}.Text();
+    j["position"] = Position{owner->context, r->events_partition, r->events_offset}.Text();
   }
   return JsonReply(200, j);
 }

@@ -15,7 +15,12 @@
 //     (Docket-Command). GET /commands/{id} answers the sender only
 //     (Register()), and a rejection exactly as the direct answer gave it
 //     (the route's on_rejection applies to both), so a lookup tells no more
-//     than the answer did: "another account's case" stays "not found".
+//     than the answer did: "another account's case" stays "not found". A
+//     command sent through another gateway, or before a restart, is found
+//     by its result (the decider records the sender, CommandResult
+//     .actor_user_id; the bus reads recent results back at start); its
+//     rejection is told with a missing and a forbidden aggregate alike
+//     "not found".
 //
 // Thread-safe.
 #ifndef DOCKET_API_COMMAND_CLIENT_H_

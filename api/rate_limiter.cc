@@ -19,7 +19,7 @@ void RateLimiter::Evict(Shard& s, int64_t now) {
   // Refilled buckets at the cold end: a few per call keeps the work O(1).
   for (int checked = 0; checked < 4 && !s.order.empty(); ++checked) {
     auto it = s.buckets.find(s.order.front());
-    const double t = it->second.tokens + (now - it->second.at_us) / 1e6 * limit_.per_second;
+    const double t = it->second.tokens + Elapsed(it->second.at_us, now) * limit_.per_second;
     if (t < Burst()) break;
     s.buckets.erase(it);
     s.order.pop_front();
@@ -28,6 +28,12 @@ void RateLimiter::Evict(Shard& s, int64_t now) {
     s.buckets.erase(s.order.front());
     s.order.pop_front();
   }
+}
+
+// Seconds from `then` to `now`; 0 when the clock stepped back (NTP, a test
+// clock), so a step back never takes tokens away.
+double RateLimiter::Elapsed(int64_t then, int64_t now) {
+  return now > then ? static_cast<double>(now - then) / 1e6 : 0.0;
 }
 
 RateLimiter::Bucket* RateLimiter::Refill(Shard& s, const std::string& key, int64_t now,
@@ -41,7 +47,7 @@ RateLimiter::Bucket* RateLimiter::Refill(Shard& s, const std::string& key, int64
     s.order.splice(s.order.end(), s.order, it->second.lru);
   }
   Bucket& b = it->second;
-  b.tokens = std::min(Burst(), b.tokens + (now - b.at_us) / 1e6 * limit_.per_second);
+  b.tokens = std::min(Burst(), b.tokens + Elapsed(b.at_us, now) * limit_.per_second);
   b.at_us = now;
   return &b;
 }

@@ -65,6 +65,7 @@ class RateLimiter {
   void Evict(Shard& s, int64_t now);
   double Burst() const;
   int SecondsUntilToken(const Bucket& b) const;
+  static double Elapsed(int64_t then_us, int64_t now_us);
 
   RateLimit limit_;
   const Clock& clock_;

@@ -19,6 +19,17 @@ TEST(RateLimiterTest, BurstThenRefillAndRetryAfter) {
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(off.Take("a"), std::nullopt);
 }
 
+TEST(RateLimiterTest, AClockThatStepsBackTakesNoTokensAwayAndRefillsAfter) {
+  ManualClock clock(3'600'000'000);
+  RateLimiter l({1.0, 2.0}, clock);
+  EXPECT_EQ(l.Take("a"), std::nullopt);
+  clock.Set(0);  // an hour back (NTP, a test clock)
+  EXPECT_EQ(l.Take("a"), std::nullopt);  // the token left is still there
+  EXPECT_EQ(l.Take("a"), 1);             // and the wait is a second, not an hour
+  clock.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(l.Take("a"), std::nullopt);
+}
+
 TEST(RateLimiterTest, PeekAndUntouchedTakeNothing) {
   ManualClock clock(0);
   RateLimiter l({1.0 / 60, 2.0}, clock);

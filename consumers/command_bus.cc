@@ -1,5 +1,7 @@
 #include "consumers/command_bus.h"
 
+#include <algorithm>
+
 #include "common/hash.h"
 #include "consumers/log.h"
 
@@ -41,11 +43,15 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
   const std::string topic = bus->options_.layout.ResultsTopic();
   DOCKET_ASSIGN_OR_RETURN(auto parts, bus->consumer_->Partitions(topic));
   std::vector<kafka::TopicPartitionOffset> assignment;
+  // Each partition's share of the cache is read back first, so Lookup
+  // finds the recent results of every gateway, across a restart.
+  const int64_t back = static_cast<int64_t>(bus->options_.recent_results_on_start /
+                                            std::max<size_t>(1, parts.size()));
   for (int32_t p : parts) {
-    // Explicit end offsets, resolved now: a result written after Create
+    // Explicit offsets, resolved now: a result written after Create
     // returns is always seen.
     DOCKET_ASSIGN_OR_RETURN(auto wm, bus->consumer_->Watermarks(topic, p));
-    assignment.push_back({topic, p, wm.second});
+    assignment.push_back({topic, p, std::max(wm.first, wm.second - back)});
   }
   DOCKET_RETURN_IF_ERROR(bus->consumer_->Assign(assignment));
   bus->listener_ = std::thread([b = bus.get()] { b->Listen(); });

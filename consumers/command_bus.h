@@ -8,9 +8,11 @@
 // arrived. Submitting the same command id again is safe: the decider answers
 // with the stored result and appends nothing.
 //
-// A listener thread reads every partition of the results topic from the
-// end offsets at creation time, so no result of a command submitted through
-// this bus is missed. Results are kept in a bounded cache for Lookup.
+// A listener thread reads every partition of the results topic from a
+// little before the end offsets at creation time (recent_results_on_start),
+// so no result of a command submitted through this bus is missed, and the
+// recent results of every gateway's commands, before a restart too, can be
+// looked up. Results are kept in a bounded cache for Lookup.
 //
 // Thread-safe: Submit may be called from many threads at once.
 #ifndef DOCKET_CONSUMERS_COMMAND_BUS_H_
@@ -41,6 +43,9 @@ struct CommandBusOptions {
   events::TopicLayout layout;
   // How many results Lookup can still find.
   size_t max_cached_results = 100'000;
+  // How many of the newest results (over all partitions) are read back at
+  // start, so Lookup finds commands decided before this process started.
+  size_t recent_results_on_start = 100'000;
   Status Validate() const;
 };
 

@@ -63,11 +63,13 @@ class Deliveries : public std::enable_shared_from_this<Deliveries> {
 };
 
 fb::CommandResultT ResultFor(const fb::CommandEnvelopeT& c, const std::string& aggregate_id,
-                             int64_t now_us) {
+                             int64_t now_us, std::string_view context) {
   fb::CommandResultT r;
+  r.context = std::string(context);
   r.command_id = c.command_id;
   r.aggregate_id = aggregate_id;
   r.decided_at_us = now_us;
+  if (c.actor) r.actor_user_id = c.actor->user_id;
   r.schema_version = events::kResultSchemaVersion;
   return r;
 }
@@ -348,7 +350,7 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   } else {
     Result<int32_t> owner = handler_.PartitionOf(aggregate_id, partitions);
     if (!owner.ok() || *owner != p) {
-      fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
+      fb::CommandResultT r = ResultFor(cmd, aggregate_id, now, handler_.context());
       r.code = owner.ok() ? fb::ResultCode::InvalidArgument : fb::ResultCode::NotFound;
       r.rule = owner.ok() ? "command.wrong_partition" : "command.aggregate_id";
       r.message = owner.ok() ? "command for " + aggregate_id + " sent to partition " +
@@ -367,7 +369,7 @@ void Decider::Handle(BatchWork& w, int32_t p, const fb::CommandEnvelopeT& cmd) {
   }
 
   Decision d = handler_.Decide(state, cmd, now, aggregate_id);
-  fb::CommandResultT r = ResultFor(cmd, aggregate_id, now);
+  fb::CommandResultT r = ResultFor(cmd, aggregate_id, now, handler_.context());
   if (auto* rej = std::get_if<Rejection>(&d)) {
     fb::CommandResultT refused = aggregates::ResultOf(*rej);
     r.code = refused.code;
@@ -461,6 +463,7 @@ void Decider::Unreadable(BatchWork& w, const kafka::Message& m, const Status& wh
     r.aggregate_id = Utf8Length(m.key) >= 0 ? m.key.substr(0, 256) : std::string();
     r.code = fb::ResultCode::Internal;
     r.rule = events::kUnreadableCommandRule;
+    r.context = std::string(handler_.context());
     r.message = "no decider could read this command: " + why.message();
     r.schema_version = events::kResultSchemaVersion;
     w.AddResult(std::move(r), m.partition, /*is_new=*/false);  // never a dedupe answer

@@ -457,6 +457,7 @@ void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     p.succeeded = true;
     p.session_id = std::string(64, 'a');
     p.expires_at_us = 1'795'043'200'000'000;
+    p.checked_hash_sha256 = std::string(64, 'e');
     out.push_back(WrapCommand(++n, std::move(p)));
   }
   {
@@ -577,6 +578,8 @@ fb::CommandResultT SampleResult() {
   r.events_offset = 4567;
   r.decided_at_us = 1'795'000'000'000'001;
   r.schema_version = kResultSchemaVersion;
+  r.actor_user_id = "u0123456789abcdef01234567";
+  r.context = "cases";
   return r;
 }
 

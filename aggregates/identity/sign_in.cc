@@ -4,6 +4,7 @@
 
 #include "aggregates/rules.h"
 #include "common/clock.h"
+#include "common/hash.h"
 
 namespace docket::aggregates {
 namespace {
@@ -130,6 +131,10 @@ Decision DecideFinish(const fb::PortalSnapshotT& s, const fb::FinishLoginT& c, i
     return Reject(ResultCode::FailedPrecondition, sec.disabled ? "user.disabled" : "user.locked",
                   "the user cannot sign in now");
   }
+  if (!c.checked_hash_sha256.empty() && c.checked_hash_sha256 != Sha256Hex(s.user->password_hash)) {
+    return Reject(ResultCode::FailedPrecondition, "login.stale_password",
+                  "the password was checked against a hash that is no longer the user's");
+  }
   if (!IsHex64(c.session_id) || c.expires_at_us <= now) {
     return Invalid("login.session", "session_id", "must be 64 hex digits, expiring later");
   }
@@ -237,6 +242,11 @@ Decision DecideSetPassword(const fb::PortalSnapshotT& s, const fb::CommandEnvelo
   if (c.purpose == kActivation) {
     if (auto r = CheckLink(sec, cmd, kActivation, c.token_hash, now)) return *r;
     out.push_back(Event(std::move(set)));
+    if (sec.locked) {  // strangers' guesses before the first password
+      fb::UserUnlockedT u;
+      u.reason = "activation";
+      out.push_back(Event(std::move(u)));
+    }
     return out;
   }
   if (c.purpose == kReset) {

@@ -6,6 +6,7 @@
 
 #include "aggregates/handler_testing.h"
 #include "aggregates/identity/identity_handler.h"
+#include "common/hash.h"
 
 namespace docket::aggregates {
 namespace {
@@ -168,6 +169,14 @@ TEST_F(SignInTest, FailuresOutsideTheWindowDoNotCount) {
   now_ += 16 * kMinute;
   EXPECT_EQ(Fail(), std::vector<fb::Event>{fb::Event::LoginFailed});
   EXPECT_FALSE(Sec().locked);
+}
+
+TEST_F(SignInTest, ASuccessCheckedAgainstAnOldHashIsRefused) {
+  fb::FinishLoginT f = Finish(Begin(), true);
+  f.checked_hash_sha256 = Sha256Hex("$argon2id$an-older-hash");
+  EXPECT_EQ(RuleOf(Role::System, f), "login.stale_password");
+  f.checked_hash_sha256 = Sha256Hex(kHash);
+  EXPECT_EQ(Accept(Role::System, f), std::vector<fb::Event>{fb::Event::LoginSucceeded});
 }
 
 TEST_F(SignInTest, AnAttemptFinishesOnce) {

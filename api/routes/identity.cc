@@ -74,7 +74,8 @@ bool Accepted(const std::optional<Sent>& s) {
   return s && s->result.code == fb::ResultCode::Accepted;
 }
 
-OrReply<Sent> IdentityRoutes::Step(const fb::CommandEnvelopeT& cmd) {
+OrReply<Sent> IdentityRoutes::Step(fb::CommandEnvelopeT cmd) {
+  if (cmd.command_id.empty()) cmd.command_id = "step-" + RandomHex(16);
   Result<std::optional<Sent>> r = s_->commands.SubmitSystem(cmd);
   if (!r.ok()) return ProblemFromStatus(r.status());
   if (!*r) return CommandClient::Pending(cmd.command_id);
@@ -164,6 +165,11 @@ OrReply<IdentityRoutes::Queries> IdentityRoutes::Reads() const {
   return QueriesOf<projections::IdentityQueries>(*identity_);
 }
 
+void IdentityRoutes::Barrier(const std::string& user_id) const {
+  s_->positions.AwaitCommitted("identity", PartitionOf(user_id), kSessionBarrierWait)
+      .IgnoreError();
+}
+
 int32_t IdentityRoutes::PartitionOf(const std::string& user_id) const {
   return static_cast<int32_t>(Fnv1a(user_id) %
                               static_cast<uint64_t>(s_->options.layout.partitions));
@@ -185,8 +191,7 @@ Result<std::optional<Principal>> IdentityRoutes::SessionPrincipal(const std::str
   if (fresh) {
     // Every session event committed before now is applied here first;
     // without the broker, what is applied already answers.
-    s_->positions.AwaitCommitted("identity", PartitionOf(*id), kSessionBarrierWait)
-        .IgnoreError();
+    Barrier(*id);
   }
   std::shared_ptr<projections::ReadStore> store = identity_->store();
   if (!store) return UnavailableError("the identity read models are still opening");
@@ -292,6 +297,8 @@ Reply IdentityRoutes::GetAccount(Call& call) {
 
 Reply IdentityRoutes::GetUser(Call& call) {
   const std::string& id = call.param(0);
+  // What happened to the user on any gateway (a lock, a sign-in) shows.
+  if (call.caller().staff || id == call.caller().user_id) Barrier(id);
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(id)));
   if (!u || (!call.caller().staff && id != call.caller().user_id)) {

@@ -60,11 +60,15 @@ class IdentityRoutes final : public RouteModule {
   using Queries = StoreQueries<projections::IdentityQueries>;
   OrReply<Queries> Reads() const;
   int32_t PartitionOf(const std::string& user_id) const;
+  // The read barrier: every identity event of the user's partition
+  // committed before now is applied here when it returns (at most 1 s;
+  // without the broker, what is applied answers).
+  void Barrier(const std::string& user_id) const;
   fb::CommandEnvelopeT SystemCommand(const std::string& user_id, const char* what) const;
   // One step of a route that sends several commands (so no Idempotency-Key
   // applies to it): its result, accepted or not; the problem when it could
   // not be sent or was not decided in time.
-  OrReply<Sent> Step(const fb::CommandEnvelopeT& command);
+  OrReply<Sent> Step(fb::CommandEnvelopeT command);
 
   // identity.cc: the directory, accounts and users.
   Result<std::optional<Principal>> SessionPrincipal(const std::string& token, bool fresh);
@@ -97,6 +101,11 @@ class IdentityRoutes final : public RouteModule {
   // the command id): `purpose` for user `id`, working for `ttl`.
   Result<std::optional<Sent>> IssueLink(const std::string& id, const char* purpose,
                                         std::chrono::seconds ttl);
+  // The same without waiting for the decision (public routes: the answer
+  // must not tell whether the user exists, by what it says or how long).
+  Status SendLink(const std::string& id, const char* purpose, std::chrono::seconds ttl);
+  fb::CommandEnvelopeT LinkCommand(const std::string& id, const char* purpose,
+                                   std::chrono::seconds ttl) const;
 
   // identity_access.cc: access requests ("Request portal access", "Can't
   // access email") and staff's decisions.

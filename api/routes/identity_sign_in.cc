@@ -2,6 +2,8 @@
 // the protocol).
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 #include "aggregates/identity/identity.h"
 #include "api/problem.h"
 #include "api/request.h"
@@ -32,8 +34,8 @@ Reply InvalidLink() {
 
 // "Username" is an e-mail or a username: `login`, or `email` as before.
 OrReply<std::string> LoginField(Body& b) {
-  if (b.Has("login") == b.Has("email")) {
-    b.Fail(b.Has("login") ? "email" : "login", "give either login (e-mail or username) or email");
+  if (b.Has("login") && b.Has("email")) {
+    b.Fail("login", "give either login (an e-mail or a username) or email, not both");
     return std::string();
   }
   return b.Str(b.Has("login") ? "login" : "email", true, 1, 254);
@@ -63,36 +65,50 @@ Reply IdentityRoutes::Login(Call& call) {
   if (auto wait = login_throttle_->AdmitEmail(address, Lower(email))) return TooMany(*wait);
   DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(email));
 
-  // 1. An attempt the lock-out counts before any password is checked. An
-  // unknown, locked or disabled user's is refused.
+  // 1. An attempt the lock-out counts. It is decided while the password
+  // is checked (below), and the check counts only when it was granted, so
+  // parallel guesses learn nothing beyond the limit; an unknown, locked or
+  // disabled user's attempt is refused. Deciding it alongside the check,
+  // which takes far longer, makes every kind of failure take as long.
   fb::CommandEnvelopeT begin = SystemCommand(id, "login");
   begin.command.Set(fb::BeginLoginT{});
-  Result<std::optional<Sent>> started = s_->commands.SubmitSystem(begin);
-  if (!started.ok()) return ProblemFromStatus(started.status());
-  const bool attempt = Accepted(*started);
+  std::future<Result<std::optional<Sent>>> started = std::async(
+      std::launch::async, [this, begin] { return s_->commands.SubmitSystem(begin); });
+  // 2. The password, against the user's hash in this gateway's read model
+  // (the aggregate refuses a success checked against a hash that is no
+  // longer the user's), or against a dummy hash for a user not there.
   std::optional<projections::UserView> u;
-  if (attempt && s_->commands.AwaitApplied(**started)) {
+  {
     DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
     DOCKET_ASSIGN_OR_REPLY(u, OrProblem(q->User(id)));
   }
-  // 2. The password; without an attempt, against a dummy hash, so every
-  // failure takes as long.
   Result<bool> ok = hasher_->Verify(u ? u->password_hash : "", password);
+  Result<std::optional<Sent>> begun = started.get();
+  if (!begun.ok()) return ProblemFromStatus(begun.status());
   if (!ok.ok()) return ProblemFromStatus(ok.status());  // the attempt times out
-  // 3. The outcome, always (a refused attempt's finish is refused too).
+  const bool attempt = Accepted(*begun);
+  // 3. The outcome, always (a refused attempt's finish is refused too). A
+  // failure is answered once it is on the log, whatever the decider says.
   const std::string token = id + "." + RandomHex(32);
   const int64_t now = s_->clock.NowMicros();
   const int64_t expires = now + ToMicros(s_->options.sessions.absolute);
   fb::CommandEnvelopeT finish = SystemCommand(id, "login");
   fb::FinishLoginT f;
   f.attempt_id = begin.command_id;
-  f.succeeded = u && *ok;
+  f.succeeded = attempt && u && *ok;
   f.session_id = Sha256Hex(token);
   f.expires_at_us = expires;
+  if (u) f.checked_hash_sha256 = Sha256Hex(u->password_hash);
+  const bool succeeded = f.succeeded;
   finish.command.Set(std::move(f));
+  if (!succeeded) {
+    if (Status st = s_->commands.SendInternal(finish); !st.ok()) return ProblemFromStatus(st);
+    login_throttle_->Failed(address, Lower(email));
+    return WrongCredentials();
+  }
   Result<std::optional<Sent>> finished = s_->commands.SubmitSystem(finish);
   if (!finished.ok()) return ProblemFromStatus(finished.status());
-  if (!u || !*ok || !Accepted(*finished)) {
+  if (!Accepted(*finished)) {  // locked, disabled or a new password meanwhile
     login_throttle_->Failed(address, Lower(email));
     return WrongCredentials();
   }
@@ -181,7 +197,9 @@ Reply IdentityRoutes::ChangePassword(Call& call) {
 }
 
 // "Forgot password?": the same 202 whether or not the e-mail or username is
-// a user's; a user's gets a link (TokenIssued, mailed by the notifier).
+// a user's; a user's gets a link (TokenIssued, mailed by the notifier). The
+// answer comes once the command is on the log, before it is decided, so it
+// takes as long whoever it names.
 Reply IdentityRoutes::ForgotPassword(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"login", "email"}));
   DOCKET_ASSIGN_OR_REPLY(const std::string login, LoginField(b));
@@ -192,28 +210,38 @@ Reply IdentityRoutes::ForgotPassword(Call& call) {
   if (links_per_email_->Take(Lower(login))) return same;  // no more mails for now
   DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(login));
   // Unknown and disabled users' commands are refused: the same answer.
-  Result<std::optional<Sent>> sent = IssueLink(id, "reset", s_->options.reset_link_ttl);
-  if (!sent.ok()) return ProblemFromStatus(sent.status());
+  if (Status st = SendLink(id, "reset", s_->options.reset_link_ttl); !st.ok()) {
+    return ProblemFromStatus(st);
+  }
   return same;
 }
 
-Result<std::optional<Sent>> IdentityRoutes::IssueLink(const std::string& id, const char* purpose,
-                                                      std::chrono::seconds ttl) {
+fb::CommandEnvelopeT IdentityRoutes::LinkCommand(const std::string& id, const char* purpose,
+                                                 std::chrono::seconds ttl) const {
   fb::CommandEnvelopeT cmd = SystemCommand(id, purpose);
   fb::IssueTokenT t;
   t.purpose = purpose;
   t.token_hash = Sha256Hex(aggregates::LinkToken(link_key_, id, cmd.command_id));
   t.expires_at_us = s_->clock.NowMicros() + ToMicros(ttl);
   cmd.command.Set(std::move(t));
-  return s_->commands.SubmitSystem(cmd);
+  return cmd;
+}
+
+Result<std::optional<Sent>> IdentityRoutes::IssueLink(const std::string& id, const char* purpose,
+                                                      std::chrono::seconds ttl) {
+  return s_->commands.SubmitSystem(LinkCommand(id, purpose, ttl));
+}
+
+Status IdentityRoutes::SendLink(const std::string& id, const char* purpose,
+                                std::chrono::seconds ttl) {
+  return s_->commands.SendInternal(LinkCommand(id, purpose, ttl));
 }
 
 OrReply<std::optional<projections::UserView>> IdentityRoutes::LinkUser(const std::string& token,
                                                                         const char* purpose) {
   const std::optional<std::string> id = aggregates::UserOfToken(token);
   if (!id) return std::optional<projections::UserView>();
-  s_->positions.AwaitCommitted("identity", PartitionOf(*id), s_->options.command_wait)
-      .IgnoreError();
+  Barrier(*id);
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(*id)));
   if (!u || u->disabled) return std::optional<projections::UserView>();
@@ -337,8 +365,9 @@ Reply IdentityRoutes::RequestUnlock(Call& call) {
                         "to them."}}));
   if (links_per_email_->Take(Lower(login))) return same;
   DOCKET_ASSIGN_OR_REPLY(const std::string id, UserIdOfLogin(login));
-  Result<std::optional<Sent>> sent = IssueLink(id, "unlock", s_->options.unlock_link_ttl);
-  if (!sent.ok()) return ProblemFromStatus(sent.status());
+  if (Status st = SendLink(id, "unlock", s_->options.unlock_link_ttl); !st.ok()) {
+    return ProblemFromStatus(st);
+  }
   return same;
 }
 

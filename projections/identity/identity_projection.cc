@@ -34,6 +34,12 @@ std::vector<std::string> IndexKeys(const UserView& u) {
 // Writes the user row and keeps its indexes (words, memberships, username)
 // in step with what changed since `before` (nullptr: a new user).
 void PutUser(Txn& txn, const UserView* before, const UserView& u) {
+  txn.Put(IdentityCf::kUsers, u.id, EncodeUser(u));
+  // Most events (sign-ins, sessions, links) change nothing indexed.
+  if (before && before->name == u.name && before->email == u.email &&
+      before->username == u.username && before->account_ids == u.account_ids) {
+    return;
+  }
   std::vector<std::string> old_keys = before ? IndexKeys(*before) : std::vector<std::string>{};
   const std::vector<std::string> new_keys = IndexKeys(u);
   for (const std::string& k : old_keys) {
@@ -51,7 +57,6 @@ void PutUser(Txn& txn, const UserView* before, const UserView& u) {
     if (!old_name.empty()) txn.Delete(IdentityCf::kUserByUsername, old_name);
     if (!u.username.empty()) txn.Put(IdentityCf::kUserByUsername, Lower(u.username), u.id);
   }
-  txn.Put(IdentityCf::kUsers, u.id, EncodeUser(u));
 }
 
 Status Unknown(const char* what, const fb::EventEnvelopeT& e) {

@@ -332,6 +332,17 @@ def create_user(server: Docketd, client: Client, email: str, name: str, role: st
     return r
 
 
+def user_when(staff: Client, user_id: str, pred, wait_s: float = 10.0) -> dict:
+    """GET /users/{id} until pred(view) holds (bounded): a failed sign-in is
+    answered once it is on the log and recorded a moment later."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        view = assert_json(staff.get(f"/users/{user_id}"))
+        if pred(view) or time.monotonic() > deadline:
+            return view
+        time.sleep(0.05)
+
+
 def activate(server: Docketd, email: str, password: str = USER_PASSWORD, *,
              count: int = 1) -> None:
     """Sets the first password of an invited user through the `count`-th

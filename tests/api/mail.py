@@ -13,14 +13,18 @@ MAIL_WAIT_S = 30
 
 
 def all_mail(maildir: Path) -> list:
+    """Every message kept, in the order they arrived (the files' mtimes:
+    Maildir names carry no order)."""
     if not maildir.exists():
         return []
     box = mailbox.Maildir(str(maildir), create=False)
-    out = []
+    found = []
     for key in box.keys():
-        with box.get_file(key) as f:
-            out.append(email.message_from_binary_file(f, policy=email.policy.default))
-    return out
+        kept = box.get_message(key)  # its date: when the file was written
+        msg = email.message_from_bytes(kept.as_bytes(), policy=email.policy.default)
+        found.append((kept.get_date(), key, msg))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return [m for _, _, m in found]
 
 
 def text(msg) -> str:

@@ -4,11 +4,14 @@ broker, a real docketd and the real SMTP server the tests start: every link
 is read from the mail it came in."""
 from __future__ import annotations
 
+import re
 import secrets
+
+import requests
 
 from conftest import USER_PASSWORD, activate, login
 from docket_api import Client, assert_json, assert_problem, describe
-from mail import mail_to, text, token_in
+from mail import all_mail, html, mail_to, text, token_in
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
 WRONG = "not-the-password-at-all-7"
@@ -124,9 +127,9 @@ def test_sign_in_with_a_username_in_any_case(world, staff, server):
     # A new username frees the old one.
     assert_json(staff.patch(f"/users/{c.id}", json={"username": name + "x"}))
     assert assert_json(staff.patch(f"/users/{d.id}", json={"username": name}))["username"] == name
-    assert_problem(Client(world.api).post("/auth/login", json={"login": name,
-                                                               "password": c.password}),
-                   401, "invalid-credentials")
+    # The name now signs in d (the suite's users share a password), not c.
+    r = Client(world.api).post("/auth/login", json={"login": name, "password": d.password})
+    assert assert_json(r)["user"]["id"] == d.id
     assert_problem(staff.patch(f"/users/{d.id}", json={"username": "no spaces"}),
                    400, "validation")
 
@@ -292,3 +295,37 @@ def test_an_invitation_can_be_sent_again_and_the_older_link_stops_working(world,
                                               "role": "customer", "password": USER_PASSWORD,
                                               "account_ids": [accounts["1"]["id"]]}),
                    400, "validation")
+
+
+def test_no_password_token_or_answer_in_any_event_log_line_metric_or_other_mail(world, server,
+                                                                                 staff):
+    """After every flow above (runs last): the secrets they used appear in no
+    event, log line or metric, and a link's token only in its own mail."""
+    passwords = [USER_PASSWORD, NEW_PASSWORD, WRONG]
+    answers = ["Crème Brûlée", "creme brulee", "custard", "Lisbon", "lisbon", "Porto"]
+    sessions = [c.token for c in (world.admin, world.staff, world.alice, world.bob)]
+    secrets_ = passwords + answers + [t.split(".", 1)[1] for t in sessions]
+    mails = all_mail(server.maildir)
+    links = {}  # token -> the mail it belongs in
+    for i, m in enumerate(mails):
+        for token in re.findall(r"#token=([A-Za-z0-9.]+)", text(m) + html(m)):
+            links.setdefault(token.split(".", 1)[1], set()).add(i)
+    assert len(links) >= 10, "the flows above mailed links"
+
+    events = ""
+    for context in ("identity", "cases"):
+        events += server.ctl("replay", "--brokers", server.brokers,
+                             "--topic", f"{server.prefix}.{context}.events", timeout=120).stdout
+    assert '"LoginSucceeded"' in events and '"TokenIssued"' in events, events[:500]
+    log = server.stderr.read_text(errors="replace") + server.stdout.read_text(errors="replace")
+    metrics = requests.get(server.root + "/metrics", timeout=30).text
+    for where, haystack in (("events", events), ("the log", log), ("/metrics", metrics)):
+        for s in secrets_ + list(links):
+            assert s not in haystack, f"a secret ({s[:6]}...) is in {where}"
+    for i, m in enumerate(mails):
+        body = text(m) + html(m) + str(m["Subject"])
+        for s in secrets_:
+            assert s not in body, f"a secret ({s[:6]}...) is in mail {m['Subject']}"
+        for token, owners in links.items():
+            if i not in owners:
+                assert token not in body, f"another mail's link is in {m['Subject']}"

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import MAIN_CONFIG, _mail_config, _start, login
+from conftest import MAIN_CONFIG, _mail_config, _start, login, user_when
 from docket_api import Client, assert_json, describe
 
 SAMPLES = 200
@@ -33,7 +33,7 @@ def emails(world, staff):
     locked = world.new_customer()
     for _ in range(5):
         Client(world.api).post("/auth/login", json={"email": locked.email, "password": WRONG})
-    assert assert_json(staff.get(f"/users/{locked.id}"))["locked"] is True
+    assert user_when(staff, locked.id, lambda v: v["locked"])["locked"] is True
     disabled = world.new_customer()
     assert_json(staff.post(f"/users/{disabled.id}/disable"))
     return {"existing": existing, "locked": locked, "disabled": disabled,

@@ -8,8 +8,8 @@ import secrets
 
 import pytest
 
-from conftest import USER_PASSWORD, login, second_gateway
-from docket_api import Client, assert_json, assert_problem, describe
+from conftest import USER_PASSWORD, login, second_gateway, user_when
+from docket_api import Client, assert_json, assert_problem, describe, open_case
 
 WRONG = "not-the-password-at-all-7"
 
@@ -33,12 +33,16 @@ def user_view(staff: Client, user: Client) -> dict:
     return assert_json(staff.get(f"/users/{user.id}"), 200)
 
 
+def locked_view(staff: Client, user: Client) -> dict:
+    return user_when(staff, user.id, lambda v: v["locked"])
+
+
 def test_five_failures_lock_and_a_locked_user_is_refused_like_a_wrong_password(world, staff):
     c = world.new_customer()
     unknown = failure_answer(attempt(world.api, f"nobody-{secrets.token_hex(4)}@example.com", WRONG))
     for _ in range(5):
         assert failure_answer(attempt(world.api, c.email, WRONG)) == unknown
-    view = user_view(staff, c)
+    view = locked_view(staff, c)
     assert view["locked"] is True and view["failed_logins"] == 5, view
     # The right password no longer signs in, and says nothing more.
     assert failure_answer(attempt(world.api, c.email, c.password)) == unknown
@@ -55,7 +59,7 @@ def test_fifty_parallel_wrong_passwords_check_at_most_five(world, staff):
     # 503: the hasher's queue is full (a flood; real users' checks come first).
     assert {r.status_code for r in answers} <= {401, 503}, [describe(r) for r in answers[:3]]
     assert sum(r.status_code == 401 for r in answers) >= 5
-    view = user_view(staff, c)
+    view = locked_view(staff, c)
     # Each failed check is a LoginFailed event: exactly the limit, then the lock.
     assert view["failed_logins"] == 5 and view["locked"] is True, view
 
@@ -106,7 +110,7 @@ def test_a_lock_holds_across_a_restart_of_a_gateway(world, staff, server, reques
     b.start()
     b.wait_directory_ready()
     assert failure_answer(attempt(b.api, c.email, c.password))
-    assert user_view(Client(b.api, staff.token), c)["locked"] is True
+    assert locked_view(Client(b.api, staff.token), c)["locked"] is True
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(world):
@@ -170,3 +174,34 @@ def test_a_bad_reset_link_is_refused_without_saying_why(world, token):
             continue
         assert_problem(r, 400, "invalid-link", rule="token.invalid")
         assert r.headers.get("Referrer-Policy") == "no-referrer"
+
+
+def test_a_command_lookup_works_on_every_gateway_and_after_a_restart(world, bob, server,
+                                                                     request, accounts):
+    """The result names its sender: any gateway answers them, and only them,
+    before and after a restart; a rejection looks up as "not found" for a
+    foreign case and a missing one alike."""
+    c = world.new_customer()
+    opened = open_case(c)
+    cmd = opened.resp.headers["Docket-Command"]
+    # A comment on another account's case: the direct answer is a 404.
+    theirs = open_case(bob)
+    refused = c.post(f"/cases/{theirs.number}/comments", json={"body": "hello"})
+    assert_problem(refused, 404, "not-found")
+    refused_cmd = refused.headers["Docket-Command"]
+    b = second_gateway(server, request, instance_id="lookup")
+    for round_ in ("running", "restarted"):
+        on_b = Client(b.api, c.token)
+        got = assert_json(on_b.get(f"/commands/{cmd}"))
+        assert got["status"] == "accepted" and got["aggregate_id"] == opened.number, (round_, got)
+        assert got["position"].startswith("cases:"), got
+        rej = assert_json(on_b.get(f"/commands/{refused_cmd}"))
+        assert rej["status"] == "rejected" and rej["problem"]["status"] == 404, (round_, rej)
+        assert theirs.number not in str(rej) or "not found" in rej["problem"]["detail"], rej
+        assert not {"version", "rule", "code"} & set(rej), rej
+        assert_problem(Client(b.api, bob.token).get(f"/commands/{cmd}"), 404, "not-found")
+        assert_problem(on_b.get("/commands/cmd-" + secrets.token_hex(8)), 404, "not-found")
+        if round_ == "running":
+            assert b.stop() is None
+            b.start()
+            b.wait_directory_ready()

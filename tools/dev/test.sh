@@ -11,7 +11,9 @@
 # projection code runs under ASan in the unit tests and in
 # projection_it_test.
 #
-#   tools/dev/test.sh               everything
+#   tools/dev/test.sh               everything but the volume runs
+#   tools/dev/test.sh --volume      the volume runs (label volume: the
+#                                   1,000,000-event rebuild), with the benchmarks
 #   tools/dev/test.sh -L unit       extra arguments go to ctest
 #   tools/dev/test.sh -L api        the gateway's acceptance tests (tests/api)
 set -euo pipefail
@@ -62,4 +64,10 @@ export DOCKET_TEST_PYTHON="$venv/bin/python"
 export DOCKET_TEST_BROKERS="127.0.0.1:$KAFKA_PORT"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+if [[ "${1:-}" == "--volume" ]]; then
+  shift
+  set -- -L volume "$@"
+elif [[ $# -eq 0 ]]; then
+  set -- -LE volume
+fi
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600 "$@"

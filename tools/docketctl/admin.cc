@@ -80,6 +80,7 @@ int RunCreate(const AdminFlags& f) {
   consumers::CommandBusOptions bo;
   bo.kafka = f.conn.ToKafka("docketctl-admin");
   bo.layout = layout;
+  bo.recent_results_on_start = 0;  // only this command's result matters
   auto bus = consumers::CommandBus::Create(bo, identity);
   if (!bus.ok()) return Fail(cmd, bus.status());
 
