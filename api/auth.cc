@@ -27,12 +27,12 @@ bool PasswordHasher::CanRun(bool dummy) const {
   return !dummy || (dummy_.running < max_dummy_ && real_.waiting == 0);
 }
 
-bool PasswordHasher::Acquire(bool dummy) {
+bool PasswordHasher::Acquire(bool dummy, bool even_if_full) {
   Queue& q = dummy ? dummy_ : real_;
   std::unique_lock<std::mutex> lock(mu_);
   // A short queue: callers beyond it are told to come back, instead of
   // holding a request thread for the whole wait.
-  if (!CanRun(dummy) && q.waiting >= 2 * max_concurrent_) return false;
+  if (!CanRun(dummy) && q.waiting >= 2 * max_concurrent_ && !even_if_full) return false;
   ++q.waiting;
   const bool got = cv_.wait_for(lock, queue_wait_, [&] { return CanRun(dummy); });
   --q.waiting;
@@ -53,15 +53,20 @@ void PasswordHasher::Release(bool dummy) {
 }
 
 Result<std::string> PasswordHasher::Hash(const std::string& password) {
-  if (!Acquire(false)) return UnavailableError("too many password hashes in flight; try again");
+  if (!Acquire(false, false)) {
+    return UnavailableError("too many password hashes in flight; try again");
+  }
   Result<std::string> hash = HashPassword(password);
   Release(false);
   return hash;
 }
 
-Result<bool> PasswordHasher::Verify(const std::string& hash, const std::string& password) {
+Result<bool> PasswordHasher::Verify(const std::string& hash, const std::string& password,
+                                    bool even_if_full) {
   const bool dummy = hash.empty();
-  if (!Acquire(dummy)) return UnavailableError("too many password hashes in flight; try again");
+  if (!Acquire(dummy, even_if_full)) {
+    return UnavailableError("too many password hashes in flight; try again");
+  }
   const bool match = VerifyPassword(dummy ? dummy_hash_ : hash, password);
   Release(dummy);
   return match && !dummy;

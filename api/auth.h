@@ -41,8 +41,12 @@ class PasswordHasher {
   Result<std::string> Hash(const std::string& password);
   // True when `password` matches `hash`. An unknown user is verified against
   // a dummy hash of the same cost (`hash` empty), so both take as long.
-  // kUnavailable when no slot freed up in time.
-  Result<bool> Verify(const std::string& hash, const std::string& password);
+  // kUnavailable when no slot freed up in time. `even_if_full`: wait for a
+  // slot (still at most queue_wait) even when the queue is full, for a
+  // check the caller must make (a sign-in attempt the lock-out granted:
+  // at most lockout-failures of them per user are open at once).
+  Result<bool> Verify(const std::string& hash, const std::string& password,
+                      bool even_if_full = false);
   // True when `hash` was made with other limits than today's.
   static bool NeedsRehash(const std::string& hash);
 
@@ -53,7 +57,7 @@ class PasswordHasher {
   };
   PasswordHasher(int max_concurrent, std::chrono::milliseconds queue_wait,
                  std::string dummy_hash);
-  bool Acquire(bool dummy);
+  bool Acquire(bool dummy, bool even_if_full);
   void Release(bool dummy);
   bool CanRun(bool dummy) const;
 

@@ -60,10 +60,10 @@ class IdentityRoutes final : public RouteModule {
   using Queries = StoreQueries<projections::IdentityQueries>;
   OrReply<Queries> Reads() const;
   int32_t PartitionOf(const std::string& user_id) const;
-  // The read barrier: every identity event of the user's partition
+  // The read barrier: every identity event of the aggregate's partition
   // committed before now is applied here when it returns (at most 1 s;
   // without the broker, what is applied answers).
-  void Barrier(const std::string& user_id) const;
+  void Barrier(const std::string& aggregate_id) const;
   fb::CommandEnvelopeT SystemCommand(const std::string& user_id, const char* what) const;
   // One step of a route that sends several commands (so no Idempotency-Key
   // applies to it): its result, accepted or not; the problem when it could

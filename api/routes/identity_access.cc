@@ -100,10 +100,12 @@ Reply IdentityRoutes::SubmitRequest(Call& call, fb::RequestAccessT request, Body
   if (!sent.ok()) return ProblemFromStatus(sent.status());
   if (*sent && !Accepted(**sent)) return ProblemFromResult((*sent)->result);
   // Taken once it is on the log, decided or not yet.
-  return NoStore(JsonReply(
+  Reply reply = NoStore(JsonReply(
       202, {{"id", id},
             {"message", "Thank you: we received your request. We will write to you at the "
                         "e-mail you gave when it is decided."}}));
+  if (*sent) CommandClient::AddCommandHeaders(reply, **sent);
+  return reply;
 }
 
 // GET /access-requests?state=pending|approved|rejected|all
@@ -141,6 +143,7 @@ Reply IdentityRoutes::ListRequests(Call& call) {
 Reply IdentityRoutes::GetRequest(Call& call) {
   const std::string& id = call.param(0);
   if (!aggregates::IsAccessRequestId(id)) return RequestNotFound(id);
+  Barrier(id);  // a request made a moment ago, through any gateway, shows
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccessRequestView> r,
                          OrProblem(q->AccessRequest(id)));
@@ -188,6 +191,7 @@ Reply IdentityRoutes::ApproveRequest(Call& call) {
   }
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   if (!aggregates::IsAccessRequestId(id)) return RequestNotFound(id);
+  Barrier(id);
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccessRequestView> req,
                          OrProblem(q->AccessRequest(id)));
