@@ -54,5 +54,32 @@ TEST(PasswordHasherTest, AFloodOfUnknownUsersCannotStarveARealOne) {
   for (auto& t : flood) t.join();
 }
 
+// A sign-in attempt the lock-out granted must be checked, or it stays open
+// and the user is neither signed in nor locked: it waits even when real
+// callers fill the queue.
+TEST(PasswordHasherTest, ACheckThatMustRunWaitsEvenWhenTheQueueIsFull) {
+  auto hasher = PasswordHasher::Create(1, std::chrono::milliseconds(10000));
+  ASSERT_TRUE(hasher.ok());
+  PasswordHasher& h = **hasher;
+  Result<std::string> hash = h.Hash("right-password-123");
+  ASSERT_TRUE(hash.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> flood;
+  for (int i = 0; i < 8; ++i) {
+    flood.emplace_back([&] {
+      while (!stop) {
+        if (!h.Verify(*hash, "guess").ok()) ++refused;
+      }
+    });
+  }
+  while (refused < 4) std::this_thread::yield();  // the queue is full
+  Result<bool> ok = h.Verify(*hash, "right-password-123", /*even_if_full=*/true);
+  stop = true;
+  for (auto& t : flood) t.join();
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_TRUE(*ok);
+}
+
 }  // namespace
 }  // namespace docket::api
