@@ -10,12 +10,19 @@
 //                   (so 50 parallel guesses check at most that many
 //                   passwords before the lock);
 //   FinishLogin  -> LoginSucceeded (a session; the failures are forgotten)
-//                   or LoginFailed, plus UserLocked at the limit.
+//                   or LoginFailed, plus UserLocked at the limit; a success
+//                   checked against a hash that is no longer the user's is
+//                   refused ("login.stale_password").
 //   EndSession, TouchSession: sign-out, and the idle clock of a session.
-//   IssueToken   -> TokenIssued: the one live link of its purpose.
+//   IssueToken   -> TokenIssued: the one live link of its purpose ("reset",
+//                   "activation" while the user has no password, "unlock"
+//                   for a locked user with a challenge question; without
+//                   one, UnlockAdvised instead).
 //   SetPassword  -> PasswordSet + SessionsEnded (every session but the
-//                   kept one); "reset" also uses up its link and unlocks.
-//   SetUserEnabled, UnlockUser: staff.
+//                   kept one; none for "activation"); "reset" and
+//                   "activation" also use up their link and unlock.
+//   SetUserEnabled: staff. UnlockUser: staff, or the gateway with a live
+//                   "unlock" link (it checked the challenge answer).
 //
 // The rule names (e.g. "user.locked") are in aggregates/identity/README.md.
 #ifndef DOCKET_AGGREGATES_IDENTITY_SIGN_IN_H_

@@ -1,15 +1,19 @@
 // The identity context's routes (docs/api.md): sign-in, sessions, password
-// links and changes, accounts and users. It is also the gateway's session
-// directory (api/authn.h).
+// links and changes, invitations, unlock, access requests, accounts and
+// users. It is also the gateway's session directory (api/authn.h).
 //
 // Sign-in goes through the user aggregate (aggregates/identity/sign_in.h):
-// BeginLogin reserves an attempt the lock-out counts, the password is
-// checked here, FinishLogin records the outcome and starts the session. An
-// unknown e-mail takes the same steps (both commands are refused, and the
-// password is checked against a dummy hash), so every failed sign-in --
-// wrong password, unknown, locked or disabled user -- answers the same 401
-// after the same work. Sign-in is also rate-limited per client address and
-// per e-mail (LoginThrottle).
+// BeginLogin reserves an attempt the lock-out counts; while it is decided,
+// the password is checked here against the read model's hash (or a dummy
+// hash for a user not there); the check counts only when the attempt was
+// granted (a granted check waits for the hasher even when its queue is
+// full); FinishLogin records the outcome and starts the session, and the
+// aggregate refuses a success checked against a hash that is no longer the
+// user's. A failure is answered once its FinishLogin is on the log. So
+// every failed sign-in -- wrong password, unknown, locked, disabled or not
+// yet activated user -- answers the same 401 after the same work, and the
+// decider's part is hidden behind the Argon2id check. Sign-in is also
+// rate-limited per client address and per e-mail (LoginThrottle).
 //
 // Sessions are identity events, so every gateway knows them: a session
 // token is "<user id>.<random>", and a request is checked against this
@@ -18,9 +22,11 @@
 // on any gateway is refused here at once. Without the broker, the check
 // uses what this gateway has applied.
 //
-// Links (forgotten password, invitation, unlock): the token is an HMAC of the issuing command
-// under the deployment's link key (aggregates::LinkToken); the event holds
-// only its SHA-256; the notifier mails it.
+// Links (forgotten password, invitation, unlock): the token is an HMAC of
+// the issuing command under the deployment's link key
+// (aggregates::LinkToken); the event holds only its SHA-256; the notifier
+// mails it. The public routes that send one answer once the command is on
+// the log, before it is decided, so they take as long whoever they name.
 #ifndef DOCKET_API_ROUTES_IDENTITY_H_
 #define DOCKET_API_ROUTES_IDENTITY_H_
 
