@@ -119,6 +119,7 @@ std::vector<std::string> DeciderEnv::DocketdArgs(const std::string& instance) co
           "--partitions", std::to_string(layout_.partitions),
           "--topic-prefix", layout_.prefix,
           "--catalog", DOCKET_CATALOG_PATH,
+          "--challenge-questions", DOCKET_CHALLENGE_QUESTIONS_PATH,
           "--session-timeout-ms", "6000",
           "--timeout-ms", "10000"};
 }

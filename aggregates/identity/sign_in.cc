@@ -111,6 +111,14 @@ Decision DecideFinish(const fb::PortalSnapshotT& s, const fb::FinishLoginT& c, i
                   "no open sign-in attempt " + c.attempt_id);
   }
   Events out;
+  const bool stale = !c.checked_hash_sha256.empty() &&
+                     c.checked_hash_sha256 != Sha256Hex(s.user->password_hash);
+  if (!c.succeeded && stale) {
+    // Checked against a hash that is no longer the user's (the gateway's
+    // read model was behind a new password): not the user's failure.
+    return Reject(ResultCode::FailedPrecondition, "login.stale_password",
+                  "the password was checked against a hash that is no longer the user's");
+  }
   if (!c.succeeded) {
     fb::LoginFailedT f;
     f.attempt_id = c.attempt_id;
@@ -131,7 +139,7 @@ Decision DecideFinish(const fb::PortalSnapshotT& s, const fb::FinishLoginT& c, i
     return Reject(ResultCode::FailedPrecondition, sec.disabled ? "user.disabled" : "user.locked",
                   "the user cannot sign in now");
   }
-  if (!c.checked_hash_sha256.empty() && c.checked_hash_sha256 != Sha256Hex(s.user->password_hash)) {
+  if (stale) {
     return Reject(ResultCode::FailedPrecondition, "login.stale_password",
                   "the password was checked against a hash that is no longer the user's");
   }

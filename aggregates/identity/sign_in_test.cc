@@ -177,6 +177,11 @@ TEST_F(SignInTest, ASuccessCheckedAgainstAnOldHashIsRefused) {
   EXPECT_EQ(RuleOf(Role::System, f), "login.stale_password");
   f.checked_hash_sha256 = Sha256Hex(kHash);
   EXPECT_EQ(Accept(Role::System, f), std::vector<fb::Event>{fb::Event::LoginSucceeded});
+  // A failure checked against an old hash is not the user's: not counted.
+  fb::FinishLoginT failed = Finish(Begin(), false);
+  failed.checked_hash_sha256 = Sha256Hex("$argon2id$an-older-hash");
+  EXPECT_EQ(RuleOf(Role::System, failed), "login.stale_password");
+  EXPECT_TRUE(Sec().failures_us.empty());
 }
 
 TEST_F(SignInTest, AnAttemptFinishesOnce) {

@@ -209,7 +209,10 @@ Reply IdentityRoutes::ApproveRequest(Call& call) {
   }
   const std::string user_id = aggregates::UserIdForEmail(req->email);
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> taken, OrProblem(q->User(user_id)));
-  if (taken) {
+  // An invited user of this e-mail who never activated: an approval that
+  // stopped half-way (a crash, a timeout) goes on from where it was.
+  const bool resuming = taken && taken->pending_activation();
+  if (taken && !resuming) {
     return Problem(409, "conflict",
                    "a user with this e-mail exists: add them to the account instead "
                    "(POST /api/v1/users/" + user_id + "/accounts) and reject the request",
@@ -218,10 +221,14 @@ Reply IdentityRoutes::ApproveRequest(Call& call) {
   std::string account = account_id;
   if (create) {
     account = create->account_number;
-    fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), account);
-    cmd.command.Set(std::move(*create));
-    DOCKET_ASSIGN_OR_REPLY(Sent created, Step(cmd));
-    if (!Accepted(created)) return ProblemFromResult(created.result);
+    DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> there,
+                           OrProblem(q->Account(account)));
+    if (!resuming || !there) {
+      fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), account);
+      cmd.command.Set(std::move(*create));
+      DOCKET_ASSIGN_OR_REPLY(Sent created, Step(cmd));
+      if (!Accepted(created)) return ProblemFromResult(created.result);
+    }
   } else {
     DOCKET_ASSIGN_OR_REPLY(std::optional<projections::AccountView> a, OrProblem(q->Account(account)));
     if (!a) {
@@ -236,10 +243,12 @@ Reply IdentityRoutes::ApproveRequest(Call& call) {
   u.phone = req->phone;
   u.role = role;
   if (role == fb::Role::Customer) u.account_ids = {account};
-  fb::CommandEnvelopeT invite = s_->commands.NewCommand(call.caller(), user_id);
-  invite.command.Set(std::move(u));
-  DOCKET_ASSIGN_OR_REPLY(Sent invited, Step(invite));
-  if (!Accepted(invited)) return ProblemFromResult(invited.result);
+  if (!resuming) {
+    fb::CommandEnvelopeT invite = s_->commands.NewCommand(call.caller(), user_id);
+    invite.command.Set(std::move(u));
+    DOCKET_ASSIGN_OR_REPLY(Sent invited, Step(invite));
+    if (!Accepted(invited)) return ProblemFromResult(invited.result);
+  }
   Result<std::optional<Sent>> link =
       IssueLink(user_id, "activation", s_->options.activation_link_ttl);
   if (!link.ok()) return ProblemFromStatus(link.status());

@@ -33,12 +33,12 @@ std::vector<std::string> IndexKeys(const UserView& u) {
 
 // Writes the user row and keeps its indexes (words, memberships, username)
 // in step with what changed since `before` (nullptr: a new user).
-void PutUser(Txn& txn, const UserView* before, const UserView& u) {
+Status PutUser(Txn& txn, const UserView* before, const UserView& u) {
   txn.Put(IdentityCf::kUsers, u.id, EncodeUser(u));
   // Most events (sign-ins, sessions, links) change nothing indexed.
   if (before && before->name == u.name && before->email == u.email &&
       before->username == u.username && before->account_ids == u.account_ids) {
-    return;
+    return Status::Ok();
   }
   std::vector<std::string> old_keys = before ? IndexKeys(*before) : std::vector<std::string>{};
   const std::vector<std::string> new_keys = IndexKeys(u);
@@ -54,9 +54,16 @@ void PutUser(Txn& txn, const UserView* before, const UserView& u) {
   }
   const std::string old_name = before ? Lower(before->username) : "";
   if (old_name != Lower(u.username)) {
-    if (!old_name.empty()) txn.Delete(IdentityCf::kUserByUsername, old_name);
+    // Another user may hold the old name by now (its claim was released
+    // and taken, and that user's partition applied first): theirs stays.
+    if (!old_name.empty()) {
+      Result<std::optional<std::string>> holder = txn.Get(IdentityCf::kUserByUsername, old_name);
+      if (!holder.ok()) return holder.status();
+      if (*holder == u.id) txn.Delete(IdentityCf::kUserByUsername, old_name);
+    }
     if (!u.username.empty()) txn.Put(IdentityCf::kUserByUsername, Lower(u.username), u.id);
   }
+  return Status::Ok();
 }
 
 Status Unknown(const char* what, const fb::EventEnvelopeT& e) {
@@ -105,7 +112,7 @@ Result<ApplyOutcome> UserCreated(const fb::EventEnvelopeT& e, Txn& txn) {
   v.created_at_us = e.occurred_at_us;
   v.version = e.version;
   txn.Put(IdentityCf::kUserByEmail, Lower(v.email), v.id);
-  PutUser(txn, existing ? &*existing : nullptr, v);
+  DOCKET_RETURN_IF_ERROR(PutUser(txn, existing ? &*existing : nullptr, v));
   return ApplyOutcome::kApplied;
 }
 
@@ -136,7 +143,7 @@ Result<ApplyOutcome> OnUser(const fb::EventEnvelopeT& e, Txn& txn,
   const UserView before = *user;
   DOCKET_RETURN_IF_ERROR(change(*user));
   user->version = e.version;
-  PutUser(txn, &before, *user);
+  DOCKET_RETURN_IF_ERROR(PutUser(txn, &before, *user));
   return ApplyOutcome::kApplied;
 }
 
