@@ -1,28 +1,21 @@
 #include "aggregates/identity/access_request.h"
 
+#include "aggregates/identity/identity_rules.h"
 #include "aggregates/rules.h"
 #include "common/text.h"
 
 namespace docket::aggregates {
 namespace {
 
+using identity_rules::IsStaff;
+using identity_rules::One;
+
 using fb::ResultCode;
 using fb::Role;
-
-bool IsStaff(const fb::ActorT& a) {
-  return a.role == Role::Staff || a.role == Role::Admin || a.role == Role::System;
-}
 
 bool IsUserId(const std::string& id) {
   return id.size() == 25 && id[0] == 'u' &&
          id.find_first_not_of("0123456789abcdef", 1) == std::string::npos;
-}
-
-template <typename T>
-Events One(T payload) {
-  Events out;
-  out.emplace_back().Set(std::move(payload));
-  return out;
 }
 
 Decision DecideRequest(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd,

@@ -5,18 +5,18 @@
 #include "aggregates/identity/access_request.h"
 #include "aggregates/identity/profile.h"
 #include "aggregates/identity/sign_in.h"
+#include "aggregates/identity/identity_rules.h"
 #include "aggregates/rules.h"
 #include "common/text.h"
 
 namespace docket::aggregates {
 namespace {
 
+using identity_rules::IsStaff;
+using identity_rules::One;
+
 using fb::ResultCode;
 using fb::Role;
-
-bool IsStaff(const fb::ActorT& a) {
-  return a.role == Role::Staff || a.role == Role::Admin || a.role == Role::System;
-}
 
 Rejection NotFound(std::string rule, std::string what) {
   return Reject(ResultCode::NotFound, std::move(rule), what + " not found");

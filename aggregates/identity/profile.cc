@@ -2,25 +2,18 @@
 
 #include <algorithm>
 
+#include "aggregates/identity/identity_rules.h"
 #include "aggregates/rules.h"
 #include "common/text.h"
 
 namespace docket::aggregates {
 namespace {
 
+using identity_rules::IsStaff;
+using identity_rules::One;
+
 using fb::ResultCode;
 using fb::Role;
-
-bool IsStaff(const fb::ActorT& a) {
-  return a.role == Role::Staff || a.role == Role::Admin || a.role == Role::System;
-}
-
-template <typename T>
-Events One(T payload) {
-  Events out;
-  out.emplace_back().Set(std::move(payload));
-  return out;
-}
 
 std::optional<Rejection> CheckPhone(const std::string& phone) {
   if (!ValidPhone(phone)) {

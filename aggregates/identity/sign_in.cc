@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aggregates/identity/identity_rules.h"
 #include "aggregates/rules.h"
 #include "common/clock.h"
 #include "common/hash.h"
@@ -19,10 +20,6 @@ constexpr const char* kUnlock = "unlock";
 
 bool IsHex64(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-bool IsStaffActor(const fb::ActorT& a) {
-  return a.role == Role::Staff || a.role == Role::Admin || a.role == Role::System;
 }
 
 Events One(fb::EventUnion e) {
@@ -281,7 +278,7 @@ Decision DecideSetPassword(const fb::PortalSnapshotT& s, const fb::CommandEnvelo
 }
 
 Decision DecideEnabled(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd, bool enable) {
-  if (!IsStaffActor(*cmd.actor)) {
+  if (!identity_rules::IsStaff(*cmd.actor)) {
     return Reject(ResultCode::PermissionDenied, "user.staff_only", "only staff disable users");
   }
   if (cmd.actor->user_id == cmd.aggregate_id) {
@@ -316,7 +313,7 @@ Decision DecideUnlock(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& 
     u.reason = "unlock_link";
     return One(Event(std::move(u)));
   }
-  if (!IsStaffActor(*cmd.actor)) {
+  if (!identity_rules::IsStaff(*cmd.actor)) {
     return Reject(ResultCode::PermissionDenied, "user.staff_only", "only staff unlock users");
   }
   if (!sec.locked) {

@@ -103,6 +103,9 @@ class IdentityRoutes final : public RouteModule {
   Reply RemoveMembership(Call& call);
   Reply ResendInvitation(Call& call);
   Reply SendResetLink(Call& call);
+  // Issues a `purpose` link to user {id} for staff; 202 `message` + e-mail.
+  Reply StaffLink(Call& call, const char* purpose, std::chrono::seconds ttl,
+                  const std::string& message);
   // The gateway's link command (aggregates::LinkToken names the link by
   // the command id): `purpose` for user `id`, working for `ttl`.
   Result<std::optional<Sent>> IssueLink(const std::string& id, const char* purpose,
@@ -152,6 +155,9 @@ class IdentityRoutes final : public RouteModule {
   // one: true). Throttled like sign-ins.
   OrReply<bool> AnswerIsRight(Call& call, const projections::UserView& u,
                               const std::string& answer);
+  // nullopt when right; else the 422 (or the throttle's, the hasher's) reply.
+  std::optional<Reply> RightAnswer(Call& call, const projections::UserView& u,
+                                   const std::string& answer);
   nlohmann::json QuestionJson(const std::string& id) const;
 
   consumers::ProjectionRunner* identity_;

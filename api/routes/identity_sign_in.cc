@@ -268,6 +268,15 @@ nlohmann::json IdentityRoutes::QuestionJson(const std::string& id) const {
   return {{"id", id}, {"text", id}};  // a question since removed from the list
 }
 
+std::optional<Reply> IdentityRoutes::RightAnswer(Call& call, const projections::UserView& u,
+                                                const std::string& answer) {
+  OrReply<bool> right = AnswerIsRight(call, u, answer);
+  if (auto* reply = std::get_if<Reply>(&right)) return std::move(*reply);
+  if (std::get<bool>(right)) return std::nullopt;
+  return NoStore(Unprocessable("answer", "is wrong", "the answer to the challenge question is wrong",
+                               "user.challenge_answer"));
+}
+
 OrReply<bool> IdentityRoutes::AnswerIsRight(Call& call, const projections::UserView& u,
                                             const std::string& answer) {
   if (u.challenge_hash.empty()) return true;
@@ -309,11 +318,7 @@ Reply IdentityRoutes::ResetPassword(Call& call) {
   if (auto weak = policy_.Weak(password, u->email, u->name)) {
     return NoStore(Unprocessable("password", *weak, "password " + *weak, "user.weak_password"));
   }
-  DOCKET_ASSIGN_OR_REPLY(bool right, AnswerIsRight(call, *u, answer));
-  if (!right) {
-    return NoStore(Unprocessable("answer", "is wrong", "the answer to the challenge question is wrong",
-                                 "user.challenge_answer"));
-  }
+  DOCKET_RETURN_IF_REPLY(RightAnswer(call, *u, answer));
   return SetPasswordWithLink(*u, token, password, "reset");
 }
 
@@ -396,11 +401,7 @@ Reply IdentityRoutes::UnlockWithLink(Call& call) {
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, LinkUser(token, "unlock"));
   if (!u || u->challenge_hash.empty()) return InvalidLink();
-  DOCKET_ASSIGN_OR_REPLY(bool right, AnswerIsRight(call, *u, answer));
-  if (!right) {
-    return NoStore(Unprocessable("answer", "is wrong", "the answer to the challenge question is wrong",
-                                 "user.challenge_answer"));
-  }
+  DOCKET_RETURN_IF_REPLY(RightAnswer(call, *u, answer));
   fb::CommandEnvelopeT cmd = SystemCommand(u->id, "unlock");
   fb::UnlockUserT unlock;
   unlock.token_hash = Sha256Hex(token);

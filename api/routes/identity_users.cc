@@ -228,28 +228,27 @@ Reply IdentityRoutes::RemoveMembership(Call& call) {
 
 // A fresh activation link for an invited user (the older one stops working).
 Reply IdentityRoutes::ResendInvitation(Call& call) {
-  const std::string& id = call.param(0);
-  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
-  DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(id)));
-  if (!u) return UserNotFound(id);
-  Result<std::optional<Sent>> sent = IssueLink(id, "activation", s_->options.activation_link_ttl);
-  if (!sent.ok()) return ProblemFromStatus(sent.status());
-  if (!*sent) return RetryLater("the invitation was not decided in time; try again");
-  if (!Accepted(*sent)) return ProblemFromResult((*sent)->result);
-  return JsonReply(202, {{"message", "A new invitation is on its way to " + u->email}});
+  return StaffLink(call, "activation", s_->options.activation_link_ttl,
+                   "A new invitation is on its way to ");
 }
 
 // Staff send a forgotten-password link on the user's behalf.
 Reply IdentityRoutes::SendResetLink(Call& call) {
+  return StaffLink(call, "reset", s_->options.reset_link_ttl,
+                   "A link to set a new password is on its way to ");
+}
+
+Reply IdentityRoutes::StaffLink(Call& call, const char* purpose, std::chrono::seconds ttl,
+                                const std::string& message) {
   const std::string& id = call.param(0);
   DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
   DOCKET_ASSIGN_OR_REPLY(std::optional<projections::UserView> u, OrProblem(q->User(id)));
   if (!u) return UserNotFound(id);
-  Result<std::optional<Sent>> sent = IssueLink(id, "reset", s_->options.reset_link_ttl);
+  Result<std::optional<Sent>> sent = IssueLink(id, purpose, ttl);
   if (!sent.ok()) return ProblemFromStatus(sent.status());
   if (!*sent) return RetryLater("the link was not decided in time; try again");
   if (!Accepted(*sent)) return ProblemFromResult((*sent)->result);
-  return JsonReply(202, {{"message", "A link to set a new password is on its way to " + u->email}});
+  return JsonReply(202, {{"message", message + u->email}});
 }
 
 }  // namespace docket::api
