@@ -10,6 +10,7 @@
 #include "api/ops.h"
 #include "api/problem.h"
 #include "api/request.h"
+#include "api/web_assets.h"
 #include "common/hash.h"
 #include "common/key_file.h"
 
@@ -38,6 +39,9 @@ Status GatewayOptions::Validate() const {
   }
   if (max_concurrent_exports < 1) {
     return InvalidArgumentError("gateway: max-concurrent-exports must be >= 1");
+  }
+  if (max_event_streams_per_user < 1) {
+    return InvalidArgumentError("gateway: max-event-streams-per-user must be >= 1");
   }
   if (max_concurrent_hashes < 1) {
     return InvalidArgumentError("gateway: max-concurrent-hashes must be >= 1");
@@ -77,6 +81,7 @@ struct Gateway::Impl {
   std::unique_ptr<Services> services;  // lent to the modules: lives as long as they do
   std::vector<std::unique_ptr<RouteModule>> modules;
   std::unique_ptr<HttpServer> server;
+  std::optional<WebAssets> web;  // the portal, when options.web_root is set
 
   Impl(GatewayOptions o, consumers::CommandBus* bus, const Clock& c)
       : options(std::move(o)),
@@ -238,6 +243,10 @@ Status Gateway::Start() {
                                    : g.options.command_id_key_file;
   DOCKET_ASSIGN_OR_RETURN(g.secret, LoadOrCreateKey(key_file));
   g.commands.SetIdKey(g.secret);
+  if (!g.options.web_root.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(WebAssets web, WebAssets::Open(g.options.web_root));
+    g.web.emplace(std::move(web));
+  }
   g.auth = std::make_unique<Authenticator>();
   DOCKET_RETURN_IF_ERROR(g.ops.Start(g.options.kafka));
   DOCKET_RETURN_IF_ERROR(g.StartLogProbe());
@@ -265,7 +274,13 @@ Reply Gateway::Handle(Request& req) {
   static const std::regex sane("^[A-Za-z0-9._-]{1,64}$");
   req.request_id = std::regex_match(given, sane) ? given : RandomHex(8);
   std::string route = "unmatched";
-  Reply r = impl_->Dispatch(req, &route);
+  Reply r;
+  if (impl_->web && !req.bad_target && !WebAssets::IsApiPath(req.path)) {
+    route = "portal";
+    r = impl_->web->Serve(req);
+  } else {
+    r = impl_->Dispatch(req, &route);
+  }
   return impl_->Finish(req, req.request_id, route, std::move(r), start);
 }
 

@@ -63,6 +63,12 @@ struct GatewayOptions {
   // the grace period.
   // CSV exports streaming at once (one per user): each holds a worker.
   int max_concurrent_exports = 4;
+  // Live event streams (GET /stream) open at once per user; in all, at most
+  // http.max_long_lived.
+  int max_event_streams_per_user = 8;
+  // The portal's built files (web/dist): served at / with index.html for
+  // every other path outside /api (api/web_assets.h). "" = no portal.
+  std::string web_root;
   std::chrono::seconds blob_gc_interval{600};
   std::chrono::seconds blob_gc_grace{3600};
   RateLimit per_address{200, 400};

@@ -57,6 +57,14 @@ struct Reply {
   // wrong one).
   using Writer = std::function<bool(std::string_view chunk)>;
   std::function<Status(const Writer& write)> stream;
+  // With `stream`: the producer may run for as long as the client stays (an
+  // event stream). It runs on a thread of its own, not on a worker, so it
+  // holds no worker that other requests need; write("") sends nothing and
+  // returns whether the client is still there and the server still running
+  // (a client that closes its connection is noticed at once), so an idle
+  // producer polls it and ends. Over HttpServerOptions::max_long_lived
+  // streams at once, the client gets a 503 instead.
+  bool long_lived = false;
   // Close the connection after this reply (e.g. a body that was not read).
   bool close = false;
 

@@ -31,9 +31,9 @@ Status HttpServerOptions::Validate() const {
   if (max_header_bytes < 1024) return InvalidArgumentError("http: max_header_bytes < 1024");
   if (request_timeout.count() <= 0) return InvalidArgumentError("http: request_timeout <= 0");
   if (spool_dir.empty()) return InvalidArgumentError("http: spool_dir is empty");
-  if (max_connections_per_client < 1 || max_queued_requests < 1) {
+  if (max_connections_per_client < 1 || max_queued_requests < 1 || max_long_lived < 1) {
     return InvalidArgumentError(
-        "http: max_connections_per_client and max_queued_requests must be >= 1");
+        "http: max_connections_per_client, max_queued_requests and max_long_lived must be >= 1");
   }
   return Status::Ok();
 }
@@ -53,6 +53,23 @@ struct HttpServer::Impl {
   std::atomic<size_t> queued{0};  // requests read, not yet on a worker
   std::mutex connections_mu;
   std::unordered_map<std::string, int> connections;  // per LimitKey, open now
+  // Producers of long-lived replies running now (each on its own thread);
+  // Stop waits for them.
+  std::mutex long_lived_mu;
+  std::condition_variable long_lived_cv;
+  int long_lived = 0;
+
+  bool StartLongLived() {
+    std::lock_guard<std::mutex> lock(long_lived_mu);
+    if (long_lived >= options.max_long_lived) return false;
+    ++long_lived;
+    return true;
+  }
+  void EndLongLived() {
+    std::lock_guard<std::mutex> lock(long_lived_mu);
+    --long_lived;
+    long_lived_cv.notify_all();
+  }
 
   Impl(HttpServerOptions o, PolicyFn p, HandlerFn h, ProblemFn pr)
       : options(std::move(o)),
@@ -128,6 +145,10 @@ class Channel {
     std::lock_guard<std::mutex> lock(mu_);
     failed_ = true;
     cv_.notify_all();
+  }
+  bool failed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failed_;
   }
 
  private:
@@ -370,8 +391,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
-  // The header, then the producer on a worker and Pump on the strand.
+  // The header, then the producer (on a worker, or a thread of its own when
+  // long-lived) and Pump on the strand.
   void WriteStreamed(Reply r) {
+    if (r.long_lived && !server_->StartLongLived()) {
+      Reply busy = server_->problem(503, "too many event streams are open; retry");
+      busy.Header("Retry-After", "5");
+      busy.close = true;
+      return Write(std::move(busy));
+    }
     streamed_ = std::make_shared<http::response<http::buffer_body>>();
     Fill(*streamed_, r);
     streamed_->chunked(true);
@@ -381,15 +409,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     channel_ = std::make_shared<Channel>();
     http::async_write_header(
         stream_, *serializer_,
-        [self = shared_from_this(), produce = std::move(r.stream)](beast::error_code ec,
-                                                                   size_t) mutable {
-          if (ec) return self->Close();
-          net::post(self->server_->workers, [self, produce = std::move(produce)] {
+        [self = shared_from_this(), produce = std::move(r.stream),
+         long_lived = r.long_lived](beast::error_code ec, size_t) mutable {
+          if (ec) {
+            if (long_lived) self->server_->EndLongLived();
+            return self->Close();
+          }
+          auto run = [self, produce = std::move(produce)] {
             std::shared_ptr<Channel> ch = self->channel_;
             Status s;
             try {
               s = produce([&](std::string_view chunk) {
-                if (chunk.empty()) return true;
+                if (chunk.empty()) return !ch->failed() && !self->server_->stopping;
                 if (!ch->Push(std::string(chunk))) return false;
                 net::post(self->stream_.get_executor(), [self] { self->Pump(); });
                 return true;
@@ -399,7 +430,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
             }
             ch->Finish(std::move(s));
             net::post(self->stream_.get_executor(), [self] { self->Pump(); });
-          });
+          };
+          if (!long_lived) return net::post(self->server_->workers, std::move(run));
+          // The client sends nothing more on an event stream: a read that
+          // completes means it closed (or broke the protocol), so the
+          // producer learns at once, not at its next write.
+          self->stream_.socket().async_read_some(
+              net::buffer(self->probe_), [self](beast::error_code, size_t) { self->Close(); });
+          // Counted until the task and all it holds are gone: Stop waits
+          // for that before the server's state goes away.
+          std::thread([task = std::function<void()>(std::move(run)),
+                       server = self->server_]() mutable {
+            task();
+            task = nullptr;
+            server->EndLongLived();
+          }).detach();
         });
   }
 
@@ -470,6 +515,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<Channel> channel_;
   std::string chunk_;  // being written
   bool pumping_ = false;
+  char probe_[1];  // a long-lived reply's watch for the client closing
 };
 
 }  // namespace
@@ -549,6 +595,9 @@ void HttpServer::Stop() {
   for (auto& t : impl_->io_threads) t.join();
   impl_->io_threads.clear();
   impl_->workers.join();
+  // Long-lived producers see `stopping` at their next write("").
+  std::unique_lock<std::mutex> lock(impl_->long_lived_mu);
+  impl_->long_lived_cv.wait(lock, [&] { return impl_->long_lived == 0; });
 }
 
 }  // namespace docket::api

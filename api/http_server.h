@@ -61,6 +61,9 @@ struct HttpServerOptions {
   int max_connections_per_client = 64;
   std::set<std::string> uncapped_clients;  // e.g. the TLS proxy in front
   size_t max_queued_requests = 1024;       // read, waiting for a worker
+  // Long-lived streamed replies (Reply::long_lived, e.g. event streams) at
+  // once, each on a thread of its own; more are answered 503.
+  int max_long_lived = 256;
   Status Validate() const;
 };
 

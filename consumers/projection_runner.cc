@@ -475,8 +475,15 @@ void ProjectionRunner::Publish(const std::map<int32_t, int64_t>& positions,
       l.end_offset = std::max(l.end_offset, pos);
     }
     for (const auto& m : records) last_timestamp_ms_[m.partition] = m.timestamp_ms;
+    if (!records.empty()) ++changes_;
   }
   applied_cv_.notify_all();
+}
+
+uint64_t ProjectionRunner::WaitForChange(uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  applied_cv_.wait_for(lock, timeout, [&] { return changes_ > seen; });
+  return changes_;
 }
 
 void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {

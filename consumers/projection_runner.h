@@ -181,6 +181,10 @@ class ProjectionRunner {
   // events topic has been applied. false on timeout.
   bool WaitForPosition(int32_t partition, int64_t offset, std::chrono::milliseconds timeout);
   std::vector<PartitionLag> Lag() const;
+  // A count of the batches applied so far (0 at start). Waits up to
+  // `timeout` for it to pass `seen` and returns it: live views (event
+  // streams) wake on new events instead of polling the store.
+  uint64_t WaitForChange(uint64_t seen, std::chrono::milliseconds timeout);
   // True once the runner has applied (and serves) every partition up to the
   // end offsets it first read from the broker in its first session; stays
   // true. Lets the gateway refuse what needs a complete model (sign-ins need
@@ -218,6 +222,7 @@ class ProjectionRunner {
   std::shared_ptr<projections::ReadStore> store_;  // guarded by mu_
   std::map<int32_t, PartitionLag> lag_;            // guarded by mu_
   std::map<int32_t, int64_t> last_timestamp_ms_;   // guarded by mu_
+  uint64_t changes_ = 0;                           // guarded by mu_
   Stats stats_;
 };
 

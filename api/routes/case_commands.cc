@@ -90,7 +90,8 @@ Reply CaseRoutes::OpenCase(Call& call) {
   // Customers may open cases only in their accounts (the aggregate checks
   // too); staff only in accounts that exist.
   if (!call.caller().MayRead(c.account_id)) return NotFound("account " + c.account_id);
-  DOCKET_ASSIGN_OR_REPLY(bool exists, OrProblem(account_exists_(c.account_id)));
+  DOCKET_ASSIGN_OR_REPLY(std::optional<std::string> account, OrProblem(account_name_(c.account_id)));
+  const bool exists = account.has_value();
   if (!exists) return NotFound("account " + c.account_id);
   fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), "");
   cmd.command.Set(std::move(c));

@@ -51,7 +51,10 @@ Status CaseRoutes::Register(Router& router, Services& services) {
   router.Add(V::get, c + "/activity", Access::kSignedIn, to(&CaseRoutes::Activity));
   router.Add(V::get, "/api/v1/search", Access::kSignedIn, to(&CaseRoutes::Search));
   router.Add(V::get, "/api/v1/overview", Access::kSignedIn, to(&CaseRoutes::Overview));
+  router.Add(V::get, "/api/v1/stream", Access::kSignedIn, to(&CaseRoutes::Stream));
   exports_ = ConcurrencyLimit::Create(/*per_key=*/1, services.options.max_concurrent_exports);
+  streams_ = ConcurrencyLimit::Create(services.options.max_event_streams_per_user,
+                                      services.options.http.max_long_lived);
   RegisterCommands(router);
   RegisterFiles(router);
   return Status::Ok();
@@ -87,6 +90,8 @@ Reply CaseRoutes::CaseAfter(const Call& call, const Sent& s, const std::string& 
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   Result<json> c = q->GetCase(ScopeOf(call.caller()), number);
   if (!c.ok()) return CommandClient::Pending(s.result.command_id);
+  std::map<std::string, std::string> cache;
+  AddNames(*c, cache);
   Reply r = JsonReply(status, *c);
   r.Header("ETag", ETagOf((*c)["version"].get<uint64_t>()));
   r.Header("Location", "/api/v1/cases/" + number);
@@ -107,6 +112,43 @@ OrReply<Sent> CaseRoutes::SubmitCase(const Call& call, fb::CommandEnvelopeT cmd)
     return std::nullopt;
   };
   return s_->commands.Submit(call, std::move(cmd), options);
+}
+
+void CaseRoutes::AddNames(json& row, std::map<std::string, std::string>& cache) const {
+  auto id = row.find("account_id");
+  if (id == row.end() || !id->is_string()) return;
+  const std::string& account = id->get_ref<const std::string&>();
+  auto hit = cache.find(account);
+  if (hit == cache.end()) {
+    Result<std::optional<std::string>> name = account_name_(account);
+    hit = cache.emplace(account, name.ok() && *name ? **name : "").first;
+  }
+  if (!hit->second.empty()) row["account_name"] = hit->second;
+}
+
+void CaseRoutes::AddNames(std::vector<json>& rows) const {
+  std::map<std::string, std::string> cache;
+  for (auto& row : rows) AddNames(row, cache);
+}
+
+projections::ExportNames CaseRoutes::ExportNamesFor() const {
+  projections::ExportNames names;
+  auto cache = std::make_shared<std::map<std::string, std::string>>();
+  names.account = [this, cache](const std::string& id) {
+    json row = {{"account_id", id}};
+    AddNames(row, *cache);
+    return row.value("account_name", std::string());
+  };
+  const aggregates::Catalog* catalog = catalog_;
+  names.case_type = [catalog](const std::string& type) {
+    const aggregates::CatalogRequestType* t = catalog->FindType(type);
+    return t ? t->name : std::string();
+  };
+  names.category = [catalog](const std::string& type, const std::string& category) {
+    const aggregates::CatalogCategory* c = catalog->FindCategory(type, category);
+    return c ? c->name : std::string();
+  };
+  return names;
 }
 
 Reply CaseRoutes::Page(const Call& call, const std::vector<json>& rows, bool has_more,
@@ -169,12 +211,26 @@ OrReply<projections::ListQuery> CaseRoutes::ListFilters(const Call& call) const 
       s.remove_prefix(comma + 1);
     }
   }
-  for (auto [name, dest] : {std::pair{"case_type", &q.case_type},
-                            std::pair{"category", &q.category},
-                            std::pair{"account_id", &q.account_id}}) {
-    if (auto v = QueryParam(call.req, name)) {
-      if (v->size() > 64) errors.Fail(name, "must be at most 64 characters");
-      *dest = *v;
+  // Several values, comma-separated, match any of them.
+  for (auto [name, dest] : {std::pair{"case_type", &q.case_types},
+                            std::pair{"category", &q.categories},
+                            std::pair{"account_id", &q.account_ids}}) {
+    auto v = QueryParam(call.req, name);
+    if (!v || v->empty()) continue;
+    std::string_view rest = *v;
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      std::string_view one = rest.substr(0, comma);
+      if (one.empty() || one.size() > 64) {
+        errors.Fail(name, "must be values of 1..64 characters, comma-separated");
+        break;
+      }
+      if (dest->size() == 32) {
+        errors.Fail(name, "may list at most 32 values");
+        break;
+      }
+      dest->emplace_back(one);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     }
   }
   if (auto v = QueryParam(call.req, "sort")) {
@@ -196,6 +252,7 @@ Reply CaseRoutes::ListCases(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   Result<projections::ListPage> page = q->List(ScopeOf(call.caller()), filters);
   if (!page.ok()) return QueryProblem(page.status(), "page[after]");
+  AddNames(page->rows);
   return Page(call, page->rows, page->has_more, page->after_cursor, page->total);
 }
 
@@ -215,8 +272,8 @@ Reply CaseRoutes::ExportCases(Call& call) {
   // Streamed as the index is read: nothing is spooled, and a client that
   // goes away stops the scan.
   r.stream = [q = std::move(q), scope = ScopeOf(call.caller()), filters = std::move(filters),
-              place = std::move(place)](const Reply::Writer& write) {
-    return q->ExportCsv(scope, filters, write);
+              place = std::move(place), names = ExportNamesFor()](const Reply::Writer& write) {
+    return q->ExportCsv(scope, filters, write, names);
   };
   return r;
 }
@@ -224,6 +281,8 @@ Reply CaseRoutes::ExportCases(Call& call) {
 Reply CaseRoutes::GetCase(Call& call) {
   DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(json c, VisibleCase(call, call.param(0)));
+  std::map<std::string, std::string> cache;
+  AddNames(c, cache);
   Reply r = JsonReply(200, c);
   r.Header("ETag", ETagOf(c["version"].get<uint64_t>()));
   return r;
@@ -258,6 +317,7 @@ Reply CaseRoutes::Search(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   auto page = q->Search(ScopeOf(call.caller()), sq);
   if (!page.ok()) return QueryProblem(page.status(), "q");
+  AddNames(page->rows);
   return Page(call, page->rows, page->has_more, page->after_cursor);
 }
 
@@ -266,6 +326,11 @@ Reply CaseRoutes::Overview(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(QueryHandle q, Queries());
   auto o = q->Overview(ScopeOf(call.caller()), {});
   if (!o.ok()) return ProblemFromStatus(o.status());
+  std::map<std::string, std::string> cache;
+  for (const char* list : {"open_cases", "updates"}) {
+    if (!o->contains(list)) continue;
+    for (auto& row : (*o)[list]) AddNames(row, cache);
+  }
   return JsonReply(200, *o);
 }
 

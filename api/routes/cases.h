@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,20 +36,22 @@ namespace docket::api {
 
 class CaseRoutes final : public RouteModule {
  public:
-  // True when account `account_id` exists (the identity context knows);
-  // kUnavailable when that cannot be told now.
-  using AccountExists = std::function<Result<bool>(const std::string& account_id)>;
+  // The name of account `account_id`, nullopt when there is no such
+  // account (the identity context knows); kUnavailable when that cannot be
+  // told now.
+  using AccountName =
+      std::function<Result<std::optional<std::string>>(const std::string& account_id)>;
 
   // Every pointer must outlive the routes. `projector` keeps the case read
   // models this gateway reads (a query replica).
   // `limits` are the aggregate's, for the checks made before an upload's
   // bytes are stored.
   CaseRoutes(const aggregates::Catalog* catalog, const aggregates::CaseLimits& limits,
-             consumers::ProjectionRunner* projector, AccountExists account_exists)
+             consumers::ProjectionRunner* projector, AccountName account_name)
       : catalog_(catalog),
         limits_(limits),
         projector_(projector),
-        account_exists_(std::move(account_exists)) {}
+        account_name_(std::move(account_name)) {}
   ~CaseRoutes() override;
 
   // Opens the blob store (<data_dir>/blobs), starts its collector
@@ -82,6 +85,12 @@ class CaseRoutes final : public RouteModule {
     DOCKET_ASSIGN_OR_REPLY(Sent sent, SendCase(call, std::move(payload)));
     return CaseAfter(call, sent, call.param(0), status);
   }
+  // Adds "account_name" to case rows (kept as they are when the identity
+  // read models cannot tell now); `cache` spares repeated lookups.
+  void AddNames(nlohmann::json& row, std::map<std::string, std::string>& cache) const;
+  void AddNames(std::vector<nlohmann::json>& rows) const;
+  // An export's names: accounts, case types and categories.
+  projections::ExportNames ExportNamesFor() const;
   Reply Page(const Call& call, const std::vector<nlohmann::json>& rows, bool has_more,
              const std::string& cursor, std::optional<uint64_t> total = std::nullopt) const;
 
@@ -94,6 +103,9 @@ class CaseRoutes final : public RouteModule {
   Reply Activity(Call& call);
   Reply Search(Call& call);
   Reply Overview(Call& call);
+
+  // case_stream.cc: the live event stream.
+  Reply Stream(Call& call);
 
   // case_commands.cc.
   Reply OpenCase(Call& call);
@@ -120,7 +132,8 @@ class CaseRoutes final : public RouteModule {
   const aggregates::Catalog* catalog_;
   aggregates::CaseLimits limits_;
   consumers::ProjectionRunner* projector_;
-  AccountExists account_exists_;
+  AccountName account_name_;
+  std::shared_ptr<ConcurrencyLimit> streams_;  // open event streams
   std::optional<BlobStore> blobs_;
   std::unique_ptr<BlobCollector> collector_;
   std::shared_ptr<ConcurrencyLimit> exports_;  // running exports

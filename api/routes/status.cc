@@ -1,6 +1,8 @@
 #include "api/routes/status.h"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 
 #include "aggregates/status/status.h"
 #include "api/problem.h"
@@ -15,18 +17,24 @@ namespace {
 
 using nlohmann::json;
 
-json ServiceJson(const projections::ServiceView& s) {
-  return {{"service", s.service},
-          {"status", std::string(aggregates::ServiceStateName(s.status))},
-          {"message", s.message},
-          {"updated_at", FormatMicros(s.updated_at_us)}};
+// The JSON document in `path`; kInvalidArgument naming the file and `flag`.
+Result<json> ReadJsonFile(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return InvalidArgumentError(path + ": cannot be read (" + flag + ")");
+  json doc = json::parse(in, nullptr, false);
+  if (doc.is_discarded()) return InvalidArgumentError(path + ": is not JSON (" + flag + ")");
+  return doc;
 }
+
+bool IsString(const json& o, const char* key) { return o.contains(key) && o[key].is_string(); }
 
 }  // namespace
 
 Status StatusRoutes::Register(Router& router, Services& services) {
   s_ = &services;
   DOCKET_RETURN_IF_ERROR(LoadQuickLinks());
+  DOCKET_RETURN_IF_ERROR(LoadServices());
+  DOCKET_RETURN_IF_ERROR(LoadPortal());
   using V = http::verb;
   router.Add(V::get, "/api/v1/system-status", Access::kSignedIn,
              [this](Call& c) { return GetSystemStatus(c); });
@@ -36,28 +44,76 @@ Status StatusRoutes::Register(Router& router, Services& services) {
              [this](Call&) { return JsonReply(200, {{"data", quick_links_}}); });
   router.Add(V::post, "/api/v1/feedback", Access::kSignedIn,
              [this](Call& c) { return Feedback(c); });
+  router.Add(V::get, "/api/v1/feedback", Access::kStaff,
+             [this](Call& c) { return ListFeedback(c); });
+  router.Add(V::get, "/api/v1/portal", Access::kPublic, [this](Call&) {
+    Reply r = JsonReply(200, portal_);
+    r.Header("Cache-Control", "no-cache");
+    return r;
+  });
   return Status::Ok();
 }
 
 Status StatusRoutes::LoadQuickLinks() {
-  if (quick_links_path_.empty()) return Status::Ok();
-  std::ifstream in(quick_links_path_);
-  if (!in) {
-    return InvalidArgumentError("quick links " + quick_links_path_ +
-                                ": cannot be read (--quick-links)");
-  }
-  json links = json::parse(in, nullptr, false);
-  bool ok = (in.good() || in.eof()) && links.is_array();
-  for (const auto& l : ok ? links : json::array()) {
-    ok = ok && l.is_object() && l.size() == 2 && l.contains("title") && l["title"].is_string() &&
-         l.contains("url") && l["url"].is_string();
+  if (options_.quick_links_path.empty()) return Status::Ok();
+  DOCKET_ASSIGN_OR_RETURN(json links, ReadJsonFile(options_.quick_links_path, "--quick-links"));
+  bool ok = links.is_array();
+  for (auto& l : ok ? links : json::array()) {
+    ok = ok && l.is_object() && IsString(l, "title") && IsString(l, "url") &&
+         (!l.contains("description") || l["description"].is_string()) &&
+         l.size() == (l.contains("description") ? 3u : 2u);
+    if (ok && !l.contains("description")) l["description"] = "";
   }
   if (!ok) {
-    return InvalidArgumentError("quick links " + quick_links_path_ +
-                                ": must be a JSON array of {\"title\", \"url\"} strings");
+    return InvalidArgumentError(options_.quick_links_path +
+                                ": must be a JSON array of {\"title\", \"description\", "
+                                "\"url\"} strings (--quick-links)");
   }
   quick_links_ = std::move(links);
   return Status::Ok();
+}
+
+Status StatusRoutes::LoadServices() {
+  if (options_.services_path.empty()) return Status::Ok();
+  DOCKET_ASSIGN_OR_RETURN(json list, ReadJsonFile(options_.services_path, "--status-services"));
+  bool ok = list.is_array();
+  std::set<std::string> seen;
+  for (const auto& svc : ok ? list : json::array()) {
+    ok = ok && svc.is_object() && svc.size() == 2 && IsString(svc, "id") &&
+         IsString(svc, "name") && aggregates::IsServiceName(svc["id"].get<std::string>()) &&
+         !svc["name"].get<std::string>().empty() &&
+         seen.insert(svc["id"].get<std::string>()).second;
+    if (ok) services_.emplace_back(svc["id"].get<std::string>(), svc["name"].get<std::string>());
+  }
+  if (!ok) {
+    return InvalidArgumentError(options_.services_path +
+                                ": must be a JSON array of {\"id\", \"name\"}, ids unique, "
+                                "1..64 of a-z, 0-9 and '-' (--status-services)");
+  }
+  return Status::Ok();
+}
+
+Status StatusRoutes::LoadPortal() {
+  if (options_.portal_path.empty()) return Status::Ok();
+  DOCKET_ASSIGN_OR_RETURN(json portal, ReadJsonFile(options_.portal_path, "--portal-config"));
+  if (!portal.is_object() || !IsString(portal, "product_name")) {
+    return InvalidArgumentError(options_.portal_path +
+                                ": must be a JSON object with \"product_name\" (--portal-config)");
+  }
+  portal_ = std::move(portal);
+  return Status::Ok();
+}
+
+json StatusRoutes::ServiceJson(const projections::ServiceView& s) const {
+  std::string name = s.service;
+  for (const auto& [id, display] : services_) {
+    if (id == s.service) name = display;
+  }
+  return {{"service", s.service},
+          {"name", name},
+          {"status", std::string(aggregates::ServiceStateName(s.status))},
+          {"message", s.message},
+          {"updated_at", s.updated_at_us ? json(FormatMicros(s.updated_at_us)) : json(nullptr)}};
 }
 
 OrReply<std::vector<projections::ServiceView>> StatusRoutes::ServiceRows() const {
@@ -66,9 +122,24 @@ OrReply<std::vector<projections::ServiceView>> StatusRoutes::ServiceRows() const
 }
 
 Reply StatusRoutes::GetSystemStatus(Call&) {
-  DOCKET_ASSIGN_OR_REPLY(std::vector<projections::ServiceView> services, ServiceRows());
+  DOCKET_ASSIGN_OR_REPLY(std::vector<projections::ServiceView> posted, ServiceRows());
+  // The configured services in their order (operational until a status is
+  // posted), then any other service with a status.
   json data = json::array();
-  for (const auto& s : services) data.push_back(ServiceJson(s));
+  for (const auto& [id, name] : services_) {
+    projections::ServiceView v;
+    v.service = id;
+    for (const auto& p : posted) {
+      if (p.service == id) v = p;
+    }
+    data.push_back(ServiceJson(v));
+  }
+  for (const auto& p : posted) {
+    if (std::none_of(services_.begin(), services_.end(),
+                     [&](const auto& s) { return s.first == p.service; })) {
+      data.push_back(ServiceJson(p));
+    }
+  }
   return JsonReply(200, {{"data", data}});
 }
 
@@ -122,4 +193,38 @@ Reply StatusRoutes::Feedback(Call& call) {
   return r;
 }
 
+Reply StatusRoutes::ListFeedback(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, 100));
+  const std::string after = QueryParam(call.req, "page[after]").value_or("");
+  DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
+  DOCKET_ASSIGN_OR_REPLY(auto q, QueriesOf<projections::StatusQueries>(*status_));
+  Result<projections::FeedbackPage> page = q->Feedback(size, after);
+  if (!page.ok()) {
+    if (page.status().code() == StatusCode::kInvalidArgument) {
+      return Invalid("page[after]", page.status().message());
+    }
+    return ProblemFromStatus(page.status());
+  }
+  json data = json::array();
+  for (const auto& f : page->rows) {
+    data.push_back({{"id", f.id},
+                    {"user_id", f.user_id},
+                    {"user_name", f.user_name},
+                    {"message", f.message},
+                    {"rating", f.rating ? json(f.rating) : json(nullptr)},
+                    {"page", f.page},
+                    {"created_at", FormatMicros(f.created_at_us)}});
+  }
+  const bool more = !page->after.empty();
+  const std::string next =
+      more ? "/api/v1/feedback?page%5Bsize%5D=" + std::to_string(size) +
+                 "&page%5Bafter%5D=" + PercentEncode(page->after)
+           : "";
+  return JsonReply(200, {{"data", data},
+                         {"meta", {{"has_more", more},
+                                   {"after_cursor", more ? json(page->after) : json(nullptr)}}},
+                         {"links", {{"next", more ? json(next) : json(nullptr)}}}});
+}
+
 }  // namespace docket::api
+

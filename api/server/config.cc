@@ -82,6 +82,12 @@ void BindHttp(CLI::App& app, DocketdConfig& c) {
   app.add_option("--max-concurrent-exports", gw.max_concurrent_exports,
                  "CSV exports streaming at once (one per user); each holds a worker")
       ->capture_default_str();
+  app.add_option("--max-event-streams", gw.http.max_long_lived,
+                 "Live event streams open at once (each holds a thread); more get 503")
+      ->capture_default_str();
+  app.add_option("--max-event-streams-per-user", gw.max_event_streams_per_user,
+                 "Live event streams one user may hold open (tabs); more get 429")
+      ->capture_default_str();
   app.add_option("--blob-gc-interval-s", c.blob_gc_interval_s,
                  "How often attachment bytes no case refers to are removed")
       ->capture_default_str();
@@ -171,7 +177,17 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
                  "Comma list of other origins whose pages may send mutating requests "
                  "(e.g. https://portal.example.com); the gateway's own host always may")
       ->capture_default_str();
-  app.add_option("--quick-links", c.quick_links_path, "Quick links (JSON [{title, url}])")
+  app.add_option("--quick-links", c.quick_links_path,
+                 "Quick links (JSON [{title, description, url}])")
+      ->capture_default_str();
+  app.add_option("--status-services", c.status_services_path,
+                 "The services of System Status (JSON [{id, name}])")
+      ->capture_default_str();
+  app.add_option("--portal-config", c.portal_config_path,
+                 "The portal's product name, logo, colours and footer links (JSON)")
+      ->capture_default_str();
+  app.add_option("--web-root", gw.web_root,
+                 "The portal's built files (web/dist), served at /; empty: no portal")
       ->capture_default_str();
   app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
       ->capture_default_str();

@@ -31,6 +31,12 @@ struct DocketdConfig {
   std::string log_level = "info";
   std::string catalog_path = "config/catalog.json";
   std::string quick_links_path = "config/quick-links.json";
+  // The status context's services ([{id, name}]) and the portal's look and
+  // links (product name, logo, colours, footer links); "" = none (only
+  // services with a posted status; the product name "Docket"). tools/dev
+  // passes config/status-services.json and config/portal.json.
+  std::string status_services_path;
+  std::string portal_config_path;
   std::string port_file;
   // Roles (their own settings; the process's are copied in by Resolve).
   consumers::DeciderOptions decider;

@@ -17,12 +17,15 @@
 namespace docket::server {
 namespace {
 
-// Whether an account exists, from the identity read models.
-Result<bool> AccountExists(consumers::ProjectionRunner* identity, const std::string& id) {
+// An account's name (nullopt: no such account), from the identity read
+// models.
+Result<std::optional<std::string>> AccountName(consumers::ProjectionRunner* identity,
+                                               const std::string& id) {
   std::shared_ptr<projections::ReadStore> store = identity->store();
   if (!store) return UnavailableError("the identity read models are still opening");
   DOCKET_ASSIGN_OR_RETURN(auto account, projections::IdentityQueries(store.get()).Account(id));
-  return account.has_value();
+  if (!account) return std::optional<std::string>();
+  return std::optional<std::string>(account->name);
 }
 
 }  // namespace
@@ -37,7 +40,7 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
         consumers::ProjectionRunner* identity = runners("identity");
         return std::make_unique<api::CaseRoutes>(
             catalog, limits, runners("cases"),
-            [identity](const std::string& id) { return AccountExists(identity, id); });
+            [identity](const std::string& id) { return AccountName(identity, id); });
       },
       std::make_unique<notifier::CaseMails>()});
   contexts.push_back(Context{
@@ -48,12 +51,13 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
         return std::make_unique<api::IdentityRoutes>(runners("identity"), common, questions);
       },
       std::make_unique<notifier::IdentityMails>()});
-  const std::string quick_links = config.quick_links_path;
+  const api::StatusRoutesOptions status{config.quick_links_path, config.status_services_path,
+                                       config.portal_config_path};
   contexts.push_back(Context{
       std::make_unique<aggregates::StatusHandler>(),
       std::make_unique<projections::StatusProjection>(), "status",
-      [quick_links](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
-        return std::make_unique<api::StatusRoutes>(runners("status"), quick_links);
+      [status](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+        return std::make_unique<api::StatusRoutes>(runners("status"), status);
       }});
   return contexts;
 }

@@ -109,6 +109,11 @@ void AppendCsvField(std::string& out, std::string_view v) {
   out.push_back('"');
 }
 
+// An empty filter matches anything.
+bool AnyOf(const std::vector<std::string>& filter, std::string_view v) {
+  return filter.empty() || std::find(filter.begin(), filter.end(), v) != filter.end();
+}
+
 std::string Text(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) return "";
@@ -183,6 +188,16 @@ std::vector<std::string> Scope::Accounts(std::string_view filter) const {
   return std::vector<std::string>(unique.begin(), unique.end());
 }
 
+std::vector<std::string> Scope::Accounts(const std::vector<std::string>& filters) const {
+  if (filters.empty()) return Accounts(std::string_view());
+  std::set<std::string> unique;
+  for (const auto& f : filters) {
+    if (f.empty()) continue;
+    for (auto& a : Accounts(std::string_view(f))) unique.insert(std::move(a));
+  }
+  return std::vector<std::string>(unique.begin(), unique.end());
+}
+
 Status ListQuery::Validate() const {
   if (page_size < 1 || page_size > kMaxPageSize) {
     return InvalidArgumentError("page[size] must be between 1 and " +
@@ -250,6 +265,42 @@ Result<std::vector<uint64_t>> CaseQueries::StateCounts(
   return counts;
 }
 
+Result<ChangesPage> CaseQueries::Changes(const Scope& scope, const ChangesQuery& q) const {
+  ChangesPage page;
+  if (!q.number.empty()) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(q.number));
+    if (!s || !scope.Allows(Text(*s, "account_id"))) return page;
+    const int64_t updated = s->value("updated_at_us", int64_t{0});
+    if (updated >= q.since_us) {
+      page.changes.push_back({PublicRow(std::move(*s), /*with_detail=*/false), updated});
+    }
+    return page;
+  }
+  std::vector<std::string> prefixes;
+  for (const auto& a : scope.Accounts(std::string_view())) {
+    prefixes.push_back(keys::ListPrefix(a, 'u'));
+  }
+  MergedIndex index(store_, Cf::kLists, prefixes, "");
+  std::string suffix, value;
+  std::vector<std::pair<std::string, int64_t>> numbers;  // newest first
+  while (index.Next(&suffix, &value)) {
+    const int64_t us = static_cast<int64_t>(~std::stoull(suffix.substr(0, 16), nullptr, 16));
+    if (us < q.since_us) break;
+    if (numbers.size() == q.limit) {
+      page.truncated = true;
+      break;
+    }
+    numbers.emplace_back(suffix.substr(16), us);
+  }
+  DOCKET_RETURN_IF_ERROR(index.status());
+  for (auto it = numbers.rbegin(); it != numbers.rend(); ++it) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(it->first));
+    if (!s) return DataLossError("read store: list names case " + it->first + ", which has no summary");
+    page.changes.push_back({PublicRow(std::move(*s), /*with_detail=*/false), it->second});
+  }
+  return page;
+}
+
 Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const {
   DOCKET_RETURN_IF_ERROR(q.Validate());
   const char sort = q.sort == ListQuery::Sort::kUpdated ? 'u' : 'o';
@@ -257,7 +308,7 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   if (!q.after.empty()) {
     DOCKET_ASSIGN_OR_RETURN(after, ReadCursor(q.after, sort, kListSuffixWidth, "page[after]"));
   }
-  const std::vector<std::string> accounts = scope.Accounts(q.account_id);
+  const std::vector<std::string> accounts = scope.Accounts(q.account_ids);
   std::vector<std::string> prefixes;
   for (const auto& a : accounts) prefixes.push_back(keys::ListPrefix(a, sort));
   ListPage page;
@@ -279,8 +330,9 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
         std::find(q.states.begin(), q.states.end(), entry->state) == q.states.end()) {
       continue;
     }
-    if (!q.case_type.empty() && entry->case_type != q.case_type) continue;
-    if (!q.category.empty() && entry->category != q.category) continue;
+    if (!AnyOf(q.case_types, entry->case_type) || !AnyOf(q.categories, entry->category)) {
+      continue;
+    }
     if (numbers.size() == q.page_size) {
       page.has_more = true;
       last = numbers_last;  // this entry belongs to the next page
@@ -297,7 +349,7 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
   }
   if (page.has_more) page.after_cursor = MakeCursor(sort, last);
 
-  if (q.case_type.empty() && q.category.empty()) {
+  if (q.case_types.empty() && q.categories.empty()) {
     DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> counts, StateCounts(accounts));
     uint64_t total = 0;
     for (size_t st = 0; st < counts.size(); ++st) {
@@ -312,7 +364,11 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
 }
 
 Status CaseQueries::ExportCsv(const Scope& scope, ListQuery q,
-                              const std::function<bool(std::string_view)>& sink) const {
+                              const std::function<bool(std::string_view)>& sink,
+                              const ExportNames& names) const {
+  auto named = [](const std::string& id, const std::string& name) {
+    return name.empty() ? id : name;
+  };
   q.page_size = kMaxPageSize;
   q.after.clear();
   std::string chunk;
@@ -327,9 +383,15 @@ Status CaseQueries::ExportCsv(const Scope& scope, ListQuery q,
       const json& by = r.contains("opened_by") ? r["opened_by"] : json::object();
       const std::string opened_by =
           Text(by, "display_name").empty() ? Text(by, "user_id") : Text(by, "display_name");
+      const std::string account = Text(r, "account_id"), type = Text(r, "case_type"),
+                        category = Text(r, "category");
       const std::string cells[] = {
-          Text(r, "number"),     Text(r, "state"),    Text(r, "account_id"),
-          Text(r, "service_address"), Text(r, "case_type"), Text(r, "category"),
+          Text(r, "number"),
+          Text(r, "state"),
+          named(account, names.account ? names.account(account) : ""),
+          Text(r, "service_address"),
+          named(type, names.case_type ? names.case_type(type) : ""),
+          named(category, names.category ? names.category(type, category) : ""),
           Text(r, "subject"),    Text(r, "opened_at"), opened_by,
           Text(r, "updated_at"), Text(r, "resolved_at")};
       for (size_t i = 0; i < std::size(cells); ++i) {

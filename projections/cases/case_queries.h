@@ -37,15 +37,19 @@ struct Scope {
   // (nothing when it is not theirs); for staff {""}, the all-accounts
   // indexes, or {filter}.
   std::vector<std::string> Accounts(std::string_view filter = "") const;
+  // The same for several filters (any of them): the union, sorted; every
+  // account in scope when `filters` is empty.
+  std::vector<std::string> Accounts(const std::vector<std::string>& filters) const;
 };
 
 inline constexpr size_t kMaxPageSize = 100;
 
 struct ListQuery {
-  std::vector<fb::CaseState> states;  // empty: every state
-  std::string case_type;              // empty: any
-  std::string category;               // empty: any
-  std::string account_id;             // empty: every account in scope
+  // Each filter matches any of its values; empty: no filter.
+  std::vector<fb::CaseState> states;
+  std::vector<std::string> case_types;
+  std::vector<std::string> categories;
+  std::vector<std::string> account_ids;  // narrowed to the scope
   enum class Sort { kUpdated, kOpened } sort = Sort::kUpdated;  // newest first
   size_t page_size = 25;  // 1..kMaxPageSize
   std::string after;      // cursor from the previous page; "" = first page
@@ -84,6 +88,32 @@ struct SearchPage {
   std::string after_cursor;
 };
 
+// How an export names what the rows hold as ids; a function left empty, or
+// one that returns "", keeps the id.
+struct ExportNames {
+  std::function<std::string(const std::string& account_id)> account;
+  std::function<std::string(const std::string& case_type)> case_type;
+  std::function<std::string(const std::string& case_type, const std::string& category)>
+      category;
+};
+
+// What changed: the cases updated at or after a time, for live views.
+struct ChangesQuery {
+  int64_t since_us = 0;     // updated at or after this (event time, µs)
+  std::string number;       // only this case; "" = every case in scope
+  size_t limit = 200;       // at most this many, most recently updated first
+};
+
+struct Change {
+  nlohmann::json summary;  // as in a list row
+  int64_t updated_us = 0;
+};
+
+struct ChangesPage {
+  std::vector<Change> changes;  // oldest first
+  bool truncated = false;       // more than `limit` changed: reload everything
+};
+
 struct OverviewOptions {
   size_t open_cases = 10;  // the first N open cases, most recently updated
   size_t updates = 20;     // the N most recent activity items
@@ -100,8 +130,10 @@ class CaseQueries {
   // The whole list (query.after and page_size ignored) as RFC 4180 CSV,
   // header first, handed to `sink` in chunks of rows; never more than one
   // page in memory. `sink` returns false to stop early (client gone).
+  // Accounts, case types and categories are written as `names` gives them.
   Status ExportCsv(const Scope& scope, ListQuery query,
-                   const std::function<bool(std::string_view chunk)>& sink) const;
+                   const std::function<bool(std::string_view chunk)>& sink,
+                   const ExportNames& names = {}) const;
   // The case's activity (comments, internal notes for staff, state changes,
   // attachment and watch-list changes), in order.
   Result<ActivityPage> Activity(const Scope& scope, std::string_view number,
@@ -117,6 +149,11 @@ class CaseQueries {
   Result<std::unordered_set<std::string>> ReferencedBlobs() const;
   // {"counts": {STATE: n}, "open_cases": [...], "updates": [...]}.
   Result<nlohmann::json> Overview(const Scope& scope, const OverviewOptions& options) const;
+  // The cases in scope updated since a time (ChangesQuery), read from the
+  // by-updated list indexes: work bounded by `limit`, whatever the number of
+  // cases. A case outside the scope is never named (a number outside it
+  // gives no changes).
+  Result<ChangesPage> Changes(const Scope& scope, const ChangesQuery& query) const;
   // By case number (full, or a prefix of at least 6 digits, with or without
   // "CS"), else by words: every word must match (the last one as a prefix),
   // ranked by BM25, ties broken by recency.

@@ -88,7 +88,7 @@ TEST_F(CaseQueriesTest, AccessFilterAppliesBeforeTheLimit) {
   EXPECT_EQ(both.size(), 307u);
   EXPECT_TRUE(std::is_sorted(both.rbegin(), both.rend()));  // opened in number order
   // Asking for another account's cases by filter gives nothing.
-  q.account_id = "ACC-2";
+  q.account_ids = {"ACC-2"};
   EXPECT_TRUE(AllPages(Customer("ACC-1"), q).empty());
   EXPECT_EQ(queries_->List(Customer("ACC-1"), q)->total, 0u);
 }
@@ -101,7 +101,7 @@ TEST_F(CaseQueriesTest, APageReadsAtMostItsBudgetAndGoesOnFromItsCursor) {
               "internet"));
   }
   ListQuery q;
-  q.case_type = "account_billing";  // one case, near the end (opened 7th of 95)
+  q.case_types = {"account_billing"};  // one case, near the end (opened 7th of 95)
   q.max_scanned = 10;
   std::vector<std::string> found;
   int pages = 0;
@@ -147,10 +147,10 @@ TEST_F(CaseQueriesTest, FiltersAndSort) {
   EXPECT_EQ(queries_->List(Customer("ACC-1"), q)->total, 2u);
   q.states = {fb::CaseState::New, fb::CaseState::Open};
   EXPECT_EQ(AllPages(Customer("ACC-1"), q).size(), 3u);
-  q.case_type = "technical_support";
+  q.case_types = {"technical_support"};
   EXPECT_EQ(AllPages(Customer("ACC-1"), q), (std::vector<std::string>{Number(1), Number(3)}));
   EXPECT_FALSE(queries_->List(Customer("ACC-1"), q)->total.has_value());
-  q.category = "voice";
+  q.categories = {"voice"};
   EXPECT_EQ(AllPages(Customer("ACC-1"), q), (std::vector<std::string>{Number(3)}));
   q.page_size = 0;
   EXPECT_EQ(queries_->List(Customer("ACC-1"), q).status().code(), StatusCode::kInvalidArgument);
@@ -388,7 +388,7 @@ TEST_F(CaseQueriesTest, NoQueryKindCrossesAccounts) {
       ListQuery q;
       q.sort = sort;
       EXPECT_EQ(AllPages(scope, q), std::vector<std::string>{mine});
-      q.account_id = account == std::string("ACC-A") ? "ACC-B" : "ACC-A";
+      q.account_ids = {account == std::string("ACC-A") ? "ACC-B" : "ACC-A"};
       EXPECT_TRUE(AllPages(scope, q).empty());
     }
     std::string csv;

@@ -46,14 +46,24 @@ Result<ApplyOutcome> ApplyStatusEvent(const fb::EventEnvelopeT& e, Txn& txn) {
     v.updated_at_us = e.occurred_at_us;
     txn.Put(StatusCf::kServices, v.service, EncodeService(v));
   } else {
+    const auto* f = e.event.AsFeedbackSubmitted();
     txn.Merge(StatusCf::kCounters, kFeedbackCountKey, 1);
+    FeedbackView v;
+    v.id = f->feedback_id;
+    v.user_id = e.actor ? e.actor->user_id : "";
+    v.user_name = e.actor ? e.actor->display_name : "";
+    v.message = f->message;
+    v.rating = f->rating;
+    v.page = f->page;
+    v.created_at_us = e.occurred_at_us;
+    txn.Put(StatusCf::kFeedback, FeedbackKey(v.created_at_us, v.id), EncodeFeedback(v));
   }
   txn.Put(StatusCf::kVersions, e.aggregate_id, std::to_string(e.version));
   return ApplyOutcome::kApplied;
 }
 
 std::vector<FamilySpec> StatusProjection::Families() const {
-  return {{"services", false}, {"versions", false}, {"counters", true}};
+  return {{"services", false}, {"versions", false}, {"counters", true}, {"feedback", false}};
 }
 
 std::unique_ptr<EventApplier> StatusProjection::NewApplier() const {

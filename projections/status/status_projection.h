@@ -3,7 +3,8 @@
 // in-memory PortalView did before it:
 //
 //   ServiceStatusChanged  the service's row (state, message, updated at)
-//   FeedbackSubmitted     +1 on the feedback counter (nothing else is kept)
+//   FeedbackSubmitted     +1 on the feedback counter, and the feedback's row
+//                         (who, message, rating, page, when) for staff
 //
 // Pure: no Kafka, no clock, no logging; all it reads is the Txn.
 //
@@ -20,6 +21,8 @@
 //   services   <service name>    service JSON
 //   versions   <aggregate id>    last version applied (decimal)
 //   counters   feedback          feedback count (merge counter)
+//   feedback   <inv µs><id>      feedback JSON, newest first (InvTime as in
+//                                the cases' keys: 16 hex of 2^64-1-µs)
 #ifndef DOCKET_PROJECTIONS_STATUS_STATUS_PROJECTION_H_
 #define DOCKET_PROJECTIONS_STATUS_STATUS_PROJECTION_H_
 
@@ -38,6 +41,7 @@ enum class StatusCf : int {
   kServices = kFirstContextFamily,
   kVersions,
   kCounters,  // merge counters
+  kFeedback,
 };
 
 inline constexpr std::string_view kFeedbackCountKey = "feedback";

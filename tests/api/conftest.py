@@ -35,6 +35,8 @@ CATALOG = REPO / "config" / "catalog.json"
 MAIL_TEMPLATES = REPO / "config" / "mail"
 COMMON_PASSWORDS = REPO / "config" / "common-passwords.txt"
 CHALLENGE_QUESTIONS = REPO / "config" / "challenge-questions.txt"
+STATUS_SERVICES = REPO / "config" / "status-services.json"
+PORTAL_CONFIG = REPO / "config" / "portal.json"
 SMTP_SERVER = REPO / "tools" / "dev" / "smtp-server.py"
 PUBLIC_BASE_URL = "https://portal.docket.test"
 OPENAPI = REPO / "api" / "openapi.yaml"
@@ -79,6 +81,8 @@ MAIN_CONFIG = {
     "challenge-questions": str(CHALLENGE_QUESTIONS),
     # Access requests come from one address here (the default is 10 an hour).
     "access-requests-per-hour": 1000,
+    "status-services": str(STATUS_SERVICES),
+    "portal-config": str(PORTAL_CONFIG),
 }
 
 # The second server, for the 429 tests only. The per-address bucket is

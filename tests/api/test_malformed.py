@@ -413,7 +413,7 @@ ROUTES = [  # documented path -> methods
     ("/cases/{n}/accept-resolution", {"POST"}), ("/cases/{n}/reject-resolution", {"POST"}),
     ("/search", {"GET"}), ("/overview", {"GET"}), ("/commands/{cmd}", {"GET"}),
     ("/system-status", {"GET"}), ("/system-status/{svc}", {"PUT"}), ("/quick-links", {"GET"}),
-    ("/feedback", {"POST"}), ("/healthz", {"GET"}), ("/readyz", {"GET"}), ("/metrics", {"GET"}),
+    ("/feedback", {"GET", "POST"}), ("/stream", {"GET"}), ("/portal", {"GET"}), ("/healthz", {"GET"}), ("/readyz", {"GET"}), ("/metrics", {"GET"}),
 ]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

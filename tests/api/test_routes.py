@@ -253,6 +253,8 @@ def test_the_session_cookie_authenticates_without_a_bearer_token(world, anon):
     ("PUT", "/system-status/internet", {"status": "OUTAGE"}),
     ("GET", "/quick-links", None),
     ("POST", "/feedback", {"message": "hi"}),
+    ("GET", "/feedback", None),
+    ("GET", "/stream", None),
     ("POST", "/accounts", {"account_number": "ACC-9", "name": "n"}),
     ("GET", "/accounts/some-account", None),
     ("POST", "/users", {"email": "x@example.com", "name": "n", "role": "customer"}),

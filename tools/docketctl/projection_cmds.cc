@@ -437,9 +437,9 @@ int RunExport(const ExportFlags& f) {
     if (!state) return Fail(cmd, InvalidArgumentError("--state: unknown state '" + s + "'"));
     q.states.push_back(*state);
   }
-  q.case_type = f.case_type;
-  q.category = f.category;
-  q.account_id = f.account_filter;
+  if (!f.case_type.empty()) q.case_types = {f.case_type};
+  if (!f.category.empty()) q.categories = {f.category};
+  if (!f.account_filter.empty()) q.account_ids = {f.account_filter};
   q.sort = f.sort == "opened" ? projections::ListQuery::Sort::kOpened
                               : projections::ListQuery::Sort::kUpdated;
   const projections::CaseProjection cases;  // export is a cases query
