@@ -140,6 +140,7 @@ Status IdentityRoutes::Register(Router& router, Services& services) {
   router.Add(V::post, "/api/v1/access-requests/{id}/reject", Access::kStaff,
              to(&IdentityRoutes::RejectRequest));
   router.Add(V::post, "/api/v1/accounts", Access::kStaff, to(&IdentityRoutes::CreateAccount));
+  router.Add(V::get, "/api/v1/accounts", Access::kStaff, to(&IdentityRoutes::ListAccounts));
   router.Add(V::get, "/api/v1/accounts/{id}", Access::kSignedIn, to(&IdentityRoutes::GetAccount));
   router.Add(V::post, "/api/v1/accounts/{id}/service-addresses", Access::kStaff,
              to(&IdentityRoutes::AddAddress));

@@ -84,6 +84,7 @@ class IdentityRoutes final : public RouteModule {
   Reply AddAddress(Call& call);
   Reply AccountCommand(Call& call, fb::CommandEnvelopeT cmd);
   Reply GetAccount(Call& call);
+  Reply ListAccounts(Call& call);
   Reply GetUser(Call& call);
   Reply UserCommand(Call& call, fb::CommandEnvelopeT cmd);
   Reply Disable(Call& call);

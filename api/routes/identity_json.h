@@ -21,6 +21,11 @@ Reply Unprocessable(const std::string& field, const std::string& message,
 // Cache-Control: no-store and Referrer-Policy: no-referrer (answers about
 // links and credentials).
 Reply NoStore(Reply r);
+// A page of a staff list ({data, meta: {has_more, after_cursor,
+// truncated}, links: {next}}), the next link the request's own with the
+// cursor.
+Reply ListPage(const Request& req, nlohmann::json rows, bool has_more,
+               const std::string& after_cursor, bool truncated);
 // A command the gateway sent itself was decided and accepted.
 bool Accepted(const std::optional<Sent>& sent);
 

@@ -36,20 +36,43 @@ Reply IdentityRoutes::ListUsers(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(projections::Page<projections::UserView> page, OrProblem(q->Users(f)));
   json rows = json::array();
   for (const auto& u : page.rows) rows.push_back(UserJson(u));
+  return ListPage(call.req, std::move(rows), page.has_more, page.after_cursor, page.truncated);
+}
+
+Reply ListPage(const Request& req, json rows, bool has_more, const std::string& after_cursor,
+               bool truncated) {
   std::string next;
-  if (page.has_more) {
-    next = call.req.path + "?";
-    for (const auto& [k, v] : call.req.query) {
+  if (has_more) {
+    next = req.path + "?";
+    for (const auto& [k, v] : req.query) {
       if (k != "page[after]") next += PercentEncode(k) + "=" + PercentEncode(v) + "&";
     }
-    next += "page%5Bafter%5D=" + PercentEncode(page.after_cursor);
+    next += "page%5Bafter%5D=" + PercentEncode(after_cursor);
   }
-  return JsonReply(200, {{"data", rows},
+  return JsonReply(200, {{"data", std::move(rows)},
                          {"meta",
-                          {{"has_more", page.has_more},
-                           {"after_cursor", page.has_more ? json(page.after_cursor) : json(nullptr)},
-                           {"truncated", page.truncated}}},
-                         {"links", {{"next", page.has_more ? json(next) : json(nullptr)}}}});
+                          {{"has_more", has_more},
+                           {"after_cursor", has_more ? json(after_cursor) : json(nullptr)},
+                           {"truncated", truncated}}},
+                         {"links", {{"next", has_more ? json(next) : json(nullptr)}}}});
+}
+
+// GET /accounts?q=&page[size]=&page[after]=: staff's account list (the
+// wizard's and the filters' account search).
+Reply IdentityRoutes::ListAccounts(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(size_t size, PageSize(call.req, 100));
+  projections::AccountFilter f;
+  f.q = QueryParam(call.req, "q").value_or("");
+  f.after = QueryParam(call.req, "page[after]").value_or("");
+  f.limit = size;
+  if (f.q.size() > 200) return Invalid("q", "must be at most 200 characters");
+  if (f.after.size() > 64) return Invalid("page[after]", "is not a cursor of this list");
+  DOCKET_ASSIGN_OR_REPLY(Queries q, Reads());
+  DOCKET_ASSIGN_OR_REPLY(projections::Page<projections::AccountView> page,
+                         OrProblem(q->Accounts(f)));
+  json rows = json::array();
+  for (const auto& a : page.rows) rows.push_back(AccountJson(a));
+  return ListPage(call.req, std::move(rows), page.has_more, page.after_cursor, false);
 }
 
 // POST /users: staff invite a user (no password: the invitation's link sets

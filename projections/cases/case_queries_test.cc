@@ -93,6 +93,59 @@ TEST_F(CaseQueriesTest, AccessFilterAppliesBeforeTheLimit) {
   EXPECT_EQ(queries_->List(Customer("ACC-1"), q)->total, 0u);
 }
 
+TEST_F(CaseQueriesTest, FiltersMatchAnyOfSeveralValues) {
+  Ok(Opened(Number(1), "ACC-1", "a", "d", "technical_support", "internet"));
+  Ok(Opened(Number(2), "ACC-2", "b", "d", "account_billing", "billing"));
+  Ok(Opened(Number(3), "ACC-3", "c", "d", "add_service", "new_location"));
+  ListQuery q;
+  q.case_types = {"technical_support", "add_service"};
+  EXPECT_EQ(AllPages(Staff(), q), (std::vector<std::string>{Number(3), Number(1)}));
+  q.case_types.clear();
+  q.categories = {"billing", "internet"};
+  EXPECT_EQ(AllPages(Staff(), q), (std::vector<std::string>{Number(2), Number(1)}));
+  q.categories.clear();
+  q.account_ids = {"ACC-1", "ACC-3"};
+  EXPECT_EQ(AllPages(Staff(), q), (std::vector<std::string>{Number(3), Number(1)}));
+  EXPECT_EQ(queries_->List(Staff(), q)->total, 2u);
+  // A customer's filter narrows to their own accounts only.
+  EXPECT_EQ(AllPages(Scope{false, {"ACC-1", "ACC-2"}}, q), (std::vector<std::string>{Number(1)}));
+}
+
+TEST_F(CaseQueriesTest, ChangesAreTheCasesUpdatedSinceATimeInScope) {
+  Ok(Opened(Number(1), "ACC-1", "a"));
+  Ok(Opened(Number(2), "ACC-2", "b"));
+  const int64_t before = clock_us_;
+  Ok(Next(Number(2), fb::CaseAcceptedT{}, true));
+  Ok(Next(Number(1), fb::CaseAcceptedT{}, true));
+  ChangesQuery q;
+  q.since_us = before + 1;
+  auto staff = queries_->Changes(Staff(), q);
+  ASSERT_TRUE(staff.ok()) << staff.status().ToString();
+  ASSERT_EQ(staff->changes.size(), 2u);  // oldest first
+  EXPECT_EQ(staff->changes[0].summary["number"], Number(2));
+  EXPECT_EQ(staff->changes[1].summary["number"], Number(1));
+  EXPECT_EQ(staff->changes[1].updated_us, clock_us_);
+  EXPECT_EQ(staff->changes[1].summary["state"], "OPEN");
+  EXPECT_FALSE(staff->changes[1].summary.contains("updated_at_us"));
+  EXPECT_FALSE(staff->truncated);
+  // A customer sees only their accounts' changes; of one case, only it.
+  auto mine = queries_->Changes(Customer("ACC-1"), q);
+  ASSERT_EQ(mine->changes.size(), 1u);
+  EXPECT_EQ(mine->changes[0].summary["number"], Number(1));
+  q.number = Number(2);
+  EXPECT_TRUE(queries_->Changes(Customer("ACC-1"), q)->changes.empty());
+  EXPECT_EQ(queries_->Changes(Staff(), q)->changes.size(), 1u);
+  // Nothing since the last change; more than the limit is truncated.
+  q.number.clear();
+  q.since_us = clock_us_ + 1;
+  EXPECT_TRUE(queries_->Changes(Staff(), q)->changes.empty());
+  q.since_us = 0;
+  q.limit = 1;
+  auto few = queries_->Changes(Staff(), q);
+  EXPECT_TRUE(few->truncated);
+  EXPECT_EQ(few->changes.size(), 1u);
+}
+
 // Before: a filter matching nothing read the whole index in one request
 // (every case, for staff).
 TEST_F(CaseQueriesTest, APageReadsAtMostItsBudgetAndGoesOnFromItsCursor) {

@@ -306,6 +306,41 @@ Result<std::optional<UserView>> IdentityQueries::UserByLogin(const std::string& 
   return UserByUsername(login);
 }
 
+Result<Page<AccountView>> IdentityQueries::Accounts(const AccountFilter& f) const {
+  Page<AccountView> page;
+  const std::vector<std::string> words = SearchWords(f.q);
+  size_t looked = 0;
+  std::string last;
+  Status bad = Status::Ok();
+  DOCKET_RETURN_IF_ERROR(SeekScan(store_, IdentityCf::kAccounts, "", f.after,
+                                  [&](std::string_view id, std::string_view row) {
+    if (++looked > kMaxUserCandidates) {
+      page.has_more = true;
+      page.after_cursor = last;  // the next page goes on after the last looked at
+      return false;
+    }
+    Result<AccountView> a = DecodeAccount(row);
+    if (!a.ok()) {
+      bad = a.status();
+      return false;
+    }
+    const auto account_words =
+        SplitWords(NormalizeForMatch(a->name + " " + a->account_number + " " + a->id));
+    if (MatchesEvery(account_words, words)) {
+      if (page.rows.size() == f.limit) {
+        page.has_more = true;
+        page.after_cursor = last;
+        return false;
+      }
+      page.rows.push_back(std::move(*a));
+    }
+    last = std::string(id);
+    return true;
+  }));
+  DOCKET_RETURN_IF_ERROR(bad);
+  return page;
+}
+
 Result<Page<UserView>> IdentityQueries::Users(const UserFilter& f) const {
   Page<UserView> page;
   const std::vector<std::string> words = SearchWords(f.q);

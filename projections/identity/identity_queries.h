@@ -94,6 +94,15 @@ struct UserFilter {
   size_t limit = 25;
 };
 
+// Staff's account list: every word of `q` (a prefix of a word of the
+// name, the account number or the id); in account id order from after
+// `after`.
+struct AccountFilter {
+  std::string q;
+  std::string after;
+  size_t limit = 25;
+};
+
 // A session (key: the SHA-256 of its token). Live while its epoch is its
 // user's, and neither its absolute nor its idle expiry has passed.
 struct SessionView {
@@ -122,6 +131,9 @@ class IdentityQueries {
   // `truncated`.
   static constexpr size_t kMaxUserCandidates = 5000;
   Result<Page<UserView>> Users(const UserFilter& filter) const;
+  // At most kMaxUserCandidates accounts are looked at per page; a page that
+  // stops there has more, with a cursor to go on from.
+  Result<Page<AccountView>> Accounts(const AccountFilter& filter) const;
 
   Result<std::optional<AccessRequestView>> AccessRequest(const std::string& id) const;
   // Newest first; `state` "pending", "approved", "rejected" or "all".

@@ -1,5 +1,5 @@
-// Given status events -> then rows: services (sorted by name) and the
-// feedback count, the fold PortalView did, now on RocksDB.
+// Given status events -> then rows: services (sorted by name), the
+// feedback count and the feedback rows (newest first), on RocksDB.
 #include "projections/status/status_projection.h"
 
 #include <gtest/gtest.h>
@@ -84,12 +84,28 @@ TEST_F(StatusProjectionTest, LatestStatusPerServiceSortedByName) {
   EXPECT_EQ((*services)[1].status, fb::ServiceState::Operational);
 }
 
-TEST_F(StatusProjectionTest, FeedbackIsCountedOnly) {
+TEST_F(StatusProjectionTest, FeedbackIsCountedAndKeptNewestFirst) {
   EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 0);
   ASSERT_EQ(*Apply(Feedback("fb-1")), ApplyOutcome::kApplied);
   ASSERT_EQ(*Apply(Feedback("fb-2")), ApplyOutcome::kApplied);
-  EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 2);
-  EXPECT_TRUE(StatusQueries(store_.get()).Services()->empty());
+  ASSERT_EQ(*Apply(Feedback("fb-3")), ApplyOutcome::kApplied);
+  StatusQueries q(store_.get());
+  EXPECT_EQ(*q.FeedbackCount(), 3);
+  EXPECT_TRUE(q.Services()->empty());
+  auto first = q.Feedback(2, "");
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->rows.size(), 2u);
+  EXPECT_EQ(first->rows[0].id, "fb-3");
+  EXPECT_EQ(first->rows[1].id, "fb-2");
+  EXPECT_EQ(first->rows[0].user_id, "agent-1");
+  EXPECT_EQ(first->rows[0].message, "nice");
+  EXPECT_EQ(first->rows[0].rating, 5);
+  ASSERT_FALSE(first->after.empty());
+  auto rest = q.Feedback(2, first->after);
+  ASSERT_EQ(rest->rows.size(), 1u);
+  EXPECT_EQ(rest->rows[0].id, "fb-1");
+  EXPECT_TRUE(rest->after.empty());
+  EXPECT_EQ(q.Feedback(2, "not-a-cursor").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(StatusProjectionTest, ReplayChangesNothing) {

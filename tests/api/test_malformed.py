@@ -399,7 +399,7 @@ ROUTES = [  # documented path -> methods
     ("/auth/login", {"POST"}), ("/auth/logout", {"POST"}), ("/me", {"GET", "PATCH"}),
     ("/me/challenge", {"PUT"}), ("/auth/activate", {"POST"}), ("/auth/unlock", {"POST"}),
     ("/auth/challenge-questions", {"GET"}), ("/access-requests", {"GET", "POST"}),
-    ("/accounts", {"POST"}), ("/accounts/{acct}", {"GET"}),
+    ("/accounts", {"GET", "POST"}), ("/accounts/{acct}", {"GET"}),
     ("/accounts/{acct}/service-addresses", {"POST"}), ("/users", {"GET", "POST"}),
     ("/users/{user}", {"GET", "PATCH"}), ("/catalog", {"GET"}), ("/cases", {"GET", "POST"}),
     ("/cases/export.csv", {"GET"}), ("/cases/{n}", {"GET"}), ("/cases/{n}/activity", {"GET"}),

@@ -257,6 +257,7 @@ def test_the_session_cookie_authenticates_without_a_bearer_token(world, anon):
     ("GET", "/stream", None),
     ("POST", "/accounts", {"account_number": "ACC-9", "name": "n"}),
     ("GET", "/accounts/some-account", None),
+    ("GET", "/accounts", None),
     ("POST", "/users", {"email": "x@example.com", "name": "n", "role": "customer"}),
     ("GET", "/users", None),
     ("GET", "/users/some-user", None),
@@ -533,9 +534,10 @@ def test_export_csv(world):
                        "Subject", "Opened", "Opened By", "Last Updated", "Resolved"]
     assert len(rows) == 2, rows
     row = rows[1]
-    assert row[0] == oc.number and row[1] == "NEW" and row[2] == c.account_id
+    # Names, not ids (the account's, and the catalog's).
+    assert row[0] == oc.number and row[1] == "NEW" and row[2] == c.account["name"]
     assert row[3] == '1 Main St, "Unit 2"'
-    assert (row[4], row[5]) == ("technical-support", "internet")
+    assert (row[4], row[5]) == ("Technical Support", "Internet")
     assert row[6] == f"'=SUM(A1:A2) {word}"  # never a formula in a spreadsheet
     empty = c.get("/cases/export.csv?state=CANCELLED", headers=after(oc.position))
     assert empty.status_code == 200

@@ -16,6 +16,11 @@ packages=(
   kcat openjdk-17-jre-headless maven
   python3-venv  # the API tests' pytest venv (tools/dev/test.sh)
 )
+# The portal's browser tests drive Debian's Chromium (tools/dev/test.sh sets
+# DOCKET_DEPS_BROWSER; Playwright's own browser download is never used).
+if [[ -n "${DOCKET_DEPS_BROWSER:-}" ]]; then
+  packages+=(chromium fonts-liberation)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -23,6 +28,9 @@ for p in "${packages[@]}"; do
     || missing+=("$p")
 done
 command -v python3 >/dev/null || missing+=(python3)
+# The portal is built with Node.js and npm (tools/dev/web.sh): Debian's
+# when the machine has none of its own.
+command -v npm >/dev/null || missing+=(nodejs npm)
 
 if ((${#missing[@]})); then
   echo "deps: installing ${missing[*]}" >&2

@@ -6,7 +6,9 @@
 # (tools/dev/mailbox reads it), starts docketd with every role (the HTTP API
 # on 127.0.0.1:8080, DOCKET_HTTP_PORT to change) with its data in ./var, creates
 # the first admin and loads the demo data (two accounts, their customers, a
-# staff agent, a few dozen cases in every state), and prints how to log in.
+# staff agent, a few dozen cases in every state), and prints the portal's
+# address (the portal, web/, is built by tools/dev/web.sh and served by
+# docketd at /) and how to log in.
 #
 #   tools/dev/run.sh          start (idempotent)
 #   tools/dev/run.sh stop     stop docketd and the broker
@@ -42,6 +44,7 @@ if [[ "${1:-}" == "stop" ]]; then
 fi
 
 tools/dev/deps.sh
+tools/dev/web.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build docketctl docketd
 
@@ -66,6 +69,8 @@ else
   nohup build/api/docketd --brokers "127.0.0.1:$port" --data-dir "$root/var" \
     --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \
     --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
+    --status-services "$root/config/status-services.json" \
+    --portal-config "$root/config/portal.json" --web-root "$root/web/dist" \
     --listen "127.0.0.1:$http_port" --smtp-port "$smtp_port" \
     --mail-templates "$root/config/mail" --public-base-url "http://127.0.0.1:$http_port" \
     --common-passwords "$root/config/common-passwords.txt" \
@@ -97,6 +102,7 @@ python3 tools/dev/demo_data.py --url "$api" --admin-email "$admin_email" \
 cat <<MSG
 
 Docket is up.
+  Portal         http://127.0.0.1:$http_port/   (sign in as one of the users below)
   Kafka broker   127.0.0.1:$port (Apache Kafka, KRaft; logs under ~/.local/state/docket)
   Topics         docket.{cases,identity,status}.{commands,events}, docket.command-results
   docketd        gateway + deciders + projector + notifier, pid $(cat "$pidfile"), log var/docketd.log, data in var/

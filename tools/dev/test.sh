@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite from nothing: installs what is missing, starts a
-# fresh Apache Kafka broker (KRaft) on free loopback ports, builds with
-# AddressSanitizer + UndefinedBehaviorSanitizer, runs every test with ctest,
-# and stops the broker. Warnings are errors when CI is set.
+# The whole test suite from nothing: installs what is missing (Debian's
+# Chromium for the browser tests among it), starts a fresh Apache Kafka
+# broker (KRaft) on free loopback ports, builds with AddressSanitizer +
+# UndefinedBehaviorSanitizer, builds the portal (tools/dev/web.sh), runs
+# every test with ctest, and stops the broker. Warnings are errors when CI
+# is set.
 #
 # The two volume tests of the read side (50 SIGKILLs during a 200,000-event
 # catch-up; a 1,000,000-event rebuild) drive release builds of docketd and
@@ -16,11 +18,14 @@
 #                                   1,000,000-event rebuild), with the benchmarks
 #   tools/dev/test.sh -L unit       extra arguments go to ctest
 #   tools/dev/test.sh -L api        the gateway's acceptance tests (tests/api)
+#   tools/dev/test.sh -L browser    the portal in Debian's Chromium (web/e2e)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-tools/dev/deps.sh
+DOCKET_DEPS_BROWSER=1 tools/dev/deps.sh
+# The portal, for the browser tests (ctest label browser: web/e2e).
+tools/dev/web.sh
 
 build="${DOCKET_TEST_BUILD_DIR:-$root/build-test}"
 werror=OFF
