@@ -58,11 +58,13 @@ Status StatusRoutes::LoadQuickLinks() {
   if (options_.quick_links_path.empty()) return Status::Ok();
   DOCKET_ASSIGN_OR_RETURN(json links, ReadJsonFile(options_.quick_links_path, "--quick-links"));
   bool ok = links.is_array();
-  for (auto& l : ok ? links : json::array()) {
-    ok = ok && l.is_object() && IsString(l, "title") && IsString(l, "url") &&
-         (!l.contains("description") || l["description"].is_string()) &&
-         l.size() == (l.contains("description") ? 3u : 2u);
-    if (ok && !l.contains("description")) l["description"] = "";
+  if (ok) {
+    for (auto& l : links) {
+      ok = ok && l.is_object() && IsString(l, "title") && IsString(l, "url") &&
+           (!l.contains("description") || l["description"].is_string()) &&
+           l.size() == (l.contains("description") ? 3u : 2u);
+      if (ok && !l.contains("description")) l["description"] = "";  // always present
+    }
   }
   if (!ok) {
     return InvalidArgumentError(options_.quick_links_path +

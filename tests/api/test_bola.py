@@ -259,7 +259,7 @@ def test_export_never_shows_a_foreign_case(bob, target, accounts):
         text = r.content.decode("utf-8")
         assert target["number"] not in text and target["word"] not in text, query
         rows = list(csv.reader(io.StringIO(text, newline="")))
-        assert all(row[2] == accounts["2"]["id"] for row in rows[1:]), query
+        assert all(row[2] == accounts["2"]["name"] for row in rows[1:]), query  # by name
         if "account_id" in query:
             assert len(rows) == 1, rows
 

@@ -934,6 +934,8 @@ def test_system_status_put_and_get(staff, alice):
 def test_quick_links_come_from_the_config_file(alice):
     got = assert_json(alice.get("/quick-links"))["data"]
     assert [{"title": x["title"], "url": x["url"]} for x in got] == QUICK_LINKS
+    # A link the file gives no description has an empty one.
+    assert all(x["description"] == "" for x in got), got
 
 
 def test_feedback(alice):
