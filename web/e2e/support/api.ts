@@ -16,10 +16,13 @@ export class ApiError extends Error {
 
 export class Api {
   private position: string | undefined;
+  // Set by signIn: a user keeps at most 20 live sessions and a new one ends
+  // the oldest, so a long-lived client signs in again when its session ends.
+  private credentials?: { login: string; password: string };
 
   constructor(
     readonly base: string,
-    private readonly token?: string,
+    private token?: string,
   ) {}
 
   static async signIn(login: string, password: string, base = env().api): Promise<Api> {
@@ -31,7 +34,11 @@ export class Api {
         body: JSON.stringify({ login, password }),
       });
       const text = await r.text();
-      if (r.ok) return new Api(base, JSON.parse(text).token as string);
+      if (r.ok) {
+        const api = new Api(base, JSON.parse(text).token as string);
+        api.credentials = { login, password };
+        return api;
+      }
       // A just-activated user may not be in this gateway's read model yet.
       if (Date.now() > deadline || (r.status !== 401 && r.status !== 503)) {
         throw new ApiError(r.status, text, `sign in as ${login}`);
@@ -41,6 +48,16 @@ export class Api {
   }
 
   async call<T = any>(method: string, path: string, body?: unknown, expect?: number): Promise<T> {
+    try {
+      return await this.once<T>(method, path, body, expect);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401 || !this.credentials || path.startsWith('/auth/')) throw e;
+      this.token = (await Api.signIn(this.credentials.login, this.credentials.password, this.base)).token;
+      return this.once<T>(method, path, body, expect);
+    }
+  }
+
+  private async once<T>(method: string, path: string, body?: unknown, expect?: number): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -67,8 +84,15 @@ export class Api {
     return this.call<T>('PUT', path, body);
   }
 
-  // Opens a Technical Support / Internet case (or what `overrides` say).
+  // Opens a Technical Support / Internet case (or what `overrides` say) and
+  // reads it back, so the read models (what the browser reads) have it.
   async openCase(account: string, overrides: Record<string, unknown> = {}): Promise<any> {
+    const created = await this.newCase(account, overrides);
+    return this.get(`/cases/${created.number}`);
+  }
+
+  // Opens the case without waiting for the read models (bulk seeding).
+  async newCase(account: string, overrides: Record<string, unknown> = {}): Promise<any> {
     return this.post('/cases', {
       account_id: account,
       case_type: 'technical-support',

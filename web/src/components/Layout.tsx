@@ -4,10 +4,12 @@ import { signInPath, useAuth } from '../context/AuthContext';
 import { CatalogProvider } from '../context/CatalogContext';
 import { ErrorAlert, Loading } from './Alerts';
 import { ConnectionBanner } from './ConnectionBanner';
+import { PageErrorBoundary } from './PageErrorBoundary';
 import { AppHeader, PublicHeader } from './SiteHeader';
 import { SiteFooter } from './SiteFooter';
 
 function Shell({ header, children }: { header: ReactNode; children: ReactNode }) {
+  const { pathname } = useLocation();
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -16,7 +18,9 @@ function Shell({ header, children }: { header: ReactNode; children: ReactNode })
       {header}
       <ConnectionBanner />
       <main id="main" tabIndex={-1} className="main">
-        <Suspense fallback={<Loading />}>{children}</Suspense>
+        <PageErrorBoundary resetKey={pathname}>
+          <Suspense fallback={<Loading />}>{children}</Suspense>
+        </PageErrorBoundary>
       </main>
       <SiteFooter />
     </div>
