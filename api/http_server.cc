@@ -400,6 +400,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       busy.close = true;
       return Write(std::move(busy));
     }
+    long_lived_ = r.long_lived;
     streamed_ = std::make_shared<http::response<http::buffer_body>>();
     Fill(*streamed_, r);
     streamed_->chunked(true);
@@ -475,7 +476,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         if (ec == http::error::need_buffer) ec = {};
                         if (ec) return self->Close();
                         if (!end) return self->Pump();
-                        const bool close = !self->keep_alive_;
+                        // A long-lived reply's watch read is still pending:
+                        // its connection serves nothing more.
+                        const bool close = !self->keep_alive_ || self->long_lived_;
                         self->serializer_.reset();
                         self->streamed_.reset();
                         self->channel_.reset();
@@ -516,6 +519,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string chunk_;  // being written
   bool pumping_ = false;
   char probe_[1];  // a long-lived reply's watch for the client closing
+  bool long_lived_ = false;
 };
 
 }  // namespace
