@@ -8,6 +8,7 @@ find_package(GTest CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
+find_package(roaring CONFIG REQUIRED)  # libroaring-dev: the search index's bitmaps
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 if(DOCKET_BENCH)

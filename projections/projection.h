@@ -62,7 +62,7 @@ class Projection {
 
   // The context's column families, numbered from kFirstContextFamily in this
   // order (the common families meta and dead come first and are the
-  // ReadStore's own). `counters` marks the families holding merge counters.
+  // ReadStore's own). Each family's kind says how its keys merge (FamilySpec).
   // The list must not change for a built store (names are RocksDB's).
   virtual std::vector<FamilySpec> Families() const = 0;
 

@@ -82,9 +82,21 @@ std::string ReadStore::FamilyName(Family cf) const {
   return i < specs_.size() ? specs_[i].name : "family#" + std::to_string(cf.index());
 }
 
-bool ReadStore::IsCounterFamily(Family cf) const {
+bool ReadStore::IsCounterFamily(Family cf) const { return Kind(cf) == FamilyKind::kCounters; }
+
+FamilyKind ReadStore::Kind(Family cf) const {
   const auto i = static_cast<size_t>(cf.index());
-  return i < specs_.size() && specs_[i].counters;
+  return i < specs_.size() ? specs_[i].kind : FamilyKind::kPlain;
+}
+
+Result<Bitmap> ReadStore::GetBitmap(Family cf, std::string_view key) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
+  if (s.IsNotFound()) return Bitmap();
+  if (!s.ok()) return FromRocks(s, "read store get " + FamilyName(cf));
+  auto b = DecodeBitmap(value.ToStringView());
+  if (!b) return DataLossError("read store: bitmap " + FamilyName(cf) + " is corrupt");
+  return std::move(*b);
 }
 
 // ---- Txn ---------------------------------------------------------------------
@@ -106,14 +118,10 @@ Result<std::optional<std::string>> Txn::Get(Family cf, std::string_view key) con
   return store_->Get(cf, key);
 }
 
-void Txn::Remember(const std::string& full_key, bool is_merge, int64_t delta) {
+void Txn::Remember(Undo u) {
   if (save_points_.empty()) return;
-  Undo u;
-  u.key = full_key;
-  u.is_merge = is_merge;
-  u.merge_delta = delta;
-  if (!is_merge) {
-    auto it = overlay_.find(full_key);
+  if (u.kind == Undo::Kind::kWrite) {
+    auto it = overlay_.find(u.key);
     u.had = it != overlay_.end();
     if (u.had) u.previous = it->second;
   }
@@ -122,20 +130,36 @@ void Txn::Remember(const std::string& full_key, bool is_merge, int64_t delta) {
 
 void Txn::Put(Family cf, std::string_view key, std::string_view value) {
   std::string full = FullKey(cf, key);
-  Remember(full, false, 0);
+  Remember({.kind = Undo::Kind::kWrite, .key = full});
   overlay_[std::move(full)] = std::string(value);
 }
 
 void Txn::Delete(Family cf, std::string_view key) {
   std::string full = FullKey(cf, key);
-  Remember(full, false, 0);
+  Remember({.kind = Undo::Kind::kWrite, .key = full});
   overlay_[std::move(full)] = std::nullopt;
 }
 
 void Txn::Merge(Family cf, std::string_view key, int64_t delta) {
   std::string full = FullKey(cf, key);
-  Remember(full, true, delta);
+  Remember({.kind = Undo::Kind::kMerge, .key = full, .merge_delta = delta});
   merges_[std::move(full)] += delta;
+}
+
+void Txn::SetBit(Family cf, std::string_view key, uint32_t id, bool on) {
+  std::string full = FullKey(cf, key);
+  BitEdits& e = bits_[full];
+  if (!save_points_.empty()) {
+    const int8_t was = e.add.contains(id) ? 1 : e.remove.contains(id) ? -1 : 0;
+    Remember({.kind = Undo::Kind::kBit, .key = std::move(full), .bit = id, .bit_was = was});
+  }
+  if (on) {
+    e.remove.remove(id);
+    e.add.add(id);
+  } else {
+    e.add.remove(id);
+    e.remove.add(id);
+  }
 }
 
 void Txn::SetSavePoint() {
@@ -148,12 +172,18 @@ void Txn::RollbackToSavePoint() {
   save_points_.pop_back();
   while (undo_.size() > mark) {
     Undo& u = undo_.back();
-    if (u.is_merge) {
+    if (u.kind == Undo::Kind::kMerge) {
       auto it = merges_.find(u.key);
       if (it != merges_.end()) {
         it->second -= u.merge_delta;
         if (it->second == 0) merges_.erase(it);
       }
+    } else if (u.kind == Undo::Kind::kBit) {
+      BitEdits& e = bits_[u.key];
+      e.add.remove(u.bit);
+      e.remove.remove(u.bit);
+      if (u.bit_was > 0) e.add.add(u.bit);
+      if (u.bit_was < 0) e.remove.add(u.bit);
     } else if (u.had) {
       overlay_[u.key] = std::move(u.previous);
     } else {
@@ -169,7 +199,7 @@ void Txn::PopSavePoint() {
   if (save_points_.empty()) undo_.clear();
 }
 
-size_t Txn::count() const { return overlay_.size() + merges_.size(); }
+size_t Txn::count() const { return overlay_.size() + merges_.size() + bits_.size(); }
 
 
 // ---- ReadStore -----------------------------------------------------------------
@@ -179,7 +209,7 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
                                                    Options options) {
   std::unique_ptr<ReadStore> store(new ReadStore());
   store->dir_ = dir;
-  store->specs_ = {FamilySpec{"default", false}, FamilySpec{"dead", false}};
+  store->specs_ = {FamilySpec{"default"}, FamilySpec{"dead"}};
   for (auto& f : families) {
     if (f.name.empty() || f.name == "default" || f.name == "dead") {
       return InvalidArgumentError("read store " + dir + ": bad family name '" + f.name + "'");
@@ -207,8 +237,14 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const FamilySpec& spec : store->specs_) {
     cfs.emplace_back(spec.name, cf_options);
-    if (spec.counters) {
+    if (spec.kind == FamilyKind::kCounters) {
       cfs.back().options.merge_operator = std::make_shared<CounterMergeOperator>();
+    } else if (spec.kind == FamilyKind::kBitmaps) {
+      cfs.back().options.merge_operator = NewBitmapMergeOperator();
+      // A bitmap edited by every batch (a common word, an account) would
+      // otherwise collect one operand per batch in the memtable, each read
+      // folding them all; past 8, RocksDB folds them when writing.
+      cfs.back().options.max_successive_merges = 8;
     }
   }
   rocksdb::DB* db = nullptr;
@@ -255,19 +291,25 @@ Status ReadStore::Commit(Txn& txn) {
     const std::string* key;  // cf byte + key
     const std::optional<std::string>* value;
     int64_t delta;
+    const Txn::BitEdits* bits;
   };
   std::vector<Op> ops;
-  ops.reserve(txn.overlay_.size() + txn.merges_.size());
-  for (const auto& [k, v] : txn.overlay_) ops.push_back({&k, &v, 0});
+  ops.reserve(txn.overlay_.size() + txn.merges_.size() + txn.bits_.size());
+  for (const auto& [k, v] : txn.overlay_) ops.push_back({&k, &v, 0, nullptr});
   for (const auto& [k, d] : txn.merges_) {
-    if (d != 0) ops.push_back({&k, nullptr, d});
+    if (d != 0) ops.push_back({&k, nullptr, d, nullptr});
+  }
+  for (const auto& [k, e] : txn.bits_) {
+    if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back({&k, nullptr, 0, &e});
   }
   std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return *a.key < *b.key; });
   rocksdb::WriteBatch batch;
   for (const Op& op : ops) {
     rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
     const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
-    if (!op.value) {
+    if (op.bits) {
+      batch.Merge(cf, key, EncodeBitmapEdit(op.bits->add, op.bits->remove)).PermitUncheckedError();
+    } else if (!op.value) {
       batch.Merge(cf, key, EncodeCounter(op.delta)).PermitUncheckedError();
     } else if (*op.value) {
       batch.Put(cf, key, **op.value).PermitUncheckedError();
@@ -280,6 +322,7 @@ Status ReadStore::Commit(Txn& txn) {
   if (s.ok()) {
     txn.overlay_.clear();
     txn.merges_.clear();
+    txn.bits_.clear();
     txn.undo_.clear();
     txn.save_points_.clear();
   }
@@ -321,6 +364,7 @@ Result<std::string> ReadStore::Digest() const {
   for (int i = 0; i < family_count(); ++i) {
     const Family cf(i);
     const bool counters = IsCounterFamily(cf);
+    const bool bitmaps = Kind(cf) == FamilyKind::kBitmaps;
     feed(FamilyName(cf));
     auto it = NewIterator(cf);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -329,6 +373,18 @@ Result<std::string> ReadStore::Digest() const {
       // exists depends on how events fell into batches, not on the log.
       if (counters && it->value().size() == 8 &&
           DecodeCounter(it->value().ToStringView()) == 0) {
+        continue;
+      }
+      if (bitmaps) {
+        // The same set can be stored in more than one way (containers):
+        // hash its ids.
+        auto b = DecodeBitmap(it->value().ToStringView());
+        if (!b) return DataLossError("read store digest: bitmap " + FamilyName(cf) + " is corrupt");
+        if (b->isEmpty()) continue;
+        std::string ids(b->cardinality() * sizeof(uint32_t), '\0');
+        b->toUint32Array(reinterpret_cast<uint32_t*>(ids.data()));
+        feed(it->key().ToStringView());
+        feed(ids);
         continue;
       }
       feed(it->key().ToStringView());

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "projections/bitmap.h"
 
 namespace docket::projections {
 
@@ -61,11 +62,17 @@ enum class CommonCf : int {
 };
 inline constexpr int kFirstContextFamily = 2;
 
-// A context's column family: its RocksDB name, and whether it holds merge
-// counters (8-byte little-endian, summed by Txn::Merge without a read).
+// What a column family holds, and so how its keys are merged.
+enum class FamilyKind {
+  kPlain,     // Put and Delete only
+  kCounters,  // merge counters: 8-byte little-endian, summed by Txn::Merge without a read
+  kBitmaps,   // sets of document ids (projections/bitmap.h), edited by Txn::SetBit
+};
+
+// A context's column family: its RocksDB name and kind.
 struct FamilySpec {
   std::string name;
-  bool counters = false;
+  FamilyKind kind = FamilyKind::kPlain;
 };
 
 class ReadStore;
@@ -73,10 +80,11 @@ class ReadStore;
 // A batch of writes that reads its own writes. Not thread-safe.
 //
 // Puts and deletes go to an overlay that Get consults before the database;
-// merges (counters) are summed per key. Commit writes the final state of
-// every key in key order (RocksDB's memtable inserts sorted keys far faster
-// than random ones): a batch of events bumps each frequency once. Get does
-// not see merges made in the same batch.
+// merges (counters) are summed per key, bitmap edits gathered per key.
+// Commit writes the final state of every key in key order (RocksDB's
+// memtable inserts sorted keys far faster than random ones): a batch of
+// events bumps each frequency once and edits each bitmap once. Get does not
+// see merges or bitmap edits made in the same batch.
 class Txn {
  public:
   explicit Txn(const ReadStore* store);
@@ -89,9 +97,13 @@ class Txn {
   void Put(Family cf, std::string_view key, std::string_view value);
   void Delete(Family cf, std::string_view key);
   // Adds `delta` to a counter without reading it (a RocksDB merge). Only for
-  // column families declared with `counters` (FamilySpec); such counters
-  // are 8-byte little-endian (DecodeCounter).
+  // column families of kind kCounters (FamilySpec); such counters are
+  // 8-byte little-endian (DecodeCounter).
   void Merge(Family cf, std::string_view key, int64_t delta);
+  // Puts `id` into the bitmap at `key` (on) or takes it out, without a read
+  // (a RocksDB merge, projections/bitmap.h). Only for families of kind
+  // kBitmaps. The last edit of an id in a batch wins.
+  void SetBit(Family cf, std::string_view key, uint32_t id, bool on);
 
   void SetSavePoint();
   // Drops every write since the last SetSavePoint, and the save point.
@@ -104,17 +116,24 @@ class Txn {
  private:
   friend class ReadStore;
   struct Undo {
+    enum class Kind : uint8_t { kWrite, kMerge, kBit } kind = Kind::kWrite;
     std::string key;  // cf byte + key
     bool had = false;
     std::optional<std::string> previous;  // overlay entry before the write
     int64_t merge_delta = 0;              // for merges: the delta to take back
-    bool is_merge = false;
+    uint32_t bit = 0;                     // for bit edits: the id, and whether
+    int8_t bit_was = 0;                   // it was added (1), removed (-1) or untouched (0)
   };
-  void Remember(const std::string& full_key, bool is_merge, int64_t delta);
+  // One key's bitmap edits in this batch.
+  struct BitEdits {
+    Bitmap add, remove;
+  };
+  void Remember(Undo u);
   const ReadStore* store_;
   // cf byte + key -> value (nullopt: deleted in this batch).
   std::unordered_map<std::string, std::optional<std::string>> overlay_;
   std::unordered_map<std::string, int64_t> merges_;  // cf byte + key -> sum
+  std::unordered_map<std::string, BitEdits> bits_;   // cf byte + key -> edits
   std::vector<Undo> undo_;
   std::vector<size_t> save_points_;  // undo_ sizes
 };
@@ -152,7 +171,8 @@ class ReadStore {
 
   // SHA-256 (hex) over every column family's keys and values in order
   // (common and context families alike), leaving out the consumed offsets
-  // and counters at zero: equal digests mean equal read models.
+  // and counters at zero; a bitmap counts as its sorted ids, and an empty
+  // one as absent: equal digests mean equal read models.
   Result<std::string> Digest() const;
 
   const std::string& dir() const { return dir_; }
@@ -163,6 +183,10 @@ class ReadStore {
   // The family's name for messages ("meta" for the default family).
   std::string FamilyName(Family cf) const;
   bool IsCounterFamily(Family cf) const;
+  FamilyKind Kind(Family cf) const;
+  // The bitmap at `key` of a kBitmaps family; empty when absent.
+  // kDataLoss when the stored bytes are not a bitmap.
+  Result<Bitmap> GetBitmap(Family cf, std::string_view key) const;
   rocksdb::ColumnFamilyHandle* handle(Family cf) const {
     const auto i = static_cast<size_t>(cf.index());
     return i < handles_.size() ? handles_[i] : nullptr;

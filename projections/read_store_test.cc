@@ -9,9 +9,17 @@
 namespace docket::projections {
 namespace {
 
-enum class TestCf : int { kRows = kFirstContextFamily, kTally };
+enum class TestCf : int { kRows = kFirstContextFamily, kTally, kSets };
 
-std::vector<FamilySpec> TestFamilies() { return {{"rows", false}, {"tally", true}}; }
+std::vector<FamilySpec> TestFamilies() {
+  return {{"rows"}, {"tally", FamilyKind::kCounters}, {"sets", FamilyKind::kBitmaps}};
+}
+
+std::vector<uint32_t> Ids(const Bitmap& b) {
+  std::vector<uint32_t> v(b.cardinality());
+  b.toUint32Array(v.data());
+  return v;
+}
 
 class ReadStoreTest : public ::testing::Test {
  protected:
@@ -37,7 +45,7 @@ class ReadStoreTest : public ::testing::Test {
 };
 
 TEST_F(ReadStoreTest, CommonFamiliesComeFirstThenTheContexts) {
-  EXPECT_EQ(store_->family_count(), 4);
+  EXPECT_EQ(store_->family_count(), 5);
   EXPECT_EQ(store_->FamilyName(CommonCf::kMeta), "meta");
   EXPECT_EQ(store_->FamilyName(CommonCf::kDead), "dead");
   EXPECT_EQ(store_->FamilyName(TestCf::kRows), "rows");
@@ -80,8 +88,86 @@ TEST_F(ReadStoreTest, ReopensWithTheSameFamiliesAndRefusesReservedNames) {
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(**(*again)->Get(TestCf::kRows, "k"), "v");
   again->reset();
-  auto bad = ReadStore::Open(dir_ + "-bad", {{"dead", false}});
+  auto bad = ReadStore::Open(dir_ + "-bad", {{"dead"}});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace docket::projections
+
+namespace docket::projections {
+namespace {
+
+TEST_F(ReadStoreTest, BitmapEditsMergeWithoutAReadAndTheLastEditOfAnIdWins) {
+  {
+    Txn txn(store_.get());
+    txn.SetBit(TestCf::kSets, "s", 7, true);
+    txn.SetBit(TestCf::kSets, "s", 70000, true);
+    txn.SetBit(TestCf::kSets, "s", 9, true);
+    txn.SetBit(TestCf::kSets, "s", 9, false);  // within one batch
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), (std::vector<uint32_t>{7, 70000}));
+  // Many batches, each one operand: more than max_successive_merges.
+  for (uint32_t i = 0; i < 40; ++i) {
+    Txn txn(store_.get());
+    txn.SetBit(TestCf::kSets, "s", 100 + i, true);
+    txn.SetBit(TestCf::kSets, "s", 7, i % 2 == 1);
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  const Bitmap b = *store_->GetBitmap(TestCf::kSets, "s");
+  EXPECT_EQ(b.cardinality(), 42u);  // 7 (last edit: on), 100..139, 70000
+  EXPECT_TRUE(b.contains(7));
+  EXPECT_TRUE(store_->GetBitmap(TestCf::kSets, "absent")->isEmpty());
+  store_->db()->CompactRange(rocksdb::CompactRangeOptions(), store_->handle(TestCf::kSets),
+                             nullptr, nullptr).PermitUncheckedError();
+  EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), Ids(b));
+}
+
+TEST_F(ReadStoreTest, ARollbackUndoesBitmapEditsToTheSavePoint) {
+  Txn txn(store_.get());
+  txn.SetSavePoint();
+  txn.SetBit(TestCf::kSets, "s", 1, true);
+  txn.SetBit(TestCf::kSets, "s", 2, false);
+  txn.PopSavePoint();
+  txn.SetSavePoint();
+  txn.SetBit(TestCf::kSets, "s", 1, false);  // undone below
+  txn.SetBit(TestCf::kSets, "s", 3, true);   // undone below
+  txn.RollbackToSavePoint();
+  ASSERT_TRUE(store_->Commit(txn).ok());
+  EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), (std::vector<uint32_t>{1}));
+}
+
+TEST_F(ReadStoreTest, ACorruptBitmapIsDataLoss) {
+  store_->db()->Put(rocksdb::WriteOptions(), store_->handle(TestCf::kSets), "bad", "junk")
+      .PermitUncheckedError();
+  EXPECT_EQ(store_->GetBitmap(TestCf::kSets, "bad").status().code(), StatusCode::kDataLoss);
+  EXPECT_FALSE(DecodeBitmap("").has_value());
+  EXPECT_FALSE(DecodeBitmap(std::string("\x3b\x30\x00", 3)).has_value());
+}
+
+// The digest hashes a bitmap's ids, not its bytes: the same set reached
+// by different edits (different containers) digests the same, and an
+// emptied set like an absent one.
+TEST_F(ReadStoreTest, DigestOfABitmapIsItsIds) {
+  const std::string empty = *store_->Digest();
+  {
+    Txn txn(store_.get());
+    for (uint32_t i = 0; i < 5000; ++i) txn.SetBit(TestCf::kSets, "s", i, true);
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  {
+    Txn txn(store_.get());
+    for (uint32_t i = 0; i < 5000; ++i) txn.SetBit(TestCf::kSets, "s", i, false);
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  EXPECT_EQ(*store_->Digest(), empty);
+  {
+    Txn txn(store_.get());
+    txn.SetBit(TestCf::kSets, "s", 5, true);
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  EXPECT_NE(*store_->Digest(), empty);
 }
 
 }  // namespace

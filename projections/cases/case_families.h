@@ -20,14 +20,21 @@ enum class Cf : int {
   kUpdates,                      // "Updates" feed: activity by account, newest first
   kAttachments,                  // attachments per case
   kWatchers,                     // watch list per case
-  kSearch,                       // search postings, document lengths, frequencies (counters)
+  kSearch,                       // search statistics, documents and frequencies (counters)
+  kPostings,                     // bitmaps: search postings and the list filters' sets
 };
 
 // The families from Cf::kCases on, in order (CaseProjection::Families).
 inline std::vector<FamilySpec> CaseFamilies() {
-  return {{"cases", false},   {"lists", false},       {"counts", true},
-          {"activity", false}, {"updates", false},    {"attachments", false},
-          {"watchers", false}, {"search", true}};
+  return {{"cases"},
+          {"lists"},
+          {"counts", FamilyKind::kCounters},
+          {"activity"},
+          {"updates"},
+          {"attachments"},
+          {"watchers"},
+          {"search", FamilyKind::kCounters},
+          {"postings", FamilyKind::kBitmaps}};
 }
 
 }  // namespace docket::projections

@@ -12,6 +12,7 @@
 #include "aggregates/cases/case.h"
 #include "common/time_format.h"
 #include "projections/cases/keys.h"
+#include "projections/cases/search_index.h"
 
 namespace docket::projections {
 namespace {
@@ -26,81 +27,6 @@ json ActorJson(const fb::ActorT* a) {
   if (!a) return json{{"user_id", ""}, {"display_name", ""}, {"role", "unknown"}};
   return json{{"user_id", a->user_id}, {"display_name", a->display_name},
               {"role", events::RoleName(a->role)}};
-}
-
-// Reads "<a> <b>" pairs of decimals (search doc entries and stats).
-bool ParsePair(std::string_view v, int64_t* a, int64_t* b) {
-  const char* end = v.data() + v.size();
-  auto r1 = std::from_chars(v.data(), end, *a);
-  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return false;
-  auto r2 = std::from_chars(r1.ptr + 1, end, *b);
-  return r2.ec == std::errc() && r2.ptr == end;
-}
-
-// Adds `texts` to the case's search document: postings (term frequencies),
-// document frequencies (a term new to the case), the document's length and
-// last update (for recency), and the collection statistics. Counters are
-// merges (no reads, and no key shared between partitions is ever read and
-// written, so partitions can be applied in parallel); the case's term set
-// is one read.
-Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
-                 const std::string& account, int64_t updated_us,
-                 const std::vector<std::string>& texts) {
-  std::map<std::string, int64_t> tf;
-  int64_t added = 0;
-  for (const auto& t : texts) {
-    for (auto& term : analyzer.Terms(t)) {
-      ++tf[std::move(term)];
-      ++added;
-    }
-  }
-  if (!tf.empty()) {
-    const std::string terms_key = keys::DocTermsKey(number);
-    DOCKET_ASSIGN_OR_RETURN(auto known_text, txn.Get(Cf::kSearch, terms_key));
-    std::set<std::string> known;
-    if (known_text) {
-      std::string_view rest = *known_text;
-      while (!rest.empty()) {
-        const size_t nl = rest.find('\n');
-        known.emplace(rest.substr(0, nl));
-        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      }
-    }
-    bool grew = false;
-    for (const auto& [term, n] : tf) {
-      txn.Merge(Cf::kSearch, keys::PostingKey(term, account, number), n);
-      if (known.insert(term).second) {
-        txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
-        txn.Merge(Cf::kSearch, keys::VocabKey(account, term), 1);
-        grew = true;
-      }
-    }
-    if (grew) {
-      std::string joined;
-      for (const auto& k : known) {
-        if (!joined.empty()) joined.push_back('\n');
-        joined.append(k);
-      }
-      txn.Put(Cf::kSearch, terms_key, joined);
-    }
-  }
-  const std::string doc_key = keys::DocKey(number);
-  DOCKET_ASSIGN_OR_RETURN(auto doc, txn.Get(Cf::kSearch, doc_key));
-  int64_t length = 0, old_updated = 0;
-  if (doc && !ParsePair(*doc, &length, &old_updated)) {
-    return DataLossError("read store: search document of " + number + " is malformed");
-  }
-  txn.Put(Cf::kSearch, doc_key,
-          std::to_string(length + added) + " " + std::to_string(updated_us));
-  if (!doc) {
-    txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);
-    txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);
-  }
-  if (added) {
-    txn.Merge(Cf::kSearch, keys::SearchLengthKey(), added);
-    txn.Merge(Cf::kSearch, keys::AccountLengthKey(account), added);
-  }
-  return Status::Ok();
 }
 
 // The parts of a summary that index keys are made of.
@@ -137,6 +63,26 @@ void MoveListKeys(Txn& txn, const std::optional<IndexedFields>& before,
       txn.Put(Cf::kLists, keys::ListKey(account, 'o', after.opened_us, number), entry);
     }
   }
+}
+
+// Moves the case between the filter bitmaps (account, state, case type,
+// category) when those fields change: the list filters' sets.
+Status MoveFilterBits(Txn& txn, const std::optional<IndexedFields>& before,
+                      const IndexedFields& after, const std::string& number) {
+  DOCKET_ASSIGN_OR_RETURN(const uint32_t doc, DocId(number));
+  auto move = [&](const std::string& old_key, const std::string& new_key) {
+    if (before && old_key == new_key) return;
+    if (before) txn.SetBit(Cf::kPostings, old_key, doc, false);
+    txn.SetBit(Cf::kPostings, new_key, doc, true);
+  };
+  auto field = [&](auto key_of) {
+    move(before ? key_of(*before) : std::string(), key_of(after));
+  };
+  field([](const IndexedFields& f) { return keys::AccountBitsKey(f.account); });
+  field([](const IndexedFields& f) { return keys::StateBitsKey(StateChar(f.state)); });
+  field([](const IndexedFields& f) { return keys::TypeBitsKey(f.case_type); });
+  field([](const IndexedFields& f) { return keys::CategoryBitsKey(f.case_type, f.category); });
+  return Status::Ok();
 }
 
 Status CountState(Txn& txn, const std::string& account, fb::CaseState state, int64_t delta) {
@@ -459,6 +405,7 @@ Result<IndexedFields> WriteSummary(CaseUpdate& u, Txn& txn) {
   s["updated_at_us"] = u.event.occurred_at_us;
   IndexedFields after = FieldsOf(s);
   MoveListKeys(txn, u.before, after, u.number);
+  DOCKET_RETURN_IF_ERROR(MoveFilterBits(txn, u.before, after, u.number));
   if (!u.before) txn.Put(Cf::kLists, keys::NumberPrefix(after.account) + u.number, "");
   if (!u.before || u.before->state != after.state) {
     if (u.before) DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, u.before->state, -1));

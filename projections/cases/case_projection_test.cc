@@ -7,6 +7,7 @@
 #include "common/time_format.h"
 #include "projections/cases/keys.h"
 #include "projections/cases/projection_fixture.h"
+#include "projections/cases/search_index.h"
 
 namespace docket::projections {
 namespace {
@@ -26,9 +27,28 @@ class CaseProjectionTest : public ReadModelTest {
     EXPECT_TRUE(v.ok());
     return v.ok() && v->has_value() ? **v : "";
   }
+  bool InBitmap(const std::string& key, const std::string& number = kCase) {
+    auto b = store_->GetBitmap(Cf::kPostings, key);
+    EXPECT_TRUE(b.ok()) << b.status();
+    return b.ok() && b->contains(*DocId(number));
+  }
+  // The case's frequency of `term` as the postings hold it (0 when the case
+  // is not the account's or lacks the term).
   int64_t Tf(const std::string& account, const std::string& term) {
-    auto v = store_->Get(Cf::kSearch, keys::PostingKey(term, account, kCase));
-    return v.ok() && v->has_value() ? DecodeCounter(**v).value_or(-1) : 0;
+    if (!InBitmap(keys::AccountBitsKey(account)) || !InBitmap(keys::TermBitsKey(term))) return 0;
+    int64_t tf = 1;
+    for (int k = 0; k < kSliceBits; ++k) {
+      if (InBitmap(keys::ExcessTfBitsKey(term, k))) tf += int64_t{1} << k;
+    }
+    return tf;
+  }
+  // The case's length in terms as the length bit slices hold it.
+  int64_t Length() {
+    int64_t n = 0;
+    for (int k = 0; k < kSliceBits; ++k) {
+      if (InBitmap(keys::LengthBitsKey(k))) n += int64_t{1} << k;
+    }
+    return n;
   }
   json LastItem() { return ActivityItems(kCase).back(); }
 };
@@ -80,6 +100,23 @@ TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch
   ASSERT_TRUE(doc.ok() && doc->has_value());
   // subject 2 + description 3 + category 1 + type 2 + address 4 + account 2 + field 2
   EXPECT_EQ(**doc, "16 " + std::to_string(t));
+  EXPECT_EQ(Length(), 16);
+  EXPECT_TRUE(InBitmap(keys::StateBitsKey('0' + static_cast<int>(fb::CaseState::New))));
+  EXPECT_TRUE(InBitmap(keys::TypeBitsKey("technical_support")));
+  EXPECT_TRUE(InBitmap(keys::CategoryBitsKey("technical_support", "internet")));
+}
+
+TEST_F(CaseProjectionTest, CaseNumbersBeyondTheIndexIdsAreRefused) {
+  EXPECT_EQ(*DocId("CS04294967295"), 4294967295u);
+  EXPECT_EQ(NumberOfDoc(4294967295u), "CS04294967295");
+  EXPECT_EQ(DocId("CS04294967296").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(CaseProjectionTest, AStateChangeMovesTheCaseBetweenStateBitmaps) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  Ok(Next(kCase, fb::CaseAcceptedT{}, /*staff=*/true));
+  EXPECT_FALSE(InBitmap(keys::StateBitsKey('0' + static_cast<int>(fb::CaseState::New))));
+  EXPECT_TRUE(InBitmap(keys::StateBitsKey('0' + static_cast<int>(fb::CaseState::Open))));
 }
 
 // Staff search ranks with these two statistics; they must be two counters
@@ -114,6 +151,8 @@ TEST_F(CaseProjectionTest, CommentsAndInternalNotes) {
   EXPECT_EQ(Tf("ACC-1", "backup"), 1);
   Ok(Comment(kCase, "backup backup"));
   EXPECT_EQ(Tf("ACC-1", "backup"), 3);
+  Ok(Comment(kCase, "backup backup backup backup backup"));
+  EXPECT_EQ(Tf("ACC-1", "backup"), 8);  // tf - 1 = 7 -> 0b111; was 0b010
   auto df = store_->Get(Cf::kSearch, keys::DocFreqKey("backup"));
   EXPECT_EQ(DecodeCounter(**df), 1);  // one document, however often
 
@@ -123,7 +162,7 @@ TEST_F(CaseProjectionTest, CommentsAndInternalNotes) {
   Ok(Next(kCase, note, /*staff=*/true));
   EXPECT_EQ(LastItem()["type"], "internal_note");
   EXPECT_EQ(LastItem()["internal"], true);
-  EXPECT_EQ(ActivityItems(kCase, /*staff=*/false).size(), 3u);  // the note is hidden
+  EXPECT_EQ(ActivityItems(kCase, /*staff=*/false).size(), 4u);  // the note is hidden
   EXPECT_EQ(Tf("ACC-1", "secretword"), 0);  // never searchable
   auto feed = queries_->Overview(Customer("ACC-1"), {});
   ASSERT_TRUE(feed.ok());

@@ -12,7 +12,9 @@
 #include "aggregates/cases/case.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/keys.h"
+#include "projections/cases/search_index.h"
 #include "projections/cases/text.h"
+#include "projections/cases/word_search.h"
 
 namespace docket::projections {
 namespace {
@@ -585,11 +587,6 @@ Result<SearchPage> CaseQueries::SearchNumbers(const Scope& scope, const std::str
 
 namespace {
 
-// Word search, phase by phase: CaseQueries::SearchWords runs them in order.
-
-// A merge counter of the search family, 0 when absent (CaseQueries::Counter).
-using SearchCounter = std::function<Result<int64_t>(const std::string& key)>;
-
 // The offset into the ranking that a word search's page[after] holds ("r"
 // + 8 bytes, big-endian); 0 for the first page. kInvalidArgument when it is
 // not such a cursor or points implausibly far.
@@ -609,233 +606,6 @@ std::string MakeRankCursor(size_t next) {
   return MakeCursor('r', raw);
 }
 
-// BM25 collection statistics of a scope.
-struct CorpusStats {
-  double docs = 1;     // documents in the scope, at least 1
-  double avg_len = 1;  // their average length in terms, at least 1
-  // The inverse document frequency of a term that `df` documents hold.
-  double Idf(int64_t df) const {
-    return std::log(1 + (docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
-  }
-};
-
-// Reads the statistics of `scopes` (Scope::Accounts; "" = all accounts). A
-// customer's come from their accounts alone, so neither scores nor prefix
-// expansion reveal anything of other accounts.
-Result<CorpusStats> ReadCorpusStats(const SearchCounter& counter,
-                                    const std::vector<std::string>& scopes) {
-  int64_t doc_count = 0, total_length = 0;
-  for (const auto& account : scopes) {
-    DOCKET_ASSIGN_OR_RETURN(
-        int64_t d, counter(account.empty() ? keys::SearchDocsKey()
-                                           : keys::AccountDocsKey(account)));
-    DOCKET_ASSIGN_OR_RETURN(
-        int64_t l, counter(account.empty() ? keys::SearchLengthKey()
-                                           : keys::AccountLengthKey(account)));
-    doc_count += d;
-    total_length += l;
-  }
-  CorpusStats stats;
-  stats.docs = std::max<double>(1, static_cast<double>(doc_count));
-  stats.avg_len =
-      std::max(1.0, static_cast<double>(total_length) / std::max<double>(1, doc_count));
-  return stats;
-}
-
-// The indexed terms starting with `stem`, within the vocabulary of `scopes`,
-// at most 64 (in term order). kUnavailable when the store fails.
-Result<std::vector<std::string>> ExpandPrefix(const ReadStore& store,
-                                              const std::vector<std::string>& scopes,
-                                              const std::string& stem) {
-  std::set<std::string> terms;
-  auto scan = store.NewIterator(Cf::kSearch);
-  for (const auto& account : scopes) {
-    if (account.empty()) {
-      // Staff: walk the posting ranges term by term.
-      const std::string start = keys::Join({"p", stem});
-      for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;) {
-        std::string_view rest = scan->key().ToStringView().substr(2);
-        const size_t nul = rest.find('\0');
-        if (nul == std::string_view::npos) break;
-        const std::string term(rest.substr(0, nul));
-        terms.insert(term);
-        scan->Seek(keys::Join({"p", term}) + '\x01');  // the next term
-      }
-    } else {
-      const std::string start = keys::VocabPrefix(account) + stem;
-      for (scan->Seek(start); scan->Valid() && scan->key().starts_with(start) && terms.size() < 64;
-           scan->Next()) {
-        terms.insert(scan->key().ToString().substr(keys::VocabPrefix(account).size()));
-      }
-    }
-    if (!scan->status().ok()) return UnavailableError("read store: " + scan->status().ToString());
-  }
-  return std::vector<std::string>(terms.begin(), terms.end());
-}
-
-// One query word's terms and how many documents in the scope hold them.
-struct WordTerms {
-  std::vector<std::string> terms;
-  std::vector<double> idfs;  // per term
-  int64_t df = 0;            // summed over the terms
-};
-
-// Each word's terms: its stem, or for the last word (of at least 2 bytes)
-// the stem's prefix expansion; with their document frequencies.
-Result<std::vector<WordTerms>> PlanTerms(const ReadStore& store, const SearchCounter& counter,
-                                         const std::vector<std::string>& scopes,
-                                         const CorpusStats& stats,
-                                         const std::vector<Word>& words) {
-  std::vector<WordTerms> plan(words.size());
-  for (size_t w = 0; w < words.size(); ++w) {
-    const std::string& stem = words[w].stem;
-    if (w + 1 < words.size() || stem.size() < 2) {
-      plan[w].terms = {stem};
-    } else {
-      DOCKET_ASSIGN_OR_RETURN(plan[w].terms, ExpandPrefix(store, scopes, stem));
-    }
-    for (const auto& term : plan[w].terms) {
-      int64_t df = 0;
-      for (const auto& account : scopes) {
-        DOCKET_ASSIGN_OR_RETURN(int64_t n, counter(account.empty() ? keys::DocFreqKey(term)
-                                                                   : keys::VocabKey(account, term)));
-        df += n;
-      }
-      plan[w].df += df;
-      plan[w].idfs.push_back(stats.Idf(df));
-    }
-  }
-  return plan;
-}
-
-// A case matching every word so far.
-struct Candidate {
-  std::string account;
-  std::vector<std::pair<double, double>> matches;  // (idf, tf)
-  size_t round = 0;                                 // the last word it matched
-};
-struct StringViewHash {  // lookups by string_view, without a string per posting
-  using is_transparent = void;
-  size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
-};
-// Candidates by case number.
-using Candidates = std::unordered_map<std::string, Candidate, StringViewHash, std::equal_to<>>;
-
-// Scans the postings of `word`'s terms with `it`. Postings are
-// p\0<term>\0<account>\0<number>: staff read the term's whole range, a
-// customer only their accounts' sub-ranges. The first word (round 0) adds
-// candidates; a later one marks those it matches and drops the rest.
-// kUnavailable when the store fails.
-Status ScanPostings(rocksdb::Iterator& it, const std::vector<std::string>& scopes,
-                    const WordTerms& word, size_t round, Candidates& candidates) {
-  if (round == 0) candidates.reserve(static_cast<size_t>(std::max<int64_t>(16, word.df)));
-  for (size_t t = 0; t < word.terms.size(); ++t) {
-    for (const auto& account : scopes) {
-      const std::string prefix = account.empty()
-                                     ? keys::TermPrefix(word.terms[t])
-                                     : keys::TermAccountPrefix(word.terms[t], account);
-      for (it.Seek(prefix); it.Valid() && it.key().starts_with(prefix); it.Next()) {
-        std::string_view key = it.key().ToStringView().substr(prefix.size());
-        std::string_view owner = account;
-        if (account.empty()) {
-          const size_t nul = key.find('\0');
-          if (nul == std::string_view::npos) continue;
-          owner = key.substr(0, nul);
-          key = key.substr(nul + 1);
-        }
-        if (key.size() != keys::kNumberWidth) continue;
-        const double tf =
-            static_cast<double>(DecodeCounter(it.value().ToStringView()).value_or(0));
-        auto c = candidates.find(key);
-        if (c == candidates.end()) {
-          if (round > 0) continue;
-          c = candidates.emplace(std::string(key), Candidate{std::string(owner), {}, 0}).first;
-        }
-        c->second.matches.emplace_back(word.idfs[t], tf);
-        c->second.round = round;
-      }
-      if (!it.status().ok()) return UnavailableError("read store: " + it.status().ToString());
-    }
-  }
-  if (round > 0) std::erase_if(candidates, [&](const auto& c) { return c.second.round != round; });
-  return Status::Ok();
-}
-
-// Checks each candidate for `word`'s terms by point lookups, dropping those
-// that hold none.
-Status ProbePostings(const ReadStore& store, const WordTerms& word, Candidates& candidates) {
-  for (auto c = candidates.begin(); c != candidates.end();) {
-    bool matched = false;
-    for (size_t t = 0; t < word.terms.size(); ++t) {
-      DOCKET_ASSIGN_OR_RETURN(
-          auto v, store.Get(Cf::kSearch,
-                            keys::PostingKey(word.terms[t], c->second.account, c->first)));
-      if (!v) continue;
-      matched = true;
-      c->second.matches.emplace_back(word.idfs[t],
-                                     static_cast<double>(DecodeCounter(*v).value_or(0)));
-    }
-    c = matched ? std::next(c) : candidates.erase(c);
-  }
-  return Status::Ok();
-}
-
-// The cases matching every word (AND), rarest word first: its postings are
-// scanned; each further word either checks the surviving candidates one by
-// one (point lookups, when there are fewer of them than the word has
-// postings) or is scanned and intersected.
-Result<Candidates> MatchAllWords(const ReadStore& store, const std::vector<std::string>& scopes,
-                                 const std::vector<WordTerms>& plan) {
-  std::vector<size_t> order(plan.size());
-  for (size_t w = 0; w < order.size(); ++w) order[w] = w;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return plan[a].df < plan[b].df; });
-  Candidates candidates;
-  auto it = store.NewIterator(Cf::kSearch);
-  for (size_t i = 0; i < order.size(); ++i) {
-    const WordTerms& word = plan[order[i]];
-    if (i == 0) {
-      DOCKET_RETURN_IF_ERROR(ScanPostings(*it, scopes, word, 0, candidates));
-    } else if (static_cast<int64_t>(candidates.size() * word.terms.size()) < word.df) {
-      DOCKET_RETURN_IF_ERROR(ProbePostings(store, word, candidates));
-    } else {
-      DOCKET_RETURN_IF_ERROR(ScanPostings(*it, scopes, word, i, candidates));
-    }
-    if (candidates.empty()) break;
-  }
-  return candidates;
-}
-
-// A ranked match.
-struct Hit {
-  std::string number;
-  double score;
-  int64_t updated;
-};
-
-// Scores the candidates by BM25 against their search documents and ranks
-// them: best first, ties broken by recency, then by number.
-Result<std::vector<Hit>> RankHits(const ReadStore& store, const Candidates& candidates,
-                                  double avg_len) {
-  std::vector<Hit> hits;
-  constexpr double k1 = 1.2, b = 0.75;
-  for (const auto& [number, c] : candidates) {
-    DOCKET_ASSIGN_OR_RETURN(auto doc, store.Get(Cf::kSearch, keys::DocKey(number)));
-    long long length = 1, updated = 0;
-    if (doc) std::sscanf(doc->c_str(), "%lld %lld", &length, &updated);
-    const double norm = k1 * (1 - b + b * static_cast<double>(length) / avg_len);
-    double score = 0;
-    for (const auto& [term_idf, tf] : c.matches) score += term_idf * tf * (k1 + 1) / (tf + norm);
-    hits.push_back({number, score, updated});
-  }
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-    if (a.score != b.score) return a.score > b.score;
-    if (a.updated != b.updated) return a.updated > b.updated;
-    return a.number > b.number;
-  });
-  return hits;
-}
-
 }  // namespace
 
 Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuery& query) const {
@@ -846,26 +616,17 @@ Result<SearchPage> CaseQueries::SearchWords(const Scope& scope, const SearchQuer
   if (words.empty()) return page;
   if (words.size() > 16) return InvalidArgumentError("q has more than 16 words");
 
-  const std::vector<std::string> scopes = scope.Accounts();  // "" = all accounts
-  const SearchCounter counter = [this](const std::string& key) {
-    return Counter(Cf::kSearch, key);
-  };
-  DOCKET_ASSIGN_OR_RETURN(const CorpusStats stats, ReadCorpusStats(counter, scopes));
-  DOCKET_ASSIGN_OR_RETURN(const std::vector<WordTerms> plan,
-                          PlanTerms(*store_, counter, scopes, stats, words));
-  DOCKET_ASSIGN_OR_RETURN(const Candidates candidates, MatchAllWords(*store_, scopes, plan));
-  DOCKET_ASSIGN_OR_RETURN(const std::vector<Hit> hits, RankHits(*store_, candidates, stats.avg_len));
-
-  // The page: hits from `offset` on, those still in the scope.
-  for (size_t i = offset; i < hits.size() && page.rows.size() < query.page_size; ++i) {
-    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(hits[i].number));
+  DOCKET_ASSIGN_OR_RETURN(const WordRanking ranking,
+                          RankWords(*store_, scope.Accounts(), words, offset + query.page_size));
+  for (size_t i = offset; i < ranking.top.size(); ++i) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(NumberOfDoc(ranking.top[i].doc)));
     if (!s || !scope.Allows(Text(*s, "account_id"))) continue;  // belt and braces
     json row = PublicRow(std::move(*s), false);
-    row["score"] = std::round(hits[i].score * 1000) / 1000;
+    row["score"] = std::round(ranking.top[i].score * 1000) / 1000;
     page.rows.push_back(std::move(row));
   }
   const size_t next = offset + query.page_size;
-  if (next < hits.size()) {
+  if (next < ranking.matches) {
     page.has_more = true;
     page.after_cursor = MakeRankCursor(next);
   }

@@ -17,17 +17,27 @@
 //                g\0<inv time><number><version>
 //   attachments  <number><attachment id>                    JSON
 //   watchers     <number><email>                            JSON
-//   search       p\0<term>\0<account>\0<number>             term frequency (one posting
-//                                                          serves a customer's range and staff's)
-//                f\0<term>                                  document frequency
+//   search       f\0<term>                                  document frequency
 //                d\0<number>                                "<length> <updated µs>"
-//                s\0<number>                                the case's terms, '\n'-separated
+//                s\0<number>                                the case's terms with their
+//                                                          frequencies: "<term> <tf>\n"...
 //                v\0<account>\0<term>                       the account's document frequency
 //                m\0docs, m\0length                         collection statistics
 //                m\0docs\0<account>, m\0length\0<account>   the account's statistics
 //                (a customer's search ranks and expands prefixes with their
 //                accounts' statistics only: nothing of other accounts shows)
 //                (frequencies and statistics are 8-byte counters, merged)
+//   postings     bitmaps of document ids (a case's id is its number's
+//                digits, DocId; projections/bitmap.h):
+//                t\0<term>                                  cases holding the term
+//                x\0<term>\0<bit>                           cases whose frequency of the term,
+//                                                          minus 1, has bit <bit> ('A' + k) set
+//                l\0<bit>                                   cases whose length in terms has
+//                                                          bit <bit> ('A' + k) set
+//                a\0<account>                               the account's cases
+//                q\0<state>                                 cases in a state (StateChar)
+//                y\0<case type>                             cases of a case type
+//                c\0<case type>\0<category>                 cases of a category
 //   meta         offset/<partition %05d>                    next offset to consume
 //   dead         (common to every context: projections/dead_keys.h)
 #ifndef DOCKET_PROJECTIONS_CASES_KEYS_H_
@@ -96,14 +106,6 @@ inline std::string UpdatesPrefix(std::string_view account) {
   return account.empty() ? std::string("g") + '\0' : Join({"a", account, ""});
 }
 
-inline std::string TermPrefix(std::string_view term) { return Join({"p", term, ""}); }
-inline std::string TermAccountPrefix(std::string_view term, std::string_view account) {
-  return Join({"p", term, account, ""});
-}
-inline std::string PostingKey(std::string_view term, std::string_view account,
-                              std::string_view number) {
-  return TermAccountPrefix(term, account) + std::string(number);
-}
 inline std::string DocFreqKey(std::string_view term) { return Join({"f", term}); }
 inline std::string VocabPrefix(std::string_view account) { return Join({"v", account, ""}); }
 inline std::string VocabKey(std::string_view account, std::string_view term) {
@@ -115,6 +117,22 @@ inline std::string AccountLengthKey(std::string_view account) {
 }
 inline std::string DocKey(std::string_view number) { return Join({"d", number}); }
 inline std::string DocTermsKey(std::string_view number) { return Join({"s", number}); }
+
+// postings: bit-sliced numbers are sliced into bits 'A' + k.
+inline char SliceBit(int k) { return static_cast<char>('A' + k); }
+inline std::string TermBitsKey(std::string_view term) { return Join({"t", term}); }
+inline std::string TermBitsPrefix(std::string_view stem) { return Join({"t", stem}); }
+inline std::string ExcessTfBitsPrefix(std::string_view term) { return Join({"x", term, ""}); }
+inline std::string ExcessTfBitsKey(std::string_view term, int k) {
+  return Join({"x", term, std::string(1, SliceBit(k))});
+}
+inline std::string LengthBitsKey(int k) { return Join({"l", std::string(1, SliceBit(k))}); }
+inline std::string AccountBitsKey(std::string_view account) { return Join({"a", account}); }
+inline std::string StateBitsKey(char state) { return Join({"q", std::string(1, state)}); }
+inline std::string TypeBitsKey(std::string_view case_type) { return Join({"y", case_type}); }
+inline std::string CategoryBitsKey(std::string_view case_type, std::string_view category) {
+  return Join({"c", case_type, category});
+}
 // Collection statistics of all accounts (merge counters in the search
 // family): the number of documents and their total length in terms. Built
 // by Join like every key ("m\0docs"); a string_view of a literal with an

@@ -357,10 +357,8 @@ Result<ApplyOutcome> ApplyIdentityEvent(const fb::EventEnvelopeT& e, Txn& txn) {
 }
 
 std::vector<FamilySpec> IdentityProjection::Families() const {
-  return {{"accounts", false},         {"users", false},
-          {"user_by_email", false},    {"sessions", false},
-          {"user_by_username", false}, {"user_index", false},
-          {"access_requests", false},  {"access_request_index", false}};
+  return {{"accounts"},         {"users"},      {"user_by_email"},   {"sessions"},
+          {"user_by_username"}, {"user_index"}, {"access_requests"}, {"access_request_index"}};
 }
 
 std::unique_ptr<EventApplier> IdentityProjection::NewApplier() const {

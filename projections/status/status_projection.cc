@@ -63,7 +63,7 @@ Result<ApplyOutcome> ApplyStatusEvent(const fb::EventEnvelopeT& e, Txn& txn) {
 }
 
 std::vector<FamilySpec> StatusProjection::Families() const {
-  return {{"services", false}, {"versions", false}, {"counters", true}, {"feedback", false}};
+  return {{"services"}, {"versions"}, {"counters", FamilyKind::kCounters}, {"feedback"}};
 }
 
 std::unique_ptr<EventApplier> StatusProjection::NewApplier() const {

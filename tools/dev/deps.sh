@@ -10,6 +10,8 @@ packages=(
   librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
+  libroaring-dev  # the search index's compressed bitmaps (CRoaring)
+  libxapian-dev  # bench/xapian_bench: the search comparison
   libboost-dev curl  # Beast/Asio for the gateway; curl for run.sh's readiness wait
   libcurl4-openssl-dev  # the notifier's SMTP client
   python3-aiosmtpd  # the development and test SMTP server (tools/dev/smtp-server.py)

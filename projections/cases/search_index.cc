@@ -1,0 +1,126 @@
+#include "projections/cases/search_index.h"
+
+#include <charconv>
+#include <cstdio>
+#include <map>
+
+#include "aggregates/cases/case.h"
+#include "projections/cases/case_families.h"
+#include "projections/cases/keys.h"
+
+namespace docket::projections {
+namespace {
+
+// Reads "<a> <b>" (the search document entry).
+bool ParsePair(std::string_view v, int64_t* a, int64_t* b) {
+  const char* end = v.data() + v.size();
+  auto r1 = std::from_chars(v.data(), end, *a);
+  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return false;
+  auto r2 = std::from_chars(r1.ptr + 1, end, *b);
+  return r2.ec == std::errc() && r2.ptr == end;
+}
+
+// The case's terms and frequencies ("<term> <tf>\n"...); false when the
+// entry is malformed.
+bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out) {
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    const size_t sp = line.rfind(' ');
+    if (sp == std::string_view::npos || sp == 0) return false;
+    int64_t tf = 0;
+    auto r = std::from_chars(line.data() + sp + 1, line.data() + line.size(), tf);
+    if (r.ec != std::errc() || r.ptr != line.data() + line.size() || tf < 1) return false;
+    (*out)[std::string(line.substr(0, sp))] = tf;
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+  }
+  return true;
+}
+
+// Moves `doc` between the bit-sliced bitmaps `key(k)` from value `from` to `to`.
+template <typename KeyFn>
+void MoveSlices(Txn& txn, uint32_t doc, int64_t from, int64_t to, KeyFn key) {
+  for (int k = 0; k < kSliceBits; ++k) {
+    const bool was = (from >> k) & 1, is = (to >> k) & 1;
+    if (was != is) txn.SetBit(Cf::kPostings, key(k), doc, is);
+  }
+}
+
+}  // namespace
+
+Result<uint32_t> DocId(std::string_view number) {
+  auto n = aggregates::ParseCaseNumber(number);
+  if (!n.ok()) return FailedPreconditionError(n.status().message());
+  if (*n > UINT32_MAX) {
+    return FailedPreconditionError("case " + std::string(number) +
+                                   " is beyond the search index's 2^32 document ids");
+  }
+  return static_cast<uint32_t>(*n);
+}
+
+std::string NumberOfDoc(uint32_t id) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "CS%011u", id);
+  return buf;
+}
+
+Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
+                 const std::string& account, int64_t updated_us,
+                 const std::vector<std::string>& texts) {
+  DOCKET_ASSIGN_OR_RETURN(const uint32_t doc, DocId(number));
+  std::map<std::string, int64_t> added_tf;
+  int64_t added = 0;
+  for (const auto& t : texts) {
+    for (auto& term : analyzer.Terms(t)) {
+      ++added_tf[std::move(term)];
+      ++added;
+    }
+  }
+  if (!added_tf.empty()) {
+    const std::string terms_key = keys::DocTermsKey(number);
+    DOCKET_ASSIGN_OR_RETURN(auto known_text, txn.Get(Cf::kSearch, terms_key));
+    std::map<std::string, int64_t> known;
+    if (known_text && !ParseTermList(*known_text, &known)) {
+      return DataLossError("read store: search terms of " + number + " are malformed");
+    }
+    for (const auto& [term, n] : added_tf) {
+      int64_t& tf = known[term];
+      if (tf == 0) {
+        txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
+        txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
+        txn.Merge(Cf::kSearch, keys::VocabKey(account, term), 1);
+      }
+      const int64_t excess_before = tf == 0 ? 0 : tf - 1;
+      tf = std::min<int64_t>(tf + n, int64_t{1} << kSliceBits);
+      MoveSlices(txn, doc, excess_before, tf - 1,
+                 [&](int k) { return keys::ExcessTfBitsKey(term, k); });
+    }
+    std::string joined;
+    for (const auto& [term, tf] : known) {
+      joined.append(term).push_back(' ');
+      joined.append(std::to_string(tf)).push_back('\n');
+    }
+    if (!joined.empty()) joined.pop_back();
+    txn.Put(Cf::kSearch, terms_key, joined);
+  }
+  const std::string doc_key = keys::DocKey(number);
+  DOCKET_ASSIGN_OR_RETURN(auto entry, txn.Get(Cf::kSearch, doc_key));
+  int64_t length = 0, old_updated = 0;
+  if (entry && !ParsePair(*entry, &length, &old_updated)) {
+    return DataLossError("read store: search document of " + number + " is malformed");
+  }
+  const int64_t new_length = std::min<int64_t>(length + added, (int64_t{1} << kSliceBits) - 1);
+  txn.Put(Cf::kSearch, doc_key, std::to_string(new_length) + " " + std::to_string(updated_us));
+  MoveSlices(txn, doc, length, new_length, [](int k) { return keys::LengthBitsKey(k); });
+  if (!entry) {
+    txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);
+    txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);
+  }
+  if (new_length != length) {
+    txn.Merge(Cf::kSearch, keys::SearchLengthKey(), new_length - length);
+    txn.Merge(Cf::kSearch, keys::AccountLengthKey(account), new_length - length);
+  }
+  return Status::Ok();
+}
+
+}  // namespace docket::projections

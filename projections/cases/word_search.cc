@@ -1,0 +1,343 @@
+#include "projections/cases/word_search.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+#include <unordered_map>
+
+#include "projections/cases/case_families.h"
+#include "projections/cases/keys.h"
+#include "projections/cases/search_index.h"
+
+namespace docket::projections {
+namespace {
+
+constexpr double kK1 = 1.2, kB = 0.75;
+constexpr size_t kMaxExpansion = 64;  // terms a prefix word expands to
+constexpr int64_t kUnknown = INT64_MIN;  // a RankedCase's recency not read yet
+
+// Calls fn(id) for every id of `b`, in increasing order.
+template <typename Fn>
+void ForEach(const Bitmap& b, Fn&& fn) {
+  roaring_iterate(
+      &b.roaring,
+      [](uint32_t id, void* p) {
+        (*static_cast<Fn*>(p))(id);
+        return true;
+      },
+      &fn);
+}
+
+Result<int64_t> ReadCounter(const ReadStore& store, const std::string& key) {
+  DOCKET_ASSIGN_OR_RETURN(auto v, store.Get(Cf::kSearch, key));
+  return v ? std::max<int64_t>(0, DecodeCounter(*v).value_or(0)) : 0;
+}
+
+// BM25 collection statistics of a scope.
+struct CorpusStats {
+  double docs = 1;     // documents in the scope, at least 1
+  double avg_len = 1;  // their average length in terms, at least 1
+  double Idf(int64_t df) const {
+    return std::log(1 + (docs - static_cast<double>(df) + 0.5) / (static_cast<double>(df) + 0.5));
+  }
+};
+
+Result<CorpusStats> ReadCorpusStats(const ReadStore& store, const std::vector<std::string>& scopes) {
+  int64_t doc_count = 0, total_length = 0;
+  for (const auto& account : scopes) {
+    DOCKET_ASSIGN_OR_RETURN(int64_t d, ReadCounter(store, account.empty()
+                                                              ? keys::SearchDocsKey()
+                                                              : keys::AccountDocsKey(account)));
+    DOCKET_ASSIGN_OR_RETURN(int64_t l, ReadCounter(store, account.empty()
+                                                              ? keys::SearchLengthKey()
+                                                              : keys::AccountLengthKey(account)));
+    doc_count += d;
+    total_length += l;
+  }
+  CorpusStats stats;
+  stats.docs = std::max<double>(1, static_cast<double>(doc_count));
+  stats.avg_len =
+      std::max(1.0, static_cast<double>(total_length) / std::max<double>(1, doc_count));
+  return stats;
+}
+
+// The indexed terms starting with `stem` in the vocabulary of `scopes`, at
+// most kMaxExpansion, in term order.
+Result<std::vector<std::string>> ExpandPrefix(const ReadStore& store,
+                                              const std::vector<std::string>& scopes,
+                                              const std::string& stem) {
+  std::set<std::string> terms;
+  for (const auto& account : scopes) {
+    // Staff: the posting bitmaps' keys; a customer: their accounts' vocabulary.
+    const Cf cf = account.empty() ? Cf::kPostings : Cf::kSearch;
+    const std::string base = account.empty() ? keys::TermBitsPrefix("") : keys::VocabPrefix(account);
+    const std::string start = base + stem;
+    auto it = store.NewIterator(cf);
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+      terms.insert(it->key().ToString().substr(base.size()));
+      if (terms.size() >= kMaxExpansion) break;
+    }
+    if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+  }
+  std::vector<std::string> out(terms.begin(), terms.end());
+  if (out.size() > kMaxExpansion) out.resize(kMaxExpansion);
+  return out;
+}
+
+// One query word: its terms, their idfs and posting bitmaps.
+struct WordTerms {
+  std::vector<std::string> terms;
+  std::vector<double> idfs;
+  std::vector<Bitmap> postings;
+  Bitmap any;  // the union of `postings`
+};
+
+Result<std::vector<WordTerms>> PlanWords(const ReadStore& store,
+                                         const std::vector<std::string>& scopes,
+                                         const CorpusStats& stats,
+                                         const std::vector<Word>& words) {
+  std::vector<WordTerms> plan(words.size());
+  for (size_t w = 0; w < words.size(); ++w) {
+    const std::string& stem = words[w].stem;
+    if (w + 1 < words.size() || stem.size() < 2) {
+      plan[w].terms = {stem};
+    } else {
+      DOCKET_ASSIGN_OR_RETURN(plan[w].terms, ExpandPrefix(store, scopes, stem));
+    }
+    std::vector<const Bitmap*> parts;
+    for (const auto& term : plan[w].terms) {
+      int64_t df = 0;
+      for (const auto& account : scopes) {
+        DOCKET_ASSIGN_OR_RETURN(int64_t n,
+                                ReadCounter(store, account.empty() ? keys::DocFreqKey(term)
+                                                                   : keys::VocabKey(account, term)));
+        df += n;
+      }
+      plan[w].idfs.push_back(stats.Idf(df));
+      DOCKET_ASSIGN_OR_RETURN(Bitmap b, store.GetBitmap(Cf::kPostings, keys::TermBitsKey(term)));
+      plan[w].postings.push_back(std::move(b));
+    }
+    for (const auto& b : plan[w].postings) parts.push_back(&b);
+    plan[w].any = parts.empty() ? Bitmap() : Bitmap::fastunion(parts.size(), parts.data());
+  }
+  return plan;
+}
+
+// Per-match arrays: indexed by id - lo when the matches are dense enough,
+// else by rank among the sorted matches.
+class MatchSlots {
+ public:
+  explicit MatchSlots(const Bitmap& matches) {
+    const uint64_t n = matches.cardinality();
+    lo_ = matches.minimum();
+    const uint64_t span = uint64_t{matches.maximum()} - lo_ + 1;
+    dense_ = span <= 8 * n + 4096;
+    if (!dense_) {
+      ids_.resize(n);
+      matches.toUint32Array(ids_.data());
+    }
+    size_ = dense_ ? span : n;
+  }
+  size_t size() const { return size_; }
+  size_t operator()(uint32_t id) const {
+    if (dense_) return id - lo_;
+    return static_cast<size_t>(std::lower_bound(ids_.begin(), ids_.end(), id) - ids_.begin());
+  }
+
+ private:
+  bool dense_ = true;
+  uint32_t lo_ = 0;
+  size_t size_ = 0;
+  std::vector<uint32_t> ids_;
+};
+
+// A bit-sliced number per match: the sum of 2^k over the slices holding it.
+template <typename KeyFn>
+Status ReadSlices(const ReadStore& store, const Bitmap& matches, const MatchSlots& slot,
+                  KeyFn key, std::vector<uint32_t>& out) {
+  for (int k = 0; k < kSliceBits; ++k) {
+    DOCKET_ASSIGN_OR_RETURN(Bitmap b, store.GetBitmap(Cf::kPostings, key(k)));
+    if (b.isEmpty()) continue;
+    b &= matches;
+    ForEach(b, [&](uint32_t id) { out[slot(id)] |= uint32_t{1} << k; });
+  }
+  return Status::Ok();
+}
+
+// tf - 1 of the `hits` whose frequency of `term` is above 1, from the
+// term's slices (only those that exist: one seek).
+Status ReadExcess(const ReadStore& store, const std::string& term, const Bitmap& hits,
+                  std::unordered_map<uint32_t, uint32_t>& excess) {
+  const std::string prefix = keys::ExcessTfBitsPrefix(term);
+  auto it = store.NewIterator(Cf::kPostings);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const int b = key.size() == prefix.size() + 1 ? key.back() - keys::SliceBit(0) : -1;
+    if (b < 0 || b >= kSliceBits) continue;
+    auto x = DecodeBitmap(it->value().ToStringView());
+    if (!x) return DataLossError("read store: frequency bitmap of '" + term + "' is corrupt");
+    *x &= hits;
+    ForEach(*x, [&](uint32_t id) { excess[id] |= uint32_t{1} << b; });
+  }
+  if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+  return Status::Ok();
+}
+
+// "<length> <updated µs>" of a case's search document: its update time.
+Result<int64_t> ReadUpdated(const ReadStore& store, uint32_t doc) {
+  DOCKET_ASSIGN_OR_RETURN(auto v, store.Get(Cf::kSearch, keys::DocKey(NumberOfDoc(doc))));
+  int64_t updated = 0;
+  const size_t sp = v ? v->find(' ') : std::string::npos;
+  if (sp == std::string::npos ||
+      std::from_chars(v->data() + sp + 1, v->data() + v->size(), updated).ec != std::errc()) {
+    return DataLossError("read store: search document of " + NumberOfDoc(doc) + " is missing");
+  }
+  return updated;
+}
+
+// The `need` most recent of `tied` (ids), by walking each scope's by-updated
+// list index, newest first, and keeping the members of `tied`; every case
+// updated at the same time as the last one kept is kept too (the caller
+// orders those by number). Fewer than `need` only when the list index and
+// the postings disagree (a read between two commits).
+Result<std::vector<RankedCase>> WalkRecent(const ReadStore& store,
+                                           const std::vector<std::string>& scopes,
+                                           const Bitmap& tied, size_t need) {
+  std::vector<RankedCase> out;
+  for (const auto& account : scopes) {
+    const std::string prefix = keys::ListPrefix(account, 'u');
+    size_t found = 0;
+    int64_t boundary = 0;
+    auto it = store.NewIterator(Cf::kLists);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const std::string_view rest = it->key().ToStringView().substr(prefix.size());
+      if (rest.size() != 16 + keys::kNumberWidth) continue;
+      uint64_t inv = 0;
+      uint32_t doc = 0;
+      std::from_chars(rest.data(), rest.data() + 16, inv, 16);
+      const int64_t updated = static_cast<int64_t>(~inv);
+      if (found >= need && updated != boundary) break;
+      const std::string_view digits = rest.substr(16 + 2);
+      if (std::from_chars(digits.data(), digits.data() + digits.size(), doc).ec != std::errc() ||
+          !tied.contains(doc)) {
+        continue;
+      }
+      out.push_back({doc, 0, updated});
+      if (++found == need) boundary = updated;
+    }
+    if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
+  }
+  return out;
+}
+
+bool Better(const RankedCase& a, const RankedCase& b) {
+  if (a.score != b.score) return a.score > b.score;
+  if (a.updated_us != b.updated_us) return a.updated_us > b.updated_us;
+  return a.doc > b.doc;
+}
+
+// The best `k` of the scored matches, recency read only where it decides.
+Result<std::vector<RankedCase>> SelectTop(const ReadStore& store,
+                                          const std::vector<std::string>& scopes,
+                                          std::vector<RankedCase> scored, size_t k,
+                                          size_t tie_lookups) {
+  k = std::min(k, scored.size());
+  if (k == 0) return std::vector<RankedCase>();
+  auto by_score = [](const RankedCase& a, const RankedCase& b) { return a.score > b.score; };
+  std::nth_element(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k - 1),
+                   scored.end(), by_score);
+  const double kth = scored[k - 1].score;
+  std::vector<RankedCase> top, tied;
+  for (const auto& c : scored) {
+    if (c.score > kth) top.push_back(c);
+    else if (c.score == kth) tied.push_back(c);
+  }
+  const size_t need = k - top.size();
+  if (tied.size() > need && tied.size() > tie_lookups) {
+    Bitmap tied_bits;
+    for (const auto& c : tied) tied_bits.add(c.doc);
+    DOCKET_ASSIGN_OR_RETURN(auto recent, WalkRecent(store, scopes, tied_bits, need));
+    if (recent.size() >= need) {
+      for (auto& c : recent) c.score = kth;
+      tied = std::move(recent);
+    }
+  }
+  for (auto* part : {&top, &tied}) {
+    for (auto& c : *part) {
+      if (c.updated_us == kUnknown) {
+        DOCKET_ASSIGN_OR_RETURN(c.updated_us, ReadUpdated(store, c.doc));
+      }
+    }
+  }
+  std::sort(tied.begin(), tied.end(), Better);
+  if (tied.size() > need) tied.resize(need);
+  top.insert(top.end(), tied.begin(), tied.end());
+  std::sort(top.begin(), top.end(), Better);
+  return top;
+}
+
+}  // namespace
+
+Result<WordRanking> RankWords(const ReadStore& store, const std::vector<std::string>& scopes,
+                              const std::vector<Word>& words, size_t k,
+                              const RankOptions& options) {
+  WordRanking ranking;
+  if (words.empty() || scopes.empty()) return ranking;
+  DOCKET_ASSIGN_OR_RETURN(const CorpusStats stats, ReadCorpusStats(store, scopes));
+  DOCKET_ASSIGN_OR_RETURN(std::vector<WordTerms> plan, PlanWords(store, scopes, stats, words));
+
+  // 1. The matches: every word's bitmap, and a customer's accounts.
+  std::vector<const Bitmap*> sets;
+  for (const auto& w : plan) sets.push_back(&w.any);
+  Bitmap accounts;
+  if (!scopes.front().empty()) {
+    for (const auto& account : scopes) {
+      DOCKET_ASSIGN_OR_RETURN(Bitmap b, store.GetBitmap(Cf::kPostings, keys::AccountBitsKey(account)));
+      accounts |= b;
+    }
+    sets.push_back(&accounts);
+  }
+  std::sort(sets.begin(), sets.end(),
+            [](const Bitmap* a, const Bitmap* b) { return a->cardinality() < b->cardinality(); });
+  Bitmap matches = *sets.front();
+  for (size_t i = 1; i < sets.size() && !matches.isEmpty(); ++i) matches &= *sets[i];
+  ranking.matches = matches.cardinality();
+  if (matches.isEmpty()) return ranking;
+
+  // 2. Scores: BM25 of each word's terms, summed in query and term order.
+  const MatchSlots slot(matches);
+  std::vector<uint32_t> length(slot.size(), 0);
+  DOCKET_RETURN_IF_ERROR(
+      ReadSlices(store, matches, slot, [](int b) { return keys::LengthBitsKey(b); }, length));
+  std::vector<double> score(slot.size(), 0.0);
+  for (const auto& w : plan) {
+    for (size_t t = 0; t < w.terms.size(); ++t) {
+      Bitmap hits = w.postings[t] & matches;
+      if (hits.isEmpty()) continue;
+      // Frequencies above 1 (few): tf - 1, bit-sliced.
+      std::unordered_map<uint32_t, uint32_t> excess;
+      DOCKET_RETURN_IF_ERROR(ReadExcess(store, w.terms[t], hits, excess));
+      const double idf = w.idfs[t];
+      ForEach(hits, [&](uint32_t id) {
+        const size_t s = slot(id);
+        double tf = 1;
+        if (!excess.empty()) {
+          auto e = excess.find(id);
+          if (e != excess.end()) tf += e->second;
+        }
+        const double norm = kK1 * (1 - kB + kB * static_cast<double>(length[s]) / stats.avg_len);
+        score[s] += idf * tf * (kK1 + 1) / (tf + norm);
+      });
+    }
+  }
+  std::vector<RankedCase> scored;
+  scored.reserve(ranking.matches);
+  ForEach(matches, [&](uint32_t id) { scored.push_back({id, score[slot(id)], kUnknown}); });
+
+  // 3. The best k.
+  DOCKET_ASSIGN_OR_RETURN(ranking.top, SelectTop(store, scopes, std::move(scored), k, options.tie_lookups));
+  return ranking;
+}
+
+}  // namespace docket::projections
