@@ -6,8 +6,10 @@
 //   2. indexing: a store of --cases cases built in-process from synthetic
 //      events through ProjectionApplier (the rebuild path without Kafka):
 //      events/s and documents (cases) indexed/s;
-//   3. queries on that store: p50/p99 of get, list page (25), overview and a
-//      2-word search, for a customer (one account) and for staff.
+//   3. queries on that store: p50/p99 of get, list page (25), overview and
+//      every search query class (one and two common words, common + rare,
+//      two-letter prefixes, case-number prefix), for a customer (one
+//      account) and for staff.
 //
 //   tools/kafka/local-kafka.sh start
 //   build/bench/projection_bench [--events 1000000] [--cases 1000000]
@@ -63,9 +65,27 @@ Latency Measure(size_t n, const std::function<void(size_t)>& fn) {
   return {us[n / 2], us[std::min(n - 1, n * 99 / 100)], n};
 }
 
+// --json: every figure also as one JSON line (bench/report.py renders them).
+FILE* json_out = nullptr;
+
 void Print(const std::string& what, const Latency& l) {
-  std::printf("  %-40s p50 %11.1f us   p99 %11.1f us   (n=%zu)\n", what.c_str(), l.p50_us,
+  std::printf("  %-44s p50 %11.1f us   p99 %11.1f us   (n=%zu)\n", what.c_str(), l.p50_us,
               l.p99_us, l.n);
+  if (json_out) {
+    std::fprintf(json_out,
+                 "{\"bench\":\"query\",\"what\":\"%s\",\"p50_us\":%.1f,\"p99_us\":%.1f,"
+                 "\"n\":%zu}\n",
+                 what.c_str(), l.p50_us, l.p99_us, l.n);
+    std::fflush(json_out);
+  }
+}
+
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
 }
 
 int Rebuild(const std::string& brokers, int64_t events, int repeat) {
@@ -183,7 +203,23 @@ bool IndexCases(const projections::CaseProjection& projection, projections::Read
   std::printf("indexing: %llu cases (%lld events) in %.0f s: %.0f events/s, %.0f documents/s\n",
               static_cast<unsigned long long>(opened_cases), static_cast<long long>(n), secs,
               n / secs, opened_cases / secs);
-  store->db()->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr).PermitUncheckedError();
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (int f = 0; f < store->family_count(); ++f) {
+    store->db()->CompactRange(compact, store->handle(projections::Family(f)), nullptr, nullptr)
+        .PermitUncheckedError();
+  }
+  const uint64_t bytes = DirectoryBytes(store->dir());
+  std::printf("store: %.1f MB after a full compaction, %.0f bytes per case\n", bytes / 1e6,
+              static_cast<double>(bytes) / static_cast<double>(opened_cases));
+  if (json_out) {
+    std::fprintf(json_out,
+                 "{\"bench\":\"indexing\",\"cases\":%llu,\"events\":%lld,\"seconds\":%.1f,"
+                 "\"events_per_s\":%.0f,\"documents_per_s\":%.0f,\"store_bytes\":%llu}\n",
+                 static_cast<unsigned long long>(opened_cases), static_cast<long long>(n), secs,
+                 n / secs, opened_cases / secs, static_cast<unsigned long long>(bytes));
+    std::fflush(json_out);
+  }
   return true;
 }
 
@@ -231,40 +267,45 @@ void MeasureLookups(const projections::CaseQueries& q, const SampledCases& s,
         }));
 }
 
-// Prints the latencies of 2-word and case number prefix searches; adds what
-// they return to `sink`.
+// Prints the latencies of every search query class of issue 15, for a
+// customer (the sampled case's account) and for staff; adds what they
+// return to `sink`.
 void MeasureSearches(const projections::CaseQueries& q, const SampledCases& s,
                      const projections::Scope& staff, size_t& sink) {
-  const std::vector<std::string> two_words = {"router speed", "invoice refund", "fiber outage",
-                                              "backup office", "slow evening"};
-  Print("2-word search, common words (customer)", Measure(s.numbers.size(), [&](size_t i) {
-          projections::SearchQuery sq;
-          sq.q = two_words[i % two_words.size()];
-          sink += q.Search({false, {s.accounts[i]}}, sq)->rows.size();
-        }));
-  Print("2-word search, common words (staff)", Measure(50, [&](size_t i) {
-          projections::SearchQuery sq;
-          sq.q = two_words[i % two_words.size()];
-          sink += q.Search(staff, sq)->rows.size();
-        }));
   // Synthetic text draws a third of its words from 20,000 rare ones
   // ("w<n>") and the rest from 48 common ones, each in about half of all
-  // cases: the common pairs above are the worst case.
-  Print("2-word search, common + rare (staff)", Measure(200, [&](size_t i) {
-          projections::SearchQuery sq;
-          sq.q = "router w" + std::to_string(i * 97 % 20000);
-          sink += q.Search(staff, sq)->rows.size();
-        }));
-  Print("2-word search, common + rare (customer)", Measure(s.numbers.size(), [&](size_t i) {
-          projections::SearchQuery sq;
-          sq.q = "router w" + std::to_string(i * 97 % 20000);
-          sink += q.Search({false, {s.accounts[i]}}, sq)->rows.size();
-        }));
-  Print("case number prefix search (staff)", Measure(500, [&](size_t i) {
-          projections::SearchQuery sq;
-          sq.q = s.numbers[i].substr(0, 10);
-          sink += q.Search(staff, sq)->rows.size();
-        }));
+  // cases: two common words are the worst case (a quarter of the scope
+  // matches and is scored).
+  const std::vector<std::string> two_words = {"router speed", "invoice refund", "fiber outage",
+                                              "backup office", "slow evening"};
+  const std::vector<std::string> one_word = {"router", "invoice", "fiber", "backup", "slow"};
+  const std::vector<std::string> two_letters = {"ro", "in", "fi", "ba", "sl", "wi", "ch"};
+  struct Class {
+    std::string name;
+    std::function<std::string(size_t)> query;
+  };
+  const std::vector<Class> classes = {
+      {"1 common word", [&](size_t i) { return one_word[i % one_word.size()]; }},
+      {"2 common words", [&](size_t i) { return two_words[i % two_words.size()]; }},
+      {"common + rare word", [&](size_t i) { return "router w" + std::to_string(i * 97 % 20000); }},
+      {"2-letter prefix", [&](size_t i) { return two_letters[i % two_letters.size()]; }},
+      {"common word + 2-letter prefix",
+       [&](size_t i) { return one_word[i % one_word.size()] + " " + two_letters[i % two_letters.size()]; }},
+      {"case number prefix (8 digits)", [&](size_t i) { return s.numbers[i].substr(0, 10); }},
+  };
+  const size_t n = std::min<size_t>(s.numbers.size(), 1000);
+  for (const auto& c : classes) {
+    Print("search, " + c.name + " (customer)", Measure(n, [&](size_t i) {
+            projections::SearchQuery sq;
+            sq.q = c.query(i);
+            sink += q.Search({false, {s.accounts[i]}}, sq)->rows.size();
+          }));
+    Print("search, " + c.name + " (staff)", Measure(n, [&](size_t i) {
+            projections::SearchQuery sq;
+            sq.q = c.query(i);
+            sink += q.Search(staff, sq)->rows.size();
+          }));
+  }
 }
 
 // Builds the query store when it is missing, then measures queries on it.
@@ -309,6 +350,7 @@ int main(int argc, char** argv) {
   int repeat = 3;
   std::string store = (std::filesystem::temp_directory_path() / "docket-bench-store").string();
   bool skip_rebuild = false, skip_queries = false;
+  std::string json_path;
   app.add_option("--brokers", brokers)->capture_default_str();
   app.add_option("--events", events, "Events in the rebuild topic")->capture_default_str();
   app.add_option("--repeat", repeat, "Rebuild runs (median)")->capture_default_str();
@@ -316,7 +358,15 @@ int main(int argc, char** argv) {
   app.add_option("--store", store, "Query store directory (kept)")->capture_default_str();
   app.add_flag("--skip-rebuild", skip_rebuild);
   app.add_flag("--skip-queries", skip_queries);
+  app.add_option("--json", json_path, "Also append every figure to this file as JSON lines");
   CLI11_PARSE(app, argc, argv);
+  if (!json_path.empty()) {
+    docket::json_out = std::fopen(json_path.c_str(), "a");
+    if (!docket::json_out) {
+      std::cerr << "cannot open " << json_path << "\n";
+      return 1;
+    }
+  }
   spdlog::set_level(spdlog::level::warn);
   if (!skip_rebuild && docket::Rebuild(brokers, events, repeat) != 0) return 1;
   if (!skip_queries && docket::Queries(store, cases) != 0) return 1;

@@ -99,7 +99,7 @@ TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch
   auto doc = store_->Get(Cf::kSearch, keys::DocKey(kCase));
   ASSERT_TRUE(doc.ok() && doc->has_value());
   // subject 2 + description 3 + category 1 + type 2 + address 4 + account 2 + field 2
-  EXPECT_EQ(**doc, "16 " + std::to_string(t));
+  EXPECT_EQ(**doc, "16 " + std::to_string(t) + " " + std::to_string(t));
   EXPECT_EQ(Length(), 16);
   EXPECT_TRUE(InBitmap(keys::StateBitsKey('0' + static_cast<int>(fb::CaseState::New))));
   EXPECT_TRUE(InBitmap(keys::TypeBitsKey("technical_support")));

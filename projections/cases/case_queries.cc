@@ -12,6 +12,7 @@
 #include "aggregates/cases/case.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/keys.h"
+#include "projections/cases/list_filter.h"
 #include "projections/cases/search_index.h"
 #include "projections/cases/text.h"
 #include "projections/cases/word_search.h"
@@ -109,11 +110,6 @@ void AppendCsvField(std::string& out, std::string_view v) {
     out.push_back(c);
   }
   out.push_back('"');
-}
-
-// An empty filter matches anything.
-bool AnyOf(const std::vector<std::string>& filter, std::string_view v) {
-  return filter.empty() || std::find(filter.begin(), filter.end(), v) != filter.end();
 }
 
 std::string Text(const json& j, const char* key) {
@@ -311,12 +307,48 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
     DOCKET_ASSIGN_OR_RETURN(after, ReadCursor(q.after, sort, kListSuffixWidth, "page[after]"));
   }
   const std::vector<std::string> accounts = scope.Accounts(q.account_ids);
+  ListPage page;
+  DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> counts, StateCounts(accounts));
+  uint64_t in_scope = 0;
+  for (uint64_t c : counts) in_scope += c;
+  DOCKET_ASSIGN_OR_RETURN(const std::optional<Bitmap> selected, FilterSet(*store_, accounts, q));
+  page.total = selected ? selected->cardinality() : in_scope;
+  std::vector<std::string> numbers;
+  const bool direct = selected && (q.plan == ListQuery::Plan::kAuto
+                                        ? PreferDirectPage(*page.total, in_scope, q.page_size)
+                                        : q.plan == ListQuery::Plan::kDirect);
+  if (direct) {
+    // Few cases selected (or none): read them, not the index.
+    DOCKET_ASSIGN_OR_RETURN(const std::vector<std::string> suffixes,
+                            DirectSuffixes(*store_, *selected, sort));
+    auto it = std::upper_bound(suffixes.begin(), suffixes.end(), after);
+    for (; it != suffixes.end() && numbers.size() < q.page_size; ++it) {
+      numbers.push_back(it->substr(16));
+    }
+    if (it != suffixes.end()) {
+      page.has_more = true;
+      page.after_cursor = MakeCursor(sort, *std::prev(it));
+    }
+  } else {
+    DOCKET_RETURN_IF_ERROR(WalkList(accounts, sort, after, selected ? &*selected : nullptr, q,
+                                    page, numbers));
+  }
+  for (const auto& n : numbers) {
+    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(n));
+    if (!s) return DataLossError("read store: list names case " + n + ", which has no summary");
+    page.rows.push_back(PublicRow(std::move(*s), /*with_detail=*/false));
+  }
+  return page;
+}
+
+Status CaseQueries::WalkList(const std::vector<std::string>& accounts, char sort,
+                             const std::string& after, const Bitmap* selected,
+                             const ListQuery& q, ListPage& page,
+                             std::vector<std::string>& numbers) const {
   std::vector<std::string> prefixes;
   for (const auto& a : accounts) prefixes.push_back(keys::ListPrefix(a, sort));
-  ListPage page;
   MergedIndex index(store_, Cf::kLists, prefixes, after);
   std::string suffix, value, last, numbers_last;
-  std::vector<std::string> numbers;
   size_t scanned = 0;
   while (index.Next(&suffix, &value)) {
     if (++scanned > q.max_scanned) {
@@ -326,14 +358,13 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
       break;
     }
     last = suffix;  // the cursor covers every entry read, matched or not
-    auto entry = ListEntry::Decode(value);
-    if (!entry) return DataLossError("read store: list entry does not parse");
-    if (!q.states.empty() &&
-        std::find(q.states.begin(), q.states.end(), entry->state) == q.states.end()) {
-      continue;
-    }
-    if (!AnyOf(q.case_types, entry->case_type) || !AnyOf(q.categories, entry->category)) {
-      continue;
+    if (selected) {
+      uint32_t doc = 0;
+      const std::string_view digits = std::string_view(suffix).substr(16 + 2);
+      if (std::from_chars(digits.data(), digits.data() + digits.size(), doc).ec != std::errc()) {
+        return DataLossError("read store: list entry names no case number");
+      }
+      if (!selected->contains(doc)) continue;
     }
     if (numbers.size() == q.page_size) {
       page.has_more = true;
@@ -344,26 +375,10 @@ Result<ListPage> CaseQueries::List(const Scope& scope, const ListQuery& q) const
     numbers_last = suffix;
   }
   DOCKET_RETURN_IF_ERROR(index.status());
-  for (const auto& n : numbers) {
-    DOCKET_ASSIGN_OR_RETURN(auto s, Summary(n));
-    if (!s) return DataLossError("read store: list names case " + n + ", which has no summary");
-    page.rows.push_back(PublicRow(std::move(*s), /*with_detail=*/false));
-  }
   if (page.has_more) page.after_cursor = MakeCursor(sort, last);
-
-  if (q.case_types.empty() && q.categories.empty()) {
-    DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> counts, StateCounts(accounts));
-    uint64_t total = 0;
-    for (size_t st = 0; st < counts.size(); ++st) {
-      if (q.states.empty() || std::find(q.states.begin(), q.states.end(),
-                                        static_cast<fb::CaseState>(st)) != q.states.end()) {
-        total += counts[st];
-      }
-    }
-    page.total = total;
-  }
-  return page;
+  return Status::Ok();
 }
+
 
 Status CaseQueries::ExportCsv(const Scope& scope, ListQuery q,
                               const std::function<bool(std::string_view)>& sink,

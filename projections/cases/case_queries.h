@@ -57,6 +57,9 @@ struct ListQuery {
   // none) stops here with a short page, even an empty one, that has_more
   // and a cursor to go on from: the work of one request is bounded.
   size_t max_scanned = 10'000;
+  // How a page with filters is read (list_filter.h): chosen by cost, or
+  // forced (tests and benchmarks compare the two).
+  enum class Plan { kAuto, kDirect, kWalk } plan = Plan::kAuto;
   Status Validate() const;
 };
 
@@ -66,7 +69,7 @@ struct ListPage {
   // rows, even none, and still have more (ListQuery::max_scanned).
   bool has_more = false;
   std::string after_cursor;          // pass as ListQuery::after; "" when done
-  std::optional<uint64_t> total;     // set when cheap (no type/category filter)
+  std::optional<uint64_t> total;     // the cases the query selects (always set)
 };
 
 struct ActivityPage {
@@ -171,6 +174,12 @@ class CaseQueries {
   // Every row of a per-case family (attachments, watchers), in key order.
   Result<std::vector<nlohmann::json>> CaseRows(const Scope& scope, std::string_view number,
                                                Cf cf, std::string_view what) const;
+  // A list page by walking the sorted list indexes of `accounts` from
+  // `after`, keeping the members of `selected` (every case when null);
+  // fills `numbers`, has_more and the cursor.
+  Status WalkList(const std::vector<std::string>& accounts, char sort, const std::string& after,
+                  const Bitmap* selected, const ListQuery& q, ListPage& page,
+                  std::vector<std::string>& numbers) const;
   Result<SearchPage> SearchNumbers(const Scope& scope, const std::string& digits,
                                    const SearchQuery& query) const;
   Result<SearchPage> SearchWords(const Scope& scope, const SearchQuery& query) const;

@@ -18,7 +18,7 @@
 //   attachments  <number><attachment id>                    JSON
 //   watchers     <number><email>                            JSON
 //   search       f\0<term>                                  document frequency
-//                d\0<number>                                "<length> <updated µs>"
+//                d\0<number>                                "<length> <updated µs> <opened µs>"
 //                s\0<number>                                the case's terms with their
 //                                                          frequencies: "<term> <tf>\n"...
 //                v\0<account>\0<term>                       the account's document frequency

@@ -11,13 +11,15 @@
 namespace docket::projections {
 namespace {
 
-// Reads "<a> <b>" (the search document entry).
-bool ParsePair(std::string_view v, int64_t* a, int64_t* b) {
+// Reads "<a> <b> <c>" (the search document entry).
+bool ParseTriple(std::string_view v, int64_t* a, int64_t* b, int64_t* c) {
   const char* end = v.data() + v.size();
   auto r1 = std::from_chars(v.data(), end, *a);
   if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return false;
   auto r2 = std::from_chars(r1.ptr + 1, end, *b);
-  return r2.ec == std::errc() && r2.ptr == end;
+  if (r2.ec != std::errc() || r2.ptr == end || *r2.ptr != ' ') return false;
+  auto r3 = std::from_chars(r2.ptr + 1, end, *c);
+  return r3.ec == std::errc() && r3.ptr == end;
 }
 
 // The case's terms and frequencies ("<term> <tf>\n"...); false when the
@@ -105,12 +107,14 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   const std::string doc_key = keys::DocKey(number);
   DOCKET_ASSIGN_OR_RETURN(auto entry, txn.Get(Cf::kSearch, doc_key));
-  int64_t length = 0, old_updated = 0;
-  if (entry && !ParsePair(*entry, &length, &old_updated)) {
+  int64_t length = 0, old_updated = 0, opened = updated_us;  // the first event opens the case
+  if (entry && !ParseTriple(*entry, &length, &old_updated, &opened)) {
     return DataLossError("read store: search document of " + number + " is malformed");
   }
   const int64_t new_length = std::min<int64_t>(length + added, (int64_t{1} << kSliceBits) - 1);
-  txn.Put(Cf::kSearch, doc_key, std::to_string(new_length) + " " + std::to_string(updated_us));
+  txn.Put(Cf::kSearch, doc_key,
+          std::to_string(new_length) + " " + std::to_string(updated_us) + " " +
+              std::to_string(opened));
   MoveSlices(txn, doc, length, new_length, [](int k) { return keys::LengthBitsKey(k); });
   if (!entry) {
     txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);

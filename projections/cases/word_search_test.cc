@@ -75,7 +75,7 @@ class WordSearchTest : public ReadModelTest {
       auto entry = **store_->Get(Cf::kSearch, keys::DocKey(d.number));
       const size_t sp = entry.find(' ');
       d.length = std::stoll(entry.substr(0, sp));
-      d.updated = std::stoll(entry.substr(sp + 1));
+      d.updated = std::stoll(entry.substr(sp + 1, entry.find(' ', sp + 1) - sp - 1));
       d.account = Summary(d.number)["account_id"].get<std::string>();
     }
     ASSERT_GT(docs_.size(), 500u);
