@@ -28,6 +28,12 @@
 #                         docketd sustained with 1M cases on the shared 2-core
 #                         machine (docs/benchmarks.md); search of two common
 #                         words scores ~50,000 cases of the account per query
+#                         --rate-search takes a comma list: one run per rate
+#                         (the search saturation sweep of bench/run.sh)
+#   --search-q Q          the search query [router restart]
+#   --search-staff        search as the staff user (every account) instead of
+#                         the customer (account ACC-0001)
+#   --no-nginx            skip the nginx runs
 #   --only ROUTES         comma list of list,get,overview,search,comment [all]
 #   --out FILE            also write every http_bench JSON line here
 #   --keep-log FILE       copy docketd's log here on exit
@@ -43,6 +49,7 @@ build="${BUILD_DIR:-$root/build}"
 events=5500000 seconds=60 warmup=5 connections=16
 declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=2 [comment]=50)
 only="list,get,overview,search,comment" out="" keep_log="" keep_topics=0 hold=0
+search_text="router restart" search_who=customer nginx=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --events) events="$2"; shift 2 ;;
@@ -51,6 +58,9 @@ while [[ $# -gt 0 ]]; do
     --connections) connections="$2"; shift 2 ;;
     --rate-list|--rate-get|--rate-overview|--rate-search|--rate-comment)
       rate[${1#--rate-}]="$2"; shift 2 ;;
+    --search-q) search_text="$2"; shift 2 ;;
+    --search-staff) search_who=staff; shift ;;
+    --no-nginx) nginx=0; shift ;;
     --only) only="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --keep-log) keep_log="$2"; shift 2 ;;
@@ -322,13 +332,14 @@ EOF
 # run ROUTE WHO: http_bench against docketd and then nginx (same rate,
 # connections); the route's arguments are in the array route_args.
 run() {
-  local route="$1" who="$2" r="${rate[$1]}" j size
+  local route="$1" who="$2" r="${3:-${rate[$1]}}" j size
   log "$route: docketd at $r requests/s for $seconds s (+$warmup s warm-up)," \
       "$connections connections"
   j="$("$bench" "${route_args[@]}" --rate "$r" --connections "$connections" \
         --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on docketd"
   j="$(tag "$j" "$route" docketd "$who")"
   echo "$j" | tee -a "$results"
+  ((nginx)) || return 0
   size="$(jget '["mean_body_bytes"]' <<<"$j")"
   (( size > 0 )) || size="$(wc -c <"$tmp/sample")"
   static "$tmp/nginx/www/$route.json" "$size" "$tmp/sample"
@@ -345,7 +356,7 @@ run() {
 customer=(--header "Authorization: Bearer $customer_token")
 staff=(--header "Authorization: Bearer $staff_token")
 comment_body='{"body":"Checked the line from our side: the router restart cleared the fault, please confirm."}'
-search_q="router%20restart"
+search_q="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$search_text")"
 for route in ${only//,/ }; do
   case "$route" in
     list)
@@ -358,8 +369,10 @@ for route in ${only//,/ }; do
       call GET /overview "" "$customer_token" >"$tmp/sample"
       route_args=(--url "$api/overview" "${customer[@]}") ;;
     search)
-      call GET "/search?q=$search_q" "" "$customer_token" >"$tmp/sample"
-      route_args=(--url "$api/search?q=$search_q" "${customer[@]}") ;;
+      search_token="$customer_token"; search_auth=("${customer[@]}")
+      [[ "$search_who" == staff ]] && { search_token="$staff_token"; search_auth=("${staff[@]}"); }
+      call GET "/search?q=$search_q" "" "$search_token" >"$tmp/sample"
+      route_args=(--url "$api/search?q=$search_q" "${search_auth[@]}") ;;
     comment)
       call GET "/cases/$(head -1 "$tmp/open-numbers")" "" "$staff_token" >"$tmp/sample"
       route_args=(--urls-file "$tmp/comment-urls" --method POST "${staff[@]}"
@@ -367,7 +380,8 @@ for route in ${only//,/ }; do
     *) die "unknown route $route (list,get,overview,search,comment)" ;;
   esac
   who=customer; [[ "$route" == comment ]] && who=staff
-  run "$route" "$who"
+  [[ "$route" == search ]] && who="$search_who"
+  for r in ${rate[$route]//,/ }; do run "$route" "$who" "$r"; done
   kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited during the $route run"
 done
 [[ -n "$out" ]] && cp "$results" "$out"
@@ -376,11 +390,11 @@ done
 echo
 echo "HTTP gateway, $events events loaded (catch-up $catch_s s), $seconds s per run" \
      "after $warmup s warm-up, $connections connections"
-python3 - "$results" <<'EOF'
+python3 - "$results" "$search_text" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}",
-         "overview": "GET /overview", "search": "GET /search?q=router restart",
+         "overview": "GET /overview", "search": "GET /search?q=" + sys.argv[2],
          "comment": "POST /cases/{n}/comments"}
 head = ["route", "offered/s", "body bytes"] + ["docketd req/s", "p50 ms", "p99 ms", "errors"] \
     + ["nginx req/s", "p50 ms", "p99 ms", "errors", "load 1m after"]
@@ -388,7 +402,7 @@ print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
 by = {}
 for r in rows:
-    by.setdefault(r["route"], {})[r["server"]] = r
+    by.setdefault((r["route"], r["offered_rps"]), {})[r["server"]] = r
 
 def cols(x):
     if not x:
@@ -401,10 +415,11 @@ def cols(x):
         e += f' [{x["reconnects"]} idle reconnects]'
     return [f'{x["achieved_rps"]:.1f}', f'{x["p50_ms"]:.2f}', f'{x["p99_ms"]:.2f}', e]
 
-for route, s in by.items():
+for (route, _), s in by.items():
     d, n = s.get("docketd"), s.get("nginx")
     load = " / ".join(x["loadavg"].split()[0] for x in (d, n) if x)
-    row = [paths.get(route, route), f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])]
+    label = paths.get(route, route) + (f' ({d["who"]})' if route == "search" else "")
+    row = [label, f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])]
     print("| " + " | ".join(row + cols(d) + cols(n) + [load]) + " |")
 EOF
 # docketd logs each /readyz 503 of the catch-up at error level: counted apart.

@@ -152,23 +152,23 @@ class MatchSlots {
   std::vector<uint32_t> ids_;
 };
 
-// A bit-sliced number per match: the sum of 2^k over the slices holding it.
-template <typename KeyFn>
-Status ReadSlices(const ReadStore& store, const Bitmap& matches, const MatchSlots& slot,
-                  KeyFn key, std::vector<uint32_t>& out) {
+// The cases of `within` whose length in terms has bit k set, per k.
+Result<std::vector<Bitmap>> ReadLengthSlices(const ReadStore& store, const Bitmap& within) {
+  std::vector<Bitmap> out(kSliceBits);
   for (int k = 0; k < kSliceBits; ++k) {
-    DOCKET_ASSIGN_OR_RETURN(Bitmap b, store.GetBitmap(Cf::kPostings, key(k)));
-    if (b.isEmpty()) continue;
-    b &= matches;
-    ForEach(b, [&](uint32_t id) { out[slot(id)] |= uint32_t{1} << k; });
+    DOCKET_ASSIGN_OR_RETURN(out[k], store.GetBitmap(Cf::kPostings, keys::LengthBitsKey(k)));
+    if (!out[k].isEmpty()) out[k] &= within;
   }
-  return Status::Ok();
+  return out;
 }
 
-// tf - 1 of the `hits` whose frequency of `term` is above 1, from the
-// term's slices (only those that exist: one seek).
-Status ReadExcess(const ReadStore& store, const std::string& term, const Bitmap& hits,
-                  std::unordered_map<uint32_t, uint32_t>& excess) {
+// A term's frequency slices: (bit k, the cases of `within` whose frequency
+// minus 1 has bit k set), only the non-empty ones (one seek).
+using ExcessSlices = std::vector<std::pair<int, Bitmap>>;
+
+Result<ExcessSlices> ReadExcessSlices(const ReadStore& store, const std::string& term,
+                                      const Bitmap& within) {
+  ExcessSlices out;
   const std::string prefix = keys::ExcessTfBitsPrefix(term);
   auto it = store.NewIterator(Cf::kPostings);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -177,11 +177,71 @@ Status ReadExcess(const ReadStore& store, const std::string& term, const Bitmap&
     if (b < 0 || b >= kSliceBits) continue;
     auto x = DecodeBitmap(it->value().ToStringView());
     if (!x) return DataLossError("read store: frequency bitmap of '" + term + "' is corrupt");
-    *x &= hits;
-    ForEach(*x, [&](uint32_t id) { excess[id] |= uint32_t{1} << b; });
+    *x &= within;
+    if (!x->isEmpty()) out.emplace_back(b, std::move(*x));
   }
   if (!it->status().ok()) return UnavailableError("read store: " + it->status().ToString());
-  return Status::Ok();
+  return out;
+}
+
+// The cases of `set` with the `k` smallest lengths, and every case as short
+// as the k-th (all of `set` when it has at most k): a bit-sliced top-k
+// (O'Neil and Quass), one pass from the highest length bit down, with set
+// operations only.
+Bitmap Shortest(Bitmap set, const std::vector<Bitmap>& length_bits, size_t k) {
+  if (set.cardinality() <= k) return set;
+  Bitmap in;  // certainly among the k shortest
+  uint64_t in_count = 0;
+  for (int b = kSliceBits - 1; b >= 0; --b) {
+    if (length_bits[b].isEmpty()) continue;  // every case has this bit 0
+    Bitmap zero = set - length_bits[b];      // the shorter ones at this bit
+    const uint64_t n = zero.cardinality();
+    if (in_count + n >= k) {
+      set = std::move(zero);
+    } else {
+      in |= zero;
+      in_count += n;
+      set &= length_bits[b];
+    }
+  }
+  return in | set;  // `set`: the cases as long as the k-th, all tied
+}
+
+// The matches that can be among the best k, found without scoring: the
+// matches are split into groups whose cases hold every query term equally
+// often (by term membership where a word has several terms, and by the
+// frequency bit slices); within a group the score only falls as the length
+// grows, so only each group's k shortest (and those tied with them) can
+// rank. Every match when the groups would exceed kMaxGroups.
+Bitmap Candidates(const std::vector<WordTerms>& plan,
+                  const std::vector<std::vector<ExcessSlices>>& excess,
+                  const std::vector<Bitmap>& length_bits, const Bitmap& matches, size_t k) {
+  constexpr size_t kMaxGroups = 512;
+  std::vector<Bitmap> groups = {matches};
+  auto split = [&](const Bitmap& by) {
+    std::vector<Bitmap> next;
+    for (auto& g : groups) {
+      Bitmap with = g & by;
+      if (with.isEmpty()) {
+        next.push_back(std::move(g));
+        continue;
+      }
+      Bitmap without = g - by;
+      next.push_back(std::move(with));
+      if (!without.isEmpty()) next.push_back(std::move(without));
+    }
+    groups = std::move(next);
+  };
+  for (size_t w = 0; w < plan.size(); ++w) {
+    for (size_t t = 0; t < plan[w].terms.size(); ++t) {
+      if (plan[w].terms.size() > 1) split(plan[w].postings[t]);
+      for (const auto& [b, x] : excess[w][t]) split(x);
+      if (groups.size() > kMaxGroups) return matches;
+    }
+  }
+  Bitmap out;
+  for (auto& g : groups) out |= Shortest(std::move(g), length_bits, k);
+  return out;
 }
 
 // "<length> <updated µs>" of a case's search document: its update time.
@@ -305,26 +365,44 @@ Result<WordRanking> RankWords(const ReadStore& store, const std::vector<std::str
   ranking.matches = matches.cardinality();
   if (matches.isEmpty()) return ranking;
 
-  // 2. Scores: BM25 of each word's terms, summed in query and term order.
-  const MatchSlots slot(matches);
+  // 2. The candidates: the matches that can still be among the best k.
+  DOCKET_ASSIGN_OR_RETURN(const std::vector<Bitmap> length_bits, ReadLengthSlices(store, matches));
+  std::vector<std::vector<ExcessSlices>> excess(plan.size());
+  for (size_t w = 0; w < plan.size(); ++w) {
+    for (const auto& term : plan[w].terms) {
+      DOCKET_ASSIGN_OR_RETURN(ExcessSlices x, ReadExcessSlices(store, term, matches));
+      excess[w].push_back(std::move(x));
+    }
+  }
+  const Bitmap candidates = ranking.matches > options.prune_above
+                                ? Candidates(plan, excess, length_bits, matches, k)
+                                : matches;
+
+  // 3. Their scores: BM25 of each word's terms, summed in query and term order.
+  const MatchSlots slot(candidates);
   std::vector<uint32_t> length(slot.size(), 0);
-  DOCKET_RETURN_IF_ERROR(
-      ReadSlices(store, matches, slot, [](int b) { return keys::LengthBitsKey(b); }, length));
+  for (int b = 0; b < kSliceBits; ++b) {
+    if (length_bits[b].isEmpty()) continue;
+    ForEach(length_bits[b] & candidates,
+            [&](uint32_t id) { length[slot(id)] |= uint32_t{1} << b; });
+  }
   std::vector<double> score(slot.size(), 0.0);
-  for (const auto& w : plan) {
-    for (size_t t = 0; t < w.terms.size(); ++t) {
-      Bitmap hits = w.postings[t] & matches;
+  for (size_t w = 0; w < plan.size(); ++w) {
+    for (size_t t = 0; t < plan[w].terms.size(); ++t) {
+      const Bitmap hits = plan[w].postings[t] & candidates;
       if (hits.isEmpty()) continue;
       // Frequencies above 1 (few): tf - 1, bit-sliced.
-      std::unordered_map<uint32_t, uint32_t> excess;
-      DOCKET_RETURN_IF_ERROR(ReadExcess(store, w.terms[t], hits, excess));
-      const double idf = w.idfs[t];
+      std::unordered_map<uint32_t, uint32_t> tf_excess;
+      for (const auto& [b, x] : excess[w][t]) {
+        ForEach(x & hits, [&](uint32_t id) { tf_excess[id] |= uint32_t{1} << b; });
+      }
+      const double idf = plan[w].idfs[t];
       ForEach(hits, [&](uint32_t id) {
         const size_t s = slot(id);
         double tf = 1;
-        if (!excess.empty()) {
-          auto e = excess.find(id);
-          if (e != excess.end()) tf += e->second;
+        if (!tf_excess.empty()) {
+          auto e = tf_excess.find(id);
+          if (e != tf_excess.end()) tf += e->second;
         }
         const double norm = kK1 * (1 - kB + kB * static_cast<double>(length[s]) / stats.avg_len);
         score[s] += idf * tf * (kK1 + 1) / (tf + norm);
@@ -332,10 +410,10 @@ Result<WordRanking> RankWords(const ReadStore& store, const std::vector<std::str
     }
   }
   std::vector<RankedCase> scored;
-  scored.reserve(ranking.matches);
-  ForEach(matches, [&](uint32_t id) { scored.push_back({id, score[slot(id)], kUnknown}); });
+  scored.reserve(candidates.cardinality());
+  ForEach(candidates, [&](uint32_t id) { scored.push_back({id, score[slot(id)], kUnknown}); });
 
-  // 3. The best k.
+  // 4. The best k.
   DOCKET_ASSIGN_OR_RETURN(ranking.top, SelectTop(store, scopes, std::move(scored), k, options.tie_lookups));
   return ranking;
 }

@@ -12,11 +12,17 @@
 //   1. each word's bitmap is the union of its terms'; the matches are their
 //      intersection, smallest first, with the union of a customer's
 //      account bitmaps;
-//   2. only the matches are scored: lengths and term frequencies come from
-//      their bit slices intersected with the matches, into arrays indexed
-//      by document id, so the work grows with the matches, never with the
-//      store or with other accounts;
-//   3. the best k are selected without sorting the rest (nth_element);
+//   2. the candidates: the matches are split into groups whose cases hold
+//      every query term equally often (term membership, frequency bit
+//      slices); in a group the score only falls as the length grows, so the
+//      group's k shortest (and those as short as the k-th) are its only
+//      candidates, found with set operations on the length bit slices
+//      (bit-sliced top-k) without scoring anything;
+//   3. only the candidates are scored: lengths and term frequencies come
+//      from their bit slices intersected with the candidates, into arrays
+//      indexed by document id, so the work grows with k and the groups,
+//      never with the store or with other accounts;
+//   4. the best k are selected without sorting the rest (nth_element);
 //      recency is read only for the k and for the cases tied with the k-th
 //      score: by point lookups when few, else by walking the scope's
 //      by-updated list index and stopping once the ties are settled.
@@ -52,6 +58,9 @@ struct RankOptions {
   // Cases tied with the k-th score whose recency is read by point lookups;
   // beyond this many, by walking the by-updated list index.
   size_t tie_lookups = 4096;
+  // Above this many matches, only the candidates that can still rank are
+  // scored (step 2 below); up to it, every match.
+  uint64_t prune_above = 4096;
 };
 
 // The best `k` cases for `words` (TextAnalyzer::Words of the query) among

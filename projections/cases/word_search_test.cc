@@ -146,11 +146,12 @@ class WordSearchTest : public ReadModelTest {
   }
 
   void ExpectSameRanking(const std::string& account, const std::string& q, size_t k,
-                         size_t tie_lookups) {
+                         RankOptions options) {
     SCOPED_TRACE("q='" + q + "' account='" + account + "' k=" + std::to_string(k) +
-                 " tie_lookups=" + std::to_string(tie_lookups));
+                 " tie_lookups=" + std::to_string(options.tie_lookups) +
+                 " prune_above=" + std::to_string(options.prune_above));
     const std::vector<Expected> expected = Exhaustive(account, q);
-    auto got = RankWords(*store_, {account}, text_.Words(q), k, {.tie_lookups = tie_lookups});
+    auto got = RankWords(*store_, {account}, text_.Words(q), k, options);
     ASSERT_TRUE(got.ok()) << got.status();
     EXPECT_EQ(got->matches, expected.size());
     ASSERT_EQ(got->top.size(), std::min(k, expected.size()));
@@ -177,15 +178,30 @@ const std::vector<std::string> kQueries = {
     "nosuchword",      // nothing
 };
 
+constexpr RankOptions kScoreAll{.prune_above = UINT64_MAX};
+constexpr RankOptions kPrune{.prune_above = 0};
+
 TEST_F(WordSearchTest, StaffRankingEqualsTheExhaustiveRanking) {
   for (const auto& q : kQueries) {
-    for (size_t k : {1, 25, 200}) ExpectSameRanking("", q, k, 4096);
+    for (size_t k : {1, 25, 200}) ExpectSameRanking("", q, k, kScoreAll);
+  }
+  EXPECT_GT(checked_, 1000u);
+}
+
+// Only the shortest cases of each group of equal term frequencies are
+// scored: the ranking is still the exhaustive one.
+TEST_F(WordSearchTest, ScoringOnlyTheCandidatesRanksTheSame) {
+  for (const auto& q : kQueries) {
+    for (size_t k : {1, 10, 25, 200}) ExpectSameRanking("", q, k, kPrune);
+    ExpectSameRanking(aggregates::SyntheticCases::AccountId(3), q, 25, kPrune);
   }
   EXPECT_GT(checked_, 1000u);
 }
 
 TEST_F(WordSearchTest, CustomerRankingUsesTheirAccountsOnly) {
-  for (const auto& q : kQueries) ExpectSameRanking(aggregates::SyntheticCases::AccountId(1), q, 50, 4096);
+  for (const auto& q : kQueries) {
+    ExpectSameRanking(aggregates::SyntheticCases::AccountId(1), q, 50, kScoreAll);
+  }
   EXPECT_GT(checked_, 200u);
 }
 
@@ -193,8 +209,9 @@ TEST_F(WordSearchTest, CustomerRankingUsesTheirAccountsOnly) {
 // by-updated list index instead of point lookups; the order is the same.
 TEST_F(WordSearchTest, TiesSettledByTheListIndexWalkRankTheSame) {
   for (const auto& q : kQueries) {
-    ExpectSameRanking("", q, 30, 0);
-    ExpectSameRanking(aggregates::SyntheticCases::AccountId(2), q, 30, 0);
+    ExpectSameRanking("", q, 30, {.tie_lookups = 0, .prune_above = 0});
+    ExpectSameRanking(aggregates::SyntheticCases::AccountId(2), q, 30,
+                      {.tie_lookups = 0, .prune_above = UINT64_MAX});
   }
   EXPECT_GT(checked_, 300u);
 }
