@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
+#include <queue>
 #include <set>
 #include <unordered_map>
 
@@ -189,58 +191,140 @@ Result<ExcessSlices> ReadExcessSlices(const ReadStore& store, const std::string&
 // (O'Neil and Quass), one pass from the highest length bit down, with set
 // operations only.
 Bitmap Shortest(Bitmap set, const std::vector<Bitmap>& length_bits, size_t k) {
-  if (set.cardinality() <= k) return set;
+  uint64_t count = set.cardinality();
+  if (count <= k) return set;
   Bitmap in;  // certainly among the k shortest
   uint64_t in_count = 0;
-  for (int b = kSliceBits - 1; b >= 0; --b) {
-    if (length_bits[b].isEmpty()) continue;  // every case has this bit 0
-    Bitmap zero = set - length_bits[b];      // the shorter ones at this bit
-    const uint64_t n = zero.cardinality();
-    if (in_count + n >= k) {
-      set = std::move(zero);
+  for (int b = kSliceBits - 1; b >= 0 && in_count < k; --b) {
+    const Bitmap& ones = length_bits[b];
+    if (ones.isEmpty()) continue;  // every case has this bit 0
+    // The cases with this bit 0 are the shorter ones.
+    const uint64_t zero = count - roaring_bitmap_and_cardinality(&set.roaring, &ones.roaring);
+    if (in_count + zero >= k) {
+      set -= ones;
+      count = zero;
     } else {
-      in |= zero;
-      in_count += n;
-      set &= length_bits[b];
+      in |= set - ones;
+      in_count += zero;
+      set &= ones;
+      count -= zero;
     }
   }
-  return in | set;  // `set`: the cases as long as the k-th, all tied
+  in |= set;  // `set`: the cases as long as the k-th, all tied
+  return in;
 }
 
-// The matches that can be among the best k, found without scoring: the
-// matches are split into groups whose cases hold every query term equally
-// often (by term membership where a word has several terms, and by the
-// frequency bit slices); within a group the score only falls as the length
-// grows, so only each group's k shortest (and those tied with them) can
-// rank. Every match when the groups would exceed kMaxGroups.
+// BM25 of one case: `tf` per query term (flattened over the words' terms,
+// 0 when absent) and its length, summed in query and term order.
+double Bm25(const std::vector<WordTerms>& plan, const std::vector<uint32_t>& tf, uint32_t length,
+            double avg_len) {
+  double score = 0;
+  size_t i = 0;
+  const double norm = kK1 * (1 - kB + kB * static_cast<double>(length) / avg_len);
+  for (const auto& w : plan) {
+    for (size_t t = 0; t < w.terms.size(); ++t, ++i) {
+      if (tf[i] == 0) continue;
+      const double f = tf[i];
+      score += w.idfs[t] * f * (kK1 + 1) / (f + norm);
+    }
+  }
+  return score;
+}
+
+// The length of case `id` from the length bit slices.
+uint32_t LengthOf(const std::vector<Bitmap>& length_bits, uint32_t id) {
+  uint32_t n = 0;
+  for (int b = 0; b < kSliceBits; ++b) {
+    if (!length_bits[b].isEmpty() && length_bits[b].contains(id)) n |= uint32_t{1} << b;
+  }
+  return n;
+}
+
+// The matches that can be among the best k, found without scoring them
+// all. The matches are split into groups whose cases hold every query term
+// equally often (by term membership where a word has several terms, and by
+// the frequency bit slices): in a group the score only falls as the length
+// grows, so only the group's k shortest (and those tied with them) can rank.
+// Groups are visited best bound first (their score at the shortest length
+// of all matches); once k cases are known, a group whose bound is below the
+// k-th best known score is skipped, and so are all after it. Groups left
+// with at most k cases are candidates whole. Every match when the groups
+// would exceed kMaxGroups.
 Bitmap Candidates(const std::vector<WordTerms>& plan,
                   const std::vector<std::vector<ExcessSlices>>& excess,
-                  const std::vector<Bitmap>& length_bits, const Bitmap& matches, size_t k) {
+                  const std::vector<Bitmap>& length_bits, const Bitmap& matches, size_t k,
+                  double avg_len) {
   constexpr size_t kMaxGroups = 512;
-  std::vector<Bitmap> groups = {matches};
-  auto split = [&](const Bitmap& by) {
-    std::vector<Bitmap> next;
+  struct Group {
+    Bitmap cases;
+    std::vector<uint32_t> tf;  // per query term; exact unless `mixed`
+    bool mixed = false;        // left unsplit (at most k cases)
+  };
+  size_t terms = 0;
+  for (const auto& w : plan) terms += w.terms.size();
+  std::vector<Group> groups(1);
+  groups[0].cases = matches;
+  groups[0].tf.assign(terms, 0);
+  Bitmap out;
+  size_t i = 0;
+  auto split = [&](const Bitmap& by, auto&& mark) {
+    std::vector<Group> next;
     for (auto& g : groups) {
-      Bitmap with = g & by;
-      if (with.isEmpty()) {
+      if (g.mixed || !roaring_bitmap_intersect(&g.cases.roaring, &by.roaring)) {
         next.push_back(std::move(g));
         continue;
       }
-      Bitmap without = g - by;
+      Group with{g.cases & by, g.tf, false};
+      mark(with.tf);
+      g.cases -= by;
       next.push_back(std::move(with));
-      if (!without.isEmpty()) next.push_back(std::move(without));
+      if (!g.cases.isEmpty()) next.push_back(std::move(g));
     }
     groups = std::move(next);
+    for (auto& g : groups) {
+      if (!g.mixed && g.cases.cardinality() <= k) g.mixed = true;  // whole: no more splits
+    }
   };
   for (size_t w = 0; w < plan.size(); ++w) {
-    for (size_t t = 0; t < plan[w].terms.size(); ++t) {
-      if (plan[w].terms.size() > 1) split(plan[w].postings[t]);
-      for (const auto& [b, x] : excess[w][t]) split(x);
+    for (size_t t = 0; t < plan[w].terms.size(); ++t, ++i) {
+      if (plan[w].terms.size() > 1) {
+        split(plan[w].postings[t], [&](std::vector<uint32_t>& tf) { tf[i] = 1; });
+      } else {
+        for (auto& g : groups) g.tf[i] = 1;  // every match holds a one-term word
+      }
+      for (const auto& [b, x] : excess[w][t]) {
+        split(x, [&](std::vector<uint32_t>& tf) { tf[i] += uint32_t{1} << b; });
+      }
       if (groups.size() > kMaxGroups) return matches;
     }
   }
-  Bitmap out;
-  for (auto& g : groups) out |= Shortest(std::move(g), length_bits, k);
+  const Bitmap shortest = Shortest(matches, length_bits, 1);
+  const uint32_t min_length = LengthOf(length_bits, shortest.minimum());
+  std::vector<std::pair<double, Group*>> order;
+  for (auto& g : groups) {
+    if (g.mixed) {
+      out |= g.cases;
+    } else {
+      order.emplace_back(Bm25(plan, g.tf, min_length, avg_len), &g);
+    }
+  }
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::priority_queue<double, std::vector<double>, std::greater<>> best;  // the k best known
+  for (const auto& [bound, g] : order) {
+    if (best.size() == k && bound < best.top()) break;
+    const Bitmap few = Shortest(std::move(g->cases), length_bits, k);
+    for (uint32_t id : few) {
+      const double score = Bm25(plan, g->tf, LengthOf(length_bits, id), avg_len);
+      if (best.size() < k) {
+        best.push(score);
+      } else if (score > best.top()) {
+        best.pop();
+        best.push(score);
+      }
+    }
+    out |= few;
+  }
   return out;
 }
 
@@ -375,7 +459,8 @@ Result<WordRanking> RankWords(const ReadStore& store, const std::vector<std::str
     }
   }
   const Bitmap candidates = ranking.matches > options.prune_above
-                                ? Candidates(plan, excess, length_bits, matches, k)
+                                ? Candidates(plan, excess, length_bits, matches, k,
+                                             stats.avg_len)
                                 : matches;
 
   // 3. Their scores: BM25 of each word's terms, summed in query and term order.
