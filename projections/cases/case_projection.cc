@@ -483,7 +483,8 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   DOCKET_ASSIGN_OR_RETURN(const IndexedFields after, WriteSummary(u, txn));
   WriteActivity(u, txn, after.account);
   // Every event refreshes the search document's recency; some add words.
-  DOCKET_RETURN_IF_ERROR(IndexText(txn, text, number, after.account, at, u.search_texts));
+  DOCKET_RETURN_IF_ERROR(
+      IndexText(txn, text, number, after.account, at, after.opened_us, u.search_texts));
   return ApplyOutcome::kApplied;
 }
 

@@ -106,6 +106,26 @@ TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch
   EXPECT_TRUE(InBitmap(keys::CategoryBitsKey("technical_support", "internet")));
 }
 
+// A store built before frequencies were kept holds a case's terms alone
+// ("a\nb") and its document as "<length> <updated>": the next event indexes
+// on (each old term counts once) instead of parking the case.
+TEST_F(CaseProjectionTest, TermsWithoutFrequenciesFromAnOlderStoreIndexOn) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  {
+    Txn txn(store_.get());
+    txn.Put(Cf::kSearch, keys::DocTermsKey(kCase), "backup\nslow");
+    txn.Put(Cf::kSearch, keys::DocKey(kCase), "2 1790000000000000");
+    for (int k = 0; k < kSliceBits; ++k) {  // no length slices either
+      txn.Put(Cf::kPostings, keys::LengthBitsKey(k), EncodeBitmap(Bitmap()));
+    }
+    ASSERT_TRUE(store_->Commit(txn).ok());
+  }
+  Ok(Comment(kCase, "backup"));
+  EXPECT_EQ(Tf("ACC-1", "backup"), 2);
+  EXPECT_EQ(**store_->Get(Cf::kSearch, keys::DocTermsKey(kCase)), "backup 2\nslow 1");
+  EXPECT_EQ(Length(), 3);
+}
+
 TEST_F(CaseProjectionTest, CaseNumbersBeyondTheIndexIdsAreRefused) {
   EXPECT_EQ(*DocId("CS04294967295"), 4294967295u);
   EXPECT_EQ(NumberOfDoc(4294967295u), "CS04294967295");

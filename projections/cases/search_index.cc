@@ -11,25 +11,29 @@
 namespace docket::projections {
 namespace {
 
-// Reads "<a> <b> <c>" (the search document entry).
-bool ParseTriple(std::string_view v, int64_t* a, int64_t* b, int64_t* c) {
+// Reads the length of a search document entry ("<length> <updated µs>
+// <opened µs>"; stores built before the opening time was kept end after the
+// update time).
+bool ParseLength(std::string_view v, int64_t* length) {
   const char* end = v.data() + v.size();
-  auto r1 = std::from_chars(v.data(), end, *a);
-  if (r1.ec != std::errc() || r1.ptr == end || *r1.ptr != ' ') return false;
-  auto r2 = std::from_chars(r1.ptr + 1, end, *b);
-  if (r2.ec != std::errc() || r2.ptr == end || *r2.ptr != ' ') return false;
-  auto r3 = std::from_chars(r2.ptr + 1, end, *c);
-  return r3.ec == std::errc() && r3.ptr == end;
+  auto r = std::from_chars(v.data(), end, *length);
+  return r.ec == std::errc() && r.ptr != end && *r.ptr == ' ';
 }
 
 // The case's terms and frequencies ("<term> <tf>\n"...); false when the
-// entry is malformed.
+// entry is malformed. A line without a frequency is a term of a store built
+// before frequencies were kept (terms alone): taken as once.
 bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out) {
   while (!text.empty()) {
     const size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
     const size_t sp = line.rfind(' ');
-    if (sp == std::string_view::npos || sp == 0) return false;
+    if (sp == 0 || line.empty()) return false;
+    if (sp == std::string_view::npos) {
+      (*out)[std::string(line)] = 1;
+      text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+      continue;
+    }
     int64_t tf = 0;
     auto r = std::from_chars(line.data() + sp + 1, line.data() + line.size(), tf);
     if (r.ec != std::errc() || r.ptr != line.data() + line.size() || tf < 1) return false;
@@ -67,7 +71,7 @@ std::string NumberOfDoc(uint32_t id) {
 }
 
 Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
-                 const std::string& account, int64_t updated_us,
+                 const std::string& account, int64_t updated_us, int64_t opened_us,
                  const std::vector<std::string>& texts) {
   DOCKET_ASSIGN_OR_RETURN(const uint32_t doc, DocId(number));
   std::map<std::string, int64_t> added_tf;
@@ -87,8 +91,10 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
     }
     for (const auto& [term, n] : added_tf) {
       int64_t& tf = known[term];
+      // Set even when the case held the term already: idempotent, and a
+      // store built before the postings bitmaps gets them as words recur.
+      txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
       if (tf == 0) {
-        txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
         txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
         txn.Merge(Cf::kSearch, keys::VocabKey(account, term), 1);
       }
@@ -107,15 +113,19 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   const std::string doc_key = keys::DocKey(number);
   DOCKET_ASSIGN_OR_RETURN(auto entry, txn.Get(Cf::kSearch, doc_key));
-  int64_t length = 0, old_updated = 0, opened = updated_us;  // the first event opens the case
-  if (entry && !ParseTriple(*entry, &length, &old_updated, &opened)) {
+  int64_t length = 0;
+  if (entry && !ParseLength(*entry, &length)) {
     return DataLossError("read store: search document of " + number + " is malformed");
   }
   const int64_t new_length = std::min<int64_t>(length + added, (int64_t{1} << kSliceBits) - 1);
   txn.Put(Cf::kSearch, doc_key,
           std::to_string(new_length) + " " + std::to_string(updated_us) + " " +
-              std::to_string(opened));
-  MoveSlices(txn, doc, length, new_length, [](int k) { return keys::LengthBitsKey(k); });
+              std::to_string(opened_us));
+  // Every bit up to the highest one set, not just those that changed: a
+  // store built before the length slices has none for its old cases.
+  for (int k = 0; k < kSliceBits && (new_length >> k) > 0; ++k) {
+    txn.SetBit(Cf::kPostings, keys::LengthBitsKey(k), doc, (new_length >> k) & 1);
+  }
   if (!entry) {
     txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);
     txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);

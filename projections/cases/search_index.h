@@ -42,10 +42,10 @@ std::string NumberOfDoc(uint32_t id);
 // Adds `texts` to the case's search document: its terms and their
 // frequencies (postings), document frequencies for the terms new to the
 // case (all accounts' and the account's), the document's length, last
-// update and opening time (the first call's `updated_us`), and the
+// update and opening time (for the list filters' direct pages), and the
 // collection statistics. One read: the case's term list.
 Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
-                 const std::string& account, int64_t updated_us,
+                 const std::string& account, int64_t updated_us, int64_t opened_us,
                  const std::vector<std::string>& texts);
 
 }  // namespace docket::projections

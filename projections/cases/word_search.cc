@@ -245,6 +245,8 @@ uint32_t LengthOf(const std::vector<Bitmap>& length_bits, uint32_t id) {
 // equally often (by term membership where a word has several terms, and by
 // the frequency bit slices): in a group the score only falls as the length
 // grows, so only the group's k shortest (and those tied with them) can rank.
+// The cases of a prefix's terms that hold few matches are candidates whole,
+// outside the groups.
 // Groups are visited best bound first (their score at the shortest length
 // of all matches); once k cases are known, a group whose bound is below the
 // k-th best known score is skipped, and so are all after it. Groups left
@@ -262,10 +264,30 @@ Bitmap Candidates(const std::vector<WordTerms>& plan,
   };
   size_t terms = 0;
   for (const auto& w : plan) terms += w.terms.size();
-  std::vector<Group> groups(1);
-  groups[0].cases = matches;
-  groups[0].tf.assign(terms, 0);
+  // A term of a several-term word that holds few of the matches (at most k,
+  // or a sixteenth: most of a prefix's terms): its cases are candidates
+  // whole (splitting every group by each of up to 64 such terms would cost
+  // more than scoring them), and the groups are made of the other cases,
+  // which do not hold it.
   Bitmap out;
+  Bitmap rest = matches;
+  std::vector<bool> whole(terms, false);
+  {
+    size_t i = 0;
+    for (const auto& w : plan) {
+      for (size_t t = 0; t < w.terms.size(); ++t, ++i) {
+        if (w.terms.size() < 2) continue;
+        Bitmap held = w.postings[t] & matches;
+        if (held.cardinality() > std::max<uint64_t>(k, matches.cardinality() / 16)) continue;
+        whole[i] = true;
+        rest -= held;
+        out |= held;
+      }
+    }
+  }
+  std::vector<Group> groups(1);
+  groups[0].cases = std::move(rest);
+  groups[0].tf.assign(terms, 0);
   size_t i = 0;
   auto split = [&](const Bitmap& by, auto&& mark) {
     std::vector<Group> next;
@@ -287,6 +309,7 @@ Bitmap Candidates(const std::vector<WordTerms>& plan,
   };
   for (size_t w = 0; w < plan.size(); ++w) {
     for (size_t t = 0; t < plan[w].terms.size(); ++t, ++i) {
+      if (whole[i]) continue;  // no case left in the groups holds it
       if (plan[w].terms.size() > 1) {
         split(plan[w].postings[t], [&](std::vector<uint32_t>& tf) { tf[i] = 1; });
       } else {
@@ -298,6 +321,7 @@ Bitmap Candidates(const std::vector<WordTerms>& plan,
       if (groups.size() > kMaxGroups) return matches;
     }
   }
+  if (groups.size() == 1 && groups[0].cases.isEmpty()) return out;
   const Bitmap shortest = Shortest(matches, length_bits, 1);
   const uint32_t min_length = LengthOf(length_bits, shortest.minimum());
   std::vector<std::pair<double, Group*>> order;
