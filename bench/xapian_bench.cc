@@ -20,7 +20,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <charconv>
+#include <map>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -90,16 +90,13 @@ bool IndexXapian(const projections::ReadStore& store, const std::string& dir) {
       ok = false;
       return false;
     }
-    Xapian::Document doc;
-    while (!terms.empty()) {
-      const size_t nl = terms.find('\n');
-      const std::string_view line = terms.substr(0, nl);
-      const size_t sp = line.rfind(' ');
-      unsigned tf = 1;
-      std::from_chars(line.data() + sp + 1, line.data() + line.size(), tf);
-      doc.add_term(std::string(line.substr(0, sp)), tf);
-      terms = nl == std::string_view::npos ? std::string_view() : terms.substr(nl + 1);
+    std::map<std::string, int64_t> tf;
+    if (!projections::ParseTermList(terms, &tf)) {
+      ok = false;
+      return false;
     }
+    Xapian::Document doc;
+    for (const auto& [term, n] : tf) doc.add_term(term, static_cast<Xapian::termcount>(n));
     db.replace_document(*id, doc);
     ++docs;
     return true;

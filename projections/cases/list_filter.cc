@@ -1,7 +1,6 @@
 #include "projections/cases/list_filter.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "projections/cases/case_families.h"
 #include "projections/cases/keys.h"
@@ -89,21 +88,8 @@ Result<std::vector<std::string>> DirectSuffixes(const ReadStore& store, const Bi
   out.reserve(set.cardinality());
   for (uint32_t doc : set) {
     const std::string number = NumberOfDoc(doc);
-    DOCKET_ASSIGN_OR_RETURN(auto entry, store.Get(Cf::kSearch, keys::DocKey(number)));
-    // "<length> <updated µs> <opened µs>"
-    int64_t t = 0;
-    bool ok = entry.has_value();
-    if (ok) {
-      const size_t a = entry->find(' ');
-      const size_t b = a == std::string::npos ? a : entry->find(' ', a + 1);
-      ok = b != std::string::npos;
-      if (ok) {
-        const char* from = entry->data() + (sort == 'u' ? a + 1 : b + 1);
-        const char* to = sort == 'u' ? entry->data() + b : entry->data() + entry->size();
-        ok = std::from_chars(from, to, t).ec == std::errc();
-      }
-    }
-    if (!ok) return DataLossError("read store: search document of " + number + " is malformed");
+    DOCKET_ASSIGN_OR_RETURN(const SearchDocEntry e, ReadSearchDoc(store, number));
+    const int64_t t = sort == 'u' ? e.updated_us : e.opened_us;
     out.push_back(keys::InvTime(t) + number);
   }
   std::sort(out.begin(), out.end());

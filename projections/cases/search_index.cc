@@ -11,18 +11,17 @@
 namespace docket::projections {
 namespace {
 
-// Reads the length of a search document entry ("<length> <updated µs>
-// <opened µs>"; stores built before the opening time was kept end after the
-// update time).
-bool ParseLength(std::string_view v, int64_t* length) {
-  const char* end = v.data() + v.size();
-  auto r = std::from_chars(v.data(), end, *length);
-  return r.ec == std::errc() && r.ptr != end && *r.ptr == ' ';
+// Moves `doc` between the bit-sliced bitmaps `key(k)` from value `from` to `to`.
+template <typename KeyFn>
+void MoveSlices(Txn& txn, uint32_t doc, int64_t from, int64_t to, KeyFn key) {
+  for (int k = 0; k < kSliceBits; ++k) {
+    const bool was = (from >> k) & 1, is = (to >> k) & 1;
+    if (was != is) txn.SetBit(Cf::kPostings, key(k), doc, is);
+  }
 }
 
-// The case's terms and frequencies ("<term> <tf>\n"...); false when the
-// entry is malformed. A line without a frequency is a term of a store built
-// before frequencies were kept (terms alone): taken as once.
+}  // namespace
+
 bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out) {
   while (!text.empty()) {
     const size_t nl = text.find('\n');
@@ -43,16 +42,31 @@ bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out) {
   return true;
 }
 
-// Moves `doc` between the bit-sliced bitmaps `key(k)` from value `from` to `to`.
-template <typename KeyFn>
-void MoveSlices(Txn& txn, uint32_t doc, int64_t from, int64_t to, KeyFn key) {
-  for (int k = 0; k < kSliceBits; ++k) {
-    const bool was = (from >> k) & 1, is = (to >> k) & 1;
-    if (was != is) txn.SetBit(Cf::kPostings, key(k), doc, is);
-  }
+std::string SearchDocEntry::Encode() const {
+  return std::to_string(length) + " " + std::to_string(updated_us) + " " +
+         std::to_string(opened_us);
 }
 
-}  // namespace
+std::optional<SearchDocEntry> SearchDocEntry::Decode(std::string_view v) {
+  SearchDocEntry e;
+  const char* end = v.data() + v.size();
+  auto r = std::from_chars(v.data(), end, e.length);
+  if (r.ec != std::errc() || r.ptr == end || *r.ptr != ' ') return std::nullopt;
+  r = std::from_chars(r.ptr + 1, end, e.updated_us);
+  if (r.ec != std::errc()) return std::nullopt;
+  if (r.ptr == end) return e;  // an older store: no opening time
+  if (*r.ptr != ' ') return std::nullopt;
+  r = std::from_chars(r.ptr + 1, end, e.opened_us);
+  if (r.ec != std::errc() || r.ptr != end) return std::nullopt;
+  return e;
+}
+
+Result<SearchDocEntry> ReadSearchDoc(const ReadStore& store, const std::string& number) {
+  DOCKET_ASSIGN_OR_RETURN(auto v, store.Get(Cf::kSearch, keys::DocKey(number)));
+  auto e = v ? SearchDocEntry::Decode(*v) : std::nullopt;
+  if (!e) return DataLossError("read store: search document of " + number + " is missing or malformed");
+  return *e;
+}
 
 Result<uint32_t> DocId(std::string_view number) {
   auto n = aggregates::ParseCaseNumber(number);
@@ -113,14 +127,13 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   }
   const std::string doc_key = keys::DocKey(number);
   DOCKET_ASSIGN_OR_RETURN(auto entry, txn.Get(Cf::kSearch, doc_key));
-  int64_t length = 0;
-  if (entry && !ParseLength(*entry, &length)) {
+  std::optional<SearchDocEntry> old;
+  if (entry && !(old = SearchDocEntry::Decode(*entry))) {
     return DataLossError("read store: search document of " + number + " is malformed");
   }
+  const int64_t length = old ? old->length : 0;
   const int64_t new_length = std::min<int64_t>(length + added, (int64_t{1} << kSliceBits) - 1);
-  txn.Put(Cf::kSearch, doc_key,
-          std::to_string(new_length) + " " + std::to_string(updated_us) + " " +
-              std::to_string(opened_us));
+  txn.Put(Cf::kSearch, doc_key, SearchDocEntry{new_length, updated_us, opened_us}.Encode());
   // Every bit up to the highest one set, not just those that changed: a
   // store built before the length slices has none for its old cases.
   for (int k = 0; k < kSliceBits && (new_length >> k) > 0; ++k) {

@@ -20,6 +20,8 @@
 #define DOCKET_PROJECTIONS_CASES_SEARCH_INDEX_H_
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,25 @@ inline constexpr int kSliceBits = 24;
 Result<uint32_t> DocId(std::string_view number);
 // The case number of a document id ("CS" + 11 digits).
 std::string NumberOfDoc(uint32_t id);
+
+// A case's search document entry (d\0<number>): "<length> <updated µs>
+// <opened µs>"; stores built before the opening time was kept end after the
+// update time (opened_us 0).
+struct SearchDocEntry {
+  int64_t length = 0;
+  int64_t updated_us = 0;
+  int64_t opened_us = 0;
+  std::string Encode() const;
+  static std::optional<SearchDocEntry> Decode(std::string_view value);
+};
+
+// The entry of case `number` in `store`; kDataLoss when missing or malformed.
+Result<SearchDocEntry> ReadSearchDoc(const ReadStore& store, const std::string& number);
+
+// A case's terms and frequencies (s\0<number>: "<term> <tf>\n"...) into
+// `out`; false when malformed. A line without a frequency (a store built
+// before frequencies were kept) counts once.
+bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out);
 
 // Adds `texts` to the case's search document: its terms and their
 // frequencies (postings), document frequencies for the terms new to the

@@ -352,18 +352,6 @@ Bitmap Candidates(const std::vector<WordTerms>& plan,
   return out;
 }
 
-// "<length> <updated µs>" of a case's search document: its update time.
-Result<int64_t> ReadUpdated(const ReadStore& store, uint32_t doc) {
-  DOCKET_ASSIGN_OR_RETURN(auto v, store.Get(Cf::kSearch, keys::DocKey(NumberOfDoc(doc))));
-  int64_t updated = 0;
-  const size_t sp = v ? v->find(' ') : std::string::npos;
-  if (sp == std::string::npos ||
-      std::from_chars(v->data() + sp + 1, v->data() + v->size(), updated).ec != std::errc()) {
-    return DataLossError("read store: search document of " + NumberOfDoc(doc) + " is missing");
-  }
-  return updated;
-}
-
 // The `need` most recent of `tied` (ids), by walking each scope's by-updated
 // list index, newest first, and keeping the members of `tied`; every case
 // updated at the same time as the last one kept is kept too (the caller
@@ -434,7 +422,8 @@ Result<std::vector<RankedCase>> SelectTop(const ReadStore& store,
   for (auto* part : {&top, &tied}) {
     for (auto& c : *part) {
       if (c.updated_us == kUnknown) {
-        DOCKET_ASSIGN_OR_RETURN(c.updated_us, ReadUpdated(store, c.doc));
+        DOCKET_ASSIGN_OR_RETURN(const SearchDocEntry e, ReadSearchDoc(store, NumberOfDoc(c.doc)));
+        c.updated_us = e.updated_us;
       }
     }
   }
