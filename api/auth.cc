@@ -21,9 +21,13 @@ PasswordHasher::PasswordHasher(int max_concurrent, std::chrono::milliseconds que
       queue_wait_(queue_wait),
       dummy_hash_(std::move(dummy_hash)) {}
 
-bool PasswordHasher::CanRun(bool dummy) const {
+bool PasswordHasher::CanRun(bool dummy, bool must) const {
   const int running = real_.running + dummy_.running;
   if (running >= max_concurrent_) return false;
+  // A check that must run goes before every other caller, a real caller
+  // before a dummy one.
+  if (must) return true;
+  if (must_waiting_ > 0) return false;
   return !dummy || (dummy_.running < max_dummy_ && real_.waiting == 0);
 }
 
@@ -32,12 +36,15 @@ bool PasswordHasher::Acquire(bool dummy, bool even_if_full) {
   std::unique_lock<std::mutex> lock(mu_);
   // A short queue: callers beyond it are told to come back, instead of
   // holding a request thread for the whole wait.
-  if (!CanRun(dummy) && q.waiting >= 2 * max_concurrent_ && !even_if_full) return false;
+  const bool must = even_if_full && !dummy;
+  if (!CanRun(dummy, must) && q.waiting >= 2 * max_concurrent_ && !must) return false;
   ++q.waiting;
-  const bool got = cv_.wait_for(lock, queue_wait_, [&] { return CanRun(dummy); });
+  if (must) ++must_waiting_;
+  const bool got = cv_.wait_for(lock, queue_wait_, [&] { return CanRun(dummy, must); });
   --q.waiting;
+  if (must) --must_waiting_;
   if (!got) {
-    if (!dummy) cv_.notify_all();  // dummies may go now
+    if (!dummy) cv_.notify_all();  // the callers behind this one may go now
     return false;
   }
   ++q.running;

@@ -42,9 +42,10 @@ class PasswordHasher {
   // True when `password` matches `hash`. An unknown user is verified against
   // a dummy hash of the same cost (`hash` empty), so both take as long.
   // kUnavailable when no slot freed up in time. `even_if_full`: wait for a
-  // slot (still at most queue_wait) even when the queue is full, for a
-  // check the caller must make (a sign-in attempt the lock-out granted:
-  // at most lockout-failures of them per user are open at once).
+  // slot (still at most queue_wait) even when the queue is full, ahead of
+  // every caller without it, for a check the caller must make (a sign-in
+  // attempt the lock-out granted: at most lockout-failures of them per user
+  // are open at once).
   Result<bool> Verify(const std::string& hash, const std::string& password,
                       bool even_if_full = false);
   // True when `hash` was made with other limits than today's.
@@ -59,7 +60,7 @@ class PasswordHasher {
                  std::string dummy_hash);
   bool Acquire(bool dummy, bool even_if_full);
   void Release(bool dummy);
-  bool CanRun(bool dummy) const;
+  bool CanRun(bool dummy, bool must) const;
 
   int max_concurrent_;
   int max_dummy_;
@@ -67,6 +68,7 @@ class PasswordHasher {
   std::mutex mu_;
   std::condition_variable cv_;
   Queue real_, dummy_;
+  int must_waiting_ = 0;  // even_if_full real callers waiting
   std::string dummy_hash_;
 };
 
