@@ -147,7 +147,11 @@ Status CommandClient::SendInternal(const fb::CommandEnvelopeT& command) {
 }
 
 bool CommandClient::AwaitApplied(const Sent& sent) const {
-  return !sent.position || positions_->Await(*sent.position, command_wait_);
+  if (!sent.position) return true;
+  const auto start = std::chrono::steady_clock::now();
+  const bool applied = positions_->Await(*sent.position, command_wait_);
+  metrics_->ObserveAppliedWait(std::chrono::steady_clock::now() - start);
+  return applied;
 }
 
 Reply CommandClient::Pending(const std::string& id) {

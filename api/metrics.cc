@@ -63,6 +63,10 @@ std::string Metrics::Render() const {
     o << "docket_commands_total{command=\"" << LabelValue(k.first) << "\",outcome=\""
       << LabelValue(k.second) << "\"} " << n << "\n";
   }
+  o << "# HELP docket_command_applied_wait_seconds How long an accepted command's request "
+       "waited for the read models to apply its events.\n"
+       "# TYPE docket_command_applied_wait_seconds histogram\n"
+    << applied_wait_.Render("docket_command_applied_wait_seconds", "");
   return o.str();
 }
 

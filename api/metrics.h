@@ -5,10 +5,13 @@
 #define DOCKET_API_METRICS_H_
 
 #include <array>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
+
+#include "common/latency_histogram.h"
 
 namespace docket::api {
 
@@ -19,6 +22,9 @@ class Metrics {
   void ObserveRequest(const std::string& route, const std::string& method, int status,
                       double seconds);
   void ObserveCommand(const std::string& command, const std::string& outcome);
+  // How long an accepted command's request waited for the read models to
+  // apply its events (read-your-writes).
+  void ObserveAppliedWait(std::chrono::steady_clock::duration d) { applied_wait_.Observe(d); }
   // The text exposition format (version 0.0.4).
   std::string Render() const;
 
@@ -35,6 +41,7 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
   std::map<std::pair<std::string, std::string>, uint64_t> commands_;
+  LatencyHistogram applied_wait_;
 };
 
 // A Prometheus label value with \, " and newline escaped.

@@ -1,24 +1,34 @@
-// Commands per second through the command bus (produce command -> decider
-// transaction -> result) at 1, 16 and 64 concurrent submitters, with ack
-// latency p50/p99, against the raw rate of the same librdkafka producer
-// settings (idempotent, acks=all, linger.ms=1) and record size, measured in
-// the same run on the same broker.
+// The command path against a raw acked produce of the same record size and
+// settings (idempotent, acks=all, linger.ms=1), measured in the same run on
+// the same broker:
+//   - closed loop: 1, 16 and 64 submitters, each waiting for its result
+//     before sending the next command, as a web request would;
+//   - open loop: offered rates (commands/s, scheduled ahead of time, sent
+//     with SubmitAsync so hundreds can be in flight); latency counts from
+//     the scheduled time, so a stall shows in the tail instead of slowing
+//     the sender. The highest rate the bus keeps up with is its saturation.
+// Each for 1 and 2 decider producers (DeciderOptions::producers). Failed,
+// rejected and undecided commands are counted and reported, never skipped.
 //
 //   tools/kafka/local-kafka.sh start
 //   build/bench/command_bus_bench [--brokers 127.0.0.1:9092] [--seconds 10]
+//       [--submitters 1,16,64] [--rates 500,1000,2000,4000] [--decider-producers 1,2]
+//       [--json FILE]
 //
 // The decider runs in this process (one instance, 6 partitions, RocksDB
-// state store in a temporary directory); each submitter waits for its
-// result before sending the next command, as a web request would.
+// state store in a temporary directory).
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
@@ -36,42 +46,96 @@ struct Sample {
   double per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
-  size_t n = 0;
+  double max_ms = 0;
+  size_t n = 0;       // succeeded
+  size_t errors = 0;  // failed, rejected or undecided
 };
 
-Sample Summarize(std::vector<double> latencies_ms, double seconds) {
+Sample Summarize(std::vector<double> latencies_ms, size_t errors, double seconds) {
   Sample s;
   s.n = latencies_ms.size();
+  s.errors = errors;
   if (s.n == 0) return s;
   std::sort(latencies_ms.begin(), latencies_ms.end());
   s.per_second = s.n / seconds;
   s.p50_ms = latencies_ms[s.n / 2];
   s.p99_ms = latencies_ms[std::min(s.n - 1, s.n * 99 / 100)];
+  s.max_ms = latencies_ms.back();
   return s;
 }
 
-// Runs `op` from `threads` threads for `seconds`; returns per-op latencies.
-Sample Load(int threads, double seconds, const std::function<bool(int, int)>& op) {
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Closed loop: runs `op` from `threads` threads for `seconds`.
+Sample ClosedLoop(int threads, double seconds, const std::function<bool(int, int)>& op) {
   std::mutex mu;
   std::vector<double> all;
-  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  size_t errors = 0;
   const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       std::vector<double> mine;
+      size_t failed = 0;
       for (int i = 0; Clock::now() < end; ++i) {
         auto t0 = Clock::now();
-        if (!op(t, i)) continue;
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (op(t, i)) {
+          mine.push_back(MsSince(t0));
+        } else {
+          ++failed;
+        }
       }
       std::lock_guard<std::mutex> lock(mu);
       all.insert(all.end(), mine.begin(), mine.end());
+      errors += failed;
     });
   }
   for (auto& th : pool) th.join();
-  return Summarize(std::move(all),
+  return Summarize(std::move(all), errors,
                    std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+// Open loop: op i is started at start + i/rate whether or not earlier ones
+// finished; `op(i, done)` starts it and calls done(ok) once, on any thread.
+// Latency counts from the scheduled time. Waits up to 30 s for stragglers.
+Sample OpenLoop(double rate, double seconds,
+                const std::function<void(int, std::function<void(bool)>)>& op) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<double> all;
+  size_t errors = 0, outstanding = 0;
+  const auto start = Clock::now();
+  const int total = static_cast<int>(rate * seconds);
+  for (int i = 0; i < total; ++i) {
+    const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                 std::chrono::duration<double>(i / rate));
+    std::this_thread::sleep_until(due);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++outstanding;
+    }
+    op(i, [&, due](bool ok) {
+      const double ms = MsSince(due);
+      std::lock_guard<std::mutex> lock(mu);
+      if (ok) {
+        all.push_back(ms);
+      } else {
+        ++errors;
+      }
+      if (--outstanding == 0) cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(30), [&] { return outstanding == 0; });
+  errors += outstanding;  // never answered
+  // Throughput over the offered window plus the time the last ones took.
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::vector<double> copy = all;
+  lock.unlock();
+  return Summarize(std::move(copy), errors, std::max(seconds, elapsed));
 }
 
 fb::CommandEnvelopeT Comment(const std::string& id, const std::string& number) {
@@ -87,16 +151,59 @@ fb::CommandEnvelopeT Comment(const std::string& id, const std::string& number) {
   return c;
 }
 
+// One in-process decider with `producers` transactional producers.
+class RunningDecider {
+ public:
+  RunningDecider(consumers::DeciderOptions options, const aggregates::AggregateHandler& h)
+      : decider_(std::move(options), h, SystemClock::Default()),
+        thread_([this] { decider_.Run(stop_).IgnoreError(); }) {}
+  ~RunningDecider() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  consumers::Decider decider_;
+  std::thread thread_;
+};
+
+void Emit(std::ofstream* json, nlohmann::json row) {
+  if (json == nullptr) return;
+  *json << row.dump() << "\n";
+  json->flush();
+}
+
+nlohmann::json Row(const Sample& s) {
+  return {{"per_s", s.per_second}, {"p50_ms", s.p50_ms}, {"p99_ms", s.p99_ms},
+          {"max_ms", s.max_ms},    {"ok", s.n},          {"errors", s.errors}};
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"command bus benchmark"};
   std::string brokers = "127.0.0.1:9092";
   double seconds = 10;
   std::vector<int> levels = {1, 16, 64};
+  std::vector<double> rates = {500, 1000, 2000, 4000};
+  std::vector<int> producer_counts = {1, 2};
+  std::string json_path;
   app.add_option("--brokers", brokers)->capture_default_str();
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
-  app.add_option("--submitters", levels, "Concurrency levels")->capture_default_str();
+  app.add_option("--submitters", levels, "Closed-loop concurrency levels")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--rates", rates, "Open-loop offered rates, commands/s")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--decider-producers", producer_counts, "Decider producers to compare")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 2))
+      ->capture_default_str();
+  app.add_option("--json", json_path, "Also write JSON lines (bench/report.py reads them)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
+  std::unique_ptr<std::ofstream> json;
+  if (!json_path.empty()) json = std::make_unique<std::ofstream>(json_path, std::ios::app);
 
   events::TopicLayout layout;
   layout.prefix = "bench-" + std::to_string(std::random_device{}());
@@ -104,7 +211,7 @@ int Main(int argc, char** argv) {
   ko.brokers = brokers;
   auto admin = kafka::Admin::Create(ko);
   if (!admin.ok() || !(*admin)->EnsureTopics(events::AllTopicSpecs(layout)).ok()) {
-    std::cerr << "cannot create topics on " << brokers << "\n";
+    std::cerr << "command_bus_bench: cannot create topics on " << brokers << "\n";
     return 69;
   }
   const std::string raw_topic = layout.prefix + ".raw";
@@ -117,33 +224,36 @@ int Main(int argc, char** argv) {
   dopt.layout = layout;
   dopt.instance_id = "bench";
   dopt.data_dir = (std::filesystem::temp_directory_path() / layout.prefix).string();
-  consumers::Decider decider(dopt, handler, SystemClock::Default());
-  std::atomic<bool> stop{false};
-  std::thread decider_thread([&] { decider.Run(stop).IgnoreError(); });
 
   consumers::CommandBusOptions bopt;
   bopt.kafka = ko;
   bopt.layout = layout;
   auto bus = consumers::CommandBus::Create(bopt, handler);
-  if (!bus.ok()) return 69;
+  if (!bus.ok()) {
+    std::cerr << "command_bus_bench: " << bus.status() << "\n";
+    return 69;
+  }
 
   // 500 cases to comment on.
   std::vector<std::string> cases;
-  for (int i = 0; i < 500; ++i) {
-    fb::OpenCaseT o;
-    o.account_id = "acc-1";
-    o.case_type = "technical-support";
-    o.category = "internet";
-    o.subject = "Line drops";
-    o.description = "Every evening.";
-    fb::CommandEnvelopeT c = Comment("open-" + std::to_string(i), "");
-    c.command.Set(std::move(o));
-    auto r = (*bus)->Submit(c, std::chrono::seconds(60));
-    if (!r.ok() || !r->decided) {
-      std::cerr << "opening cases failed\n";
-      return 70;
+  {
+    RunningDecider decider(dopt, handler);
+    for (int i = 0; i < 500; ++i) {
+      fb::OpenCaseT o;
+      o.account_id = "acc-1";
+      o.case_type = "technical-support";
+      o.category = "internet";
+      o.subject = "Line drops";
+      o.description = "Every evening.";
+      fb::CommandEnvelopeT c = Comment("open-" + std::to_string(i), "");
+      c.command.Set(std::move(o));
+      auto r = (*bus)->Submit(c, std::chrono::seconds(60));
+      if (!r.ok() || !r->decided) {
+        std::cerr << "command_bus_bench: opening cases failed\n";
+        return 70;
+      }
+      cases.push_back(r->result.aggregate_id);
     }
-    cases.push_back(r->result.aggregate_id);
   }
   const size_t record_bytes = events::EncodeCommand(Comment("cmd-0-0-0", cases[0])).size();
 
@@ -151,36 +261,86 @@ int Main(int argc, char** argv) {
   popt.kafka = ko;
   popt.linger_ms = 1;
   auto raw = kafka::Producer::Create(popt);
+  if (!raw.ok()) return 69;
+  std::atomic<uint64_t> seq{0};
+  auto raw_value = [&](int i) {
+    return events::EncodeCommand(
+        Comment("raw-" + std::to_string(seq++), cases[static_cast<size_t>(i) % cases.size()]));
+  };
+  auto command = [&](int i) {
+    return Comment("cmd-" + std::to_string(seq++),
+                   cases[(static_cast<size_t>(i) * 7919) % cases.size()]);
+  };
+  auto accepted = [](const Result<consumers::CommandOutcome>& out) {
+    return out.ok() && out->decided && out->result.code == fb::ResultCode::Accepted;
+  };
 
   std::cout << "record size " << record_bytes << " bytes, " << seconds
-            << " s per measurement, brokers " << brokers << "\n\n";
-  std::cout << "| submitters | raw produce+ack/s | raw p50 ms | raw p99 ms | bus commands/s | "
-               "bus p50 ms | bus p99 ms | bus/raw |\n|---|---|---|---|---|---|---|---|\n";
+            << " s per measurement, brokers " << brokers << "\n";
+  Emit(json.get(), {{"bench", "command_bus"}, {"kind", "setup"}, {"record_bytes", record_bytes},
+                    {"seconds", seconds}});
+
+  std::cout << "\nclosed loop\n| submitters | raw/s | raw p50 | raw p99 | producers | bus/s | "
+               "p50 ms | p99 ms | max ms | errors | bus/raw |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  std::vector<Sample> raw_closed;
   for (int level : levels) {
-    Sample r = Load(level, seconds, [&](int t, int i) {
-      std::string value = events::EncodeCommand(
-          Comment("raw-" + std::to_string(level) + "-" + std::to_string(t) + "-" +
-                      std::to_string(i),
-                  cases[(t * 7919 + i) % cases.size()]));
-      return (*raw)->Produce({raw_topic, (t + i) % layout.partitions, cases[0], value})
+    raw_closed.push_back(ClosedLoop(level, seconds, [&](int t, int i) {
+      return (*raw)
+          ->Produce({raw_topic, (t + i) % layout.partitions, cases[0], raw_value(t * 7919 + i)})
           .get()
           .status.ok();
-    });
-    Sample b = Load(level, seconds, [&](int t, int i) {
-      auto out = (*bus)->Submit(
-          Comment("cmd-" + std::to_string(level) + "-" + std::to_string(t) + "-" +
-                      std::to_string(i),
-                  cases[(t * 7919 + i) % cases.size()]),
-          std::chrono::seconds(30));
-      return out.ok() && out->decided && out->result.code == fb::ResultCode::Accepted;
-    });
-    std::printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |\n", level,
-                r.per_second, r.p50_ms, r.p99_ms, b.per_second, b.p50_ms, b.p99_ms,
-                r.per_second > 0 ? b.per_second / r.per_second : 0.0);
-    std::fflush(stdout);
+    }));
   }
-  stop = true;
-  decider_thread.join();
+  std::cout << "\nopen loop\n";
+  std::vector<Sample> raw_open;
+  for (double rate : rates) {
+    raw_open.push_back(OpenLoop(rate, seconds, [&](int i, std::function<void(bool)> done) {
+      Status s = (*raw)->Produce(
+          {raw_topic, i % layout.partitions, cases[0], raw_value(i)},
+          [done](const kafka::Delivery& d) { done(d.status.ok()); });
+      if (!s.ok()) done(false);
+    }));
+  }
+  for (int producers : producer_counts) {
+    dopt.producers = producers;
+    RunningDecider decider(dopt, handler);
+    // Warm-up: the decider owns its partitions again.
+    for (int i = 0; i < 20; ++i) (*bus)->Submit(command(i), std::chrono::seconds(60)).IgnoreError();
+    for (size_t l = 0; l < levels.size(); ++l) {
+      Sample b = ClosedLoop(levels[l], seconds, [&](int t, int i) {
+        return accepted((*bus)->Submit(command(t * 131 + i), std::chrono::seconds(30)));
+      });
+      const Sample& r = raw_closed[l];
+      std::printf("| %d | %.0f | %.2f | %.2f | %d | %.0f | %.2f | %.2f | %.1f | %zu | %.3f |\n",
+                  levels[l], r.per_second, r.p50_ms, r.p99_ms, producers, b.per_second,
+                  b.p50_ms, b.p99_ms, b.max_ms, b.errors,
+                  r.per_second > 0 ? b.per_second / r.per_second : 0.0);
+      std::fflush(stdout);
+      Emit(json.get(), {{"bench", "command_bus"}, {"kind", "closed"}, {"submitters", levels[l]},
+                        {"producers", producers}, {"raw", Row(r)}, {"bus", Row(b)}});
+    }
+    std::printf("\n| offered/s | raw/s | raw p50 | raw p99 | producers | bus/s | p50 ms | "
+                "p99 ms | max ms | errors | bus/raw |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < rates.size(); ++k) {
+      Sample b = OpenLoop(rates[k], seconds, [&](int i, std::function<void(bool)> done) {
+        Status s = (*bus)->SubmitAsync(command(i), std::chrono::seconds(30),
+                                       [done, &accepted](Result<consumers::CommandOutcome> o) {
+                                         done(accepted(o));
+                                       });
+        if (!s.ok()) done(false);
+      });
+      const Sample& r = raw_open[k];
+      std::printf("| %.0f | %.0f | %.2f | %.2f | %d | %.0f | %.2f | %.2f | %.1f | %zu | %.3f |\n",
+                  rates[k], r.per_second, r.p50_ms, r.p99_ms, producers, b.per_second, b.p50_ms,
+                  b.p99_ms, b.max_ms, b.errors,
+                  r.per_second > 0 ? b.per_second / r.per_second : 0.0);
+      std::fflush(stdout);
+      Emit(json.get(), {{"bench", "command_bus"}, {"kind", "open"}, {"offered", rates[k]},
+                        {"producers", producers}, {"raw", Row(r)}, {"bus", Row(b)}});
+    }
+  }
+  bus->reset();
   std::filesystem::remove_all(dopt.data_dir);
   std::vector<std::string> topics;
   for (const auto& s : events::AllTopicSpecs(layout)) topics.push_back(s.name);

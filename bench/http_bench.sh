@@ -31,6 +31,9 @@
 #                         --rate-search takes a comma list: one run per rate
 #                         (the search saturation sweep of bench/run.sh)
 #   --search-q Q          the search query [router restart]
+#   --idle S              before the runs, docketd's CPU over S seconds without
+#                         traffic (a JSON line {"route": "idle", ...}); after
+#                         them, its peak RSS ({"route": "memory", ...}) [0: off]
 #   --search-staff        search as the staff user (every account) instead of
 #                         the customer (account ACC-0001)
 #   --no-nginx            skip the nginx runs
@@ -49,7 +52,7 @@ build="${BUILD_DIR:-$root/build}"
 events=5500000 seconds=60 warmup=5 connections=16
 declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=2 [comment]=50)
 only="list,get,overview,search,comment" out="" keep_log="" keep_topics=0 hold=0
-search_text="router restart" search_who=customer nginx=1
+search_text="router restart" search_who=customer nginx=1 idle=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --events) events="$2"; shift 2 ;;
@@ -60,6 +63,7 @@ while [[ $# -gt 0 ]]; do
       rate[${1#--rate-}]="$2"; shift 2 ;;
     --search-q) search_text="$2"; shift 2 ;;
     --search-staff) search_who=staff; shift ;;
+    --idle) idle="$2"; shift 2 ;;
     --no-nginx) nginx=0; shift ;;
     --only) only="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
@@ -353,6 +357,19 @@ run() {
   j="$(tag "$j" "$route" nginx "$who")"
   echo "$j" | tee -a "$results"
 }
+# cpu_seconds PID: user + system CPU seconds the process has used.
+cpu_seconds() {
+  awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"
+}
+if (( idle > 0 )); then
+  log "idle: docketd's CPU over $idle s without traffic"
+  c0="$(cpu_seconds "$docketd_pid")"; t0="$(date +%s.%N)"
+  sleep "$idle"
+  c1="$(cpu_seconds "$docketd_pid")"; t1="$(date +%s.%N)"
+  python3 -c 'import json, sys; c0, c1, t0, t1 = map(float, sys.argv[1:5]); print(json.dumps(
+      {"route": "idle", "server": "docketd", "seconds": round(t1 - t0, 1),
+       "cpu_core_fraction": round((c1 - c0) / (t1 - t0), 4)}))' "$c0" "$c1" "$t0" "$t1"     | tee -a "$results"
+fi
 customer=(--header "Authorization: Bearer $customer_token")
 staff=(--header "Authorization: Bearer $staff_token")
 comment_body='{"body":"Checked the line from our side: the router restart cleared the fault, please confirm."}'
@@ -384,6 +401,12 @@ for route in ${only//,/ }; do
   for r in ${rate[$route]//,/ }; do run "$route" "$who" "$r"; done
   kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited during the $route run"
 done
+if (( idle > 0 )); then
+  awk -v events="$events" '/^VmHWM/ { hwm = $2 } /^VmRSS/ { rss = $2 }
+    END { printf "{\"route\": \"memory\", \"server\": \"docketd\", \"events\": %d, " \
+                 "\"rss_bytes\": %d, \"peak_rss_bytes\": %d}\n", events, rss * 1024, hwm * 1024 }' \
+    "/proc/$docketd_pid/status" | tee -a "$results"
+fi
 [[ -n "$out" ]] && cp "$results" "$out"
 
 # ---- table ------------------------------------------------------------------------
@@ -392,7 +415,7 @@ echo "HTTP gateway, $events events loaded (catch-up $catch_s s), $seconds s per 
      "after $warmup s warm-up, $connections connections"
 python3 - "$results" "$search_text" <<'EOF'
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [r for r in map(json.loads, open(sys.argv[1])) if "offered_rps" in r]
 paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}",
          "overview": "GET /overview", "search": "GET /search?q=" + sys.argv[2],
          "comment": "POST /cases/{n}/comments"}

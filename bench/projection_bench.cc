@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -155,6 +156,18 @@ int Rebuild(const std::string& brokers, int64_t events, int repeat) {
   }
   std::printf("  median: raw consumer %.0f events/s, rebuild %.0f events/s (rebuild/raw %.3f)\n",
               Median(raw), Median(built), Median(built) / Median(raw));
+  if (json_out) {
+    auto list = [](const std::vector<double>& v) {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(std::lround(v[i]));
+      return s + "]";
+    };
+    std::fprintf(json_out,
+                 "{\"bench\":\"rebuild\",\"events\":%lld,\"raw_per_s\":%s,"
+                 "\"rebuild_per_s\":%s}\n",
+                 static_cast<long long>(events), list(raw).c_str(), list(built).c_str());
+    std::fflush(json_out);
+  }
   (*admin)->DeleteTopics({topic, layout.CommandsTopic("cases"), layout.ResultsTopic()}).IgnoreError();
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "consumers/command_bus.h"
 
 #include <algorithm>
+#include <future>
 
 #include "common/hash.h"
 #include "consumers/log.h"
@@ -61,6 +62,16 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
 CommandBus::~CommandBus() {
   stop_ = true;
   if (listener_.joinable()) listener_.join();
+  // Flushes (bounded) and reports every queued command while the waiters
+  // are still here; those written but not answered end pending.
+  producer_.reset();
+  std::vector<WaiterPtr> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, w] : waiters_) left.push_back(w);
+    for (const WaiterPtr& w : left) TakeLocked(w);
+  }
+  for (const WaiterPtr& w : left) w->done(Pending(w->command_id));
 }
 
 void CommandBus::Listen() {
@@ -69,8 +80,11 @@ void CommandBus::Listen() {
     if (!batch.ok()) {
       DeciderLog()->warn("command bus: {}", batch.status().ToString());
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ExpireWaiters();
       continue;
     }
+    std::vector<fb::CommandResultT> results;
+    results.reserve(batch->messages.size());
     for (const kafka::Message& m : batch->messages) {
       Result<fb::CommandResultT> r = events::DecodeCommandResult(m.value);
       if (!r.ok()) {
@@ -78,22 +92,126 @@ void CommandBus::Listen() {
                             r.status().ToString());
         continue;
       }
-      Remember(std::move(*r));
+      results.push_back(std::move(*r));
     }
+    if (!results.empty()) Remember(std::move(results));
+    ExpireWaiters();
   }
 }
 
-void CommandBus::Remember(fb::CommandResultT r) {
+// One lock per poll: the results go into the cache, and each waiter of one
+// of them is taken out and finished (outside the lock).
+void CommandBus::Remember(std::vector<fb::CommandResultT> results) {
+  std::vector<std::pair<WaiterPtr, fb::CommandResultT>> ready;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::string id = r.command_id;
-    if (results_.insert_or_assign(id, std::move(r)).second) order_.push_back(id);
+    for (fb::CommandResultT& r : results) {
+      auto [first, last] = waiters_.equal_range(r.command_id);
+      std::vector<WaiterPtr> found;
+      for (auto it = first; it != last; ++it) found.push_back(it->second);
+      for (const WaiterPtr& w : found) {
+        if (TakeLocked(w)) ready.emplace_back(w, r);
+      }
+      std::string id = r.command_id;
+      if (results_.insert_or_assign(id, std::move(r)).second) order_.push_back(id);
+    }
     while (results_.size() > options_.max_cached_results) {
       results_.erase(order_.front());
       order_.pop_front();
     }
   }
-  cv_.notify_all();
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [w, r] : ready) {
+    stats_.answered.Observe(now - w->started);
+    CommandOutcome out;
+    out.decided = true;
+    out.result = std::move(r);
+    w->done(std::move(out));
+  }
+}
+
+bool CommandBus::TakeLocked(const WaiterPtr& w) {
+  if (w->finished) return false;
+  w->finished = true;
+  auto [first, last] = waiters_.equal_range(w->command_id);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == w) {
+      waiters_.erase(it);
+      break;
+    }
+  }
+  auto [dfirst, dlast] = deadlines_.equal_range(w->deadline);
+  for (auto it = dfirst; it != dlast; ++it) {
+    if (it->second == w) {
+      deadlines_.erase(it);
+      break;
+    }
+  }
+  return true;
+}
+
+void CommandBus::Finish(const WaiterPtr& w, Result<CommandOutcome> outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!TakeLocked(w)) return;
+  }
+  w->done(std::move(outcome));
+}
+
+void CommandBus::ExpireWaiters() {
+  std::vector<WaiterPtr> expired;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+      WaiterPtr w = deadlines_.begin()->second;
+      deadlines_.erase(deadlines_.begin());
+      if (ExpireLocked(w)) expired.push_back(std::move(w));
+    }
+  }
+  for (const WaiterPtr& w : expired) w->done(Pending(w->command_id));
+}
+
+bool CommandBus::ExpireLocked(const WaiterPtr& w) {
+  if (w->finished) return false;
+  // Not yet written: "pending" would tell the caller the command is on the
+  // log. The write's report finishes it (pending, or the write's error).
+  if (!w->written) {
+    w->expired = true;
+    return false;
+  }
+  return TakeLocked(w);
+}
+
+void CommandBus::Written(const WaiterPtr& w, const kafka::Delivery& d) {
+  if (!d.status.ok()) {
+    Finish(w, d.status.Annotate("command " + w->command_id));
+    return;
+  }
+  stats_.written.Observe(std::chrono::steady_clock::now() - w->started);
+  Result<CommandOutcome> out = Pending(w->command_id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    w->written = true;
+    if (w->finished) return;
+    // A result already known (the same command id sent before) answers at
+    // once; else the listener will, or the deadline.
+    auto it = results_.find(w->command_id);
+    if (it != results_.end()) {
+      out->decided = true;
+      out->result = it->second;
+    } else if (!w->expired) {
+      return;
+    }
+    TakeLocked(w);
+  }
+  w->done(std::move(out));
+}
+
+CommandOutcome CommandBus::Pending(const std::string& command_id) {
+  CommandOutcome out;
+  out.result.command_id = command_id;
+  return out;
 }
 
 const aggregates::AggregateHandler* CommandBus::HandlerOf(fb::Command type) const {
@@ -108,8 +226,9 @@ std::string_view CommandBus::ContextOf(fb::Command type) const {
   return h ? h->context() : std::string_view();
 }
 
-Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
-                                          std::chrono::milliseconds wait) {
+Result<CommandBus::WaiterPtr> CommandBus::Start(const fb::CommandEnvelopeT& command,
+                                               std::chrono::milliseconds wait,
+                                               SubmitCallback done) {
   if (command.command_id.empty()) {
     return InvalidArgumentError("command bus: command_id is empty");
   }
@@ -129,34 +248,64 @@ Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
   } else {
     DOCKET_ASSIGN_OR_RETURN(partition, handler->PartitionOf(command.aggregate_id, partitions));
   }
+  auto w = std::make_shared<Waiter>();
+  w->command_id = command.command_id;
+  w->started = std::chrono::steady_clock::now();
+  w->deadline = w->started + wait;
+  w->done = std::move(done);
   {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (waiters_.size() >= options_.max_in_flight) {
+      return UnavailableError("command bus: " + std::to_string(waiters_.size()) +
+                                    " commands already wait for their result; try again");
+    }
     // A rejection for an unreadable record answers that record only: the
     // command sent again is waited for afresh.
-    std::lock_guard<std::mutex> lock(mu_);
     auto it = results_.find(command.command_id);
     if (it != results_.end() && it->second.rule == events::kUnreadableCommandRule) {
       results_.erase(it);
     }
+    waiters_.emplace(w->command_id, w);
+    deadlines_.emplace(w->deadline, w);
   }
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  kafka::Delivery d =
-      producer_
-          ->Produce({options_.layout.CommandsTopic(handler->context()), partition, key,
-                     events::EncodeCommand(command),
-                     {{events::kCommandIdHeader, command.command_id}}})
-          .get();
-  if (!d.status.ok()) return d.status.Annotate("command " + command.command_id);
+  Status queued = producer_->Produce(
+      {options_.layout.CommandsTopic(handler->context()), partition, key,
+       events::EncodeCommand(command), {{events::kCommandIdHeader, command.command_id}}},
+      [this, w](const kafka::Delivery& d) { Written(w, d); });
+  if (!queued.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    TakeLocked(w);
+    return queued.Annotate("command " + command.command_id);
+  }
+  return w;
+}
 
-  std::unique_lock<std::mutex> lock(mu_);
-  CommandOutcome out;
-  if (cv_.wait_until(lock, deadline,
-                     [&] { return results_.count(command.command_id) > 0; })) {
-    out.decided = true;
-    out.result = results_.at(command.command_id);
-  } else {
-    out.result.command_id = command.command_id;
+Status CommandBus::SubmitAsync(const fb::CommandEnvelopeT& command,
+                               std::chrono::milliseconds wait, SubmitCallback done) {
+  return Start(command, wait, std::move(done)).status();
+}
+
+Result<CommandOutcome> CommandBus::Submit(const fb::CommandEnvelopeT& command,
+                                          std::chrono::milliseconds wait) {
+  auto promise = std::make_shared<std::promise<Result<CommandOutcome>>>();
+  std::future<Result<CommandOutcome>> future = promise->get_future();
+  DOCKET_ASSIGN_OR_RETURN(
+      WaiterPtr w, Start(command, wait, [promise](Result<CommandOutcome> out) {
+        promise->set_value(std::move(out));
+      }));
+  // The listener expires waiters on its poll cadence; a caller that waits
+  // does not overshoot by it. The write's outcome is always awaited (an
+  // unwritten command is never "pending"), bounded by the producer's
+  // delivery timeout.
+  if (future.wait_until(w->deadline) == std::future_status::timeout) {
+    bool expired;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      expired = ExpireLocked(w);
+    }
+    if (expired) return Pending(w->command_id);
   }
-  return out;
+  return future.get();
 }
 
 std::optional<fb::CommandResultT> CommandBus::Lookup(const std::string& command_id) {

@@ -159,6 +159,9 @@ Status DeciderOptions::Validate() const {
   if (max_batch == 0 || max_batch > 100000) {
     return InvalidArgumentError("decider: max_batch must be 1..100000");
   }
+  if (producers < 1 || producers > 2) {
+    return InvalidArgumentError("decider: producers must be 1 or 2");
+  }
   if (session_timeout_ms < 1000) {
     return InvalidArgumentError("decider: session_timeout_ms must be >= 1000");
   }
@@ -179,22 +182,31 @@ Decider::Decider(DeciderOptions options, const aggregates::AggregateHandler& han
 
 Decider::~Decider() = default;
 
-std::string Decider::TransactionalId() const {
-  return options_.layout.prefix + ".decider." + std::string(handler_.context()) + "." +
-         options_.instance_id;
+std::string Decider::TransactionalId(int slot) const {
+  std::string id = options_.layout.prefix + ".decider." + std::string(handler_.context()) +
+                   "." + options_.instance_id;
+  return slot == 0 ? id : id + "." + std::to_string(slot);
+}
+
+bool Decider::Fenced() const {
+  for (const auto& p : producers_) {
+    if (p && p->fenced()) return true;
+  }
+  return false;
 }
 
 Status Decider::Run(const std::atomic<bool>& stop) {
   DOCKET_RETURN_IF_ERROR(options_.Validate());
   DOCKET_ASSIGN_OR_RETURN(
       store_, StateStore::Open(options_.data_dir + "/decider-" +
-                               std::string(handler_.context()) + "-" +
-                               options_.instance_id));
+                                   std::string(handler_.context()) + "-" +
+                                   options_.instance_id,
+                               options_.store));
   while (!stop) {
     Status s = RunSession(stop);
-    const bool fenced = producer_ && producer_->fenced();
+    const bool fenced = Fenced();
     consumer_.reset();
-    producer_.reset();
+    producers_.clear();
     owned_.clear();
     if (s.ok()) break;
     if (fenced) {
@@ -217,14 +229,18 @@ Status Decider::Run(const std::atomic<bool>& stop) {
 
 Status Decider::RunSession(const std::atomic<bool>& stop) {
   assign_error_ = Status::Ok();
-  kafka::Producer::Options po;
-  po.kafka = options_.kafka;
-  po.kafka.client_id = TransactionalId();
-  po.transactional_id = TransactionalId();
-  po.linger_ms = 1;
-  po.transaction_timeout = options_.transaction_timeout;
-  DOCKET_ASSIGN_OR_RETURN(producer_, kafka::Producer::Create(po));
-  DOCKET_RETURN_IF_ERROR(producer_->InitTransactions());
+  for (int slot = 0; slot < options_.producers; ++slot) {
+    kafka::Producer::Options po;
+    po.kafka = options_.kafka;
+    po.kafka.client_id = TransactionalId(slot);
+    po.transactional_id = TransactionalId(slot);
+    po.linger_ms = 1;
+    po.transaction_timeout = options_.transaction_timeout;
+    DOCKET_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create(po));
+    DOCKET_RETURN_IF_ERROR(producer->InitTransactions());
+    producers_.push_back(std::move(producer));
+  }
+  next_producer_ = 0;
 
   kafka::Consumer::Options co;
   co.kafka = options_.kafka;
@@ -501,42 +517,53 @@ Status Decider::DecideTimers(BatchWork& w, size_t batch_commands) {
 // Inside the open transaction: the events, then the results (with their
 // events' positions), then the consumed offsets; commits, then writes the
 // store. The caller aborts the transaction on an error.
-Status Decider::SendAndCommit(BatchWork& w,
+Status Decider::SendAndCommit(kafka::Producer& producer, BatchWork& w,
                               const std::vector<kafka::TopicPartitionOffset>& offsets) {
   const std::string events_topic = options_.layout.EventsTopic(handler_.context());
   const std::string results_topic = options_.layout.ResultsTopic();
+  using Steady = std::chrono::steady_clock;
+  auto stage_start = Steady::now();
+  auto stage = [&](Stats::Stage which) {
+    const auto now = Steady::now();
+    stats_.stages[which].Observe(now - stage_start);
+    stage_start = now;
+  };
   auto event_reports_ptr = std::make_shared<Deliveries>();
   Deliveries& event_reports = *event_reports_ptr;
   for (size_t i = 0; i < w.events.size(); ++i) {
     const auto& e = w.events[i];
-    DOCKET_RETURN_IF_ERROR(producer_->Produce({events_topic, e.partition, e.key, e.value},
+    DOCKET_RETURN_IF_ERROR(producer.Produce({events_topic, e.partition, e.key, e.value},
                                               event_reports.Track(i)));
   }
   DOCKET_RETURN_IF_ERROR(event_reports.Wait(options_.kafka.timeout));
+  stage(Stats::kEventsAcked);
   w.SetEventPositions(event_reports);
   auto result_reports_ptr = std::make_shared<Deliveries>();
   Deliveries& result_reports = *result_reports_ptr;
   std::vector<std::string> encoded_results(w.results.size());  // sent, then stored
   for (size_t i = 0; i < w.results.size(); ++i) {
     encoded_results[i] = events::EncodeCommandResult(w.results[i]);
-    DOCKET_RETURN_IF_ERROR(producer_->Produce(
+    DOCKET_RETURN_IF_ERROR(producer.Produce(
         {results_topic, w.result_partition[i], w.results[i].command_id, encoded_results[i]},
         result_reports.Track(i)));
   }
   auto parked_reports_ptr = std::make_shared<Deliveries>();
   for (size_t i = 0; i < w.parked.size(); ++i) {
-    DOCKET_RETURN_IF_ERROR(producer_->Produce(w.parked[i], parked_reports_ptr->Track(i)));
+    DOCKET_RETURN_IF_ERROR(producer.Produce(w.parked[i], parked_reports_ptr->Track(i)));
   }
   // The results must be in the log before the offsets say the commands
   // are done: a new owner catching up relies on finding them.
   DOCKET_RETURN_IF_ERROR(result_reports.Wait(options_.kafka.timeout));
   DOCKET_RETURN_IF_ERROR(parked_reports_ptr->Wait(options_.kafka.timeout));
-  DOCKET_RETURN_IF_ERROR(producer_->SendOffsetsToTransaction(offsets, *consumer_));
-  DOCKET_RETURN_IF_ERROR(producer_->CommitTransaction());
+  stage(Stats::kResultsAcked);
+  DOCKET_RETURN_IF_ERROR(producer.SendOffsetsToTransaction(offsets, *consumer_));
+  DOCKET_RETURN_IF_ERROR(producer.CommitTransaction());
+  stage(Stats::kCommit);
 
   // Committed: now, and only now, the state store.
   DOCKET_RETURN_IF_ERROR(WriteCommitted(w, encoded_results, w.EventsNext(event_reports),
                                         w.ResultsNext(result_reports)));
+  stage(Stats::kStoreWrite);
   ++stats_.transactions;
   return Status::Ok();
 }
@@ -574,10 +601,21 @@ Status Decider::WriteCommitted(const BatchWork& w,
 }
 
 Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool run_timers) {
+  const auto start = std::chrono::steady_clock::now();
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const kafka::Message& m : messages) {
+    if (m.timestamp_ms > 0) {
+      stats_.stages[Stats::kInLog].ObserveSeconds(
+          static_cast<double>(std::max<int64_t>(0, now_ms - m.timestamp_ms)) / 1000.0);
+    }
+  }
   BatchWork w;
   DOCKET_RETURN_IF_ERROR(DecideMessages(w, messages));
   if (run_timers) DOCKET_RETURN_IF_ERROR(DecideTimers(w, messages.size()));
   if (w.results.empty() && w.next_command_offset.empty()) return Status::Ok();
+  stats_.stages[Stats::kDecide].Observe(std::chrono::steady_clock::now() - start);
 
   // Every transaction sends consumed offsets, also one of timer commands
   // only: the group metadata that comes with them fences a stale owner.
@@ -588,11 +626,14 @@ Status Decider::ProcessBatch(const std::vector<kafka::Message>& messages, bool r
                         "retrying later", TransactionalId());
     return Status::Ok();
   }
-  DOCKET_RETURN_IF_ERROR(producer_->BeginTransaction());
-  Status s = SendAndCommit(w, offsets);
-  if (!s.ok() && !producer_->fenced() && s.code() != StatusCode::kAborted) {
-    producer_->AbortTransaction().IgnoreError();
+  kafka::Producer& producer = *producers_[next_producer_];
+  next_producer_ = (next_producer_ + 1) % producers_.size();
+  DOCKET_RETURN_IF_ERROR(producer.BeginTransaction());
+  Status s = SendAndCommit(producer, w, offsets);
+  if (!s.ok() && !producer.fenced() && s.code() != StatusCode::kAborted) {
+    producer.AbortTransaction().IgnoreError();
   }
+  if (s.ok()) stats_.stages[Stats::kBatch].Observe(std::chrono::steady_clock::now() - start);
   return s;
 }
 

@@ -2,8 +2,10 @@
 // the partitions it owns (docs/architecture.md). Generic over the aggregate: the
 // AggregateHandler gives meaning, this loop gives ownership and delivery.
 //
-// For each session (one consumer in group `group_id`, one transactional
-// producer with transactional.id "<prefix>.decider.<context>.<instance_id>"):
+// For each session (one consumer in group `group_id`, and `producers`
+// transactional producers with transactional.ids
+// "<prefix>.decider.<context>.<instance_id>" and, for the second,
+// "<prefix>.decider.<context>.<instance_id>.1", used in turn):
 //   - on assignment of commands partition p it catches up partition p of the
 //     events and results topics (read_committed) into the RocksDB state
 //     store, from the offsets the store says it reflects, before taking
@@ -14,6 +16,12 @@
 //     partition p) and the consumed command offsets (with the consumer's
 //     group metadata, so a stale owner is fenced);
 //   - only after the commit it writes the state store.
+// Transactions run one at a time: the next begins only after the previous
+// commit returned. Taking turns between two producers lets the next
+// transaction start while the broker still writes the previous one's
+// markers; with one producer it would meet CONCURRENT_TRANSACTIONS and wait
+// librdkafka's fixed 20 ms retry. A session starts by initialising both ids,
+// which fences an older owner's producers under either id.
 // A repeated command id returns the stored result and appends nothing. On
 // any transaction failure the session is torn down and rebuilt from the
 // store and the log: consumed-but-uncommitted commands are read again.
@@ -23,6 +31,7 @@
 #ifndef DOCKET_CONSUMERS_DECIDER_H_
 #define DOCKET_CONSUMERS_DECIDER_H_
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -32,6 +41,7 @@
 
 #include "aggregates/handler.h"
 #include "common/clock.h"
+#include "common/latency_histogram.h"
 #include "consumers/state_store.h"
 #include "events/kafka.h"
 #include "events/topics.h"
@@ -47,6 +57,7 @@ struct DeciderOptions {
   std::string instance_id = "0";
   // The state store lives in <data_dir>/decider-<context>-<instance_id>.
   std::string data_dir = "./var";
+  StateStoreOptions store;
   // A batch (one transaction) holds at most this many commands.
   size_t max_batch = 500;
   // How long a poll waits for the first command of a batch.
@@ -72,6 +83,8 @@ struct DeciderOptions {
   // owned events/results partition to end. Validate() requires at least
   // transaction_timeout + 15 s.
   std::chrono::milliseconds stable_wait{45000};
+  // Transactional producers used in turn, 1 or 2 (see above).
+  int producers = 2;
   // Pause before a new session after a failed one.
   std::chrono::milliseconds retry_backoff{500};
 
@@ -89,6 +102,22 @@ class Decider : private kafka::RebalanceListener {
     std::atomic<uint64_t> failed_sessions{0};
     std::atomic<uint64_t> timer_commands{0};
     std::atomic<uint64_t> parked{0};  // unreadable command records parked
+    // Where a command's time goes, per stage (docs/decider.md): in_log is
+    // per command (its record's timestamp to the poll that took it), the
+    // others per transaction.
+    enum Stage {
+      kInLog,         // written by the bus -> polled by the decider
+      kDecide,        // poll returned -> every command decided
+      kEventsAcked,   // events produced -> all acknowledged
+      kResultsAcked,  // results produced -> all acknowledged
+      kCommit,        // offsets sent + commit returned
+      kStoreWrite,    // the state store's write after the commit
+      kBatch,         // poll returned -> store written: the whole batch
+      kStageCount
+    };
+    static constexpr std::array<const char*, kStageCount> kStageNames = {
+        "in_log", "decide", "events_acked", "results_acked", "commit", "store_write", "batch"};
+    std::array<LatencyHistogram, kStageCount> stages;
   };
 
   // `handler` and `clock` must outlive the decider.
@@ -131,7 +160,7 @@ class Decider : private kafka::RebalanceListener {
   // write what was committed to the store.
   Status DecideMessages(BatchWork& work, const std::vector<kafka::Message>& messages);
   Status DecideTimers(BatchWork& work, size_t batch_commands);
-  Status SendAndCommit(BatchWork& work,
+  Status SendAndCommit(kafka::Producer& producer, BatchWork& work,
                        const std::vector<kafka::TopicPartitionOffset>& offsets);
   Status WriteCommitted(const BatchWork& work, const std::vector<std::string>& encoded_results,
                         const std::map<int32_t, int64_t>& events_next,
@@ -150,13 +179,16 @@ class Decider : private kafka::RebalanceListener {
                           const fb::EventEnvelopeT& event);
   Result<std::string> CurrentState(BatchWork& work, int32_t partition,
                                    const std::string& aggregate_id);
-  std::string TransactionalId() const;
+  // The id of producer `slot` (0 also names the consumer and the logs).
+  std::string TransactionalId(int slot = 0) const;
+  bool Fenced() const;
 
   DeciderOptions options_;
   const aggregates::AggregateHandler& handler_;
   const Clock& clock_;
   std::unique_ptr<StateStore> store_;
-  std::unique_ptr<kafka::Producer> producer_;
+  std::vector<std::unique_ptr<kafka::Producer>> producers_;
+  size_t next_producer_ = 0;  // the one the next transaction uses
   std::unique_ptr<kafka::Consumer> consumer_;
   std::map<int32_t, Partition> owned_;
   Status assign_error_;

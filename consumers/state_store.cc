@@ -1,6 +1,9 @@
 #include "consumers/state_store.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <cstdio>
@@ -57,13 +60,22 @@ size_t StateStore::Batch::count() const { return wb_->Count(); }
 StateStore::StateStore(rocksdb::DB* db) : db_(db) {}
 StateStore::~StateStore() = default;
 
-Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
+Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
+                                                     const StateStoreOptions& o) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return UnavailableError("state store " + dir + ": " + ec.message());
   rocksdb::Options options;
   options.create_if_missing = true;
   options.max_open_files = 256;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  table.cache_index_and_filter_blocks = true;  // bounded by the cache
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  if (o.bloom_bits_per_key > 0) {
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(o.bloom_bits_per_key));
+  }
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (!s.ok()) return FromRocks(s, "state store " + dir);

@@ -29,6 +29,16 @@ class WriteBatch;
 
 namespace docket::consumers {
 
+struct StateStoreOptions {
+  // The block cache (data, index and filter blocks). Most lookups are
+  // answered by the decider's own state cache; the store serves a cold
+  // state and every command's dedupe lookup.
+  size_t block_cache_bytes = 32 << 20;
+  // Bloom filter bits per key: a dedupe lookup of a new command (nearly
+  // always a miss) then reads no data block (~1 % false positives at 10).
+  int bloom_bits_per_key = 10;
+};
+
 class StateStore {
  public:
   class Batch {
@@ -49,7 +59,8 @@ class StateStore {
 
   // Creates the directory when missing. kUnavailable when it cannot be
   // opened (e.g. locked by another process).
-  static Result<std::unique_ptr<StateStore>> Open(const std::string& dir);
+  static Result<std::unique_ptr<StateStore>> Open(const std::string& dir,
+                                                  const StateStoreOptions& options = {});
   ~StateStore();
 
   Result<std::optional<std::string>> Get(int32_t partition, char kind,

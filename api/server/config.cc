@@ -44,6 +44,9 @@ void BindDecider(CLI::App& app, DocketdConfig& c) {
       ->capture_default_str();
   app.add_option("--max-batch", c.decider.max_batch, "Commands per transaction at most")
       ->capture_default_str();
+  app.add_option("--decider-cache-bytes", c.decider.store.block_cache_bytes,
+                 "RocksDB block cache of each decider's state store")
+      ->capture_default_str();
   app.add_option("--transaction-timeout-ms", c.transaction_timeout_ms,
                  "How long a crashed owner's open transaction can hold up failover")
       ->capture_default_str();

@@ -136,6 +136,7 @@ Status Server::StartGateway() {
     notifier::Notifier* n = notifier_.get();
     gateway_->AddMetrics([n] { return n->MetricsText(); });
   }
+  gateway_->AddMetrics([this] { return WritePathMetrics(); });
   DOCKET_RETURN_IF_ERROR(gateway_->Start());
   const std::string& listen = config_.gateway.http.listen;
   spdlog::info("docketd: gateway on http://{}:{}/api/v1", listen.substr(0, listen.rfind(':')),
@@ -147,6 +148,32 @@ Status Server::StartGateway() {
     std::rename((config_.port_file + ".tmp").c_str(), config_.port_file.c_str());
   }
   return Status::Ok();
+}
+
+// Where a command's time goes: the bus's stages here, and those of the
+// deciders when they run in this process (docs/decider.md).
+std::string Server::WritePathMetrics() const {
+  std::string out =
+      "# HELP docket_command_bus_seconds A command's time in the gateway's bus, by stage "
+      "(written: acknowledged on the log; answered: its result read back).\n"
+      "# TYPE docket_command_bus_seconds histogram\n";
+  out += bus_->stats().written.Render("docket_command_bus_seconds", "stage=\"written\"");
+  out += bus_->stats().answered.Render("docket_command_bus_seconds", "stage=\"answered\"");
+  if (deciders_.empty()) return out;
+  out +=
+      "# HELP docket_decider_stage_seconds The decider's stages: in_log per command, the "
+      "others per transaction.\n"
+      "# TYPE docket_decider_stage_seconds histogram\n";
+  for (size_t i = 0; i < deciders_.size(); ++i) {
+    const auto& stats = deciders_[i]->stats();
+    for (int s = 0; s < consumers::Decider::Stats::kStageCount; ++s) {
+      out += stats.stages[s].Render(
+          "docket_decider_stage_seconds",
+          "context=\"" + std::string(contexts_[i].name()) + "\",stage=\"" +
+              consumers::Decider::Stats::kStageNames[s] + "\"");
+    }
+  }
+  return out;
 }
 
 int Server::Wait() {

@@ -45,6 +45,7 @@ class Server {
   Status StartNotifier();
   void Fail(const std::string& role, const Status& s);
   consumers::ProjectionRunner* FindRunner(std::string_view context) const;
+  std::string WritePathMetrics() const;
 
   const DocketdConfig& config_;
   std::vector<Context> contexts_;

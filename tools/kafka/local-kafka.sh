@@ -6,6 +6,9 @@
 #   tools/kafka/local-kafka.sh stop     stop it cleanly (SIGTERM, bounded wait)
 #   tools/kafka/local-kafka.sh status   exit 0 when the broker answers
 #   tools/kafka/local-kafka.sh reset    stop and delete the log directory
+#   tools/kafka/local-kafka.sh tool CLASS [ARGS]
+#                                       run a class of the Kafka jars (e.g.
+#                                       org.apache.kafka.tools.ProducerPerformance)
 #
 # Environment (all optional):
 #   KAFKA_PORT      client port                 (default 9092)
@@ -170,5 +173,11 @@ case "${1:-}" in
   status) if running_pid >/dev/null && answers; then log "up on 127.0.0.1:$port"; else log "down"; exit 1; fi ;;
   reset) stop; rm -rf "$state"; log "state removed" ;;
   fetch) fetch_jars ;;
-  *) echo "usage: $0 start|stop|status|reset|fetch" >&2; exit 2 ;;
+  tool)
+    shift
+    [[ $# -ge 1 ]] || { echo "usage: $0 tool CLASS [ARGS]" >&2; exit 2; }
+    fetch_jars
+    exec java -Xmx512m -Dlog4j.configuration="file:$here/tool-log4j.properties" \
+      -cp "$(classpath)" "$@" ;;
+  *) echo "usage: $0 start|stop|status|reset|fetch|tool" >&2; exit 2 ;;
 esac
