@@ -1,5 +1,5 @@
 // The command path against a raw acked produce of the same record size and
-// settings (idempotent, acks=all, linger.ms=1), measured in the same run on
+// settings (idempotent, acks=all, linger.ms=0), measured in the same run on
 // the same broker:
 //   - closed loop: 1, 16 and 64 submitters, each waiting for its result
 //     before sending the next command, as a web request would;
@@ -161,6 +161,7 @@ class RunningDecider {
     stop_ = true;
     thread_.join();
   }
+  const consumers::Decider::Stats& stats() const { return decider_.stats(); }
 
  private:
   std::atomic<bool> stop_{false};
@@ -259,7 +260,7 @@ int Main(int argc, char** argv) {
 
   kafka::Producer::Options popt;
   popt.kafka = ko;
-  popt.linger_ms = 1;
+  popt.linger_ms = 0;
   auto raw = kafka::Producer::Create(popt);
   if (!raw.ok()) return 69;
   std::atomic<uint64_t> seq{0};
@@ -280,7 +281,7 @@ int Main(int argc, char** argv) {
   Emit(json.get(), {{"bench", "command_bus"}, {"kind", "setup"}, {"record_bytes", record_bytes},
                     {"seconds", seconds}});
 
-  std::cout << "\nclosed loop\n| submitters | raw/s | raw p50 | raw p99 | producers | bus/s | "
+  std::cout << "\n| submitters | raw/s | raw p50 | raw p99 | producers | bus/s | "
                "p50 ms | p99 ms | max ms | errors | bus/raw |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::vector<Sample> raw_closed;
@@ -292,7 +293,6 @@ int Main(int argc, char** argv) {
           .status.ok();
     }));
   }
-  std::cout << "\nopen loop\n";
   std::vector<Sample> raw_open;
   for (double rate : rates) {
     raw_open.push_back(OpenLoop(rate, seconds, [&](int i, std::function<void(bool)> done) {
@@ -302,11 +302,27 @@ int Main(int argc, char** argv) {
       if (!s.ok()) done(false);
     }));
   }
+  // Where the time went, as histogram bucket bounds (ms): p50 and p99 per
+  // stage of the decider and the bus, over everything since `decider` began.
+  auto print_stages = [&](const consumers::Decider::Stats& stats, int producers) {
+    std::printf("\nstages with %d decider producer(s), p50/p99 bucket bounds in ms:", producers);
+    nlohmann::json row = {{"bench", "command_bus"}, {"kind", "stages"}, {"producers", producers}};
+    auto add = [&](const char* name, const LatencyHistogram& h) {
+      std::printf(" %s %g/%g", name, h.Quantile(0.5) * 1e3, h.Quantile(0.99) * 1e3);
+      row[name] = {{"p50_ms", h.Quantile(0.5) * 1e3}, {"p99_ms", h.Quantile(0.99) * 1e3},
+                   {"n", h.count()}};
+    };
+    for (int i = 0; i < consumers::Decider::Stats::kStageCount; ++i) {
+      add(consumers::Decider::Stats::kStageNames[i], stats.stages[i]);
+    }
+    std::printf("\n");
+    Emit(json.get(), row);
+  };
   for (int producers : producer_counts) {
     dopt.producers = producers;
     RunningDecider decider(dopt, handler);
     // Warm-up: the decider owns its partitions again.
-    for (int i = 0; i < 20; ++i) (*bus)->Submit(command(i), std::chrono::seconds(60)).IgnoreError();
+    for (int i = 0; i < 20; ++i) (*bus)->Submit(command(i), std::chrono::seconds(60)).status().IgnoreError();
     for (size_t l = 0; l < levels.size(); ++l) {
       Sample b = ClosedLoop(levels[l], seconds, [&](int t, int i) {
         return accepted((*bus)->Submit(command(t * 131 + i), std::chrono::seconds(30)));
@@ -339,6 +355,7 @@ int Main(int argc, char** argv) {
       Emit(json.get(), {{"bench", "command_bus"}, {"kind", "open"}, {"offered", rates[k]},
                         {"producers", producers}, {"raw", Row(r)}, {"bus", Row(b)}});
     }
+    print_stages(decider.stats(), producers);
   }
   bus->reset();
   std::filesystem::remove_all(dopt.data_dir);

@@ -119,7 +119,7 @@ if wants write; then
   wres="$tmp/write.jsonl"
   : >"$wres"
   brokers="127.0.0.1:$port"
-  cb=(--brokers "$brokers" --json "$wres" --seconds 10 --submitters 1,16,64
+  cb=(--brokers "$brokers" --json "$wres" --seconds 5 --submitters 1,16,64
       --rates 250,500,1000,2000,4000,8000)
   ((quick)) && cb=(--brokers "$brokers" --json "$wres" --seconds 2 --submitters 1,16
                    --rates 100,400)

@@ -234,7 +234,7 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
     po.kafka = options_.kafka;
     po.kafka.client_id = TransactionalId(slot);
     po.transactional_id = TransactionalId(slot);
-    po.linger_ms = 1;
+    po.linger_ms = 0;
     po.transaction_timeout = options_.transaction_timeout;
     DOCKET_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create(po));
     DOCKET_RETURN_IF_ERROR(producer->InitTransactions());
@@ -249,6 +249,9 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
                 std::string(handler_.context());
   co.group_instance_id = TransactionalId();
   co.session_timeout_ms = options_.session_timeout_ms;
+  // A fetch returns as soon as a command arrives; this only spaces out the
+  // empty fetches of an idle partition (docs/decider.md, idle cost).
+  co.fetch_wait_max_ms = 500;
   DOCKET_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(co));
   DOCKET_RETURN_IF_ERROR(consumer_->Subscribe(
       {options_.layout.CommandsTopic(handler_.context())}, this));
