@@ -407,6 +407,9 @@ if (( idle > 0 )); then
                  "\"rss_bytes\": %d, \"peak_rss_bytes\": %d}\n", events, rss * 1024, hwm * 1024 }' \
     "/proc/$docketd_pid/status" | tee -a "$results"
 fi
+# The stage histograms after the runs (docket_decider_stage_seconds,
+# docket_command_bus_seconds, ...), beside --out.
+[[ -n "$out" ]] && curl -fsS --max-time 10 "$api/metrics" >"${out%.jsonl}.metrics" || true
 [[ -n "$out" ]] && cp "$results" "$out"
 
 # ---- table ------------------------------------------------------------------------

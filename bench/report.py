@@ -201,7 +201,7 @@ def write_section(rows, command):
                    f"bytes through the command bus, the decider's transaction and back, "
                    f"{setup['seconds']:g} s per figure, {runs} run(s): median (min–max)). "
                    "The raw baseline is a librdkafka producer with the bus's settings "
-                   "(idempotent, acks=all, linger.ms=1) and the same record size, measured "
+                   "(idempotent, acks=all, linger.ms=0) and the same record size, measured "
                    "in the same run; \"errors\" counts failed, rejected and undecided "
                    "commands.")
         out.append("")
@@ -267,7 +267,7 @@ def write_section(rows, command):
     kp = [r for r in rows if r.get("bench") == "kafka_perf"]
     if kp:
         out.append("**Kafka's own tools** (kafka-producer-perf-test with acks=all, "
-                   "idempotence, linger.ms=1, unthrottled; kafka-consumer-perf-test "
+                   "idempotence, linger.ms=0, unthrottled; kafka-consumer-perf-test "
                    "read_committed; the same record size, 6 partitions):")
         out.append("")
         out.append("| | records | per second | p50 ms | p99 ms | max ms |")

@@ -71,7 +71,7 @@ port="$("$root/tools/dev/free-port.sh")"
 export KAFKA_PORT="$port" KAFKA_HOME_DIR="$tmp/kafka"
 cleanup() {
   "$root/tools/kafka/local-kafka.sh" stop >/dev/null 2>&1 || true
-  if [[ -n "$keep" ]]; then mkdir -p "$keep" && cp "$tmp"/*.jsonl "$keep"/ 2>/dev/null || true; fi
+  if [[ -n "$keep" ]]; then mkdir -p "$keep" && cp "$tmp"/*.jsonl "$tmp"/*.metrics "$keep"/ 2>/dev/null || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -141,7 +141,7 @@ print(next(json.loads(l)["record_bytes"] for l in open(sys.argv[1]) if "record_b
     kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" \
       --num-records "$perf_records" --record-size "$record_bytes" --throughput -1 \
       --producer-props bootstrap.servers="$brokers" acks=all enable.idempotence=true \
-      linger.ms=1 >"$tmp/producer-perf.txt"
+      linger.ms=0 >"$tmp/producer-perf.txt"
     echo "isolation.level=read_committed" >"$tmp/consumer.properties"
     log "kafka-consumer-perf-test: the same topic, read_committed, run $run"
     kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$brokers" \
