@@ -36,6 +36,14 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
   po.kafka.client_id = "docket-command-bus";
   po.linger_ms = 0;
   DOCKET_ASSIGN_OR_RETURN(bus->producer_, kafka::Producer::Create(po));
+  std::vector<std::string> command_topics;
+  for (const auto* h : bus->handlers_) {
+    command_topics.push_back(bus->options_.layout.CommandsTopic(h->context()));
+  }
+  // Only so that the first commands do not wait for the lookup.
+  if (Status s = bus->producer_->Prepare(command_topics); !s.ok()) {
+    DeciderLog()->warn("command bus: {}", s.ToString());
+  }
 
   kafka::Consumer::Options co;
   co.kafka = bus->options_.kafka;

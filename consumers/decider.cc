@@ -238,6 +238,8 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
     po.transaction_timeout = options_.transaction_timeout;
     DOCKET_ASSIGN_OR_RETURN(auto producer, kafka::Producer::Create(po));
     DOCKET_RETURN_IF_ERROR(producer->InitTransactions());
+    DOCKET_RETURN_IF_ERROR(producer->Prepare({options_.layout.EventsTopic(handler_.context()),
+                                              options_.layout.ResultsTopic()}));
     producers_.push_back(std::move(producer));
   }
   next_producer_ = 0;
