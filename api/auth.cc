@@ -42,7 +42,7 @@ bool PasswordHasher::Acquire(bool dummy, bool even_if_full) {
   if (must) ++must_waiting_;
   const bool got = cv_.wait_for(lock, queue_wait_, [&] { return CanRun(dummy, must); });
   --q.waiting;
-  if (must) --must_waiting_;
+  if (must && --must_waiting_ == 0) cv_.notify_all();  // the others may take a free slot
   if (!got) {
     if (!dummy) cv_.notify_all();  // the callers behind this one may go now
     return false;

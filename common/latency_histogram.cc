@@ -1,6 +1,7 @@
 #include "common/latency_histogram.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -45,8 +46,12 @@ std::string LatencyHistogram::Render(std::string_view name, std::string_view lab
   cumulative += buckets_[kBounds.size()].load(std::memory_order_relaxed);
   o << name << "_bucket{" << labels << sep << "le=\"+Inf\"} " << cumulative << "\n";
   const std::string braces = labels.empty() ? "" : "{" + std::string(labels) + "}";
-  o << name << "_sum" << braces << " "
-    << static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9 << "\n";
+  // Shortest exact form: the default 6 digits would turn a sum of hours
+  // into 1.23457e+06 and make rate(_sum) move in steps.
+  char sum[64];
+  const double seconds = static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9;
+  const auto written = std::to_chars(sum, sum + sizeof sum, seconds);
+  o << name << "_sum" << braces << " " << std::string_view(sum, written.ptr - sum) << "\n";
   o << name << "_count" << braces << " " << cumulative << "\n";
   return o.str();
 }

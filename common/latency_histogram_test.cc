@@ -23,6 +23,11 @@ TEST(LatencyHistogramTest, BucketsAreCumulativeWithSumAndCount) {
   EXPECT_NE(text.find("x_seconds_bucket{stage=\"commit\",le=\"+Inf\"} 4\n"), std::string::npos);
   EXPECT_NE(text.find("x_seconds_count{stage=\"commit\"} 4\n"), std::string::npos);
   EXPECT_NE(text.find("x_seconds_sum{stage=\"commit\"} 9.0062\n"), std::string::npos) << text;
+  // A sum of hours keeps its digits.
+  LatencyHistogram hours;
+  for (int i = 0; i < 1000; ++i) hours.ObserveSeconds(4321.000123);
+  EXPECT_NE(hours.Render("z", "").find("z_sum 4321000.123\n"), std::string::npos)
+      << hours.Render("z", "");
   // No labels: no stray comma or empty braces.
   const std::string bare = LatencyHistogram().Render("y", "");
   EXPECT_NE(bare.find("y_bucket{le=\"+Inf\"} 0\n"), std::string::npos) << bare;

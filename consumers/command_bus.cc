@@ -14,6 +14,9 @@ Status CommandBusOptions::Validate() const {
   if (max_cached_results == 0) {
     return InvalidArgumentError("command bus: max_cached_results must be > 0");
   }
+  if (max_in_flight == 0) {
+    return InvalidArgumentError("command bus: max_in_flight must be > 0");
+  }
   return Status::Ok();
 }
 
@@ -73,16 +76,28 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
 CommandBus::~CommandBus() {
   stop_ = true;
   if (listener_.joinable()) listener_.join();
-  // Flushes (bounded) and reports every queued command while the waiters
-  // are still here; those written but not answered end pending.
-  producer_.reset();
-  std::vector<WaiterPtr> left;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [id, w] : waiters_) left.push_back(w);
-    for (const WaiterPtr& w : left) TakeLocked(w);
+    closing_ = true;  // a callback's SubmitAsync from here on is refused
   }
-  for (const WaiterPtr& w : left) w->done(Pending(w->command_id));
+  // Flushes (bounded) and reports every queued command while the waiters
+  // are still here; those written but not answered end pending, those whose
+  // write was never confirmed with an error.
+  producer_.reset();
+  std::vector<std::pair<WaiterPtr, bool>> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, w] : waiters_) left.emplace_back(w, w->written);
+    for (const auto& [w, written] : left) TakeLocked(w);
+  }
+  for (const auto& [w, written] : left) {
+    if (written) {
+      w->done(Pending(w->command_id));
+    } else {
+      w->done(UnavailableError("command bus closed before the write of command " +
+                               w->command_id + " was confirmed; submit it again"));
+    }
+  }
 }
 
 void CommandBus::Listen() {
@@ -266,6 +281,7 @@ Result<CommandBus::WaiterPtr> CommandBus::Start(const fb::CommandEnvelopeT& comm
   w->done = std::move(done);
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (closing_) return UnavailableError("command bus: closing");
     if (waiters_.size() >= options_.max_in_flight) {
       return UnavailableError("command bus: " + std::to_string(waiters_.size()) +
                                     " commands already wait for their result; try again");
@@ -285,7 +301,9 @@ Result<CommandBus::WaiterPtr> CommandBus::Start(const fb::CommandEnvelopeT& comm
       [this, w](const kafka::Delivery& d) { Written(w, d); });
   if (!queued.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
-    TakeLocked(w);
+    // A result of an earlier send of the same id may have finished it
+    // meanwhile: then `done` has the outcome, and no error is returned.
+    if (!TakeLocked(w)) return w;
     return queued.Annotate("command " + command.command_id);
   }
   return w;

@@ -149,6 +149,7 @@ class CommandBus {
   std::deque<std::string> order_;  // eviction order of results_
   std::unordered_multimap<std::string, WaiterPtr> waiters_;    // by command id
   std::multimap<std::chrono::steady_clock::time_point, WaiterPtr> deadlines_;
+  bool closing_ = false;  // guarded by mu_: the destructor has begun
   Stats stats_;
 };
 

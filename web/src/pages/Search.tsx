@@ -22,26 +22,25 @@ export default function Search() {
     [q, after],
   );
 
-  // A case number (or its digits) that finds exactly that case goes straight to it.
+  // A case number (or its digits) goes straight to that case when the user
+  // can see it, as a ticket number does in Zendesk or RT, also when the same
+  // digits appear in other cases' text (they stay one search away).
   const number = asCaseNumber(q);
   useEffect(() => {
     const rows = result.data?.data;
     if (!number || !rows || after) return;
-    if (rows.length === 1 && rows[0].number === number) {
+    if (rows.some((r) => r.number === number)) {
       navigate(`/cases/${number}`, { replace: true });
       return;
     }
-    if (rows.length === 0) {
-      // Just the digits ("54") find nothing by words: try the number itself.
-      let alive = true;
-      cases
-        .get(number)
-        .then(() => alive && navigate(`/cases/${number}`, { replace: true }))
-        .catch(() => undefined);
-      return () => {
-        alive = false;
-      };
-    }
+    let alive = true;
+    cases
+      .get(number)
+      .then(() => alive && navigate(`/cases/${number}`, { replace: true }))
+      .catch(() => undefined);
+    return () => {
+      alive = false;
+    };
   }, [number, result.data, after, navigate]);
 
   const rows = result.data?.data ?? [];
