@@ -132,12 +132,16 @@ void CommandBus::Remember(std::vector<fb::CommandResultT> results) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (fb::CommandResultT& r : results) {
+      // Every waiter of this command id is taken at once: no copy of the
+      // range, no search per waiter.
       auto [first, last] = waiters_.equal_range(r.command_id);
-      std::vector<WaiterPtr> found;
-      for (auto it = first; it != last; ++it) found.push_back(it->second);
-      for (const WaiterPtr& w : found) {
-        if (TakeLocked(w)) ready.emplace_back(w, r);
+      for (auto it = first; it != last; ++it) {
+        const WaiterPtr& w = it->second;
+        w->finished = true;
+        EraseDeadlineLocked(w);
+        ready.emplace_back(w, r);
       }
+      waiters_.erase(first, last);
       std::string id = r.command_id;
       if (results_.insert_or_assign(id, std::move(r)).second) order_.push_back(id);
     }
@@ -166,14 +170,18 @@ bool CommandBus::TakeLocked(const WaiterPtr& w) {
       break;
     }
   }
-  auto [dfirst, dlast] = deadlines_.equal_range(w->deadline);
-  for (auto it = dfirst; it != dlast; ++it) {
+  EraseDeadlineLocked(w);
+  return true;
+}
+
+void CommandBus::EraseDeadlineLocked(const WaiterPtr& w) {
+  auto [first, last] = deadlines_.equal_range(w->deadline);
+  for (auto it = first; it != last; ++it) {
     if (it->second == w) {
       deadlines_.erase(it);
-      break;
+      return;
     }
   }
-  return true;
 }
 
 void CommandBus::Finish(const WaiterPtr& w, Result<CommandOutcome> outcome) {

@@ -127,6 +127,7 @@ class CommandBus {
   // Takes `w` out of the waiting maps (mu_ held); false when it was already
   // finished. The caller then runs w->done outside mu_.
   bool TakeLocked(const WaiterPtr& w);
+  void EraseDeadlineLocked(const WaiterPtr& w);  // its deadline entry, if any
   void Finish(const WaiterPtr& w, Result<CommandOutcome> outcome);
   // Finishes, undecided, the waiters whose deadline has passed.
   void ExpireWaiters();
