@@ -212,6 +212,78 @@ TEST_F(ProjectionApplierTest, BatchBoundariesDoNotChangeTheModel) {
   std::filesystem::remove_all(tmpl);
 }
 
+// The bulk load of a rebuild (Mode::kBulk: fold in memory, ingest table
+// files) builds the same model as the live path's batches, poison records
+// and duplicates included, whatever the fold sizes; and a bulk-built prefix
+// tailed by the live path equals the live path from the start.
+TEST_F(ProjectionApplierTest, BulkLoadBuildsTheSameModelAsBatches) {
+  auto records = Records(4000, 13, /*partitions=*/6);
+  records[1700].value = "garbage";  // parks its case, and its later records
+  auto copies = std::vector<kafka::Message>(records.begin() + 100, records.begin() + 300);
+  for (auto& m : copies) m.offset += 10000;  // duplicates on the log: skipped by version
+  records.insert(records.end(), copies.begin(), copies.end());
+  auto batches = [&](ProjectionApplier& applier, size_t from, size_t to, size_t size,
+                     bool flush) {
+    for (size_t i = from; i < to; i += size) {
+      std::vector<kafka::Message> batch(records.begin() + static_cast<long>(i),
+                                        records.begin() + static_cast<long>(std::min(to, i + size)));
+      auto r = applier.Apply(batch, {});
+      ASSERT_TRUE(r.ok()) << r.status();
+      if (flush) {
+        ASSERT_TRUE(applier.Flush().ok());
+      }
+    }
+  };
+  batches(*applier_, 0, records.size(), 500, false);
+  const std::string live = *store_->Digest();
+  const auto live_offsets = *store_->Offsets();
+  EXPECT_GT(applier_->counters().parked, 0u);
+  EXPECT_EQ(applier_->counters().skipped, copies.size());
+
+  for (size_t fold : {size_t{300}, size_t{1500}, records.size()}) {
+    char tmpl[] = "/tmp/docket-bulk-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    {
+      auto store = projections::OpenStore(cases_, tmpl);
+      ASSERT_TRUE(store.ok());
+      ProjectionApplier bulk(cases_, store->get(), 2, ProjectionApplier::Mode::kBulk);
+      ASSERT_TRUE(bulk.Load().ok());
+      // Folded, nothing stored until Flush.
+      batches(bulk, 0, std::min(fold, records.size()), 250, false);
+      EXPECT_GT(bulk.PendingBytes(), 0u);
+      EXPECT_TRUE((*store)->Offsets()->empty());
+      ASSERT_TRUE(bulk.Flush().ok());
+      EXPECT_EQ(bulk.PendingBytes(), 0u);
+      batches(bulk, std::min(fold, records.size()), records.size(), fold, true);
+      EXPECT_EQ(*(*store)->Digest(), live) << "fold of " << fold << " records";
+      EXPECT_EQ(*(*store)->Offsets(), live_offsets);
+      EXPECT_EQ(bulk.counters().applied, applier_->counters().applied);
+      EXPECT_EQ(bulk.Retry("CS1").status().code(), StatusCode::kFailedPrecondition);
+    }
+    std::filesystem::remove_all(tmpl);
+  }
+
+  // Bulk up to the middle, then the live path tails.
+  char tmpl[] = "/tmp/docket-bulk-tail-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  {
+    auto store = projections::OpenStore(cases_, tmpl);
+    ASSERT_TRUE(store.ok());
+    {
+      ProjectionApplier bulk(cases_, store->get(), 2, ProjectionApplier::Mode::kBulk);
+      ASSERT_TRUE(bulk.Load().ok());
+      batches(bulk, 0, 2500, 1000, false);
+      ASSERT_TRUE(bulk.Flush().ok());
+    }
+    ProjectionApplier tail(cases_, store->get());
+    ASSERT_TRUE(tail.Load().ok());
+    EXPECT_EQ(tail.parked_aggregates(), 1u);
+    batches(tail, 2500, records.size(), 333, false);
+    EXPECT_EQ(*(*store)->Digest(), live);
+  }
+  std::filesystem::remove_all(tmpl);
+}
+
 TEST_F(ProjectionApplierTest, RecordWithoutKeyBlocksNothing) {
   auto records = Records(50);
   kafka::Message stray;

@@ -38,6 +38,7 @@ Status ProjectorOptions::Validate() const {
   if (max_batch == 0 || max_batch > 100000) {
     return InvalidArgumentError("projector: max_batch must be 1..100000");
   }
+  if (bulk_bytes == 0) return InvalidArgumentError("projector: bulk_bytes must be positive");
   return Status::Ok();
 }
 
@@ -67,8 +68,10 @@ Status CheckContext(const projections::Projection& projection, const ProjectorOp
 // ---- ProjectionApplier ---------------------------------------------------------
 
 struct ProjectionApplier::Lane {
-  Lane(const projections::Projection& p, ReadStore* s)
-      : projection(p), store(s), applier(p.NewApplier()) {}
+  Lane(const projections::Projection& p, ReadStore* s, bool bulk)
+      : projection(p), store(s), applier(p.NewApplier()) {
+    if (bulk) fold = std::make_unique<Txn>(s);
+  }
   Status ApplyRecord(Txn& txn, const kafka::Message& m);
   Status Park(Txn& txn, const std::string& aggregate_key, const kafka::Message& m,
               const std::string& reason);
@@ -84,13 +87,14 @@ struct ProjectionApplier::Lane {
   std::set<std::string> parked;
   std::map<int32_t, int64_t> positions;
   Counters counters;
+  std::unique_ptr<Txn> fold;  // kBulk: what Apply folded since the last Flush
 };
 
 ProjectionApplier::ProjectionApplier(const projections::Projection& projection, ReadStore* store,
-                                     int lanes)
-    : projection_(projection), store_(store) {
+                                     int lanes, Mode mode)
+    : projection_(projection), store_(store), mode_(mode) {
   for (int i = 0; i < std::clamp(lanes, 1, 16); ++i) {
-    lanes_.push_back(std::make_unique<Lane>(projection_, store));
+    lanes_.push_back(std::make_unique<Lane>(projection_, store, mode == Mode::kBulk));
   }
 }
 ProjectionApplier::~ProjectionApplier() = default;
@@ -103,6 +107,7 @@ Status ProjectionApplier::Load() {
   for (auto& lane : lanes_) {
     lane->parked.clear();
     lane->positions.clear();
+    if (lane->fold) lane->fold = std::make_unique<Txn>(store_);
   }
   Status parse = Status::Ok();
   DOCKET_RETURN_IF_ERROR(store_->Scan(kDead, projections::keys::DeadPrefix(),
@@ -156,13 +161,33 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
   for (auto& t : helpers) t.join();
   std::map<int32_t, int64_t> all;
   for (auto& r : results) {
-    if (!r.ok()) return r.status();
+    if (!r.ok()) {
+      // The lanes' folds are ingested together: none of them stands alone.
+      for (auto& lane : lanes_) {
+        if (lane->fold) lane->fold = std::make_unique<Txn>(store_);
+      }
+      return r.status();
+    }
     all.insert(r->begin(), r->end());
   }
   return all;
 }
 
+Status ProjectionApplier::Flush() {
+  if (mode_ != Mode::kBulk) return Status::Ok();
+  std::vector<Txn*> folds;
+  for (auto& lane : lanes_) folds.push_back(lane->fold.get());
+  return store_->Ingest(folds);
+}
+
+size_t ProjectionApplier::PendingBytes() const {
+  size_t n = 0;
+  for (const auto& lane : lanes_) n += lane->fold ? lane->fold->ApproximateBytes() : 0;
+  return n;
+}
+
 Result<std::string> ProjectionApplier::Retry(const std::string& aggregate_key) {
+  if (mode_ == Mode::kBulk) return FailedPreconditionError("retry: not in a bulk build");
   DOCKET_ASSIGN_OR_RETURN(auto existing, store_->Get(kDead, projections::keys::DeadKey(aggregate_key)));
   if (!existing) return NotFoundError(aggregate_key + " is not parked");
   json record = json::parse(*existing, nullptr, false);
@@ -250,7 +275,8 @@ Status ProjectionApplier::Lane::ApplyRecord(Txn& txn, const kafka::Message& m) {
 
 Result<std::map<int32_t, int64_t>> ProjectionApplier::Lane::Apply(
     const std::vector<kafka::Message>& records, const std::map<int32_t, int64_t>& new_positions) {
-  Txn txn(store);
+  Txn batch(store);
+  Txn& txn = fold ? *fold : batch;
   std::map<int32_t, int64_t> next = positions;
   const std::set<std::string> parked_before = parked;
   const Counters counters_before = counters;
@@ -276,7 +302,7 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Lane::Apply(
     auto it = positions.find(p);
     if (it == positions.end() || it->second != pos) ReadStore::PutOffset(txn, p, pos);
   }
-  if (txn.count() > 0) {
+  if (!fold && txn.count() > 0) {
     if (Status s = store->Commit(txn); !s.ok()) {
       undo();
       return s;
@@ -350,7 +376,7 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
   DOCKET_RETURN_IF_ERROR(options.Validate());
   DOCKET_RETURN_IF_ERROR(CheckContext(projection, options));
   DOCKET_ASSIGN_OR_RETURN(auto store, projections::OpenStore(projection, dir));
-  ProjectionApplier applier(projection, store.get());
+  ProjectionApplier applier(projection, store.get(), 2, ProjectionApplier::Mode::kBulk);
   DOCKET_RETURN_IF_ERROR(applier.Load());
   kafka::Consumer::Options co;
   co.kafka = options.kafka;
@@ -412,6 +438,7 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
       continue;
     }
     DOCKET_ASSIGN_OR_RETURN(auto now_at, applier.Apply(records, ends));
+    if (applier.PendingBytes() >= options.bulk_bytes) DOCKET_RETURN_IF_ERROR(applier.Flush());
     done = 0;
     for (const auto& [p, pos] : now_at) {
       position[p] = pos;
@@ -420,10 +447,11 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
     }
     report(false);
   }
-  report(true);
   // Make the stored offsets exactly `until` for partitions whose last
   // records were markers the build did not need to read.
   DOCKET_RETURN_IF_ERROR(applier.Apply({}, until).status());
+  DOCKET_RETURN_IF_ERROR(applier.Flush());
+  report(true);
   return Status::Ok();
 }
 

@@ -57,8 +57,12 @@ struct ProjectorOptions {
   // Only for lag reporting: offsets committed to Kafka under this group;
   // empty means "projector.<context>".
   std::string group_id;
-  // Records per WriteBatch at most.
+  // Records per WriteBatch at most (per poll in a build).
   size_t max_batch = 2000;
+  // Builds (BuildUntil: rebuild, verify): how many bytes of rows the bulk
+  // load folds in memory before it writes them as table files. Peak memory
+  // is a small multiple of it (docs/read-models.md).
+  size_t bulk_bytes = size_t{256} << 20;
   std::chrono::milliseconds poll_wait{100};
   // How often consumed offsets are committed to Kafka and end offsets read
   // for lag.
@@ -102,21 +106,40 @@ class ProjectionApplier {
     uint64_t skipped = 0;   // at or below the stored version (replays)
     uint64_t parked = 0;    // records put into dead letters
   };
+  // How Apply stores what it applied.
+  enum class Mode {
+    // Each Apply writes one WriteBatch per lane (WAL on): the live runner.
+    kBatch,
+    // Apply folds records into each lane's memory (a Txn that reads its own
+    // writes, so a case's rows are written once per fold, not per batch)
+    // and stores nothing; Flush writes every lane's fold, offsets included,
+    // as sorted table files ingested in one atomic step
+    // (ReadStore::Ingest): a rebuild's bulk load. The model is the same as
+    // kBatch's for the same records (tests: projection_applier_test).
+    kBulk,
+  };
   // `projection` and `store` (opened with the projection's families) must
   // outlive the applier. 1 <= lanes <= 16.
   ProjectionApplier(const projections::Projection& projection, projections::ReadStore* store,
-                    int lanes = 2);
+                    int lanes = 2, Mode mode = Mode::kBatch);
   ~ProjectionApplier();
-  // Loads the stored offsets and the set of parked aggregates.
+  // Loads the stored offsets and the set of parked aggregates (and drops an
+  // unflushed fold).
   Status Load();
   // Applies `records` (offset order per partition) and the new consumed
   // positions. `positions` may move partitions past records that are not
   // data (transaction markers); a position never goes backwards. Returns the
-  // positions now stored. On error nothing of the failing lane is stored.
+  // positions now stored (kBulk: folded, stored at the next Flush). On error
+  // nothing of the failing lane is stored; in kBulk the whole unflushed fold
+  // is dropped and the applier must be Load()ed again.
   Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
                                            const std::map<int32_t, int64_t>& positions);
+  // kBulk: stores the fold of every lane (one ingestion); a no-op in kBatch.
+  Status Flush();
+  // kBulk: about how many bytes the unflushed fold has taken in (0 in kBatch).
+  size_t PendingBytes() const;
   // Re-applies a parked aggregate's records in order. OK with a message
-  // saying what happened; kNotFound when it is not parked.
+  // saying what happened; kNotFound when it is not parked. kBatch only.
   Result<std::string> Retry(const std::string& aggregate_key);
   Counters counters() const;
   size_t parked_aggregates() const;
@@ -126,6 +149,7 @@ class ProjectionApplier {
   Lane& LaneOf(int32_t partition);
   const projections::Projection& projection_;
   projections::ReadStore* store_;
+  const Mode mode_;
   std::vector<std::unique_ptr<Lane>> lanes_;
 };
 
@@ -147,7 +171,10 @@ struct BuildProgress {
 // zero for a fresh directory) until every partition has reached `until`
 // (its offset there; an empty map means the end offsets when the build
 // starts). Calls `progress` about every 0.5 s and once at the end. Used by
-// rebuild (fresh generation) and verify (temporary directory).
+// rebuild (fresh generation) and verify (temporary directory). A bulk load
+// (ProjectionApplier::Mode::kBulk): each options.bulk_bytes of folded rows
+// and the offsets they reach are ingested together, so a build that stops
+// resumes from its last ingestion.
 // kInvalidArgument when options.context is not the projection's.
 Status BuildUntil(const projections::Projection& projection, const ProjectorOptions& options, const std::string& dir,
                   std::map<int32_t, int64_t> until,

@@ -2,11 +2,13 @@
 
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <sodium.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 
 namespace docket::projections {
@@ -131,23 +133,27 @@ void Txn::Remember(Undo u) {
 void Txn::Put(Family cf, std::string_view key, std::string_view value) {
   std::string full = FullKey(cf, key);
   Remember({.kind = Undo::Kind::kWrite, .key = full});
+  bytes_ += full.size() + value.size();
   overlay_[std::move(full)] = std::string(value);
 }
 
 void Txn::Delete(Family cf, std::string_view key) {
   std::string full = FullKey(cf, key);
   Remember({.kind = Undo::Kind::kWrite, .key = full});
+  bytes_ += full.size();
   overlay_[std::move(full)] = std::nullopt;
 }
 
 void Txn::Merge(Family cf, std::string_view key, int64_t delta) {
   std::string full = FullKey(cf, key);
   Remember({.kind = Undo::Kind::kMerge, .key = full, .merge_delta = delta});
+  bytes_ += full.size() + 8;
   merges_[std::move(full)] += delta;
 }
 
 void Txn::SetBit(Family cf, std::string_view key, uint32_t id, bool on) {
   std::string full = FullKey(cf, key);
+  bytes_ += full.size() + 4;
   BitEdits& e = bits_[full];
   if (!save_points_.empty()) {
     const int8_t was = e.add.contains(id) ? 1 : e.remove.contains(id) ? -1 : 0;
@@ -200,6 +206,15 @@ void Txn::PopSavePoint() {
 }
 
 size_t Txn::count() const { return overlay_.size() + merges_.size() + bits_.size(); }
+
+void Txn::Clear() {
+  overlay_.clear();
+  merges_.clear();
+  bits_.clear();
+  undo_.clear();
+  save_points_.clear();
+  bytes_ = 0;
+}
 
 
 // ---- ReadStore -----------------------------------------------------------------
@@ -286,23 +301,62 @@ Status ReadStore::Scan(
   return FromRocks(it->status(), "read store scan " + FamilyName(cf));
 }
 
-Status ReadStore::Commit(Txn& txn) {
-  struct Op {
-    const std::string* key;  // cf byte + key
-    const std::optional<std::string>* value;
-    int64_t delta;
-    const Txn::BitEdits* bits;
-  };
+// One key's final write in a Txn (or several Txns, combined).
+struct ReadStore::Op {
+  const std::string* key;  // cf byte + key
+  const std::optional<std::string>* value;  // a put or delete; null for merges and bits
+  int64_t delta;                             // a counter merge
+  const Txn::BitEdits* bits;                 // bitmap edits
+};
+
+// Every key's final write in `txns`, in key order; keys written by several
+// txns combined (`combined` owns combined bitmap edits).
+Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>& txns,
+                                                       std::deque<Txn::BitEdits>& combined) const {
   std::vector<Op> ops;
-  ops.reserve(txn.overlay_.size() + txn.merges_.size() + txn.bits_.size());
-  for (const auto& [k, v] : txn.overlay_) ops.push_back({&k, &v, 0, nullptr});
-  for (const auto& [k, d] : txn.merges_) {
-    if (d != 0) ops.push_back({&k, nullptr, d, nullptr});
-  }
-  for (const auto& [k, e] : txn.bits_) {
-    if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back({&k, nullptr, 0, &e});
+  size_t n = 0;
+  for (const Txn* txn : txns) n += txn->overlay_.size() + txn->merges_.size() + txn->bits_.size();
+  ops.reserve(n);
+  for (const Txn* txn : txns) {
+    for (const auto& [k, v] : txn->overlay_) ops.push_back({&k, &v, 0, nullptr});
+    for (const auto& [k, d] : txn->merges_) {
+      if (d != 0) ops.push_back({&k, nullptr, d, nullptr});
+    }
+    for (const auto& [k, e] : txn->bits_) {
+      if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back({&k, nullptr, 0, &e});
+    }
   }
   std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return *a.key < *b.key; });
+  if (txns.size() < 2) return ops;
+  // Combine equal keys (only several txns have them).
+  size_t out = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (out == 0 || *ops[out - 1].key != *ops[i].key) {
+      ops[out++] = ops[i];
+      continue;
+    }
+    Op& into = ops[out - 1];
+    const Op& from = ops[i];
+    if (into.value || from.value) {
+      return InternalError("read store: key " + FamilyName(Family(static_cast<unsigned char>((*from.key)[0]))) +
+                           "/" + from.key->substr(1) + " written by two batches of one ingestion");
+    }
+    if (into.bits && from.bits) {
+      Txn::BitEdits& e = combined.emplace_back(*into.bits);
+      e.add |= from.bits->add;
+      e.remove |= from.bits->remove;
+      into.bits = &e;
+    } else {
+      into.delta += from.delta;
+    }
+  }
+  ops.resize(out);
+  return ops;
+}
+
+Status ReadStore::Commit(Txn& txn) {
+  std::deque<Txn::BitEdits> combined;
+  DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps({&txn}, combined));
   rocksdb::WriteBatch batch;
   for (const Op& op : ops) {
     rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
@@ -319,14 +373,59 @@ Status ReadStore::Commit(Txn& txn) {
   }
   rocksdb::WriteOptions wo;  // WAL on; the log is the truth, so no fsync
   Status s = FromRocks(db_->Write(wo, &batch), "read store write");
-  if (s.ok()) {
-    txn.overlay_.clear();
-    txn.merges_.clear();
-    txn.bits_.clear();
-    txn.undo_.clear();
-    txn.save_points_.clear();
-  }
+  if (s.ok()) txn.Clear();
   return s;
+}
+
+Status ReadStore::Ingest(const std::vector<Txn*>& txns) {
+  std::deque<Txn::BitEdits> combined;
+  DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps(txns, combined));
+  if (ops.empty()) return Status::Ok();
+  const fs::path scratch = fs::path(dir_) / "ingest";
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  fs::create_directories(scratch, ec);
+  if (ec) return UnavailableError("read store " + scratch.string() + ": " + ec.message());
+  auto cleanup = [&] { fs::remove_all(scratch, ec); };
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  // Ops are sorted by family byte first: one file per run of a family.
+  for (size_t i = 0; i < ops.size();) {
+    const auto family = static_cast<unsigned char>((*ops[i].key)[0]);
+    rocksdb::ColumnFamilyHandle* cf = handle(Family(family));
+    rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(cf));
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, cf);
+    const std::string file = (scratch / ("family-" + std::to_string(family) + ".sst")).string();
+    rocksdb::Status s = writer.Open(file);
+    for (; s.ok() && i < ops.size() && static_cast<unsigned char>((*ops[i].key)[0]) == family; ++i) {
+      const Op& op = ops[i];
+      const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
+      if (op.bits) {
+        s = writer.Merge(key, EncodeBitmapEdit(op.bits->add, op.bits->remove));
+      } else if (!op.value) {
+        s = writer.Merge(key, EncodeCounter(op.delta));
+      } else if (*op.value) {
+        s = writer.Put(key, **op.value);
+      } else {
+        s = writer.Delete(key);
+      }
+    }
+    if (s.ok()) s = writer.Finish();
+    if (!s.ok()) {
+      cleanup();
+      return FromRocks(s, "read store bulk file " + FamilyName(Family(family)));
+    }
+    rocksdb::IngestExternalFileArg arg;
+    arg.column_family = cf;
+    arg.external_files = {file};
+    arg.options.move_files = true;
+    arg.options.write_global_seqno = false;
+    args.push_back(std::move(arg));
+  }
+  Status s = FromRocks(db_->IngestExternalFiles(args), "read store ingest");
+  cleanup();
+  if (!s.ok()) return s;
+  for (Txn* txn : txns) txn->Clear();
+  return Status::Ok();
 }
 
 Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {

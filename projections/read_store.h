@@ -21,6 +21,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -112,9 +113,21 @@ class Txn {
   void PopSavePoint();
   // Writes in the batch (puts, deletes, distinct merged keys).
   size_t count() const;
+  // About how many bytes of keys and values the batch has taken in since it
+  // was last written (an upper bound of what it holds: a key written twice
+  // counts twice). A bulk build writes its fold out when this passes its
+  // budget.
+  size_t ApproximateBytes() const { return bytes_; }
 
  private:
   friend class ReadStore;
+ public:
+  // One key's bitmap edits in this batch.
+  struct BitEdits {
+    Bitmap add, remove;
+  };
+
+ private:
   struct Undo {
     enum class Kind : uint8_t { kWrite, kMerge, kBit } kind = Kind::kWrite;
     std::string key;  // cf byte + key
@@ -124,10 +137,6 @@ class Txn {
     uint32_t bit = 0;                     // for bit edits: the id, and whether
     int8_t bit_was = 0;                   // it was added (1), removed (-1) or untouched (0)
   };
-  // One key's bitmap edits in this batch.
-  struct BitEdits {
-    Bitmap add, remove;
-  };
   void Remember(Undo u);
   const ReadStore* store_;
   // cf byte + key -> value (nullopt: deleted in this batch).
@@ -136,6 +145,8 @@ class Txn {
   std::unordered_map<std::string, BitEdits> bits_;   // cf byte + key -> edits
   std::vector<Undo> undo_;
   std::vector<size_t> save_points_;  // undo_ sizes
+  size_t bytes_ = 0;
+  void Clear();
 };
 
 class ReadStore {
@@ -162,7 +173,19 @@ class ReadStore {
   // Calls fn for every key with `prefix` in key order until fn returns false.
   Status Scan(Family cf, std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  // Applies `txn` atomically in one WriteBatch (WAL on) and empties it.
   Status Commit(Txn& txn);
+  // The bulk load: writes the final state of every key of `txns` as one
+  // sorted table file per column family (rocksdb::SstFileWriter, in a
+  // scratch directory under dir()) and ingests them all in one step
+  // (IngestExternalFiles: atomic across families, recorded in the
+  // MANIFEST): after a crash the store holds all of it or none. No WAL and
+  // no memtable; later files lie over earlier data as newer writes would.
+  // The txns must not write the same plain key twice (lanes never do);
+  // counter merges of one key are summed and bitmap edits combined. On
+  // success every txn is empty again; on error nothing was ingested and
+  // the txns are unchanged.
+  Status Ingest(const std::vector<Txn*>& txns);
 
   // The consumed position of each partition (next offset to read); absent
   // partitions have consumed nothing.
@@ -194,6 +217,11 @@ class ReadStore {
 
  private:
   ReadStore() = default;
+  // Every key's final write in `txns` in key order, equal keys of several
+  // txns combined (combined bitmap edits live in `combined`).
+  struct Op;  // one key's final write (read_store.cc)
+  Result<std::vector<Op>> SortedOps(const std::vector<Txn*>& txns,
+                                           std::deque<Txn::BitEdits>& combined) const;
   std::string dir_;
   std::vector<FamilySpec> specs_;  // common families first
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -124,6 +124,57 @@ TEST_F(ReadStoreTest, BitmapEditsMergeWithoutAReadAndTheLastEditOfAnIdWins) {
   EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), Ids(b));
 }
 
+// The bulk load: two lanes' batches become one table file per family,
+// ingested at once; a counter both bumped is summed, a bitmap both edited
+// holds both edits, and later files lie over earlier data.
+TEST_F(ReadStoreTest, IngestWritesSeveralBatchesAsOneAndCombinesSharedKeys) {
+  Put(TestCf::kRows, "old", "x");
+  Put(TestCf::kRows, "kept", "y");
+  Txn a(store_.get()), b(store_.get());
+  a.Put(TestCf::kRows, "a", "1");
+  a.Delete(TestCf::kRows, "old");
+  a.Merge(TestCf::kTally, "n", 2);
+  a.SetBit(TestCf::kSets, "s", 1, true);
+  b.Put(TestCf::kRows, "b", "2");
+  b.Merge(TestCf::kTally, "n", 5);
+  b.SetBit(TestCf::kSets, "s", 2, true);
+  ReadStore::PutOffset(b, 3, 42);
+  EXPECT_GT(a.ApproximateBytes(), 0u);
+  ASSERT_TRUE(store_->Ingest({&a, &b}).ok());
+  EXPECT_EQ(a.count() + b.count(), 0u);
+  EXPECT_EQ(a.ApproximateBytes(), 0u);
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "a"), "1");
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "b"), "2");
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "kept"), "y");
+  EXPECT_FALSE(store_->Get(TestCf::kRows, "old")->has_value());
+  EXPECT_EQ(DecodeCounter(**store_->Get(TestCf::kTally, "n")), 7);
+  EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(*store_->Offsets(), (std::map<int32_t, int64_t>{{3, 42}}));
+  // A second ingestion over the first: merges add up, the last edit wins.
+  Txn c(store_.get());
+  c.Merge(TestCf::kTally, "n", -7);
+  c.SetBit(TestCf::kSets, "s", 1, false);
+  c.Put(TestCf::kRows, "a", "3");
+  ASSERT_TRUE(store_->Ingest({&c}).ok());
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "a"), "3");
+  EXPECT_EQ(DecodeCounter(**store_->Get(TestCf::kTally, "n")), 0);
+  EXPECT_EQ(Ids(*store_->GetBitmap(TestCf::kSets, "s")), (std::vector<uint32_t>{2}));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/ingest/family-2.sst"));
+}
+
+TEST_F(ReadStoreTest, IngestRefusesAPlainKeyOfTwoBatchesAndStoresNothing) {
+  Txn a(store_.get()), b(store_.get());
+  a.Put(TestCf::kRows, "same", "1");
+  a.Put(TestCf::kRows, "other", "1");
+  b.Put(TestCf::kRows, "same", "2");
+  Status s = store_->Ingest({&a, &b});
+  EXPECT_EQ(s.code(), StatusCode::kInternal) << s;
+  EXPECT_NE(s.message().find("rows/same"), std::string::npos) << s;
+  EXPECT_FALSE(store_->Get(TestCf::kRows, "other")->has_value());
+  EXPECT_EQ(a.count(), 2u);  // kept for the caller
+  EXPECT_TRUE(store_->Ingest({}).ok());
+}
+
 TEST_F(ReadStoreTest, ARollbackUndoesBitmapEditsToTheSavePoint) {
   Txn txn(store_.get());
   txn.SetSavePoint();

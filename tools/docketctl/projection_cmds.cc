@@ -46,6 +46,7 @@ struct ProjectionFlags {
   std::string data_dir = "./var";
   std::string projection = "cases";
   int64_t max_batch = 5000;
+  int64_t bulk_mb = 256;
 
   ProjectorOptions Options(const std::string& client_id) const {
     ProjectorOptions o;
@@ -54,6 +55,7 @@ struct ProjectionFlags {
     o.context = projection;
     o.data_dir = data_dir;
     o.max_batch = static_cast<size_t>(std::max<int64_t>(1, max_batch));
+    o.bulk_bytes = static_cast<size_t>(std::max<int64_t>(1, bulk_mb)) << 20;
     return o;
   }
   // The registered projection (the CLI checks the name).
@@ -462,7 +464,10 @@ void RegisterProjectionCommands(CLI::App& app, int* exit_code) {
     CLI::App* sub = app.add_subcommand(
         "rebuild", "Rebuild a read model from offset zero into a new generation and swap it in");
     AddProjectionFlags(sub, f.get());
-    sub->add_option("--max-batch", f->max_batch, "Events per WriteBatch")->capture_default_str();
+    sub->add_option("--max-batch", f->max_batch, "Events per poll")->capture_default_str();
+    sub->add_option("--bulk-mb", f->bulk_mb,
+                    "MiB of rows folded in memory before each bulk write (peak memory is about twice it)")
+        ->capture_default_str()->check(CLI::Range(1, 65536));
     sub->callback([f, exit_code] { *exit_code = RunRebuild(*f); });
   }
   {
