@@ -375,7 +375,8 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
                   const std::atomic<bool>& stop) {
   DOCKET_RETURN_IF_ERROR(options.Validate());
   DOCKET_RETURN_IF_ERROR(CheckContext(projection, options));
-  DOCKET_ASSIGN_OR_RETURN(auto store, projections::OpenStore(projection, dir));
+  DOCKET_ASSIGN_OR_RETURN(
+      auto store, projections::OpenStore(projection, dir, {.memory = options.store_memory}));
   ProjectionApplier applier(projection, store.get(), 2, ProjectionApplier::Mode::kBulk);
   DOCKET_RETURN_IF_ERROR(applier.Load());
   kafka::Consumer::Options co;
@@ -540,7 +541,8 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   std::shared_ptr<ReadStore> served = store();
   std::shared_ptr<ReadStore> store = served && served->dir() == dir ? served : nullptr;
   if (!store) {
-    DOCKET_ASSIGN_OR_RETURN(auto opened, projections::OpenStore(projection_, dir));
+    DOCKET_ASSIGN_OR_RETURN(
+        auto opened, projections::OpenStore(projection_, dir, {.memory = options_.store_memory}));
     store = std::move(opened);
   }
   // A new generation (a rebuild was swapped in) is served only once it has

@@ -63,6 +63,9 @@ struct ProjectorOptions {
   // load folds in memory before it writes them as table files. Peak memory
   // is a small multiple of it (docs/read-models.md).
   size_t bulk_bytes = size_t{256} << 20;
+  // The block cache and memtable budget every store of the process shares;
+  // null: ReadStore::DefaultMemory().
+  std::shared_ptr<projections::StoreMemory> store_memory;
   std::chrono::milliseconds poll_wait{100};
   // How often consumed offsets are committed to Kafka and end offsets read
   // for lag.

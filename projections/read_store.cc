@@ -3,6 +3,8 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -247,8 +249,23 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
     fs::create_directories(dir, ec);
     if (ec) return UnavailableError("read store " + dir + ": " + ec.message());
   }
+  const std::shared_ptr<StoreMemory> memory = options.memory ? options.memory : DefaultMemory();
+  db_options.write_buffer_manager = memory->write_buffers;
   rocksdb::ColumnFamilyOptions cf_options;
+  // 16 MiB memtables (two merged per flush), 8 MiB files, 64 MiB in L1, no
+  // compression in L0-L1 and LZ4 below; the write buffer manager above bounds
+  // the sum over every family.
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = memory->block_cache;
+  // Index and filter blocks stay with their open table files (max_open_files
+  // is -1), outside the cache: charging them to it made every query 10-40 %
+  // slower (docs/read-models.md). They grow with the store (about 1.25 bytes
+  // of filter per key).
+  // Point reads (a case's rows, a posting, the projection's reads of rows
+  // that do not exist yet for a new case) skip the files without the key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const FamilySpec& spec : store->specs_) {
     cfs.emplace_back(spec.name, cf_options);
@@ -270,6 +287,21 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
   if (!s.ok()) return FromRocks(s, "read store " + dir);
   store->db_.reset(db);
   return store;
+}
+
+std::shared_ptr<StoreMemory> StoreMemory::Create(size_t block_cache_bytes, size_t memtable_bytes) {
+  auto m = std::make_shared<StoreMemory>();
+  m->block_cache_bytes = block_cache_bytes;
+  m->memtable_bytes = memtable_bytes;
+  m->block_cache = rocksdb::NewLRUCache(block_cache_bytes);
+  m->write_buffers = std::make_shared<rocksdb::WriteBufferManager>(memtable_bytes);
+  return m;
+}
+
+std::shared_ptr<StoreMemory> ReadStore::DefaultMemory() {
+  static const std::shared_ptr<StoreMemory> memory =
+      StoreMemory::Create(size_t{64} << 20, size_t{128} << 20);
+  return memory;
 }
 
 ReadStore::~ReadStore() {

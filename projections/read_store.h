@@ -17,8 +17,10 @@
 #ifndef DOCKET_PROJECTIONS_READ_STORE_H_
 #define DOCKET_PROJECTIONS_READ_STORE_H_
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <cstdint>
 #include <deque>
@@ -77,6 +79,20 @@ struct FamilySpec {
 };
 
 class ReadStore;
+
+// Memory that ReadStores share (docketd: every context's store, and both
+// generations during a swap): one LRU block cache, which also holds the
+// index and filter blocks, and one budget for the memtables of every column
+// family (a rocksdb::WriteBufferManager: past it the largest memtable is
+// flushed). Sizes come from config (--read-cache-bytes,
+// --read-memtable-bytes). Thread-safe.
+struct StoreMemory {
+  static std::shared_ptr<StoreMemory> Create(size_t block_cache_bytes, size_t memtable_bytes);
+  size_t block_cache_bytes = 0;
+  size_t memtable_bytes = 0;
+  std::shared_ptr<rocksdb::Cache> block_cache;
+  std::shared_ptr<rocksdb::WriteBufferManager> write_buffers;
+};
 
 // A batch of writes that reads its own writes. Not thread-safe.
 //
@@ -154,7 +170,12 @@ class ReadStore {
   struct Options {
     bool read_only = false;        // no LOCK taken: readable while a runner writes
     bool create_if_missing = true;  // ignored when read_only
+    // Shared memory; null: the store's own, of StoreMemory's default sizes
+    // (DefaultMemory()).
+    std::shared_ptr<StoreMemory> memory;
   };
+  // 64 MiB of block cache and 128 MiB of memtables, made once per process.
+  static std::shared_ptr<StoreMemory> DefaultMemory();
   // Opens (or creates) the database in `dir` with the common families and
   // `families` (the context's, numbered from kFirstContextFamily). A store
   // must always be opened with the same family list it was built with.

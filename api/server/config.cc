@@ -56,6 +56,12 @@ void BindDecider(CLI::App& app, DocketdConfig& c) {
   app.add_option("--projector-max-batch", c.projector_batch,
                  "Events per read-model WriteBatch at most")
       ->capture_default_str();
+  app.add_option("--read-cache-bytes", c.read_cache_bytes,
+                 "Block cache shared by every read model's store")
+      ->capture_default_str()->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 40));
+  app.add_option("--read-memtable-bytes", c.read_memtable_bytes,
+                 "Memtable budget shared by every read model's store")
+      ->capture_default_str()->check(CLI::Range(int64_t{4} << 20, int64_t{1} << 40));
 }
 
 void BindHttp(CLI::App& app, DocketdConfig& c) {
@@ -255,6 +261,8 @@ Status DocketdConfig::Resolve() {
   projector.layout = layout;
   projector.data_dir = data_dir;
   projector.max_batch = static_cast<size_t>(std::max<int64_t>(1, projector_batch));
+  projector.store_memory = projections::StoreMemory::Create(
+      static_cast<size_t>(read_cache_bytes), static_cast<size_t>(read_memtable_bytes));
 
   gateway.kafka = kafka;
   gateway.layout = layout;

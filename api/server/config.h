@@ -43,6 +43,8 @@ struct DocketdConfig {
   int64_t transaction_timeout_ms = decider.transaction_timeout.count();
   int64_t auto_close_seconds = 7 * 24 * 3600;
   int64_t projector_batch = 2000;
+  int64_t read_cache_bytes = int64_t{64} << 20;
+  int64_t read_memtable_bytes = int64_t{128} << 20;
   api::GatewayOptions gateway;
   std::string trusted_proxies;  // comma list
   std::string allowed_origins;  // comma list
