@@ -37,6 +37,11 @@
 //                 last byte of the answer
 //   mean_body_bytes     mean body size of the 2xx answers
 //
+// --closed: a closed loop instead (as a user's browser is): each of the
+// --connections sends its next request as soon as its previous answer
+// arrived, for --seconds after --warmup-seconds; latency from each send.
+// offered_rps is then 0 and achieved_rps what the server gave.
+//
 // One io_context thread; no locks.
 #include <algorithm>
 #include <chrono>
@@ -104,6 +109,7 @@ struct Options {
   double warmup_seconds = 2;
   double drain_seconds = 10;
   int timeout_ms = 30000;
+  bool closed = false;  // closed loop: no schedule (see the top)
 };
 
 class Bench {
@@ -120,6 +126,7 @@ class Bench {
   }
 
   nlohmann::json Report() const {
+    const uint64_t counted = o_.closed ? closed_counted_ : total_ - warmup_n_;
     std::vector<double> ms = ok_ms_;
     std::sort(ms.begin(), ms.end());
     auto pct = [&](double p) {
@@ -127,21 +134,21 @@ class Bench {
       const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(ms.size())));
       return ms[std::min(ms.size() - 1, rank == 0 ? 0 : rank - 1)];
     };
-    const uint64_t counted = total_ - warmup_n_;
     uint64_t errors = 0;
     nlohmann::json statuses = nlohmann::json::object();
     for (const auto& [k, v] : status_counts_) {
       statuses[k] = v;
       if (k.size() != 3 || k[0] != '2') errors += v;
     }
-    const double measure_start = Offset(warmup_n_);
+    const double measure_start = o_.closed ? o_.warmup_seconds : Offset(warmup_n_);
     double span = o_.seconds;
     if (last_done_) {
       const double last = std::chrono::duration<double>(*last_done_ - t0_).count();
       span = std::max(span, last - measure_start);
     }
     auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
-    return {{"offered_rps", o_.rate},
+    return {{"offered_rps", o_.closed ? 0.0 : o_.rate},
+            {"closed_loop", o_.closed},
             {"achieved_rps", round3(static_cast<double>(ok_ms_.size()) / span)},
             {"count", counted},
             {"ok", ok_ms_.size()},
@@ -217,6 +224,7 @@ class Bench {
   // Queues every request that is due, hands them to idle connections and
   // sleeps until the next one is due.
   void Tick() {
+    if (o_.closed) return ClosedStart();
     const auto now = SteadyClock::now();
     while (next_ < total_ && DueAt(next_) <= now) {
       queue_.push_back({next_, DueAt(next_)});
@@ -243,6 +251,31 @@ class Bench {
       io_.stop();
     });
     MaybeDone();
+  }
+
+  // The closed loop: every idle connection sends at once (Dispatch), until
+  // the end; then waits --drain-seconds at most for the last answers.
+  void ClosedStart() {
+    measure_from_ = t0_ + std::chrono::milliseconds(std::llround(o_.warmup_seconds * 1000));
+    end_ = measure_from_ + std::chrono::milliseconds(std::llround(o_.seconds * 1000));
+    timer_.expires_at(end_);
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      MaybeDone();
+      drain_.expires_after(std::chrono::milliseconds(std::llround(o_.drain_seconds * 1000)));
+      drain_.async_wait([this](beast::error_code ec) {
+        if (ec) return;
+        for (const auto& c : conns_) {
+          if (c->parser) Count(c->current, "unfinished");
+        }
+        io_.stop();
+      });
+    });
+    Dispatch();
+  }
+
+  bool Counted(const Due& d) const {
+    return o_.closed ? d.at >= measure_from_ : d.seq >= warmup_n_;
   }
 
   // Puts connection i at the back of the idle queue and watches it: if it
@@ -286,6 +319,15 @@ class Bench {
   }
 
   void Dispatch() {
+    if (o_.closed) {
+      while (!idle_.empty() && SteadyClock::now() < end_) {
+        const Due d{next_++, SteadyClock::now()};
+        if (Counted(d)) ++closed_counted_;
+        Send(TakeIdle(), d);
+      }
+      MaybeDone();
+      return;
+    }
     while (!queue_.empty() && !idle_.empty()) {
       Send(TakeIdle(), queue_.front());
       queue_.pop_front();
@@ -294,7 +336,9 @@ class Bench {
   }
 
   void MaybeDone() {
-    if (next_ == total_ && queue_.empty() && idle_.size() == conns_.size()) {
+    const bool sent_all =
+        o_.closed ? started_ && SteadyClock::now() >= end_ : next_ == total_ && queue_.empty();
+    if (sent_all && idle_.size() == conns_.size()) {
       finished_ = true;
       timer_.cancel();
       drain_.cancel();
@@ -329,7 +373,7 @@ class Bench {
   }
 
   void Count(const Due& d, const std::string& what) {
-    if (d.seq >= warmup_n_) ++status_counts_[what];
+    if (Counted(d)) ++status_counts_[what];
   }
 
   void Finish(size_t i, beast::error_code ec) {
@@ -343,7 +387,7 @@ class Bench {
       const auto& res = c.parser->get();
       const int status = res.result_int();
       Count(c.current, std::to_string(status));
-      if (c.current.seq >= warmup_n_ && status >= 200 && status < 300) {
+      if (Counted(c.current) && status >= 200 && status < 300) {
         ok_ms_.push_back(std::chrono::duration<double, std::milli>(now - c.current.at).count());
         body_bytes_ += res.body().size();
         last_done_ = now;
@@ -367,6 +411,8 @@ class Bench {
   uint64_t reconnects_ = 0;
   SteadyClock::time_point t0_;
   uint64_t warmup_n_ = 0, total_ = 0, next_ = 0;
+  SteadyClock::time_point measure_from_, end_;  // closed loop
+  uint64_t closed_counted_ = 0;
   std::map<std::string, uint64_t> status_counts_;
   std::vector<double> ok_ms_;
   uint64_t body_bytes_ = 0;
@@ -406,6 +452,8 @@ int main(int argc, char** argv) {
   app.add_option("--timeout-ms", o.timeout_ms, "Per request (and connect) timeout")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app.add_flag("--closed", o.closed,
+               "Closed loop: each connection sends again as soon as it is answered (--rate unused)");
   CLI11_PARSE(app, argc, argv);
 
   if (!urls_file.empty()) {

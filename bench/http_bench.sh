@@ -24,12 +24,15 @@
 #   --warmup S            unmeasured seconds before each run [5]
 #   --connections C       keep-alive connections [16]
 #   --rate-list R --rate-get R --rate-overview R --rate-search R --rate-comment R
-#                         offered requests/s per route [200 200 200 2 50]: what
+#   --rate-create R       offered requests/s per route [200 200 200 2 50 50]: what
 #                         docketd sustained with 1M cases on the shared 2-core
 #                         machine (docs/benchmarks.md); search of two common
 #                         words scores ~50,000 cases of the account per query
 #                         --rate-search takes a comma list: one run per rate
-#                         (the search saturation sweep of bench/run.sh)
+#                         (the search saturation sweep of bench/run.sh); a rate
+#                         "closed" is a closed loop instead: each connection
+#                         sends again as soon as it is answered (http_bench
+#                         --closed), e.g. --rate-comment 200,closed
 #   --search-q Q          the search query [router restart]
 #   --idle S              before the runs, docketd's CPU over S seconds without
 #                         traffic (a JSON line {"route": "idle", ...}); after
@@ -37,7 +40,9 @@
 #   --search-staff        search as the staff user (every account) instead of
 #                         the customer (account ACC-0001)
 #   --no-nginx            skip the nginx runs
-#   --only ROUTES         comma list of list,get,overview,search,comment [all]
+#   --only ROUTES         comma list of list,get,overview,search,comment,create
+#                         [all]; create is POST /cases (a new case each time,
+#                         as the customer of ACC-0001)
 #   --out FILE            also write every http_bench JSON line here
 #   --keep-log FILE       copy docketd's log here on exit
 #   --keep-topics         leave the prefix's topics on the broker (deleted by default)
@@ -50,8 +55,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 
 events=5500000 seconds=60 warmup=5 connections=16
-declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=2 [comment]=50)
-only="list,get,overview,search,comment" out="" keep_log="" keep_topics=0 hold=0
+declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=2 [comment]=50 [create]=50)
+only="list,get,overview,search,comment,create" out="" keep_log="" keep_topics=0 hold=0
 search_text="router restart" search_who=customer nginx=1 idle=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -59,7 +64,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --connections) connections="$2"; shift 2 ;;
-    --rate-list|--rate-get|--rate-overview|--rate-search|--rate-comment)
+    --rate-list|--rate-get|--rate-overview|--rate-search|--rate-comment|--rate-create)
       rate[${1#--rate-}]="$2"; shift 2 ;;
     --search-q) search_text="$2"; shift 2 ;;
     --search-staff) search_who=staff; shift ;;
@@ -220,8 +225,8 @@ login() {  # login EMAIL: prints a session token (a new user may take a moment t
   die "cannot log in as $1: $body"
 }
 admin_token="$(login admin@bench.local)"
-call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' \
-  "$admin_token" >/dev/null
+acc1_id="$(call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' \
+  "$admin_token" | jget '["id"]')"
 # Users with a password from the start (POST /users invites by mail).
 echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
   --email customer@bench.local --name "Bench Customer" --role customer --account ACC-0001 \
@@ -336,10 +341,11 @@ EOF
 # run ROUTE WHO: http_bench against docketd and then nginx (same rate,
 # connections); the route's arguments are in the array route_args.
 run() {
-  local route="$1" who="$2" r="${3:-${rate[$1]}}" j size
-  log "$route: docketd at $r requests/s for $seconds s (+$warmup s warm-up)," \
-      "$connections connections"
-  j="$("$bench" "${route_args[@]}" --rate "$r" --connections "$connections" \
+  local route="$1" who="$2" r="${3:-${rate[$1]}}" j size load=()
+  if [[ "$r" == closed ]]; then load=(--closed); else load=(--rate "$r"); fi
+  log "$route: docketd at ${r/closed/a closed loop of} requests/s for $seconds s" \
+      "(+$warmup s warm-up), $connections connections"
+  j="$("$bench" "${route_args[@]}" "${load[@]}" --connections "$connections" \
         --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on docketd"
   j="$(tag "$j" "$route" docketd "$who")"
   echo "$j" | tee -a "$results"
@@ -348,11 +354,11 @@ run() {
   (( size > 0 )) || size="$(wc -c <"$tmp/sample")"
   static "$tmp/nginx/www/$route.json" "$size" "$tmp/sample"
   local nginx_args=(--url "http://127.0.0.1:$nginx_port/$route.json")
-  if [[ "$route" == comment ]]; then
+  if [[ "$route" == comment || "$route" == create ]]; then
     nginx_args+=(--method POST --header 'Content-Type: application/json' --body "$comment_body")
   fi
   log "$route: nginx, static file of $size bytes, same rate and connections"
-  j="$("$bench" "${nginx_args[@]}" --rate "$r" --connections "$connections" \
+  j="$("$bench" "${nginx_args[@]}" "${load[@]}" --connections "$connections" \
         --seconds "$seconds" --warmup-seconds "$warmup")" || die "http_bench failed on nginx"
   j="$(tag "$j" "$route" nginx "$who")"
   echo "$j" | tee -a "$results"
@@ -373,6 +379,7 @@ fi
 customer=(--header "Authorization: Bearer $customer_token")
 staff=(--header "Authorization: Bearer $staff_token")
 comment_body='{"body":"Checked the line from our side: the router restart cleared the fault, please confirm."}'
+create_body="{\"account_id\":\"$acc1_id\",\"case_type\":\"technical-support\",\"category\":\"internet\",\"subject\":\"Internet is down at the branch office\",\"description\":\"Since this morning no traffic passes the router; restarting it did not help.\"}"
 search_q="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$search_text")"
 for route in ${only//,/ }; do
   case "$route" in
@@ -394,7 +401,11 @@ for route in ${only//,/ }; do
       call GET "/cases/$(head -1 "$tmp/open-numbers")" "" "$staff_token" >"$tmp/sample"
       route_args=(--urls-file "$tmp/comment-urls" --method POST "${staff[@]}"
                   --header 'Content-Type: application/json' --body "$comment_body") ;;
-    *) die "unknown route $route (list,get,overview,search,comment)" ;;
+    create)
+      call POST /cases "$create_body" "$customer_token" >"$tmp/sample"
+      route_args=(--url "$api/cases" --method POST "${customer[@]}"
+                  --header 'Content-Type: application/json' --body "$create_body") ;;
+    *) die "unknown route $route (list,get,overview,search,comment,create)" ;;
   esac
   who=customer; [[ "$route" == comment ]] && who=staff
   [[ "$route" == search ]] && who="$search_who"
@@ -421,7 +432,7 @@ import json, sys
 rows = [r for r in map(json.loads, open(sys.argv[1])) if "offered_rps" in r]
 paths = {"list": "GET /cases?page[size]=25", "get": "GET /cases/{number}",
          "overview": "GET /overview", "search": "GET /search?q=" + sys.argv[2],
-         "comment": "POST /cases/{n}/comments"}
+         "comment": "POST /cases/{n}/comments", "create": "POST /cases"}
 head = ["route", "offered/s", "body bytes"] + ["docketd req/s", "p50 ms", "p99 ms", "errors"] \
     + ["nginx req/s", "p50 ms", "p99 ms", "errors", "load 1m after"]
 print("| " + " | ".join(head) + " |")
@@ -445,7 +456,8 @@ for (route, _), s in by.items():
     d, n = s.get("docketd"), s.get("nginx")
     load = " / ".join(x["loadavg"].split()[0] for x in (d, n) if x)
     label = paths.get(route, route) + (f' ({d["who"]})' if route == "search" else "")
-    row = [label, f'{d["offered_rps"]:g}', str(d["mean_body_bytes"])]
+    offered = "closed loop" if d.get("closed_loop") else f'{d["offered_rps"]:g}'
+    row = [label, offered, str(d["mean_body_bytes"])]
     print("| " + " | ".join(row + cols(d) + cols(n) + [load]) + " |")
 EOF
 # docketd logs each /readyz 503 of the catch-up at error level: counted apart.

@@ -291,16 +291,20 @@ def write_section(rows, command):
                    f"{spread(ratio, '{:.3f}')}** (target ≥ "
                    f"{WRITE_TARGETS['rebuild_vs_raw']:.2f}).")
         out.append("")
-    http = [r for r in rows if r.get("route") == "comment"]
+    http = [r for r in rows if r.get("route") in ("comment", "create")]
     idle = next((r for r in rows if r.get("route") == "idle"), None)
     mem = next((r for r in rows if r.get("route") == "memory"), None)
     if http or idle or mem:
         out.append("**Over HTTP** (http_bench.sh: docketd with every role on "
                    f"{(http or [idle or mem])[0].get('cases_events', 0):,} loaded events, "
-                   "open loop, 16 connections, latency from the scheduled send time):")
+                   "16 connections; open loop: latency from the scheduled send time; closed "
+                   "loop: each client sends again when answered, latency from the send):")
         out.append("")
+        paths = {"comment": "POST /cases/{n}/comments", "create": "POST /cases"}
         for r in http:
-            out.append(f"- `POST /cases/{{n}}/comments` at {r['offered_rps']:g}/s offered: "
+            load = ("in a closed loop of 16 clients" if r.get("closed_loop")
+                    else f"at {r['offered_rps']:g}/s offered")
+            out.append(f"- `{paths[r['route']]}` {load}: "
                        f"{r['achieved_rps']:.0f}/s, p50 {r['p50_ms']:.2f} ms, **p99 "
                        f"{r['p99_ms']:.2f} ms, max {r['max_ms']:.1f} ms**, {r['errors']} errors "
                        f"(target p99 ≤ {WRITE_TARGETS['http_p99_ms']} ms, max ≤ "

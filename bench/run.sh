@@ -7,7 +7,8 @@
 #   bench/run.sh                 # both sections; about 60 minutes on 2 cores
 #   bench/run.sh --only write    # one section (search, write)
 #   bench/run.sh --quick         # small data, nothing written to docs/: checks
-#                                # that every benchmark still runs (CI runs it)
+#                                # that every benchmark still runs (CI runs it:
+#                                # the bench_quick test of tools/dev/test.sh)
 #
 # Sections:
 #   write    the write path, each figure against its raw Kafka baseline in
@@ -18,8 +19,9 @@
 #            and kafka-consumer-perf-test on a topic of that record size,
 #            projection_bench's rebuild against a raw read_committed
 #            consumer of the same topic, and http_bench.sh's
-#            POST /cases/{n}/comments at 200/s open loop with docketd's idle
-#            CPU and peak RSS; --repeat runs of each (medians, min, max).
+#            POST /cases/{n}/comments and POST /cases at 200/s open loop and
+#            in a closed loop of 16 clients, with docketd's idle CPU and peak
+#            RSS; --repeat runs of each (medians, min, max).
 #   search   projection_bench (indexing, store size, every search query
 #            class in-process, list/get/overview), xapian_bench (Xapian on the
 #            same documents), and http_bench.sh's search runs over HTTP: a
@@ -68,7 +70,10 @@ ninja -C "$build" docketd docketctl projection_bench xapian_bench http_bench \
 
 tmp="$(mktemp -d /tmp/docket-bench-XXXXXX)"
 port="$("$root/tools/dev/free-port.sh")"
-export KAFKA_PORT="$port" KAFKA_HOME_DIR="$tmp/kafka"
+ctrl_port="$("$root/tools/dev/free-port.sh")"
+# Its own ports and state, whatever the caller's environment names (the
+# test suite exports those of its broker).
+export KAFKA_PORT="$port" KAFKA_CTRL_PORT="$ctrl_port" KAFKA_HOME_DIR="$tmp/kafka"
 cleanup() {
   "$root/tools/kafka/local-kafka.sh" stop >/dev/null 2>&1 || true
   if [[ -n "$keep" ]]; then mkdir -p "$keep" && cp "$tmp"/*.jsonl "$tmp"/*.metrics "$keep"/ 2>/dev/null || true; fi
@@ -161,10 +166,11 @@ print(next(json.loads(l)["record_bytes"] for l in open(sys.argv[1]) if "record_b
   if ((http)); then
     events=150000 seconds=30 idle=30 rate=200
     ((quick)) && { events=20000; seconds=2; idle=3; rate=50; }
-    log "http: POST /cases/{n}/comments at $rate/s, idle CPU and peak RSS ($events events)"
-    BUILD_DIR="$build" "$root/bench/http_bench.sh" --events "$events" --only comment \
-      --no-nginx --rate-comment "$rate" --seconds "$seconds" --warmup 3 --idle "$idle" \
-      --out "$tmp/http-write.jsonl" >/dev/null
+    log "http: POST /cases/{n}/comments and POST /cases at $rate/s and in a closed loop of" \
+        "16 clients, idle CPU and peak RSS ($events events)"
+    BUILD_DIR="$build" "$root/bench/http_bench.sh" --events "$events" --only comment,create \
+      --no-nginx --rate-comment "$rate,closed" --rate-create "$rate,closed" --connections 16 \
+      --seconds "$seconds" --warmup 3 --idle "$idle" --out "$tmp/http-write.jsonl" >/dev/null
     sed "s/}\$/, \"cases_events\": $events}/" "$tmp/http-write.jsonl" >>"$wres"
   fi
 fi

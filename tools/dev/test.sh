@@ -6,6 +6,9 @@
 # every test with ctest, and stops the broker. Warnings are errors when CI
 # is set.
 #
+# The release build (build/) also holds the benchmarks: bench_quick (label
+# bench) runs the benchmark command on small data (bench/run.sh --quick).
+#
 # The two volume tests of the read side (50 SIGKILLs during a 200,000-event
 # catch-up; a 1,000,000-event rebuild) drive release builds of docketd and
 # docketctl (also built here, into build/): under ASan the projector's
@@ -19,6 +22,7 @@
 #   tools/dev/test.sh -L unit       extra arguments go to ctest
 #   tools/dev/test.sh -L api        the gateway's acceptance tests (tests/api)
 #   tools/dev/test.sh -L browser    the portal in Debian's Chromium (web/e2e)
+#   tools/dev/test.sh -L bench      bench/run.sh --quick
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -34,8 +38,11 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDOCKET_SANITIZE=ON -DDOCKET_WERROR="$werror" -DDOCKET_BENCH=OFF >/dev/null
 ninja -C "$build" -j "$(nproc)"
 cmake -S . -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DDOCKET_WERROR="$werror" >/dev/null
-ninja -C "$root/build" -j "$(nproc)" docketd docketctl
+  -DDOCKET_BENCH=ON -DDOCKET_SANITIZE=OFF -DDOCKET_WERROR="$werror" >/dev/null
+# The release benchmarks too: the bench_quick test runs bench/run.sh --quick.
+ninja -C "$root/build" -j "$(nproc)" docketd docketctl projection_bench xapian_bench http_bench \
+  command_bus_bench
+export DOCKET_BENCH_BUILD_DIR="$root/build"
 export DOCKET_TEST_RELEASE_DOCKETD="$root/build/api/docketd"
 export DOCKET_TEST_RELEASE_DOCKETCTL="$root/build/tools/docketctl/docketctl"
 
