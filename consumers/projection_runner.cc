@@ -671,11 +671,14 @@ Status ProjectionRunner::ReadFirstEnds(kafka::Consumer& consumer, const std::str
 void ProjectionRunner::RefreshLag(kafka::Consumer& consumer, const std::string& topic,
                                   const std::vector<int32_t>& partitions,
                                   const std::map<int32_t, int64_t>& positions, bool serving) {
+  // No broker round trip on the apply loop: the high watermarks the fetch
+  // responses carried, and an asynchronous commit. (Six blocking watermark
+  // queries and a synchronous commit every 2 s held every read-your-writes
+  // wait behind them: docs/benchmarks.md.)
   std::vector<kafka::TopicPartitionOffset> commit;
-  std::map<int32_t, int64_t> ends;  // broker round trips, outside the lock
+  std::map<int32_t, int64_t> ends;
   for (int32_t p : partitions) {
-    auto wm = consumer.Watermarks(topic, p);
-    if (wm.ok()) ends[p] = wm->second;
+    if (auto high = consumer.CachedHighWatermark(topic, p)) ends[p] = *high;
     auto at = positions.find(p);
     commit.push_back({topic, p, at == positions.end() ? 0 : at->second});
   }
@@ -686,7 +689,7 @@ void ProjectionRunner::RefreshLag(kafka::Consumer& consumer, const std::string& 
       lag_[p].end_known = true;
     }
   }
-  consumer.Commit(commit).IgnoreError();  // lag reporting only
+  consumer.CommitAsync(commit).IgnoreError();  // lag reporting only
 }
 
 bool ProjectionRunner::WaitCaughtUp(std::chrono::milliseconds timeout) {

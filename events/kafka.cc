@@ -724,6 +724,20 @@ Result<std::vector<TopicPartitionOffset>> Consumer::Committed(
   return ValidOffsets(list);
 }
 
+std::optional<int64_t> Consumer::CachedHighWatermark(const std::string& topic,
+                                                     int32_t partition) {
+  int64_t low = -1, high = -1;
+  RdKafka::ErrorCode err = handle_->get_watermark_offsets(topic, partition, &low, &high);
+  if (err != RdKafka::ERR_NO_ERROR || high < 0) return std::nullopt;
+  return high;
+}
+
+Status Consumer::CommitAsync(const std::vector<TopicPartitionOffset>& next_offsets) {
+  TopicPartitionList list = ToList(next_offsets);
+  RdKafka::ErrorCode err = handle_->commitAsync(list.v);
+  return callbacks_->FromKafka(err, "commit: " + RdKafka::err2str(err));
+}
+
 Status Consumer::Commit(const std::vector<TopicPartitionOffset>& next_offsets) {
   TopicPartitionList list = ToList(next_offsets);
   RdKafka::ErrorCode err = handle_->commitSync(list.v);

@@ -24,6 +24,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -257,6 +258,10 @@ class Consumer {
   // leader yet, e.g. right after the topic was created) within the timeout.
   Result<std::pair<int64_t, int64_t>> Watermarks(const std::string& topic,
                                                  int32_t partition);
+  // The high watermark the last fetch response of an assigned partition
+  // carried: no broker round trip (librdkafka keeps it). nullopt until a
+  // fetch answered for the partition.
+  std::optional<int64_t> CachedHighWatermark(const std::string& topic, int32_t partition);
   // The earliest offset whose timestamp is >= `timestamp_ms` (the end offset
   // when there is none).
   Result<int64_t> OffsetForTime(const std::string& topic, int32_t partition,
@@ -271,6 +276,9 @@ class Consumer {
       const std::vector<TopicPartitionOffset>& partitions);
   // Synchronously commits `next_offsets` for the group (lag reporting only).
   Status Commit(const std::vector<TopicPartitionOffset>& next_offsets);
+  // The same without waiting for the answer (a failure is logged by
+  // librdkafka's callbacks, not returned).
+  Status CommitAsync(const std::vector<TopicPartitionOffset>& next_offsets);
 
   RdKafka::KafkaConsumer* raw() { return handle_.get(); }
   const Options& options() const { return options_; }
