@@ -225,6 +225,16 @@ bool IndexCases(const projections::CaseProjection& projection, projections::Read
   const uint64_t bytes = DirectoryBytes(store->dir());
   std::printf("store: %.1f MB after a full compaction, %.0f bytes per case\n", bytes / 1e6,
               static_cast<double>(bytes) / static_cast<double>(opened_cases));
+  // Where the bytes are: each family's table files, per case.
+  std::printf("  by family (bytes per case):");
+  for (int f = 0; f < store->family_count(); ++f) {
+    uint64_t sst = 0;
+    store->db()->GetIntProperty(store->handle(projections::Family(f)),
+                                "rocksdb.total-sst-files-size", &sst);
+    std::printf(" %s %.0f", store->handle(projections::Family(f))->GetName().c_str(),
+                static_cast<double>(sst) / static_cast<double>(opened_cases));
+  }
+  std::printf("\n");
   if (json_out) {
     std::fprintf(json_out,
                  "{\"bench\":\"indexing\",\"cases\":%llu,\"events\":%lld,\"seconds\":%.1f,"

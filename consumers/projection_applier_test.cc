@@ -370,3 +370,72 @@ TEST(IdentityApplierTest, AddressForUnknownAccountIsParkedOthersApplied) {
 
 }  // namespace
 }  // namespace docket::consumers
+
+namespace docket::consumers {
+namespace {
+
+// A store records the model format it was built with; a build of another
+// format refuses it, naming both and the way out.
+TEST(ModelFormatTest, AStoreOfAnotherFormatIsRefusedByName) {
+  projections::CaseProjection cases;
+  projections::IdentityProjection identity;
+  char tmpl[] = "/tmp/docket-format-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  {
+    auto store = projections::OpenStore(cases, dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto recorded = (*store)->Get(projections::CommonCf::kMeta, projections::kModelFormatKey);
+    ASSERT_TRUE(recorded.ok() && recorded->has_value());
+    EXPECT_EQ(**recorded, cases.model_format());
+    projections::Txn t(store->get());
+    projections::ReadStore::PutOffset(t, 0, 10);
+    ASSERT_TRUE((*store)->Commit(t).ok());
+  }
+  EXPECT_TRUE(projections::OpenStore(cases, dir).ok());  // the same format again
+  {
+    auto store = projections::OpenStore(cases, dir);
+    ASSERT_TRUE(store.ok());
+    projections::Txn t(store->get());
+    t.Put(projections::CommonCf::kMeta, projections::kModelFormatKey, "case-rows/1");
+    ASSERT_TRUE((*store)->Commit(t).ok());
+  }
+  for (bool read_only : {false, true}) {
+    auto refused = projections::OpenStore(cases, dir, {.read_only = read_only});
+    ASSERT_EQ(refused.status().code(), StatusCode::kFailedPrecondition) << read_only;
+    const std::string m(refused.status().message());
+    EXPECT_NE(m.find("'case-rows/1'"), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string(cases.model_format())), std::string::npos) << m;
+    EXPECT_NE(m.find("docketctl rebuild cases"), std::string::npos) << m;
+  }
+  std::filesystem::remove_all(dir);
+
+  // A store from before formats were recorded (offsets, no format) is "1":
+  // the identity context's format, not the cases' binary rows.
+  for (const projections::Projection* p :
+       {static_cast<const projections::Projection*>(&identity),
+        static_cast<const projections::Projection*>(&cases)}) {
+    char legacy_tmpl[] = "/tmp/docket-format-XXXXXX";
+    ASSERT_NE(mkdtemp(legacy_tmpl), nullptr);
+    const std::string legacy = legacy_tmpl;
+    {
+      auto raw = projections::ReadStore::Open(legacy, p->Families());
+      ASSERT_TRUE(raw.ok()) << raw.status();
+      projections::Txn t(raw->get());
+      projections::ReadStore::PutOffset(t, 0, 5);
+      ASSERT_TRUE((*raw)->Commit(t).ok());
+    }
+    {
+      auto opened = projections::OpenStore(*p, legacy);
+      if (p == &identity) {
+        EXPECT_TRUE(opened.ok()) << opened.status();
+      } else {
+        EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+      }
+    }
+    std::filesystem::remove_all(legacy);
+  }
+}
+
+}  // namespace
+}  // namespace docket::consumers

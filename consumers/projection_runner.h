@@ -22,6 +22,9 @@
 //   - Blue/green: when `current` under the projection root names another
 //     generation (docketctl rebuild swapped it), the runner closes its
 //     store, opens the new one and resumes from the new store's offsets.
+//   - A live generation built by another model format (an upgrade changed
+//     the rows: Projection::model_format) is replaced by a fresh generation
+//     built from the log, as on a new installation; the old one is removed.
 //
 // Thread safety: Run() blocks its thread; store(), WaitForPosition(), Lag(),
 // CaughtUp() and stats() may be called from any thread.

@@ -57,7 +57,42 @@ std::string Projection::DeadLetterKey(std::string_view record_key, int32_t parti
 
 Result<std::unique_ptr<ReadStore>> OpenStore(const Projection& projection, const std::string& dir,
                                              ReadStore::Options options) {
-  return ReadStore::Open(dir, projection.Families(), options);
+  const std::string_view want = projection.model_format();
+  auto opened = ReadStore::Open(dir, projection.Families(), options);
+  if (!opened.ok()) {
+    // Read-only, a store of an older format may lack a family this build has.
+    if (options.read_only &&
+        opened.status().message().find("Column family not found") != std::string::npos) {
+      return FailedPreconditionError("read model " + dir + " was built by another format (" +
+                                     opened.status().ToString() + "), this build reads '" +
+                                     std::string(want) + "': rebuild it (docketctl rebuild " +
+                                     std::string(projection.context()) + ")");
+    }
+    return opened.status();
+  }
+  std::unique_ptr<ReadStore> store = std::move(*opened);
+  DOCKET_ASSIGN_OR_RETURN(auto recorded, store->Get(CommonCf::kMeta, kModelFormatKey));
+  std::string have;
+  if (recorded) {
+    have = std::move(*recorded);
+  } else {
+    DOCKET_ASSIGN_OR_RETURN(auto offsets, store->Offsets());
+    if (offsets.empty() && !options.read_only) {
+      // A new store: it takes this build's format.
+      Txn txn(store.get());
+      txn.Put(CommonCf::kMeta, kModelFormatKey, want);
+      DOCKET_RETURN_IF_ERROR(store->Commit(txn));
+      return store;
+    }
+    have = offsets.empty() ? std::string(want) : "1";
+  }
+  if (have != want) {
+    return FailedPreconditionError("read model " + dir + " has format '" + have +
+                                   "', this build reads '" + std::string(want) +
+                                   "': rebuild it (docketctl rebuild " +
+                                   std::string(projection.context()) + ")");
+  }
+  return store;
 }
 
 }  // namespace docket::projections

@@ -69,6 +69,14 @@ class Projection {
   // A fresh applier for one lane.
   virtual std::unique_ptr<EventApplier> NewApplier() const = 0;
 
+  // The layout of the rows this build writes (its families and row
+  // encodings). A store records the format it was built with; OpenStore
+  // refuses a store of another format (kFailedPrecondition), and the live
+  // runner then builds a fresh generation from the log. Change it whenever
+  // a row's encoding or a family's meaning changes. Stores from before
+  // formats were recorded count as "1".
+  virtual std::string_view model_format() const { return "1"; }
+
   // The aggregate a record parks (its dead-letter key): by default the
   // record's Kafka key when it is 1..256 bytes of UTF-8 without NUL, else
   // "~unkeyed/<partition>/<offset>" (parked on its own, it blocks nothing).
@@ -80,9 +88,16 @@ class Projection {
 std::string DefaultDeadLetterKey(std::string_view record_key, int32_t partition,
                                  int64_t offset);
 
-// Opens a store of `projection`'s families in `dir`.
+// Opens a store of `projection`'s families in `dir`, and checks its model
+// format (Projection::model_format): an empty store opened writable gets the
+// projection's format. kFailedPrecondition, naming both formats, when the
+// store was built with another (rebuild it: docketctl rebuild <context>).
 Result<std::unique_ptr<ReadStore>> OpenStore(const Projection& projection, const std::string& dir,
                                              ReadStore::Options options = {});
+
+// The meta key of the recorded model format (kept in digests: a store and a
+// replay of the same build agree on it).
+inline constexpr std::string_view kModelFormatKey = "model_format";
 
 }  // namespace docket::projections
 

@@ -13,7 +13,7 @@ namespace docket::projections {
 enum class Cf : int {
   kMeta = static_cast<int>(CommonCf::kMeta),  // offsets (common)
   kDead = static_cast<int>(CommonCf::kDead),  // dead letters (common)
-  kCases = kFirstContextFamily,  // case summary by number
+  kCases = kFirstContextFamily,  // case heads by number (projections/cases/case_rows.h)
   kLists,                        // list indexes: by account and global, by updated/opened
   kCounts,                       // case counts by account and state (counters)
   kActivity,                     // activity stream per case, by version
@@ -22,6 +22,7 @@ enum class Cf : int {
   kWatchers,                     // watch list per case
   kSearch,                       // search statistics, documents and frequencies (counters)
   kPostings,                     // bitmaps: search postings and the list filters' sets
+  kBodies,                       // what CaseOpened sets, by number (written once)
 };
 
 // The families from Cf::kCases on, in order (CaseProjection::Families).
@@ -34,7 +35,8 @@ inline std::vector<FamilySpec> CaseFamilies() {
           {"attachments"},
           {"watchers"},
           {"search", FamilyKind::kCounters},
-          {"postings", FamilyKind::kBitmaps}};
+          {"postings", FamilyKind::kBitmaps},
+          {"bodies"}};
 }
 
 }  // namespace docket::projections

@@ -11,6 +11,7 @@
 
 #include "aggregates/cases/case.h"
 #include "common/time_format.h"
+#include "projections/cases/case_rows.h"
 #include "projections/cases/keys.h"
 #include "projections/cases/search_index.h"
 
@@ -23,28 +24,16 @@ using fb::Event;
 
 char StateChar(fb::CaseState s) { return static_cast<char>('0' + static_cast<int>(s)); }
 
-json ActorJson(const fb::ActorT* a) {
-  if (!a) return json{{"user_id", ""}, {"display_name", ""}, {"role", "unknown"}};
-  return json{{"user_id", a->user_id}, {"display_name", a->display_name},
-              {"role", events::RoleName(a->role)}};
-}
-
-// The parts of a summary that index keys are made of.
+// The parts of a case that index keys are made of.
 struct IndexedFields {
   fb::CaseState state;
   std::string account, case_type, category;
   int64_t opened_us = 0, updated_us = 0;
 };
 
-IndexedFields FieldsOf(const json& s) {
-  IndexedFields f;
-  f.state = *aggregates::ParseStateName(s.at("state").get<std::string>());
-  f.account = s.at("account_id").get<std::string>();
-  f.case_type = s.at("case_type").get<std::string>();
-  f.category = s.at("category").get<std::string>();
-  f.opened_us = s.at("opened_at_us").get<int64_t>();
-  f.updated_us = s.at("updated_at_us").get<int64_t>();
-  return f;
+IndexedFields FieldsOf(const CaseHead& h) {
+  return IndexedFields{h.state, h.account_id, h.case_type, h.category, h.opened_at_us,
+                       h.updated_at_us};
 }
 
 // Moves the case's list entries from `before` (none for a new case) to
@@ -85,36 +74,31 @@ Status MoveFilterBits(Txn& txn, const std::optional<IndexedFields>& before,
   return Status::Ok();
 }
 
-Status CountState(Txn& txn, const std::string& account, fb::CaseState state, int64_t delta) {
+void CountState(Txn& txn, const std::string& account, fb::CaseState state, int64_t delta) {
   txn.Merge(Cf::kCounts, keys::CountKey(account, StateChar(state)), delta);
   txn.Merge(Cf::kCounts, keys::CountKey("", StateChar(state)), delta);
-  return Status::Ok();
 }
 
-// One event being applied to one case: the event, the case's summary (edited
-// in place) and what the event adds beyond the summary.
+// One event being applied to one case: the event, the case's head (edited
+// in place) and what the event adds beyond it.
 struct CaseUpdate {
   const fb::EventEnvelopeT& event;
   const std::string& number;            // event.aggregate_id
-  const std::string at_text;            // event.occurred_at_us, formatted
-  json summary;                         // null until CaseOpened fills it in
-  std::optional<IndexedFields> before;  // the stored summary's; none for a new case
-  json item;                            // the activity item
-  bool internal = false;                // staff only: not in the feed or the index
-  std::optional<fb::CaseState> new_state;
+  CaseHead head;                        // empty until CaseOpened fills it in
+  std::optional<IndexedFields> before;  // the stored head's; none for a new case
+  ActivityItem item;                    // the activity item
   std::vector<std::string> search_texts;  // words the event adds to the index
 };
 
-// Reads the case's stored summary: nullopt when the case has no row yet.
-// kDataLoss when the row does not parse or has no version.
-Result<std::optional<json>> ReadSummary(Txn& txn, const std::string& number) {
+// Reads the case's stored head: nullopt when the case has no row yet.
+// kDataLoss when the row does not verify.
+Result<std::optional<CaseHead>> ReadHead(Txn& txn, const std::string& number) {
   DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(Cf::kCases, number));
-  if (!row) return std::optional<json>();
-  json s = json::parse(*row, nullptr, /*allow_exceptions=*/false);
-  if (s.is_discarded() || !s.is_object() || !s.contains("version")) {
-    return DataLossError("read store: summary of " + number + " does not parse");
-  }
-  return std::optional<json>(std::move(s));
+  if (!row) return std::optional<CaseHead>();
+  auto head = CaseHead::Decode(*row);
+  if (!head.ok()) return DataLossError("read store: the head row of case " + number +
+                                       " does not verify");
+  return std::optional<CaseHead>(std::move(*head));
 }
 
 // Checks that `e` is the next event of a case at version `have` (an event
@@ -140,45 +124,24 @@ Status CheckSequence(const fb::EventEnvelopeT& e, uint64_t have) {
   return Status::Ok();
 }
 
-// CaseOpened: the new summary (state NEW) and its words. kFailedPrecondition
-// when the case has no account.
-Status ApplyCaseOpened(CaseUpdate& u) {
+// CaseOpened: the new head (state NEW), the body (written once) and its
+// words. kFailedPrecondition when the case has no account.
+Status ApplyCaseOpened(CaseUpdate& u, Txn& txn) {
   const fb::EventEnvelopeT& e = u.event;
   const auto* o = e.event.AsCaseOpened();
   if (o->account_id.empty()) {
     return FailedPreconditionError("CaseOpened of " + u.number + " has no account");
   }
-  json fields = json::object();
-  for (const auto& f : o->fields) {
-    if (f) fields[f->key] = f->value;
-  }
-  const int64_t at = e.occurred_at_us;
-  u.summary = json{{"number", u.number},
-                   {"state", aggregates::StateName(fb::CaseState::New)},
-                   {"account_id", o->account_id},
-                   {"service_address", o->service_address},
-                   {"case_type", o->case_type},
-                   {"category", o->category},
-                   {"subject", o->subject},
-                   {"description", o->description},
-                   {"fields", fields},
-                   {"opened_at", u.at_text},
-                   {"opened_at_us", at},
-                   {"opened_by", ActorJson(e.actor.get())},
-                   {"updated_at", u.at_text},
-                   {"updated_at_us", at},
-                   {"resolved_at", nullptr},
-                   {"closed_at", nullptr},
-                   {"cancelled_at", nullptr},
-                   {"resolution", nullptr},
-                   {"comment_count", 0},
-                   {"attachment_count", 0},
-                   {"watcher_count", 0},
-                   {"version", 0}};
-  u.item["type"] = "opened";
-  u.item["to"] = aggregates::StateName(fb::CaseState::New);
-  u.item["subject"] = o->subject;
-  u.new_state = fb::CaseState::New;
+  CaseHead& h = u.head;
+  h.state = fb::CaseState::New;
+  h.account_id = o->account_id;
+  h.case_type = o->case_type;
+  h.category = o->category;
+  h.opened_at_us = e.occurred_at_us;
+  txn.Put(Cf::kBodies, u.number, EncodeCaseBody(*o, e.actor.get()));
+  u.item.kind = fb::ActivityKind::Opened;
+  u.item.to = fb::CaseState::New;
+  u.item.subject = o->subject;
   u.search_texts = {o->subject, o->description, o->category, o->case_type,
                     o->service_address, o->account_id};
   for (const auto& f : o->fields) {
@@ -190,10 +153,10 @@ Status ApplyCaseOpened(CaseUpdate& u) {
 // CommentAdded: a public comment, counted and indexed.
 void ApplyCommentAdded(CaseUpdate& u) {
   const auto* c = u.event.event.AsCommentAdded();
-  u.item["type"] = "comment";
-  u.item["comment_id"] = c->comment_id;
-  u.item["body"] = c->body;
-  u.summary["comment_count"] = u.summary["comment_count"].get<int64_t>() + 1;
+  u.item.kind = fb::ActivityKind::Comment;
+  u.item.comment_id = c->comment_id;
+  u.item.body = c->body;
+  ++u.head.comment_count;
   u.search_texts = {c->body};
 }
 
@@ -201,25 +164,25 @@ void ApplyCommentAdded(CaseUpdate& u) {
 // index.
 void ApplyInternalNoteAdded(CaseUpdate& u) {
   const auto* n = u.event.event.AsInternalNoteAdded();
-  u.item["type"] = "internal_note";
-  u.item["note_id"] = n->note_id;
-  u.item["body"] = n->body;
-  u.internal = true;
+  u.item.kind = fb::ActivityKind::InternalNote;
+  u.item.note_id = n->note_id;
+  u.item.body = n->body;
+  u.item.internal = true;
 }
 
 // AttachmentAdded: writes the attachment row (counted when new).
 Status ApplyAttachmentAdded(CaseUpdate& u, Txn& txn) {
   const auto* a = u.event.event.AsAttachmentAdded();
-  u.item["type"] = "attachment_added";
-  u.item["attachment_id"] = a->attachment_id;
-  u.item["file_name"] = a->file_name;
+  u.item.kind = fb::ActivityKind::AttachmentAdded;
+  u.item.attachment_id = a->attachment_id;
+  u.item.file_name = a->file_name;
   json att = {{"id", a->attachment_id},     {"file_name", a->file_name},
               {"sha256", a->sha256},        {"size_bytes", a->size_bytes},
-              {"content_type", a->content_type}, {"added_at", u.at_text},
+              {"content_type", a->content_type}, {"added_at", FormatMicros(u.event.occurred_at_us)},
               {"added_by", ActorJson(u.event.actor.get())}};
   const std::string key = u.number + a->attachment_id;
   DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kAttachments, key));
-  if (!existing) u.summary["attachment_count"] = u.summary["attachment_count"].get<int64_t>() + 1;
+  if (!existing) ++u.head.attachment_count;
   txn.Put(Cf::kAttachments, key, att.dump());
   return Status::Ok();
 }
@@ -245,10 +208,10 @@ Status ApplyAttachmentRenamed(CaseUpdate& u, Txn& txn) {
                           AttachmentRow(u, txn, key, "AttachmentRenamed", a->attachment_id));
   json att = json::parse(existing, nullptr, false);
   if (att.is_discarded()) return DataLossError("read store: attachment row does not parse");
-  u.item["type"] = "attachment_renamed";
-  u.item["attachment_id"] = a->attachment_id;
-  u.item["file_name"] = a->file_name;
-  u.item["previous_file_name"] = att["file_name"];
+  u.item.kind = fb::ActivityKind::AttachmentRenamed;
+  u.item.attachment_id = a->attachment_id;
+  u.item.file_name = a->file_name;
+  u.item.previous_file_name = att.value("file_name", "");
   att["file_name"] = a->file_name;
   txn.Put(Cf::kAttachments, key, att.dump());
   return Status::Ok();
@@ -262,11 +225,13 @@ Status ApplyAttachmentRemoved(CaseUpdate& u, Txn& txn) {
   DOCKET_ASSIGN_OR_RETURN(std::string existing,
                           AttachmentRow(u, txn, key, "AttachmentRemoved", a->attachment_id));
   json att = json::parse(existing, nullptr, false);
-  u.item["type"] = "attachment_removed";
-  u.item["attachment_id"] = a->attachment_id;
-  u.item["file_name"] = att.is_discarded() ? json() : att["file_name"];
+  u.item.kind = fb::ActivityKind::AttachmentRemoved;
+  u.item.attachment_id = a->attachment_id;
+  if (!att.is_discarded() && att.contains("file_name") && att["file_name"].is_string()) {
+    u.item.file_name = att["file_name"].get<std::string>();
+  }
   txn.Delete(Cf::kAttachments, key);
-  u.summary["attachment_count"] = u.summary["attachment_count"].get<int64_t>() - 1;
+  --u.head.attachment_count;
   return Status::Ok();
 }
 
@@ -275,13 +240,13 @@ Status ApplyWatcherAdded(CaseUpdate& u, Txn& txn) {
   const auto* w = u.event.event.AsWatcherAdded();
   const std::string key = u.number + w->email;
   DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
-  if (!existing) u.summary["watcher_count"] = u.summary["watcher_count"].get<int64_t>() + 1;
+  if (!existing) ++u.head.watcher_count;
   txn.Put(Cf::kWatchers, key,
-          json{{"email", w->email}, {"added_at", u.at_text},
+          json{{"email", w->email}, {"added_at", FormatMicros(u.event.occurred_at_us)},
                {"added_by", ActorJson(u.event.actor.get())}}
               .dump());
-  u.item["type"] = "watcher_added";
-  u.item["email"] = w->email;
+  u.item.kind = fb::ActivityKind::WatcherAdded;
+  u.item.email = w->email;
   return Status::Ok();
 }
 
@@ -292,83 +257,89 @@ Status ApplyWatcherRemoved(CaseUpdate& u, Txn& txn) {
   DOCKET_ASSIGN_OR_RETURN(auto existing, txn.Get(Cf::kWatchers, key));
   if (existing) {
     txn.Delete(Cf::kWatchers, key);
-    u.summary["watcher_count"] = u.summary["watcher_count"].get<int64_t>() - 1;
+    --u.head.watcher_count;
   }
-  u.item["type"] = "watcher_removed";
-  u.item["email"] = w->email;
+  u.item.kind = fb::ActivityKind::WatcherRemoved;
+  u.item.email = w->email;
   return Status::Ok();
 }
 
-// Makes the activity item a state change to `to`, with `reason` under
-// `field` when both are given, and records the new state.
-void ChangeState(CaseUpdate& u, fb::CaseState to, const char* field, std::string reason) {
-  u.item["type"] = "state_changed";
-  u.item["from"] = aggregates::StateName(u.before->state);
-  u.item["to"] = aggregates::StateName(to);
-  if (field && !reason.empty()) u.item[field] = reason;
-  u.new_state = to;
+// Makes the activity item a state change to `to`, with `reason` in `field`
+// when both are given, and moves the head to `to`.
+void ChangeState(CaseUpdate& u, fb::CaseState to,
+                 std::optional<std::string> ActivityItem::*field = nullptr,
+                 const std::string& reason = "") {
+  u.item.kind = fb::ActivityKind::StateChanged;
+  u.item.from = u.before->state;
+  u.item.to = to;
+  if (field && !reason.empty()) u.item.*field = reason;
+  u.head.state = to;
 }
 
-// The lifecycle events after CaseOpened: a state change, plus the summary's
+// The lifecycle events after CaseOpened: a state change, plus the head's
 // timestamps and resolution. Returns false for any other event.
 bool ApplyLifecycleEvent(CaseUpdate& u) {
   const fb::EventUnion& ev = u.event.event;
-  json& s = u.summary;
+  CaseHead& h = u.head;
+  const int64_t at = u.event.occurred_at_us;
   switch (ev.type) {
     case Event::CaseAccepted:
-      ChangeState(u, fb::CaseState::Open, nullptr, "");
+      ChangeState(u, fb::CaseState::Open);
       return true;
     case Event::InformationRequested:
-      ChangeState(u, fb::CaseState::AwaitingInfo, "message", ev.AsInformationRequested()->message);
+      ChangeState(u, fb::CaseState::AwaitingInfo, &ActivityItem::message,
+                  ev.AsInformationRequested()->message);
       u.search_texts = {ev.AsInformationRequested()->message};
       return true;
     case Event::InformationProvided:
-      ChangeState(u, fb::CaseState::Open, nullptr, "");
-      u.item["comment_id"] = ev.AsInformationProvided()->comment_id;
+      ChangeState(u, fb::CaseState::Open);
+      u.item.comment_id = ev.AsInformationProvided()->comment_id;
       return true;
     case Event::CaseResolved: {
       const std::string& resolution = ev.AsCaseResolved()->resolution;
-      ChangeState(u, fb::CaseState::Resolved, "resolution", resolution);
-      s["resolved_at"] = u.at_text;
-      s["resolution"] = resolution;
+      ChangeState(u, fb::CaseState::Resolved, &ActivityItem::resolution, resolution);
+      h.resolved_at_us = at;
+      h.resolution = resolution;
       u.search_texts = {resolution};
       return true;
     }
     case Event::ResolutionAccepted:
-      ChangeState(u, fb::CaseState::Closed, nullptr, "");
-      s["closed_at"] = u.at_text;
+      ChangeState(u, fb::CaseState::Closed);
+      h.closed_at_us = at;
       return true;
     case Event::ResolutionRejected:
-      ChangeState(u, fb::CaseState::Open, "reason", ev.AsResolutionRejected()->reason);
-      s["resolved_at"] = nullptr;
+      ChangeState(u, fb::CaseState::Open, &ActivityItem::reason,
+                  ev.AsResolutionRejected()->reason);
+      h.resolved_at_us.reset();
       return true;
     case Event::CaseClosed:
-      ChangeState(u, fb::CaseState::Closed, "reason",
+      ChangeState(u, fb::CaseState::Closed, &ActivityItem::reason,
                   ev.AsCaseClosed()->reason == fb::CloseReason::AutoClose ? "auto_close" : "staff");
-      s["closed_at"] = u.at_text;
+      h.closed_at_us = at;
       return true;
     case Event::CaseCancelled:
-      ChangeState(u, fb::CaseState::Cancelled, "reason", ev.AsCaseCancelled()->reason);
-      s["cancelled_at"] = u.at_text;
+      ChangeState(u, fb::CaseState::Cancelled, &ActivityItem::reason,
+                  ev.AsCaseCancelled()->reason);
+      h.cancelled_at_us = at;
       return true;
     case Event::CaseReopened:
-      ChangeState(u, fb::CaseState::Open, "reason", ev.AsCaseReopened()->reason);
-      s["resolved_at"] = nullptr;
-      s["closed_at"] = nullptr;
+      ChangeState(u, fb::CaseState::Open, &ActivityItem::reason, ev.AsCaseReopened()->reason);
+      h.resolved_at_us.reset();
+      h.closed_at_us.reset();
       return true;
     default:
       return false;
   }
 }
 
-// Applies the event's payload to the summary, the activity item and the
-// per-case rows (attachments, watchers). kFailedPrecondition for an event
-// without a payload or of another context.
+// Applies the event's payload to the head, the activity item and the
+// per-case rows (body, attachments, watchers). kFailedPrecondition for an
+// event without a payload or of another context.
 Status ApplyPayload(CaseUpdate& u, Txn& txn) {
   const Event type = u.event.event.type;
   switch (type) {
     case Event::CaseOpened:
-      return ApplyCaseOpened(u);
+      return ApplyCaseOpened(u, txn);
     case Event::CommentAdded:
       ApplyCommentAdded(u);
       return Status::Ok();
@@ -395,41 +366,38 @@ Status ApplyPayload(CaseUpdate& u, Txn& txn) {
   }
 }
 
-// Stamps the summary with the event (state, version, update time), writes
-// it and moves its list entries and state counts. Returns its index fields.
-Result<IndexedFields> WriteSummary(CaseUpdate& u, Txn& txn) {
-  json& s = u.summary;
-  if (u.new_state) s["state"] = aggregates::StateName(*u.new_state);
-  s["version"] = u.event.version;
-  s["updated_at"] = u.at_text;
-  s["updated_at_us"] = u.event.occurred_at_us;
-  IndexedFields after = FieldsOf(s);
+// Stamps the head with the event (version, update time), writes it and
+// moves its list entries, filter bits and state counts. Returns its index
+// fields.
+Result<IndexedFields> WriteHead(CaseUpdate& u, Txn& txn) {
+  CaseHead& h = u.head;
+  h.version = u.event.version;
+  h.updated_at_us = u.event.occurred_at_us;
+  IndexedFields after = FieldsOf(h);
   MoveListKeys(txn, u.before, after, u.number);
   DOCKET_RETURN_IF_ERROR(MoveFilterBits(txn, u.before, after, u.number));
   if (!u.before) txn.Put(Cf::kLists, keys::NumberPrefix(after.account) + u.number, "");
   if (!u.before || u.before->state != after.state) {
-    if (u.before) DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, u.before->state, -1));
-    DOCKET_RETURN_IF_ERROR(CountState(txn, after.account, after.state, +1));
+    if (u.before) CountState(txn, after.account, u.before->state, -1);
+    CountState(txn, after.account, after.state, +1);
   }
-  txn.Put(Cf::kCases, u.number, s.dump());
+  txn.Put(Cf::kCases, u.number, h.Encode());
   return after;
 }
 
-// Writes the activity item, and the updates feed entries (the account's and
-// the all-accounts one) when customers may see it.
+// Writes the activity item and, when customers may see it, the updates
+// feed's pointers to it (the account's and the all-accounts one).
 void WriteActivity(CaseUpdate& u, Txn& txn, const std::string& account) {
-  json& item = u.item;
   const uint64_t version = u.event.version;
-  item["internal"] = u.internal;
-  txn.Put(Cf::kActivity, u.number + keys::Version(version), item.dump());
-  if (u.internal) return;
-  item["case_number"] = u.number;
-  item["subject"] = u.summary["subject"];
+  u.item.version = version;
+  u.item.at_us = u.event.occurred_at_us;
+  u.item.actor = u.event.actor.get();
+  txn.Put(Cf::kActivity, u.number + keys::Version(version), u.item.Encode());
+  if (u.item.internal) return;
   const std::string suffix =
       keys::InvTime(u.event.occurred_at_us) + u.number + keys::Version(version);
-  const std::string dumped = item.dump();
-  txn.Put(Cf::kUpdates, keys::UpdatesPrefix(account) + suffix, dumped);
-  txn.Put(Cf::kUpdates, keys::UpdatesPrefix("") + suffix, dumped);
+  txn.Put(Cf::kUpdates, keys::UpdatesPrefix(account) + suffix, "");
+  txn.Put(Cf::kUpdates, keys::UpdatesPrefix("") + suffix, "");
 }
 
 }  // namespace
@@ -466,25 +434,24 @@ Result<ApplyOutcome> ApplyCaseEvent(const fb::EventEnvelopeT& e, Txn& txn,
   if (!aggregates::ParseCaseNumber(number).ok() || number.size() != keys::kNumberWidth) {
     return FailedPreconditionError("aggregate id '" + number + "' is not a case number");
   }
-  DOCKET_ASSIGN_OR_RETURN(std::optional<json> stored, ReadSummary(txn, number));
-  const uint64_t have = stored ? (*stored)["version"].get<uint64_t>() : 0;
+  DOCKET_ASSIGN_OR_RETURN(std::optional<CaseHead> stored, ReadHead(txn, number));
+  const uint64_t have = stored ? stored->version : 0;
   if (e.version <= have) return ApplyOutcome::kAlreadyApplied;
   DOCKET_RETURN_IF_ERROR(CheckSequence(e, have));
 
-  const int64_t at = e.occurred_at_us;
-  CaseUpdate u{.event = e, .number = number, .at_text = FormatMicros(at)};
-  u.item = {{"version", e.version}, {"at", u.at_text}, {"actor", ActorJson(e.actor.get())}};
+  CaseUpdate u{.event = e, .number = number};
   if (stored) {
-    u.summary = std::move(*stored);
-    u.before = FieldsOf(u.summary);
+    u.before = FieldsOf(*stored);
+    u.head = std::move(*stored);
   }
   DOCKET_RETURN_IF_ERROR(ApplyPayload(u, txn));
 
-  DOCKET_ASSIGN_OR_RETURN(const IndexedFields after, WriteSummary(u, txn));
+  DOCKET_ASSIGN_OR_RETURN(const IndexedFields after, WriteHead(u, txn));
   WriteActivity(u, txn, after.account);
   // Every event refreshes the search document's recency; some add words.
   DOCKET_RETURN_IF_ERROR(
-      IndexText(txn, text, number, after.account, at, after.opened_us, u.search_texts));
+      IndexText(txn, text, number, after.account, e.occurred_at_us, after.opened_us,
+                u.search_texts));
   return ApplyOutcome::kApplied;
 }
 
@@ -508,5 +475,7 @@ class CaseApplier final : public EventApplier {
 std::unique_ptr<EventApplier> CaseProjection::NewApplier() const {
   return std::make_unique<CaseApplier>();
 }
+
+std::string_view CaseProjection::model_format() const { return kCaseRowsFormat; }
 
 }  // namespace docket::projections

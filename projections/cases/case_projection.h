@@ -1,6 +1,6 @@
 // The cases projection: one decoded event -> RocksDB mutations of every case
-// read model (summary, lists, counts, activity, updates feed, attachments,
-// watch list, search index). Pure: no Kafka, no clock, no logging; all it
+// read model (case heads and bodies, lists, counts, activity, updates feed,
+// attachments, watch list, search index). Row encodings: case_rows.h. Pure: no Kafka, no clock, no logging; all it
 // reads is the Txn (the store plus the batch's own writes).
 //
 // Idempotent: an event at or below the case's stored version changes
@@ -44,6 +44,8 @@ class CaseProjection final : public Projection {
   std::string_view context() const override { return "cases"; }
   std::vector<FamilySpec> Families() const override { return CaseFamilies(); }
   std::unique_ptr<EventApplier> NewApplier() const override;
+  // The row layout of projections/cases/case_rows.h.
+  std::string_view model_format() const override;
 };
 
 // State names: aggregates::StateName / ParseStateName (aggregates/cases/case.h).

@@ -11,6 +11,7 @@
 
 #include "aggregates/cases/case.h"
 #include "projections/cases/case_projection.h"
+#include "projections/cases/case_rows.h"
 #include "projections/cases/keys.h"
 #include "projections/cases/list_filter.h"
 #include "projections/cases/search_index.h"
@@ -223,18 +224,26 @@ const std::vector<std::string>& ExportColumns() {
 
 Result<std::optional<json>> CaseQueries::Summary(std::string_view number) const {
   if (!ValidNumber(number)) return std::optional<json>();
-  DOCKET_ASSIGN_OR_RETURN(auto row, store_->Get(Cf::kCases, number));
-  if (!row) return std::optional<json>();
-  DOCKET_ASSIGN_OR_RETURN(json j, ParseRow(*row, "case " + std::string(number)));
+  DOCKET_ASSIGN_OR_RETURN(auto head, store_->Get(Cf::kCases, number));
+  if (!head) return std::optional<json>();
+  DOCKET_ASSIGN_OR_RETURN(auto body, store_->Get(Cf::kBodies, number));
+  if (!body) {
+    return DataLossError("read store: case " + std::string(number) + " has no body row");
+  }
+  DOCKET_ASSIGN_OR_RETURN(json j, SummaryJson(number, *head, *body));
   return std::optional<json>(std::move(j));
 }
 
 Status CaseQueries::CheckCase(const Scope& scope, std::string_view number) const {
-  DOCKET_ASSIGN_OR_RETURN(auto s, Summary(number));
-  if (!s || !scope.Allows(Text(*s, "account_id"))) {
-    return NotFoundError("case " + std::string(number) + " not found");
+  std::optional<std::string> head;
+  if (ValidNumber(number)) {
+    DOCKET_ASSIGN_OR_RETURN(head, store_->Get(Cf::kCases, number));
   }
-  return Status::Ok();
+  if (head) {
+    DOCKET_ASSIGN_OR_RETURN(const CaseHead h, CaseHead::Decode(*head));
+    if (scope.Allows(h.account_id)) return Status::Ok();
+  }
+  return NotFoundError("case " + std::string(number) + " not found");
 }
 
 Result<json> CaseQueries::GetCase(const Scope& scope, std::string_view number) const {
@@ -441,7 +450,7 @@ Result<ActivityPage> CaseQueries::Activity(const Scope& scope, std::string_view 
   std::string last;
   for (it->Seek(start); it->Valid() && it->key().starts_with(number); it->Next()) {
     if (!after.empty() && it->key().ToStringView() == start) continue;
-    DOCKET_ASSIGN_OR_RETURN(json item, ParseRow(it->value().ToStringView(), "activity item"));
+    DOCKET_ASSIGN_OR_RETURN(json item, ActivityJson(it->value().ToStringView()));
     if (!scope.staff && item.value("internal", false)) continue;
     if (page.items.size() == page_size) {
       page.has_more = true;
@@ -510,6 +519,29 @@ Result<std::vector<json>> CaseQueries::Watchers(const Scope& scope,
   return CaseRows(scope, number, Cf::kWatchers, "watcher");
 }
 
+Result<json> CaseQueries::UpdateItem(std::string_view suffix,
+                                     std::map<std::string, std::string>& subjects) const {
+  // <inv time 16><number><version 20>: a pointer to the activity row.
+  if (suffix.size() != 16 + keys::kNumberWidth + 20) {
+    return DataLossError("read store: an updates key is not a pointer to an activity item");
+  }
+  const std::string number(suffix.substr(16, keys::kNumberWidth));
+  DOCKET_ASSIGN_OR_RETURN(auto row,
+                          store_->Get(Cf::kActivity, number + std::string(suffix.substr(29))));
+  if (!row) return DataLossError("read store: the updates feed names a missing activity item of " + number);
+  DOCKET_ASSIGN_OR_RETURN(json item, ActivityJson(*row));
+  auto subject = subjects.find(number);
+  if (subject == subjects.end()) {
+    DOCKET_ASSIGN_OR_RETURN(auto body, store_->Get(Cf::kBodies, number));
+    if (!body) return DataLossError("read store: case " + number + " has no body row");
+    DOCKET_ASSIGN_OR_RETURN(std::string text, BodySubject(*body));
+    subject = subjects.emplace(number, std::move(text)).first;
+  }
+  item["case_number"] = number;
+  item["subject"] = subject->second;
+  return item;
+}
+
 Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& options) const {
   const std::vector<std::string> accounts = scope.Accounts();
   DOCKET_ASSIGN_OR_RETURN(std::vector<uint64_t> per_state, StateCounts(accounts));
@@ -531,8 +563,9 @@ Result<json> CaseQueries::Overview(const Scope& scope, const OverviewOptions& op
   for (const auto& a : accounts) prefixes.push_back(keys::UpdatesPrefix(a));
   MergedIndex feed(store_, Cf::kUpdates, prefixes, "");
   std::string suffix, value;
+  std::map<std::string, std::string> subjects;  // by case number
   while (updates.size() < options.updates && feed.Next(&suffix, &value)) {
-    DOCKET_ASSIGN_OR_RETURN(json item, ParseRow(value, "update"));
+    DOCKET_ASSIGN_OR_RETURN(json item, UpdateItem(suffix, subjects));
     updates.push_back(std::move(item));
   }
   DOCKET_RETURN_IF_ERROR(feed.status());

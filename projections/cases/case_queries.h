@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -171,6 +172,11 @@ class CaseQueries {
   // kNotFound (the same for missing and not yours) unless the case exists
   // in the scope.
   Status CheckCase(const Scope& scope, std::string_view number) const;
+  // An updates feed entry (its key's suffix points at an activity item) as
+  // the overview serves it: the item, case_number and subject (`subjects`
+  // caches the subjects read so far).
+  Result<nlohmann::json> UpdateItem(std::string_view suffix,
+                                    std::map<std::string, std::string>& subjects) const;
   // Every row of a per-case family (attachments, watchers), in key order.
   Result<std::vector<nlohmann::json>> CaseRows(const Scope& scope, std::string_view number,
                                                Cf cf, std::string_view what) const;

@@ -376,6 +376,16 @@ TEST_F(CaseQueriesTest, OverviewCountsOpenCasesAndUpdates) {
   EXPECT_EQ((*o)["updates"][1]["case_number"], Number(2));
   EXPECT_EQ((*o)["updates"][2]["case_number"], Number(2));
   EXPECT_EQ((*o)["updates"][2]["type"], "opened");
+  // Each entry points at its activity item and adds the case's subject.
+  EXPECT_EQ((*o)["updates"][0]["subject"], "one");
+  EXPECT_EQ((*o)["updates"][2]["subject"], "two");
+  EXPECT_EQ((*o)["updates"][2]["version"], 1);
+  EXPECT_EQ((*o)["updates"][2], [&] {
+    json item = ActivityItems(Number(2)).front();
+    item["case_number"] = Number(2);
+    item["subject"] = "two";
+    return item;
+  }());
   auto staff = queries_->Overview(Staff(), OverviewOptions{10, 10});
   EXPECT_EQ((*staff)["counts"]["NEW"], 1);
   EXPECT_EQ((*staff)["open_cases"].size(), 2u);

@@ -5,16 +5,17 @@
 // refuses NUL), so '\0' separates variable-width parts. Times sort newest
 // first as 16 hex digits of (2^64 - 1 - µs).
 //
-//   cases        <number>                                  summary JSON
+//   cases        <number>                                  CaseHeadRow (case_rows.h)
+//   bodies       <number>                                  CaseBodyRow (written once)
 //   lists        a\0<account>\0u\0<inv updated><number>     ListEntry
 //                a\0<account>\0o\0<inv opened><number>      ListEntry
 //                g\0u\0<inv updated><number>                ListEntry (all accounts)
 //                g\0o\0<inv opened><number>                 ListEntry
 //                n\0<account>\0<number>                     "" (number prefix search)
 //   counts       a\0<account>\0<state>   g\0<state>          counter (merged)
-//   activity     <number><version %020>                     item JSON
-//   updates      a\0<account>\0<inv time><number><version>   item JSON (no internal notes)
-//                g\0<inv time><number><version>
+//   activity     <number><version %020>                     ActivityRow
+//   updates      a\0<account>\0<inv time><number><version>   "" (a pointer to the activity
+//                g\0<inv time><number><version>            item; no internal notes)
 //   attachments  <number><attachment id>                    JSON
 //   watchers     <number><email>                            JSON
 //   search       f\0<term>                                  document frequency

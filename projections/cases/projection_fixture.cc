@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "projections/cases/case_rows.h"
+
 namespace docket::projections {
 
 void ReadModelTest::SetUp() {
@@ -79,10 +81,13 @@ fb::EventEnvelopeT ReadModelTest::Comment(const std::string& number, const std::
 }
 
 nlohmann::json ReadModelTest::Summary(const std::string& number) {
-  auto row = store_->Get(Cf::kCases, number);
-  EXPECT_TRUE(row.ok() && row->has_value()) << number;
-  if (!row.ok() || !row->has_value()) return {};
-  return nlohmann::json::parse(**row);
+  auto head = store_->Get(Cf::kCases, number);
+  auto body = store_->Get(Cf::kBodies, number);
+  EXPECT_TRUE(head.ok() && head->has_value() && body.ok() && body->has_value()) << number;
+  if (!head.ok() || !head->has_value() || !body.ok() || !body->has_value()) return {};
+  auto summary = SummaryJson(number, **head, **body);
+  EXPECT_TRUE(summary.ok()) << summary.status();
+  return summary.ok() ? *summary : nlohmann::json();
 }
 
 std::vector<nlohmann::json> ReadModelTest::ActivityItems(const std::string& number, bool staff) {

@@ -193,7 +193,9 @@ int RunRebuild(const ProjectionFlags& f) {
   // The old generation: a live runner removes it once it has switched;
   // with no runner (nobody holds its lock) it goes now.
   if (previous.ok()) {
-    auto unused = projections::OpenStore(projection, *previous, ReadStore::Options{false, false});
+    // Opened only to learn whether a runner holds it (its lock), whatever
+    // its model format.
+    auto unused = ReadStore::Open(*previous, projection.Families(), ReadStore::Options{false, false});
     if (unused.ok()) {
       unused->reset();
       std::error_code ec;
