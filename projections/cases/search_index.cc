@@ -105,10 +105,8 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
     }
     for (const auto& [term, n] : added_tf) {
       int64_t& tf = known[term];
-      // Set even when the case held the term already: idempotent, and a
-      // store built before the postings bitmaps gets them as words recur.
-      txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
       if (tf == 0) {
+        txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
         txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
         txn.Merge(Cf::kSearch, keys::VocabKey(account, term), 1);
       }
@@ -134,11 +132,8 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
   const int64_t length = old ? old->length : 0;
   const int64_t new_length = std::min<int64_t>(length + added, (int64_t{1} << kSliceBits) - 1);
   txn.Put(Cf::kSearch, doc_key, SearchDocEntry{new_length, updated_us, opened_us}.Encode());
-  // Every bit up to the highest one set, not just those that changed: a
-  // store built before the length slices has none for its old cases.
-  for (int k = 0; k < kSliceBits && (new_length >> k) > 0; ++k) {
-    txn.SetBit(Cf::kPostings, keys::LengthBitsKey(k), doc, (new_length >> k) & 1);
-  }
+  // Only the slices that change (an event without words changes none).
+  MoveSlices(txn, doc, length, new_length, [](int k) { return keys::LengthBitsKey(k); });
   if (!entry) {
     txn.Merge(Cf::kSearch, keys::SearchDocsKey(), 1);
     txn.Merge(Cf::kSearch, keys::AccountDocsKey(account), 1);
