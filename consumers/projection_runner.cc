@@ -541,21 +541,25 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   std::shared_ptr<ReadStore> served = store();
   std::shared_ptr<ReadStore> store = served && served->dir() == dir ? served : nullptr;
   if (!store) {
-    auto opened = projections::OpenStore(projection_, dir, {.memory = options_.store_memory});
-    if (!opened.ok() && opened.status().code() == StatusCode::kFailedPrecondition) {
+    const ReadStore::Options so{.memory = options_.store_memory};
+    DOCKET_ASSIGN_OR_RETURN(auto opened, ReadStore::Open(dir, projection_.Families(), so));
+    if (Status format = projections::CheckModelFormat(projection_, *opened, false);
+        format.code() == StatusCode::kFailedPrecondition) {
       // Built by another model format (an upgrade): build a fresh generation
       // from the log, as a new installation would, and drop the old one.
       ProjectorLog()->warn("projection {}: {}; building a new generation from the log",
-                           options_.context, opened.status().message());
+                           options_.context, format.message());
+      opened.reset();
       DOCKET_ASSIGN_OR_RETURN(std::string fresh, projections::NewGeneration(root));
       DOCKET_RETURN_IF_ERROR(projections::SwapGeneration(root, fresh));
       std::error_code ec;
       fs::remove_all(dir, ec);
       dir = fresh;
-      opened = projections::OpenStore(projection_, dir, {.memory = options_.store_memory});
+      DOCKET_ASSIGN_OR_RETURN(opened, projections::OpenStore(projection_, dir, so));
+    } else if (!format.ok()) {
+      return format;
     }
-    if (!opened.ok()) return opened.status();
-    store = std::move(*opened);
+    store = std::move(opened);
   }
   // A new generation (a rebuild was swapped in) is served only once it has
   // caught up with what the old one served: readers never go back in time,

@@ -55,9 +55,31 @@ std::string Projection::DeadLetterKey(std::string_view record_key, int32_t parti
   return DefaultDeadLetterKey(record_key, partition, offset);
 }
 
+Status CheckModelFormat(const Projection& projection, ReadStore& store, bool read_only) {
+  const std::string_view want = projection.model_format();
+  DOCKET_ASSIGN_OR_RETURN(auto recorded, store.Get(CommonCf::kMeta, kModelFormatKey));
+  std::string have;
+  if (recorded) {
+    have = std::move(*recorded);
+  } else {
+    DOCKET_ASSIGN_OR_RETURN(auto offsets, store.Offsets());
+    if (offsets.empty() && !read_only) {
+      // A new store: it takes this build's format.
+      Txn txn(&store);
+      txn.Put(CommonCf::kMeta, kModelFormatKey, want);
+      return store.Commit(txn);
+    }
+    have = offsets.empty() ? std::string(want) : "1";
+  }
+  if (have == want) return Status::Ok();
+  return FailedPreconditionError("read model " + store.dir() + " has format '" + have +
+                                 "', this build reads '" + std::string(want) +
+                                 "': rebuild it (docketctl rebuild " +
+                                 std::string(projection.context()) + ")");
+}
+
 Result<std::unique_ptr<ReadStore>> OpenStore(const Projection& projection, const std::string& dir,
                                              ReadStore::Options options) {
-  const std::string_view want = projection.model_format();
   auto opened = ReadStore::Open(dir, projection.Families(), options);
   if (!opened.ok()) {
     // Read-only, a store of an older format may lack a family this build has.
@@ -65,34 +87,14 @@ Result<std::unique_ptr<ReadStore>> OpenStore(const Projection& projection, const
         opened.status().message().find("Column family not found") != std::string::npos) {
       return FailedPreconditionError("read model " + dir + " was built by another format (" +
                                      opened.status().ToString() + "), this build reads '" +
-                                     std::string(want) + "': rebuild it (docketctl rebuild " +
+                                     std::string(projection.model_format()) +
+                                     "': rebuild it (docketctl rebuild " +
                                      std::string(projection.context()) + ")");
     }
     return opened.status();
   }
-  std::unique_ptr<ReadStore> store = std::move(*opened);
-  DOCKET_ASSIGN_OR_RETURN(auto recorded, store->Get(CommonCf::kMeta, kModelFormatKey));
-  std::string have;
-  if (recorded) {
-    have = std::move(*recorded);
-  } else {
-    DOCKET_ASSIGN_OR_RETURN(auto offsets, store->Offsets());
-    if (offsets.empty() && !options.read_only) {
-      // A new store: it takes this build's format.
-      Txn txn(store.get());
-      txn.Put(CommonCf::kMeta, kModelFormatKey, want);
-      DOCKET_RETURN_IF_ERROR(store->Commit(txn));
-      return store;
-    }
-    have = offsets.empty() ? std::string(want) : "1";
-  }
-  if (have != want) {
-    return FailedPreconditionError("read model " + dir + " has format '" + have +
-                                   "', this build reads '" + std::string(want) +
-                                   "': rebuild it (docketctl rebuild " +
-                                   std::string(projection.context()) + ")");
-  }
-  return store;
+  DOCKET_RETURN_IF_ERROR(CheckModelFormat(projection, **opened, options.read_only));
+  return opened;
 }
 
 }  // namespace docket::projections

@@ -95,6 +95,12 @@ std::string DefaultDeadLetterKey(std::string_view record_key, int32_t partition,
 Result<std::unique_ptr<ReadStore>> OpenStore(const Projection& projection, const std::string& dir,
                                              ReadStore::Options options = {});
 
+// Checks the model format `store` records against `projection`'s; a new,
+// empty store that is not `read_only` records the projection's.
+// kFailedPrecondition, naming both formats and the way out, when they
+// differ: and only then (a store of the right format never gets it).
+Status CheckModelFormat(const Projection& projection, ReadStore& store, bool read_only);
+
 // The meta key of the recorded model format (kept in digests: a store and a
 // replay of the same build agree on it).
 inline constexpr std::string_view kModelFormatKey = "model_format";
