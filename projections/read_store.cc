@@ -257,7 +257,8 @@ Result<std::unique_ptr<ReadStore>> ReadStore::Open(const std::string& dir,
   // the sum over every family.
   cf_options.OptimizeLevelStyleCompaction(64 << 20);
   // The last level holds nearly all the data and is rewritten least: ZSTD
-  // there (about a third smaller than LZ4 on these rows, docs/read-models.md).
+  // there. Without it a store small enough to sit in L1 was not compressed
+  // at all (100,000 cases: 2,856 -> 1,162 bytes per case, docs/read-models.md).
   cf_options.bottommost_compression = rocksdb::kZSTD;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = memory->block_cache;
