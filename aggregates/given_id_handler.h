@@ -4,7 +4,8 @@
 //   - no command creates an id (Creates is false, NewId is empty): uniqueness
 //     ("already exists") is the single writer's check on the given id;
 //   - an id's partition is FNV-1a(id) mod partitions (common/hash.h);
-//   - there are no timers.
+//   - there are no timers unless the context overrides TimerDueAt and
+//     TimerCommand (the chat's idle timeout does).
 // State is a fb::PortalSnapshot (schemas/portal_state.fbs): the base keeps
 // its id, version and schema version; the context folds its own events into
 // its own fields (Fold). Pure and thread-safe, like every handler.
@@ -33,8 +34,8 @@ class GivenIdHandler : public AggregateHandler {
   Result<std::string> Apply(std::string_view state,
                             const fb::EventEnvelopeT& event) const final;
   uint64_t Version(std::string_view state) const final;
-  std::optional<int64_t> TimerDueAt(std::string_view) const final { return std::nullopt; }
-  std::optional<fb::CommandEnvelopeT> TimerCommand(std::string_view, int64_t) const final {
+  std::optional<int64_t> TimerDueAt(std::string_view) const override { return std::nullopt; }
+  std::optional<fb::CommandEnvelopeT> TimerCommand(std::string_view, int64_t) const override {
     return std::nullopt;
   }
 

@@ -31,12 +31,20 @@ constexpr size_t kMaxOwners = 100'000;
 }  // namespace
 
 // Idempotency-Key -> a command id of this caller and route; else random.
-OrReply<std::string> CommandClient::CommandIdFor(const Call& call) const {
-  if (!call.req.headers.count("Idempotency-Key")) return "r-" + RandomHex(16);
-  const std::string key = HeaderValue(call.req, "Idempotency-Key");
-  if (key.empty() || key.size() > 255 ||
-      !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
-    return BadRequest("Idempotency-Key must be 1..255 printable ASCII characters");
+OrReply<std::string> CommandClient::CommandIdFor(const Call& call,
+                                                 const std::string& route_key) const {
+  std::string key;
+  if (call.req.headers.count("Idempotency-Key")) {
+    key = HeaderValue(call.req, "Idempotency-Key");
+    if (key.empty() || key.size() > 255 ||
+        !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+      return BadRequest("Idempotency-Key must be 1..255 printable ASCII characters");
+    }
+    if (!route_key.empty()) key += "\n" + route_key;
+  } else if (!route_key.empty()) {
+    key = "route\n" + route_key;  // never equal to a header's key (no newline there)
+  } else {
+    return "r-" + RandomHex(16);
   }
   return "k-" + HmacSha256Hex(id_key_, call.caller().user_id + "\n" + call.req.method_text +
                                            " " + call.req.path + "\n" + key)
@@ -88,7 +96,7 @@ fb::CommandEnvelopeT CommandClient::NewCommand(const Principal& who,
 
 OrReply<Sent> CommandClient::Submit(const Call& call, fb::CommandEnvelopeT cmd,
                                     const SubmitOptions& options) {
-  DOCKET_ASSIGN_OR_REPLY(cmd.command_id, CommandIdFor(call));
+  DOCKET_ASSIGN_OR_REPLY(cmd.command_id, CommandIdFor(call, options.idempotency_key));
   DOCKET_ASSIGN_OR_REPLY(cmd.expected_version, ExpectedVersion(call, options.versioned));
   cmd.correlation_id = call.req.request_id;
   const std::string type(events::CommandTypeName(cmd.command.type));

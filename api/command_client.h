@@ -56,6 +56,11 @@ struct SubmitOptions {
   // "another account's case" exactly like a missing case); nullopt: the
   // usual problem.
   std::function<std::optional<Reply>(const fb::CommandResultT&)> on_rejection;
+  // An idempotency key of the route's own (e.g. a chat message's client
+  // id): the command id is derived from it as from an Idempotency-Key, and
+  // from both when the request has one too, so that a route sending two
+  // commands for one request gives each its own id.
+  std::string idempotency_key;
 };
 
 class CommandClient {
@@ -105,7 +110,7 @@ class CommandClient {
     std::string context;
     Rejection on_rejection;  // the route's, for the lookup
   };
-  OrReply<std::string> CommandIdFor(const Call& call) const;
+  OrReply<std::string> CommandIdFor(const Call& call, const std::string& route_key) const;
   // The answer to a rejection: the route's own, else the usual problem.
   static Reply RejectionReply(const Rejection& on_rejection, const fb::CommandResultT& r);
   Reply Lookup(Call& call);

@@ -129,9 +129,9 @@ TEST(TopicLayoutTest, NamesAndEventsTopicSettings) {
   EXPECT_EQ(e.partitions, 6);
   EXPECT_EQ(e.configs.at("cleanup.policy"), "delete");
   EXPECT_EQ(e.configs.at("retention.ms"), "-1");
-  // commands + events of cases, identity and status, the results topic and
-  // the parked commands
-  EXPECT_EQ(events::AllTopicSpecs(l).size(), 8u);
+  // commands + events of cases, identity, status and chat, the results
+  // topic and the parked commands
+  EXPECT_EQ(events::AllTopicSpecs(l).size(), 10u);
   EXPECT_EQ(l.ParkedCommandsTopic(), "docket.commands.parked");
   EXPECT_EQ(events::ParkedCommandsTopicSpec(l).partitions, 1);
   EXPECT_EQ(l.EventsTopic("identity"), "docket.identity.events");

@@ -16,8 +16,8 @@ fb::ActorT SampleActor();
 std::vector<fb::EventEnvelopeT> SampleEvents(const std::string& case_number =
                                                  "CS00000050455");
 // One envelope per command type, in union order.
-// One of every identity and status event (accounts, users, services,
-// feedback), each on its own aggregate.
+// One of every identity, status and chat event (accounts, users, services,
+// feedback, a conversation), each context's on aggregates of its own.
 std::vector<fb::EventEnvelopeT> SamplePortalEvents();
 std::vector<fb::CommandEnvelopeT> SampleCommands();
 fb::CommandResultT SampleResult();

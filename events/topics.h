@@ -32,7 +32,7 @@ inline constexpr const char kParkedReasonHeader[] = "docket-parked-reason";
 inline constexpr const char kParkedSourceHeader[] = "docket-parked-from";
 
 // The bounded contexts; each has a commands and an events topic.
-inline constexpr std::string_view kContexts[] = {"cases", "identity", "status"};
+inline constexpr std::string_view kContexts[] = {"cases", "identity", "status", "chat"};
 
 struct TopicLayout {
   // Prefix of every topic name; tests use a unique one per run.

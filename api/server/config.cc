@@ -195,6 +195,9 @@ void BindGateway(CLI::App& app, DocketdConfig& c) {
   app.add_option("--portal-config", c.portal_config_path,
                  "The portal's product name, logo, colours and footer links (JSON)")
       ->capture_default_str();
+  app.add_option("--chat-config", c.chat_config_path,
+                 "Live chat's queues and limits (JSON); empty: Sales and Support, default limits")
+      ->capture_default_str();
   app.add_option("--web-root", gw.web_root,
                  "The portal's built files (web/dist), served at /; empty: no portal")
       ->capture_default_str();
@@ -290,6 +293,13 @@ Status DocketdConfig::Resolve() {
     identity_limits.challenge_questions.clear();
     for (const auto& q : challenge_questions) identity_limits.challenge_questions.push_back(q.id);
   }
+  if (!chat_config_path.empty()) {
+    std::ifstream in(chat_config_path);
+    if (!in) return InvalidArgumentError("cannot read --chat-config " + chat_config_path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    DOCKET_ASSIGN_OR_RETURN(chat, api::ParseChatConfig(text));
+  }
+  chat.max_transcript_chars = case_limits.max_comment_chars;
   identity_limits.max_failed_logins = lockout_failures;
   identity_limits.failed_login_window = std::chrono::seconds(lockout_window_s);
   DOCKET_RETURN_IF_ERROR(identity_limits.Validate());

@@ -13,6 +13,7 @@
 #include "aggregates/cases/case.h"
 #include "aggregates/identity/identity.h"
 #include "api/gateway.h"
+#include "api/routes/chat.h"
 #include "consumers/decider.h"
 #include "consumers/notifier/notifier.h"
 #include "consumers/projection_runner.h"
@@ -37,6 +38,9 @@ struct DocketdConfig {
   // passes config/status-services.json and config/portal.json.
   std::string status_services_path;
   std::string portal_config_path;
+  // The chat's queues and limits (JSON, api/routes/chat.h ParseChatConfig);
+  // "" = the defaults: Sales and Support. tools/dev passes config/chat.json.
+  std::string chat_config_path;
   std::string port_file;
   // Roles (their own settings; the process's are copied in by Resolve).
   consumers::DeciderOptions decider;
@@ -67,6 +71,7 @@ struct DocketdConfig {
   consumers::ProjectorOptions projector;
   aggregates::CaseLimits case_limits;
   aggregates::IdentityLimits identity_limits;
+  api::ChatRoutesOptions chat;  // read from chat_config_path
   notifier::NotifierOptions notifier;
   std::string smtp_password_file;  // the SMTP password, read at start
   std::string mail_templates = "config/mail";

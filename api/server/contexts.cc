@@ -1,15 +1,19 @@
 #include "api/server/contexts.h"
 
 #include "aggregates/cases/case_handler.h"
+#include "aggregates/chat/chat_handler.h"
 #include "aggregates/identity/identity.h"
 #include "aggregates/identity/identity_handler.h"
 #include "aggregates/status/status_handler.h"
 #include "api/routes/cases.h"
+#include "api/routes/chat.h"
 #include "api/routes/identity.h"
 #include "api/routes/status.h"
 #include "consumers/cases/case_mails.h"
 #include "consumers/identity/identity_mails.h"
 #include "projections/cases/case_projection.h"
+#include "projections/cases/case_queries.h"
+#include "projections/chat/chat_projection.h"
 #include "projections/identity/identity_projection.h"
 #include "projections/identity/identity_queries.h"
 #include "projections/status/status_projection.h"
@@ -26,6 +30,26 @@ Result<std::optional<std::string>> AccountName(consumers::ProjectionRunner* iden
   DOCKET_ASSIGN_OR_RETURN(auto account, projections::IdentityQueries(store.get()).Account(id));
   if (!account) return std::optional<std::string>();
   return std::optional<std::string>(account->name);
+}
+
+// What the chat needs of the cases: whether a case is one of a customer's
+// accounts (from the cases read models), and the comment a transcript is.
+api::ChatCases ChatCases(consumers::ProjectionRunner* cases) {
+  api::ChatCases out;
+  out.check = [cases](const std::vector<std::string>& account_ids,
+                      const std::string& number) -> Status {
+    std::shared_ptr<projections::ReadStore> store = cases->store();
+    if (!store) return UnavailableError("the cases read models are still opening");
+    projections::Scope scope;
+    scope.account_ids = account_ids;
+    return projections::CaseQueries(store.get()).GetCase(scope, number).status();
+  };
+  out.comment = [](fb::CommandEnvelopeT& command, std::string text) {
+    fb::AddCommentT c;
+    c.body = std::move(text);
+    command.command.Set(std::move(c));
+  };
+  return out;
 }
 
 }  // namespace
@@ -58,6 +82,12 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
       std::make_unique<projections::StatusProjection>(), "status",
       [status](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
         return std::make_unique<api::StatusRoutes>(runners("status"), status);
+      }});
+  contexts.push_back(Context{
+      std::make_unique<aggregates::ChatHandler>(config.chat.limits),
+      std::make_unique<projections::ChatProjection>(), "chat",
+      [chat = config.chat](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
+        return std::make_unique<api::ChatRoutes>(runners("chat"), chat, ChatCases(runners("cases")));
       }});
   return contexts;
 }

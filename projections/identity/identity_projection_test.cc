@@ -4,39 +4,17 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "events/codec.h"
 #include "events/envelope.h"
 #include "projections/identity/identity_queries.h"
+#include "projections/projection_testing.h"
 
 namespace docket::projections {
 namespace {
 
-class IdentityProjectionTest : public ::testing::Test {
+class IdentityProjectionTest : public testing::ProjectionTest<IdentityProjection> {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/docket-identity-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto s = OpenStore(projection_, dir_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(*s);
-    applier_ = projection_.NewApplier();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  // One event in its own batch, through the codec as the runner does; on
-  // error nothing is stored.
-  Result<ApplyOutcome> Apply(const fb::EventEnvelopeT& e) {
-    DOCKET_ASSIGN_OR_RETURN(fb::EventEnvelopeT d, events::DecodeEvent(events::EncodeEvent(e)));
-    Txn txn(store_.get());
-    DOCKET_ASSIGN_OR_RETURN(ApplyOutcome out, applier_->Apply(d, txn));
-    DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
-    return out;
-  }
   template <typename T>
   fb::EventEnvelopeT Event(const std::string& id, uint64_t version, T payload) {
     fb::ActorT actor;
@@ -75,10 +53,6 @@ class IdentityProjectionTest : public ::testing::Test {
     return Event(id, version, std::move(p));
   }
 
-  IdentityProjection projection_;
-  std::string dir_;
-  std::unique_ptr<ReadStore> store_;
-  std::unique_ptr<EventApplier> applier_;
   int commands_ = 0;
 };
 
@@ -128,15 +102,7 @@ TEST_F(IdentityProjectionTest, ReplayChangesNothing) {
                                          Address("ACC-1", 2, "2 High St"),
                                          User("u-1", "ada@example.com"),
                                          Password("u-1", 2, "$argon2id$v=19$second")};
-  for (const auto& e : log) ASSERT_EQ(*Apply(e), ApplyOutcome::kApplied);
-  auto before = store_->Digest();
-  ASSERT_TRUE(before.ok());
-  for (const auto& e : log) {
-    auto r = Apply(e);
-    ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(*r, ApplyOutcome::kAlreadyApplied);
-  }
-  EXPECT_EQ(*store_->Digest(), *before);
+  ExpectReplayChangesNothing(log);
   EXPECT_EQ((*IdentityQueries(store_.get()).Account("ACC-1"))->service_addresses.size(), 2u);
 }
 

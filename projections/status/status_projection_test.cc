@@ -4,37 +4,17 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "events/codec.h"
 #include "events/envelope.h"
 #include "projections/status/status_queries.h"
+#include "projections/projection_testing.h"
 
 namespace docket::projections {
 namespace {
 
-class StatusProjectionTest : public ::testing::Test {
+class StatusProjectionTest : public testing::ProjectionTest<StatusProjection> {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/docket-status-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto s = OpenStore(projection_, dir_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(*s);
-    applier_ = projection_.NewApplier();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  Result<ApplyOutcome> Apply(const fb::EventEnvelopeT& e) {
-    DOCKET_ASSIGN_OR_RETURN(fb::EventEnvelopeT d, events::DecodeEvent(events::EncodeEvent(e)));
-    Txn txn(store_.get());
-    DOCKET_ASSIGN_OR_RETURN(ApplyOutcome out, applier_->Apply(d, txn));
-    DOCKET_RETURN_IF_ERROR(store_->Commit(txn));
-    return out;
-  }
   template <typename T>
   fb::EventEnvelopeT Event(const std::string& id, uint64_t version, T payload) {
     fb::ActorT actor;
@@ -60,10 +40,6 @@ class StatusProjectionTest : public ::testing::Test {
     return Event(id, 1, std::move(f));
   }
 
-  StatusProjection projection_;
-  std::string dir_;
-  std::unique_ptr<ReadStore> store_;
-  std::unique_ptr<EventApplier> applier_;
   int commands_ = 0;
 };
 
@@ -112,15 +88,7 @@ TEST_F(StatusProjectionTest, ReplayChangesNothing) {
   std::vector<fb::EventEnvelopeT> log = {
       Service("internet", 1, fb::ServiceState::Outage, "cut"),
       Service("internet", 2, fb::ServiceState::Operational, "fixed"), Feedback("fb-1")};
-  for (const auto& e : log) ASSERT_EQ(*Apply(e), ApplyOutcome::kApplied);
-  auto before = store_->Digest();
-  ASSERT_TRUE(before.ok());
-  for (const auto& e : log) {
-    auto r = Apply(e);
-    ASSERT_TRUE(r.ok()) << r.status();
-    EXPECT_EQ(*r, ApplyOutcome::kAlreadyApplied);
-  }
-  EXPECT_EQ(*store_->Digest(), *before);
+  ExpectReplayChangesNothing(log);
   EXPECT_EQ(*StatusQueries(store_.get()).FeedbackCount(), 1);
   EXPECT_EQ((*StatusQueries(store_.get()).Services())[0].message, "fixed");
 }

@@ -37,6 +37,7 @@ COMMON_PASSWORDS = REPO / "config" / "common-passwords.txt"
 CHALLENGE_QUESTIONS = REPO / "config" / "challenge-questions.txt"
 STATUS_SERVICES = REPO / "config" / "status-services.json"
 PORTAL_CONFIG = REPO / "config" / "portal.json"
+CHAT_CONFIG = REPO / "config" / "chat.json"
 SMTP_SERVER = REPO / "tools" / "dev" / "smtp-server.py"
 PUBLIC_BASE_URL = "https://portal.docket.test"
 OPENAPI = REPO / "api" / "openapi.yaml"
@@ -83,6 +84,7 @@ MAIN_CONFIG = {
     "access-requests-per-hour": 1000,
     "status-services": str(STATUS_SERVICES),
     "portal-config": str(PORTAL_CONFIG),
+    "chat-config": str(CHAT_CONFIG),
 }
 
 # The second server, for the 429 tests only. The per-address bucket is
@@ -499,12 +501,15 @@ def _server_still_alive(request):
                 s.fail("the process died during the test")
 
 
-def second_gateway(server: Docketd, request, instance_id: str = "b") -> Docketd:
+def second_gateway(server: Docketd, request, instance_id: str = "b",
+                   extra: dict | None = None) -> Docketd:
     """Another docketd of the same deployment as `server`: the same topics
-    and secret, its own instance id, data directory and read models."""
+    and secret, its own instance id, data directory and read models.
+    `extra`: settings the deployment has beyond MAIN_CONFIG."""
     # One notifier per deployment: the main server's.
-    config = dict(MAIN_CONFIG, **{"command-id-key-file": str(server.data_dir / "command-id.key"),
-                                  "roles": "gateway,decider,projector"})
+    config = dict(MAIN_CONFIG, **(extra or {}),
+                  **{"command-id-key-file": str(server.data_dir / "command-id.key"),
+                     "roles": "gateway,decider,projector"})
     gateway = _start(f"{server.name}-{instance_id}", config, request, prefix=server.prefix,
                      instance_id=instance_id, maildir=server.maildir)
     gateway.wait_directory_ready()

@@ -387,3 +387,53 @@ def test_a_password_change_is_the_callers_own(world, alice):
     again = Client(world.api).post("/auth/login",
                                    json={"email": alice.email, "password": alice.password})
     assert again.status_code == 200, describe(again)
+
+
+# ------------------------------------------------------------- live chat
+
+MISSING_CHAT = "chat-" + "0" * 24
+
+CHAT_ROUTES = [
+    ("GET", "/chat/conversations/{c}", {}),
+    ("GET", "/chat/conversations/{c}/transcript", {}),
+    ("GET", "/chat/conversations/{c}/transcript?after=1", {}),
+    ("POST", "/chat/conversations/{c}/messages", {"json": {"client_message_id": "b1", "text": "hi"}}),
+    ("POST", "/chat/conversations/{c}/end", {}),
+    ("POST", "/chat/conversations/{c}/cases", {"json": {"case_number": "CS00000000001"}}),
+]
+
+
+@pytest.fixture(scope="module")
+def chat(alice):
+    """alice's conversation, waiting in the support queue, with a message."""
+    r = alice.post("/chat/conversations", json={"queue": "support", "topic": "private"})
+    c = assert_json(r, 201)
+    assert_json(alice.post(f"/chat/conversations/{c['id']}/messages",
+                           json={"client_message_id": "a1", "text": "my secret line"}), 201)
+    yield c
+    alice.post(f"/chat/conversations/{c['id']}/end")
+
+
+@pytest.mark.parametrize("method,template,kwargs", CHAT_ROUTES,
+                         ids=[f"{m} {t}" for m, t, _ in CHAT_ROUTES])
+def test_foreign_conversation_answers_exactly_like_a_missing_one(bob, chat, method, template,
+                                                                 kwargs):
+    theirs = bob.request(method, template.format(c=chat["id"]), **kwargs)
+    missing = bob.request(method, template.format(c=MISSING_CHAT), **kwargs)
+    assert_problem(theirs, 404, "not-found")
+    assert theirs.status_code == missing.status_code, f"{describe(theirs)}\nvs\n{describe(missing)}"
+    for h in ("ETag", "Location", "Docket-Position", "Docket-Command"):
+        assert h not in theirs.headers, describe(theirs)
+    assert (normalize_problem(theirs.json(), {chat["id"]: "<chat>"})
+            == normalize_problem(missing.json(), {MISSING_CHAT: "<chat>"})), describe(theirs)
+
+
+def test_foreign_conversations_are_never_listed_and_queues_are_for_agents(alice, bob, chat):
+    assert chat["id"] not in [c["id"] for c in assert_json(bob.get("/chat/conversations"))["data"]]
+    assert chat["id"] in [c["id"] for c in assert_json(alice.get("/chat/conversations"))["data"]]
+    assert_problem(bob.get("/chat/conversations?view=waiting"), 403, "forbidden")
+    assert_problem(bob.post(f"/chat/conversations/{chat['id']}/accept"), 403, "forbidden")
+    # bob's attempts wrote nothing into alice's conversation.
+    items = assert_json(alice.get(f"/chat/conversations/{chat['id']}/transcript"))["data"]
+    assert [(i["kind"], i.get("text")) for i in items] == [("started", None),
+                                                          ("message", "my secret line")]

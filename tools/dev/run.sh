@@ -70,7 +70,8 @@ else
     --instance-id local-0 --partitions "${DOCKET_PARTITIONS:-6}" \
     --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
     --status-services "$root/config/status-services.json" \
-    --portal-config "$root/config/portal.json" --web-root "$root/web/dist" \
+    --portal-config "$root/config/portal.json" --chat-config "$root/config/chat.json" \
+    --web-root "$root/web/dist" \
     --listen "127.0.0.1:$http_port" --smtp-port "$smtp_port" \
     --mail-templates "$root/config/mail" --public-base-url "http://127.0.0.1:$http_port" \
     --common-passwords "$root/config/common-passwords.txt" \

@@ -1,6 +1,7 @@
 #include "tools/docketctl/projection_registry.h"
 
 #include "projections/cases/case_projection.h"
+#include "projections/chat/chat_projection.h"
 #include "projections/identity/identity_projection.h"
 #include "projections/status/status_projection.h"
 
@@ -11,7 +12,9 @@ const std::vector<const projections::Projection*>& All() {
   static const projections::CaseProjection cases;
   static const projections::IdentityProjection identity;
   static const projections::StatusProjection status;
-  static const std::vector<const projections::Projection*> all = {&cases, &identity, &status};
+  static const projections::ChatProjection chat;
+  static const std::vector<const projections::Projection*> all = {&cases, &identity, &status,
+                                                                  &chat};
   return all;
 }
 

@@ -15,7 +15,7 @@ namespace docket::ctl {
 // The projection of `context`; null when there is none. The objects live
 // for the whole process (thread-safe, immutable).
 const projections::Projection* FindProjection(std::string_view context);
-// Every registered context, in a fixed order (cases, identity, status).
+// Every registered context, in a fixed order (cases, identity, status, chat).
 std::vector<std::string> ProjectionContexts();
 
 }  // namespace docket::ctl

@@ -1,0 +1,105 @@
+// The chat context's routes (docs/chat.md, docs/api.md "Live chat"): queues,
+// conversations, their transcripts, and what customers and agents do in
+// them. Customers see and touch only their own conversations (another's is
+// "not found", worded like a missing one); agents (staff) see all of them,
+// accept waiting ones, and write in those they have.
+//
+// Limits of the gateway (ChatRoutesOptions; the aggregate enforces the
+// sizes): messages per second per user (429), conversations open at once
+// per customer (409 "chat.too_many_conversations"; each gateway counts from
+// its read model, so two starts racing on two gateways may both pass).
+//
+// A message's client_message_id makes a resend (after a reconnect, a
+// timeout) return the first outcome instead of a second message: it is the
+// command's idempotency key.
+//
+// Thread-safe.
+#ifndef DOCKET_API_ROUTES_CHAT_H_
+#define DOCKET_API_ROUTES_CHAT_H_
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aggregates/chat/chat.h"
+#include "api/gateway.h"
+#include "api/rate_limiter.h"
+#include "consumers/projection_runner.h"
+#include "projections/chat/chat_queries.h"
+
+namespace docket::api {
+
+struct ChatRoutesOptions {
+  aggregates::ChatLimits limits;
+  RateLimit messages_per_user{2, 10};  // per second, burst
+  int max_open_conversations_per_customer = 3;
+  // The transcript a linked case gets as a comment is cut to this many
+  // characters (the cases' comment limit).
+  size_t max_transcript_chars = 10'000;
+};
+
+// The chat's configuration file (--chat-config): a JSON object with
+// "queues" ([{"id", "name"}], in the order customers see them) and,
+// optionally, "max_message_chars", "messages_per_second",
+// "message_burst", "max_open_conversations", "idle_timeout_s". kInvalid-
+// Argument naming the member that is wrong.
+Result<ChatRoutesOptions> ParseChatConfig(const std::string& text);
+
+// What the chat needs of the cases context (given by the composition root).
+struct ChatCases {
+  // Ok when case `number` belongs to one of `account_ids`; kNotFound when
+  // it does not or does not exist; kUnavailable while the read models open.
+  std::function<Status(const std::vector<std::string>& account_ids, const std::string& number)>
+      check;
+  // Makes `command` (on the case) the comment that carries a transcript.
+  std::function<void(fb::CommandEnvelopeT& command, std::string text)> comment;
+};
+
+class ChatRoutes final : public RouteModule {
+ public:
+  // `chat` keeps the chat read models; it must outlive the routes.
+  ChatRoutes(consumers::ProjectionRunner* chat, ChatRoutesOptions options, ChatCases cases)
+      : chat_(chat), options_(std::move(options)), cases_(std::move(cases)) {}
+
+  Status Register(Router& router, Services& services) override;
+
+ private:
+  using Conversation = projections::ConversationView;
+
+  Reply Queues(Call& call);
+  Reply Start(Call& call);
+  Reply List(Call& call);
+  Reply Get(Call& call);
+  Reply Transcript(Call& call);
+  Reply Post(Call& call);
+  Reply Accept(Call& call);
+  Reply Transfer(Call& call);
+  Reply End(Call& call);
+  Reply LinkCase(Call& call);
+
+  // The conversation `id` as the caller may see it; 404 otherwise.
+  OrReply<Conversation> Visible(const Call& call, const std::string& id) const;
+  // Sends `command` on conversation `id` and answers with the conversation
+  // once the read model has it (`status`), or 202 while it does not.
+  Reply SendAndShow(Call& call, fb::CommandEnvelopeT command, int status,
+                    const SubmitOptions& options = {});
+  nlohmann::json ConversationJson(const Conversation& c,
+                                  const projections::ChatQueries& q) const;
+  nlohmann::json ItemJson(const projections::TranscriptItem& t) const;
+  std::string QueueName(const std::string& id) const;
+  std::string TranscriptText(const Conversation& c,
+                             const std::vector<projections::TranscriptItem>& items) const;
+
+  consumers::ProjectionRunner* chat_;
+  ChatRoutesOptions options_;
+  ChatCases cases_;
+  std::unique_ptr<RateLimiter> message_limit_;
+  Services* s_ = nullptr;
+};
+
+}  // namespace docket::api
+
+#endif  // DOCKET_API_ROUTES_CHAT_H_

@@ -1,0 +1,298 @@
+"""Live chat (issue 16) against a real broker and docketd: a conversation
+from greeting to transcript, queue order with 50 customers and 5 agents,
+transfer, linking a case (the transcript lands in its activity), the
+limits, resends after a reconnect, two gateways, and the idle timeout (this module's docketd reads its clock from
+a file, as test_link_expiry's does). Another customer's conversation is in
+test_bola.py."""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import (MAIN_CONFIG, USER_PASSWORD, _mail_config, _start, create_user, login,
+                      second_gateway)
+from docket_api import (Client, after, assert_json, assert_problem, describe, open_case,
+                        position)
+
+IDLE_S = 600
+CHAT_CONFIG = {
+    "queues": [{"id": "sales", "name": "Sales"}, {"id": "support", "name": "Support"}],
+    "max_message_chars": 500,
+    "messages_per_second": 2,
+    "message_burst": 10,
+    "max_open_conversations": 3,
+    "idle_timeout_s": IDLE_S,
+}
+
+
+@pytest.fixture(scope="session")
+def chat_settings(tmp_path_factory) -> dict:
+    d = tmp_path_factory.mktemp("chat")
+    (d / "chat.json").write_text(json.dumps(CHAT_CONFIG))
+    clock = d / "offset-seconds"
+    clock.write_text("0")
+    # Every customer and agent here is a client of 127.0.0.1 with a kept-alive
+    # connection of its own: more than the default cap of one address (64).
+    return {"chat-config": str(d / "chat.json"), "test-clock-offset-file": str(clock),
+            "max-connections-per-client": 512}
+
+
+@pytest.fixture(scope="session")
+def server(request, smtp, chat_settings):
+    return _start("chat", dict(MAIN_CONFIG, **_mail_config(smtp), **chat_settings), request,
+                  maildir=smtp.maildir)
+
+
+def start(client: Client, queue: str = "support", topic: str = "My line is down") -> dict:
+    r = client.post("/chat/conversations", json={"queue": queue, "topic": topic})
+    c = assert_json(r, 201)
+    assert r.headers["Location"].endswith(f"/chat/conversations/{c['id']}"), describe(r)
+    return c
+
+
+def say(client: Client, cid: str, text: str, client_id: str | None = None):
+    return client.post(f"/chat/conversations/{cid}/messages",
+                       json={"client_message_id": client_id or secrets.token_hex(8),
+                             "text": text})
+
+
+def transcript(client: Client, cid: str, after_seq: int = 0, headers=None) -> dict:
+    return assert_json(client.get(f"/chat/conversations/{cid}/transcript?after={after_seq}"
+                                  "&page[size]=500", headers=headers))
+
+
+def end(client: Client, cid: str) -> dict:
+    return assert_json(client.post(f"/chat/conversations/{cid}/end"))
+
+
+def test_queues_are_the_configured_ones(alice):
+    queues = assert_json(alice.get("/chat/queues"))["data"]
+    assert [(q["id"], q["name"]) for q in queues] == [("sales", "Sales"), ("support", "Support")]
+    assert all(isinstance(q["waiting"], int) for q in queues)
+
+
+def test_a_conversation_from_greeting_to_transcript(alice, staff):
+    c = start(alice, topic="No dial tone since Monday")
+    assert c["state"] == "waiting" and c["queue_name"] == "Support"
+    assert c["customer"]["name"] == "Alice Customer" and c["agent"] is None
+    assert c["place_in_queue"] >= 1 and c["waited_s"] >= 0 and c["waiting_since"]
+    hello = assert_json(say(alice, c["id"], "Hello, anyone there?"), 201)
+    assert hello["kind"] == "message" and hello["author"]["role"] == "customer"
+
+    waiting = assert_json(staff.get("/chat/conversations?view=waiting&queue=support",
+                                    headers=after(position(say(alice, c["id"], "Still here")))))
+    assert c["id"] in [w["id"] for w in waiting["data"]]
+    taken = assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    assert taken["state"] == "active" and taken["agent"]["name"] == "Sam Staff"
+    assert taken["place_in_queue"] is None and taken["accepted_at"]
+    r = say(staff, c["id"], "Hi Alice, I am looking at your line.")
+    reply = assert_json(r, 201)
+    assert reply["author"] == {"id": staff.id, "name": "Sam Staff", "role": "agent"}
+
+    ended = end(alice, c["id"])
+    assert ended["state"] == "ended" and ended["end_reason"] == "customer"
+    t = transcript(alice, c["id"], headers=after(position(r)))
+    assert [i["kind"] for i in t["data"]] == ["started", "message", "message", "accepted",
+                                            "message", "ended"]
+    assert [i["seq"] for i in t["data"]] == [1, 2, 3, 4, 5, 6]
+    assert t["data"][0]["topic"] == "No dial tone since Monday"
+    assert t["data"][4]["text"] == "Hi Alice, I am looking at your line."
+    assert t["meta"] == {"has_more": False, "last_seq": 6, "state": "ended"}
+    assert_problem(say(alice, c["id"], "one more thing"), 409, "conflict", rule="chat.ended")
+    mine = assert_json(alice.get("/chat/conversations"))["data"]
+    assert mine[0]["id"] == c["id"]
+    agents = assert_json(staff.get("/chat/conversations?view=mine"))["data"]
+    assert c["id"] in [a["id"] for a in agents]
+
+
+def test_analytics_replays_a_conversation_from_the_log(server, alice, staff):
+    c = start(alice, topic="replay me")
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    assert_json(say(alice, c["id"], "for the record", "r-1"), 201)
+    end(staff, c["id"])
+    out = server.ctl("replay", "--brokers", server.brokers, "--topic",
+                     f"{server.prefix}.chat.events", "--aggregate", c["id"], timeout=120).stdout
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert [line["version"] for line in lines] == [1, 2, 3, 4], out
+    assert [line["type"] for line in lines] == ["ConversationStarted", "ConversationAccepted",
+                                                "ChatMessagePosted", "ConversationEnded"], out
+    assert lines[2]["payload"]["text"] == "for the record"
+    assert lines[0]["actor"]["user_id"] == alice.id
+
+
+def test_a_resend_after_a_reconnect_is_neither_lost_nor_doubled(alice):
+    c = start(alice)
+    first = assert_json(say(alice, c["id"], "first", "m-1"), 201)
+    second = assert_json(say(alice, c["id"], "second", "m-2"), 201)
+    again = say(alice, c["id"], "second", "m-2")  # the answer was lost; the client sends again
+    assert again.status_code == 201, describe(again)
+    assert again.json()["seq"] == second["seq"]
+    t = transcript(alice, c["id"], first["seq"], headers=after(position(again)))
+    assert [(i["kind"], i.get("text")) for i in t["data"]] == [("message", "second")]
+    assert transcript(alice, c["id"], t["meta"]["last_seq"])["data"] == []
+    end(alice, c["id"])
+
+
+def test_a_transfer_waits_in_the_other_queue_and_hides_the_note_from_the_customer(
+        alice, staff, admin):
+    c = start(alice, queue="support")
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    moved = assert_json(staff.post(f"/chat/conversations/{c['id']}/transfer",
+                                   json={"queue": "sales", "note": "wants fibre, quote it"}))
+    assert moved["state"] == "waiting" and moved["queue"] == "sales" and moved["agent"] is None
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/transfer", json={"queue": "sales"}),
+                   409, "conflict", rule="chat.same_queue")
+    item = transcript(staff, c["id"])["data"][-1]
+    assert item["kind"] == "transferred" and item["note"] == "wants fibre, quote it"
+    seen = transcript(alice, c["id"])["data"][-1]
+    assert seen["kind"] == "transferred" and seen["from_queue"] == "support" and "note" not in seen
+    assert assert_json(admin.post(f"/chat/conversations/{c['id']}/accept"))["agent"]["id"] == admin.id
+    assert_problem(say(staff, c["id"], "still me?"), 409, "conflict",
+                   rule="chat.not_your_conversation")
+    end(admin, c["id"])
+
+
+def test_a_linked_case_gets_the_transcript_in_its_activity(alice, bob, staff):
+    case = open_case(alice, subject="Line down")
+    theirs = open_case(bob, subject="Not alice's")
+    c = start(alice)
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    word = secrets.token_hex(4)
+    assert_json(say(alice, c["id"], f"it is the {word} line"), 201)
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/cases",
+                              json={"case_number": theirs.number}), 404, "not-found")
+    r = staff.post(f"/chat/conversations/{c['id']}/cases", json={"case_number": case.number})
+    linked = assert_json(r, 201)
+    assert linked["case_numbers"] == [case.number]
+    # The same request again (its answer was lost) is the same link, not a second one.
+    again = staff.post(f"/chat/conversations/{c['id']}/cases", json={"case_number": case.number})
+    assert assert_json(again, 201)["case_numbers"] == [case.number]
+    assert_problem(alice.post(f"/chat/conversations/{c['id']}/cases",
+                              json={"case_number": case.number}), 409, "conflict",
+                   rule="chat.case_linked")
+    activity = assert_json(alice.get(f"/cases/{case.number}/activity?page[size]=100",
+                                     headers=after(position(r))))["data"]
+    comments = [a for a in activity if a["type"] == "comment" and "Chat transcript" in a["body"]]
+    assert len(comments) == 1, activity
+    assert f"it is the {word} line" in comments[0]["body"]
+    assert transcript(alice, c["id"])["data"][-1]["case_number"] == case.number
+    end(staff, c["id"])
+
+
+def test_the_limits_each_have_their_error(world):
+    ann = world.new_customer()
+    open_ones = [start(ann) for _ in range(3)]
+    assert_problem(ann.post("/chat/conversations", json={"queue": "support"}), 409, "conflict",
+                   rule="chat.too_many_conversations")
+    end(ann, open_ones[0]["id"])
+    fourth = start(ann)
+    cid = fourth["id"]
+    assert_problem(say(ann, cid, "x" * 501), 400, "validation")
+    assert_problem(ann.post("/chat/conversations", json={"queue": "billing"}), 400, "validation")
+    assert_problem(ann.post(f"/chat/conversations/{cid}/messages", json={"text": "no id"}),
+                   400, "validation")
+    statuses = [say(ann, cid, f"flood {i}").status_code for i in range(14)]
+    assert 429 in statuses and statuses[:8] == [201] * 8, statuses
+    limited = say(ann, cid, "one more")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    for c in open_ones[1:] + [fourth]:
+        end(ann, c["id"])
+
+
+def new_people(world, count: int, role: str) -> list[Client]:
+    def one(i: int) -> Client:
+        if role == "customer":
+            return world.new_customer()
+        email = f"agent-{secrets.token_hex(4)}@example.com"
+        r = create_user(world.server, world.admin, email, f"Agent {i}", "staff")
+        return login(world.server, email, USER_PASSWORD, min_position=position(r), name=email)
+    # Two at a time: activation and sign-in hash passwords, and docketd
+    # hashes max-concurrent-hashes (2) at once.
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_queue_order_with_50_customers_and_5_agents(world):
+    customers = new_people(world, 50, "customer")
+    agents = new_people(world, 5, "staff")
+    queue = "sales"
+    with ThreadPoolExecutor(16) as pool:
+        started = list(pool.map(lambda c: start(c, queue=queue), customers))
+    ids = {c["id"] for c in started}
+    # The queue, longest waiting first, is the order the conversations began in.
+    rows = []
+    for c, who in zip(started, customers):
+        rows.append(assert_json(who.get(f"/chat/conversations/{c['id']}")))
+    rows.sort(key=lambda r: r["place_in_queue"])
+    assert [r["place_in_queue"] for r in rows] == list(range(1, 51))
+    assert [r["waiting_since"] for r in rows] == sorted(r["waiting_since"] for r in rows)
+
+    taken: dict[str, list[str]] = {a.id: [] for a in agents}
+    lock = threading.Lock()
+
+    def work(agent: Client):
+        while True:
+            head = assert_json(agent.get(f"/chat/conversations?view=waiting&queue={queue}"
+                                         "&page[size]=1"))["data"]
+            head = [h for h in head if h["id"] in ids]
+            if not head:
+                return
+            r = agent.post(f"/chat/conversations/{head[0]['id']}/accept")
+            if r.status_code == 200:
+                with lock:
+                    taken[agent.id].append(head[0]["id"])
+            else:
+                assert_problem(r, 409, "conflict", rule="chat.not_waiting")
+
+    with ThreadPoolExecutor(5) as pool:
+        list(pool.map(work, agents))
+    everyone = [cid for got in taken.values() for cid in got]
+    assert sorted(everyone) == sorted(ids), "every conversation is taken exactly once"
+    order = {r["id"]: i for i, r in enumerate(rows)}
+    for agent_id, got in taken.items():
+        assert [order[c] for c in got] == sorted(order[c] for c in got), (
+            f"agent {agent_id} took conversations out of queue order")
+    for a in agents:
+        mine = assert_json(a.get("/chat/conversations?view=mine&open=true&page[size]=100"))["data"]
+        assert sorted(m["id"] for m in mine) == sorted(taken[a.id])
+
+
+def test_a_customer_on_one_gateway_and_an_agent_on_another_talk(server, world, request, alice,
+                                                                 staff, chat_settings):
+    b = second_gateway(server, request, extra=chat_settings)
+    agent_b = Client(b.api, staff.token, name="staff@b", user=staff.user)
+    c = start(alice)
+    hello = say(alice, c["id"], "hello from gateway A")
+    assert_json(agent_b.get(f"/chat/conversations/{c['id']}", headers=after(hello)))
+    assert_json(agent_b.post(f"/chat/conversations/{c['id']}/accept"))
+    reply = agent_b.post(f"/chat/conversations/{c['id']}/messages",
+                         json={"client_message_id": "b-1", "text": "hello from gateway B"})
+    assert_json(reply, 201)
+    seen = transcript(alice, c["id"], headers=after(position(reply)))
+    assert [i.get("text") for i in seen["data"] if i["kind"] == "message"] == [
+        "hello from gateway A", "hello from gateway B"]
+    end(alice, c["id"])
+
+
+def test_an_idle_conversation_ends_itself(world, alice, chat_settings):
+    clock = Path(chat_settings["test-clock-offset-file"])
+    c = start(alice)
+    try:
+        clock.write_text(repr(float(IDLE_S + 5)))
+        deadline = time.monotonic() + 30
+        while True:
+            row = assert_json(alice.get(f"/chat/conversations/{c['id']}"))
+            if row["state"] == "ended" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        clock.write_text("0")
+    assert row["state"] == "ended" and row["end_reason"] == "idle", row
+    last = transcript(alice, c["id"])["data"][-1]
+    assert last["kind"] == "ended" and last["author"]["role"] == "system"
