@@ -40,6 +40,34 @@ struct Request {
   std::shared_ptr<void> hold;
 };
 
+// The server's end of an open WebSocket (Reply::websocket), as the route's
+// handler sees it. Thread-safe.
+class WebSocketPeer {
+ public:
+  virtual ~WebSocketPeer() = default;
+  // Queues a text message. False once the socket is closed, or when the
+  // client reads so slowly that HttpServerOptions::max_websocket_backlog
+  // messages wait: the socket is then closed (1008), so a slow client
+  // cannot make the server hold its backlog.
+  virtual bool Send(std::string text) = 0;
+  // Sends what is queued, then a close frame (1000) with `reason`.
+  virtual void Close(std::string reason) = 0;
+};
+
+// A route's WebSocket: a route that accepts an upgrade request answers
+// with Reply::websocket set; the server then completes the handshake (101)
+// and calls these one at a time, in order, on a worker thread (they may
+// block, e.g. on a command): OnOpen once, OnMessage per text message (a
+// binary message closes the socket with 1003), OnClose once at the end,
+// after which the peer's Send returns false.
+class WebSocketHandler {
+ public:
+  virtual ~WebSocketHandler() = default;
+  virtual void OnOpen(std::shared_ptr<WebSocketPeer> peer) = 0;
+  virtual void OnMessage(std::string text) = 0;
+  virtual void OnClose() = 0;
+};
+
 struct Reply {
   http::status status = http::status::ok;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -67,6 +95,11 @@ struct Reply {
   bool long_lived = false;
   // Close the connection after this reply (e.g. a body that was not read).
   bool close = false;
+  // When set (a GET with "Upgrade: websocket"), the connection becomes this
+  // WebSocket: `status`, `body` and `stream` are not used; `headers` are
+  // added to the 101 answer. Over HttpServerOptions::max_websockets open
+  // at once, the client gets a 503 instead.
+  std::shared_ptr<WebSocketHandler> websocket;
 
   Reply& Header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

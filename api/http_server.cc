@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "api/client_address.h"
+#include "api/web_socket.h"
 #include "common/hash.h"
 
 namespace docket::api {
@@ -31,9 +32,15 @@ Status HttpServerOptions::Validate() const {
   if (max_header_bytes < 1024) return InvalidArgumentError("http: max_header_bytes < 1024");
   if (request_timeout.count() <= 0) return InvalidArgumentError("http: request_timeout <= 0");
   if (spool_dir.empty()) return InvalidArgumentError("http: spool_dir is empty");
-  if (max_connections_per_client < 1 || max_queued_requests < 1 || max_long_lived < 1) {
+  if (max_connections_per_client < 1 || max_queued_requests < 1 || max_long_lived < 1 ||
+      max_websockets < 1) {
     return InvalidArgumentError(
-        "http: max_connections_per_client, max_queued_requests and max_long_lived must be >= 1");
+        "http: max_connections_per_client, max_queued_requests, max_long_lived and "
+        "max_websockets must be >= 1");
+  }
+  if (max_websocket_message_bytes < 1 || max_websocket_backlog < 1 ||
+      max_websocket_pending < 1) {
+    return InvalidArgumentError("http: the WebSocket limits must be >= 1");
   }
   return Status::Ok();
 }
@@ -70,6 +77,9 @@ struct HttpServer::Impl {
     --long_lived;
     long_lived_cv.notify_all();
   }
+  // WebSockets open now (on the I/O threads; Stop does not wait for them:
+  // stopping the I/O context ends them).
+  std::atomic<int> websockets{0};
 
   Impl(HttpServerOptions o, PolicyFn p, HandlerFn h, ProblemFn pr)
       : options(std::move(o)),
@@ -359,6 +369,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Write(Reply r) {
     stream_.expires_after(Budget(r.body.size()));
     spool_.clear();
+    if (r.websocket) return Upgrade(std::move(r));
     if (r.stream) return WriteStreamed(std::move(r));
     const bool close = r.close || !keep_alive_;
     if (!r.file_path.empty()) {
@@ -389,6 +400,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
                         self->AfterWrite(ec, close);
                       });
+  }
+
+  // Hands the connection to a WebSocket session (api/web_socket.h), which
+  // keeps this connection object (its place in the per-client count) and a
+  // place in the server's WebSocket count until it ends.
+  void Upgrade(Reply r) {
+    if (server_->websockets.fetch_add(1) >= server_->options.max_websockets) {
+      --server_->websockets;
+      Reply busy = server_->problem(503, "too many WebSockets are open; retry");
+      busy.Header("Retry-After", "5");
+      busy.close = true;
+      return Write(std::move(busy));
+    }
+    http::request<http::empty_body> upgrade;
+    upgrade.method(request_.method);
+    upgrade.target(request_.target);
+    upgrade.version(11);
+    for (const auto& f : request_.headers) upgrade.set(f.name_string(), f.value());
+    std::shared_ptr<void> hold(nullptr, [self = shared_from_this()](void*) {
+      --self->server_->websockets;
+    });
+    auto session = std::make_shared<WebSocketSession>(std::move(stream_), server_->workers,
+                                                      std::move(r.websocket), std::move(hold),
+                                                      server_->options);
+    session->Accept(std::move(upgrade), std::move(r.headers));
   }
 
   // The header, then the producer (on a worker, or a thread of its own when

@@ -13,7 +13,9 @@
 // arrive (the connection is closed) and the requests waiting for a worker
 // (503 with Retry-After past `max_queued_requests`). Upload bodies
 // (BodyKind::kFile) are streamed to a file under `spool_dir`, never held in
-// memory.
+// memory. A reply with Reply::websocket turns its connection into a
+// WebSocket (api/web_socket.h) that keeps the connection's place in the
+// per-client count until it closes.
 //
 // Thread-safe; Stop() ends accepting and running, and joins.
 #ifndef DOCKET_API_HTTP_SERVER_H_
@@ -64,6 +66,16 @@ struct HttpServerOptions {
   // Long-lived streamed replies (Reply::long_lived, e.g. event streams) at
   // once, each on a thread of its own; more are answered 503.
   int max_long_lived = 256;
+  // WebSockets (Reply::websocket) open at once; more are answered 503.
+  // They live on the I/O threads (no thread each).
+  int max_websockets = 10000;
+  // A WebSocket message may be this large (a bigger one closes it, 1009);
+  // at most this many messages wait to be sent to a client before it is
+  // closed as too slow (1008); while this many received ones wait for the
+  // route's handler, no more are read.
+  size_t max_websocket_message_bytes = 16 * 1024;
+  size_t max_websocket_backlog = 1024;
+  size_t max_websocket_pending = 64;
   Status Validate() const;
 };
 

@@ -1,10 +1,14 @@
 #include "api/routes/chat.h"
 
+#include <strings.h>
+
 #include <algorithm>
 
+#include "api/cross_site.h"
 #include "api/problem.h"
 #include "api/projector_model.h"
 #include "api/request.h"
+#include "api/routes/chat_socket.h"
 #include "common/hash.h"
 #include "common/time_format.h"
 #include "events/codec.h"
@@ -73,10 +77,52 @@ Result<ChatRoutesOptions> ParseChatConfig(const std::string& text) {
   return o;
 }
 
+json TranscriptItemJson(const TranscriptItem& t, bool for_staff) {
+  json j = {{"seq", t.seq},
+            {"kind", t.kind},
+            {"at", FormatMicros(t.at_us)},
+            {"author",
+             {{"id", t.author_id},
+              {"name", t.author_name},
+              {"role", t.author_role == fb::Role::Customer ? "customer"
+                       : t.author_role == fb::Role::System ? "system"
+                                                           : "agent"}}}};
+  if (t.kind == "message") {
+    j["text"] = t.text;
+    j["client_message_id"] = t.client_message_id;
+  } else if (t.kind == "started") {
+    j["topic"] = t.text;
+    j["queue"] = t.queue;
+  } else if (t.kind == "accepted") {
+    j["queue"] = t.queue;
+  } else if (t.kind == "transferred") {
+    j["from_queue"] = t.from_queue;
+    j["queue"] = t.queue;
+    if (for_staff) j["note"] = t.text;
+  } else if (t.kind == "ended") {
+    j["end_reason"] =
+        t.end_reason ? json(std::string(aggregates::ChatEndReasonName(*t.end_reason))) : json(nullptr);
+  } else if (t.kind == "case_linked") {
+    j["case_number"] = t.case_number;
+    j["case_opened"] = t.case_opened;
+  }
+  return j;
+}
+
+ChatRoutes::ChatRoutes(consumers::ProjectionRunner* chat, ChatRoutesOptions options,
+                       ChatCases cases)
+    : chat_(chat), options_(std::move(options)), cases_(std::move(cases)) {}
+
+ChatRoutes::~ChatRoutes() = default;
+
 Status ChatRoutes::Register(Router& router, Services& services) {
   s_ = &services;
   DOCKET_RETURN_IF_ERROR(options_.limits.Validate());
   message_limit_ = std::make_unique<RateLimiter>(options_.messages_per_user, services.clock);
+  sockets_ = ConcurrencyLimit::Create(static_cast<uint64_t>(options_.max_sockets_per_user),
+                                      static_cast<uint64_t>(services.options.http.max_websockets));
+  hub_ = std::make_unique<ChatHub>(this);
+  hub_->Start();
   using V = http::verb;
   const std::string base = "/api/v1/chat/conversations";
   router.Add(V::get, "/api/v1/chat/queues", Access::kSignedIn,
@@ -94,6 +140,8 @@ Status ChatRoutes::Register(Router& router, Services& services) {
   router.Add(V::post, base + "/{id}/end", Access::kSignedIn, [this](Call& c) { return End(c); });
   router.Add(V::post, base + "/{id}/cases", Access::kSignedIn,
              [this](Call& c) { return LinkCase(c); });
+  router.Add(V::get, "/api/v1/chat/socket", Access::kSignedIn,
+             [this](Call& c) { return Socket(c); });
   return Status::Ok();
 }
 
@@ -133,38 +181,6 @@ json ChatRoutes::ConversationJson(const ConversationView& c, const ChatQueries& 
           {"messages", c.messages},
           {"case_numbers", c.case_numbers},
           {"version", c.version}};
-}
-
-json ChatRoutes::ItemJson(const TranscriptItem& t) const {
-  json j = {{"seq", t.seq},
-            {"kind", t.kind},
-            {"at", FormatMicros(t.at_us)},
-            {"author",
-             {{"id", t.author_id},
-              {"name", t.author_name},
-              {"role", t.author_role == fb::Role::Customer ? "customer"
-                       : t.author_role == fb::Role::System ? "system"
-                                                           : "agent"}}}};
-  if (t.kind == "message") {
-    j["text"] = t.text;
-    j["client_message_id"] = t.client_message_id;
-  } else if (t.kind == "started") {
-    j["topic"] = t.text;
-    j["queue"] = t.queue;
-  } else if (t.kind == "accepted") {
-    j["queue"] = t.queue;
-  } else if (t.kind == "transferred") {
-    j["from_queue"] = t.from_queue;
-    j["queue"] = t.queue;
-    j["note"] = t.text;
-  } else if (t.kind == "ended") {
-    j["end_reason"] =
-        t.end_reason ? json(std::string(aggregates::ChatEndReasonName(*t.end_reason))) : json(nullptr);
-  } else if (t.kind == "case_linked") {
-    j["case_number"] = t.case_number;
-    j["case_opened"] = t.case_opened;
-  }
-  return j;
 }
 
 OrReply<ConversationView> ChatRoutes::Visible(const Call& call, const std::string& id) const {
@@ -307,11 +323,7 @@ Reply ChatRoutes::Transcript(Call& call) {
   const bool more = items.size() > size;
   if (more) items.resize(size);
   json data = json::array();
-  for (const auto& t : items) {
-    json j = ItemJson(t);
-    if (!call.caller().staff && t.kind == "transferred") j.erase("note");  // for agents
-    data.push_back(std::move(j));
-  }
+  for (const auto& t : items) data.push_back(TranscriptItemJson(t, call.caller().staff));
   const uint64_t last = items.empty() ? after : items.back().seq;
   return JsonReply(200, {{"data", data},
                          {"meta", {{"has_more", more}, {"last_seq", last},
@@ -321,31 +333,64 @@ Reply ChatRoutes::Transcript(Call& call) {
 
 Reply ChatRoutes::Post(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"client_message_id", "text"}));
-  fb::PostChatMessageT m;
-  m.client_message_id = b.Str("client_message_id", true, 1, 64);
-  m.text = b.Str("text", true, 1, options_.limits.max_message_chars);
-  if (!m.client_message_id.empty() && !aggregates::IsClientMessageId(m.client_message_id)) {
+  std::string client_id = b.Str("client_message_id", true, 1, 64);
+  std::string text = b.Str("text", true, 1, options_.limits.max_message_chars);
+  if (!client_id.empty() && !aggregates::IsClientMessageId(client_id)) {
     b.Fail("client_message_id", "must be 1..64 printable ASCII characters without spaces");
   }
   DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  DOCKET_ASSIGN_OR_REPLY(ConversationView c, Visible(call, call.param(0)));
+  Sent s;
+  DOCKET_ASSIGN_OR_REPLY(TranscriptItem item, SendMessage(call, call.param(0), std::move(client_id),
+                                                          std::move(text), &s));
+  Reply r = JsonReply(201, TranscriptItemJson(item, call.caller().staff));
+  CommandClient::AddCommandHeaders(r, s);
+  return r;
+}
+
+OrReply<TranscriptItem> ChatRoutes::SendMessage(Call& call, const std::string& id,
+                                                std::string client_message_id, std::string text,
+                                                Sent* sent) {
+  DOCKET_ASSIGN_OR_REPLY(ConversationView c, Visible(call, id));
   if (std::optional<int> wait = message_limit_->Take(call.caller().user_id)) {
     return TooMany(*wait, "too many chat messages; slow down");
   }
-  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), c.id);
-  const std::string client_id = m.client_message_id;
-  cmd.command.Set(std::move(m));
+  fb::PostChatMessageT m;
+  m.client_message_id = std::move(client_message_id);
+  m.text = std::move(text);
   SubmitOptions options;
-  options.idempotency_key = "message\n" + client_id;
-  DOCKET_ASSIGN_OR_REPLY(Sent s, s_->commands.Submit(call, std::move(cmd), options));
-  if (!s_->commands.AwaitApplied(s)) return CommandClient::Pending(s.result.command_id);
+  options.idempotency_key = "message\n" + m.client_message_id;
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), c.id);
+  cmd.command.Set(std::move(m));
+  DOCKET_ASSIGN_OR_REPLY(*sent, s_->commands.Submit(call, std::move(cmd), options));
+  if (!s_->commands.AwaitApplied(*sent)) return CommandClient::Pending(sent->result.command_id);
   DOCKET_ASSIGN_OR_REPLY(auto q, QueriesOf<ChatQueries>(*chat_));
-  const uint64_t seq = s.result.version;
+  const uint64_t seq = sent->result.version;
   DOCKET_ASSIGN_OR_REPLY(std::vector<TranscriptItem> items,
                          OrProblem(q->Transcript(c.id, seq == 0 ? 0 : seq - 1, 1)));
-  if (items.empty() || items[0].seq != seq) return CommandClient::Pending(s.result.command_id);
-  Reply r = JsonReply(201, ItemJson(items[0]));
-  CommandClient::AddCommandHeaders(r, s);
+  if (items.empty() || items[0].seq != seq) return CommandClient::Pending(sent->result.command_id);
+  return std::move(items[0]);
+}
+
+Reply ChatRoutes::Socket(Call& call) {
+  const std::string upgrade = HeaderValue(call.req, "Upgrade");
+  if (upgrade.size() != 9 || strncasecmp(upgrade.c_str(), "websocket", 9) != 0) {
+    return BadRequest("this route is a WebSocket: send a GET with Upgrade: websocket");
+  }
+  // A socket sends commands: its handshake passes the check of mutating
+  // requests (a page of another site cannot open one with the cookie).
+  Request as_mutation = call.req;
+  as_mutation.method = http::verb::post;
+  if (std::optional<Reply> refused = RefuseCrossSite(as_mutation, s_->options.allowed_origins)) {
+    return *refused;
+  }
+  std::shared_ptr<void> place = sockets_->Acquire(call.caller().user_id);
+  if (!place) return TooMany(5, "too many chat sockets of yours, or of everyone, are open");
+  Request credentials;
+  credentials.headers = call.req.headers;
+  credentials.client_address = call.req.client_address;
+  Reply r;
+  r.websocket = std::make_shared<ChatSocket>(this, hub_.get(), call.caller(),
+                                             std::move(credentials), std::move(place));
   return r;
 }
 

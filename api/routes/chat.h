@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "aggregates/chat/chat.h"
+#include "api/concurrency_limit.h"
 #include "api/gateway.h"
 #include "api/rate_limiter.h"
 #include "consumers/projection_runner.h"
@@ -39,6 +40,9 @@ struct ChatRoutesOptions {
   // The transcript a linked case gets as a comment is cut to this many
   // characters (the cases' comment limit).
   size_t max_transcript_chars = 10'000;
+  // Chat sockets (GET /api/v1/chat/socket) one user may hold open (tabs);
+  // more get 429.
+  int max_sockets_per_user = 8;
 };
 
 // The chat's configuration file (--chat-config): a JSON object with
@@ -58,15 +62,22 @@ struct ChatCases {
   std::function<void(fb::CommandEnvelopeT& command, std::string text)> comment;
 };
 
+// A transcript item as the API shows it; a transfer's note only `for_staff`.
+nlohmann::json TranscriptItemJson(const projections::TranscriptItem& t, bool for_staff);
+
+class ChatHub;
+
 class ChatRoutes final : public RouteModule {
  public:
   // `chat` keeps the chat read models; it must outlive the routes.
-  ChatRoutes(consumers::ProjectionRunner* chat, ChatRoutesOptions options, ChatCases cases)
-      : chat_(chat), options_(std::move(options)), cases_(std::move(cases)) {}
+  ChatRoutes(consumers::ProjectionRunner* chat, ChatRoutesOptions options, ChatCases cases);
+  ~ChatRoutes() override;
 
   Status Register(Router& router, Services& services) override;
 
  private:
+  friend class ChatSocket;
+  friend class ChatHub;
   using Conversation = projections::ConversationView;
 
   Reply Queues(Call& call);
@@ -79,6 +90,14 @@ class ChatRoutes final : public RouteModule {
   Reply Transfer(Call& call);
   Reply End(Call& call);
   Reply LinkCase(Call& call);
+  Reply Socket(Call& call);
+
+  // Sends a message of the caller in conversation `id` (as POST
+  // …/messages and the socket's "message"): the transcript item, with the
+  // command's headers in `sent_reply` when given.
+  OrReply<projections::TranscriptItem> SendMessage(Call& call, const std::string& id,
+                                                   std::string client_message_id,
+                                                   std::string text, Sent* sent);
 
   // The conversation `id` as the caller may see it; 404 otherwise.
   OrReply<Conversation> Visible(const Call& call, const std::string& id) const;
@@ -88,7 +107,6 @@ class ChatRoutes final : public RouteModule {
                     const SubmitOptions& options = {});
   nlohmann::json ConversationJson(const Conversation& c,
                                   const projections::ChatQueries& q) const;
-  nlohmann::json ItemJson(const projections::TranscriptItem& t) const;
   std::string QueueName(const std::string& id) const;
   std::string TranscriptText(const Conversation& c,
                              const std::vector<projections::TranscriptItem>& items) const;
@@ -97,6 +115,8 @@ class ChatRoutes final : public RouteModule {
   ChatRoutesOptions options_;
   ChatCases cases_;
   std::unique_ptr<RateLimiter> message_limit_;
+  std::shared_ptr<ConcurrencyLimit> sockets_;  // per user
+  std::unique_ptr<ChatHub> hub_;
   Services* s_ = nullptr;
 };
 

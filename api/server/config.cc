@@ -97,6 +97,9 @@ void BindHttp(CLI::App& app, DocketdConfig& c) {
   app.add_option("--max-event-streams-per-user", gw.max_event_streams_per_user,
                  "Live event streams one user may hold open (tabs); more get 429")
       ->capture_default_str();
+  app.add_option("--max-websockets", gw.http.max_websockets,
+                 "WebSockets open at once (live chat; on the I/O threads); more get 503")
+      ->capture_default_str();
   app.add_option("--blob-gc-interval-s", c.blob_gc_interval_s,
                  "How often attachment bytes no case refers to are removed")
       ->capture_default_str();

@@ -437,3 +437,32 @@ def test_foreign_conversations_are_never_listed_and_queues_are_for_agents(alice,
     items = assert_json(alice.get(f"/chat/conversations/{chat['id']}/transcript"))["data"]
     assert [(i["kind"], i.get("text")) for i in items] == [("started", None),
                                                           ("message", "my secret line")]
+
+
+def test_a_socket_cannot_follow_or_write_in_a_foreign_conversation(bob, alice, chat):
+    import websocket  # websocket-client
+    url = bob.base.replace("http://", "ws://", 1) + "/chat/socket"
+    ws = websocket.create_connection(url, header=[f"Authorization: Bearer {bob.token}"],
+                                     timeout=10)
+    try:
+        answers = []
+        for message in ({"type": "subscribe", "conversation": chat["id"], "after": 0},
+                        {"type": "subscribe", "conversation": MISSING_CHAT, "after": 0},
+                        {"type": "message", "conversation": chat["id"],
+                         "client_message_id": "w1", "text": "hi"},
+                        {"type": "message", "conversation": MISSING_CHAT,
+                         "client_message_id": "w1", "text": "hi"}):
+            ws.send(json.dumps(message))
+            while True:
+                m = json.loads(ws.recv())
+                if m["type"] == "error":
+                    break
+                assert m["type"] == "hello", m  # never an item of alice's
+            answers.append(normalize_problem(m["problem"], {chat["id"]: "<chat>",
+                                                            MISSING_CHAT: "<chat>"}))
+        assert answers[0] == answers[1] and answers[2] == answers[3], answers
+        assert answers[0]["status"] == 404
+    finally:
+        ws.close()
+    items = assert_json(alice.get(f"/chat/conversations/{chat['id']}/transcript"))["data"]
+    assert [i["kind"] for i in items] == ["started", "message"]

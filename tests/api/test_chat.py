@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import websocket  # websocket-client
 
 from conftest import (MAIN_CONFIG, USER_PASSWORD, _mail_config, _start, create_user, login,
                       second_gateway)
@@ -69,6 +70,65 @@ def transcript(client: Client, cid: str, after_seq: int = 0, headers=None) -> di
 
 def end(client: Client, cid: str) -> dict:
     return assert_json(client.post(f"/chat/conversations/{cid}/end"))
+
+
+class Socket:
+    """A chat socket (GET /chat/socket) of `client`: JSON messages in, JSON
+    messages out; `next` waits (bounded) for the first one that matches."""
+
+    def __init__(self, client: Client, origin: str | None = None):
+        url = client.base.replace("http://", "ws://", 1) + "/chat/socket"
+        kw = {"origin": origin} if origin else {}
+        self.ws = websocket.create_connection(
+            url, header=[f"Authorization: Bearer {client.token}"], timeout=10, **kw)
+        self.hello = self.next(lambda m: m["type"] == "hello")
+
+    def send(self, **message):
+        self.ws.send(json.dumps(message))
+
+    def next(self, pred=lambda m: True, timeout: float = 5.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, "no matching message on the socket in time"
+            self.ws.settimeout(left)
+            m = json.loads(self.ws.recv())
+            if pred(m):
+                return m
+
+    def items(self, cid: str, count: int, timeout: float = 5.0) -> list[dict]:
+        return [self.next(lambda m: m["type"] == "item" and m["conversation"] == cid,
+                          timeout)["item"] for _ in range(count)]
+
+    def gather(self, cid: str, items: int, acks: int = 0,
+               timeout: float = 5.0) -> tuple[list[dict], list[dict]]:
+        """`items` items of `cid` and `acks` acks, in whichever order they come
+        (the hub may push a message's item before its sender's ack)."""
+        got_items, got_acks = [], []
+        deadline = time.monotonic() + timeout
+        while len(got_items) < items or len(got_acks) < acks:
+            m = self.next(lambda m: m["type"] in ("item", "ack"),
+                          max(0.001, deadline - time.monotonic()))
+            if m["type"] == "ack":
+                got_acks.append(m)
+            elif m["conversation"] == cid:
+                got_items.append(m["item"])
+        return got_items, got_acks
+
+    def quiet(self, seconds: float = 0.5) -> list[dict]:
+        """What arrives within `seconds` (to show nothing more does)."""
+        got = []
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.ws.settimeout(left)
+            try:
+                got.append(json.loads(self.ws.recv()))
+            except websocket.WebSocketTimeoutException:
+                break
+        return got
+
+    def close(self):
+        self.ws.close()
 
 
 def test_queues_are_the_configured_ones(alice):
@@ -277,6 +337,17 @@ def test_a_customer_on_one_gateway_and_an_agent_on_another_talk(server, world, r
     seen = transcript(alice, c["id"], headers=after(position(reply)))
     assert [i.get("text") for i in seen["data"] if i["kind"] == "message"] == [
         "hello from gateway A", "hello from gateway B"]
+    # Live, on sockets: the customer's on gateway A, the agent's on gateway B.
+    ann, sam = Socket(alice), Socket(agent_b)
+    last = seen["meta"]["last_seq"]
+    for s in (ann, sam):
+        s.send(type="subscribe", conversation=c["id"], after=last)
+    sam.send(type="message", conversation=c["id"], client_message_id="b-2", text="live from B")
+    assert ann.items(c["id"], 1, timeout=5)[0]["text"] == "live from B"
+    ann.send(type="message", conversation=c["id"], client_message_id="a-2", text="live from A")
+    assert [i["text"] for i in sam.items(c["id"], 2, timeout=5)] == ["live from B", "live from A"]
+    for s in (ann, sam):
+        s.close()
     end(alice, c["id"])
 
 
@@ -296,3 +367,80 @@ def test_an_idle_conversation_ends_itself(world, alice, chat_settings):
     assert row["state"] == "ended" and row["end_reason"] == "idle", row
     last = transcript(alice, c["id"])["data"][-1]
     assert last["kind"] == "ended" and last["author"]["role"] == "system"
+
+
+def test_a_customer_and_an_agent_chat_over_sockets(alice, staff):
+    c = start(alice)
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    ann, sam = Socket(alice), Socket(staff)
+    assert ann.hello["user"]["role"] == "customer" and sam.hello["user"]["role"] == "agent"
+    for s in (ann, sam):
+        s.send(type="subscribe", conversation=c["id"], after=0)
+        assert [i["kind"] for i in s.items(c["id"], 2)] == ["started", "accepted"]
+    sent = time.monotonic()
+    ann.send(type="message", conversation=c["id"], client_message_id="s-1", text="over the socket")
+    got = sam.items(c["id"], 1, timeout=1.0)[0]  # the other side within a second
+    assert time.monotonic() - sent < 1.0
+    assert got["text"] == "over the socket" and got["author"]["role"] == "customer"
+    own, acks = ann.gather(c["id"], items=1, acks=1)
+    assert acks[0]["client_message_id"] == "s-1" and acks[0]["seq"] == got["seq"] == 3
+    assert [i["seq"] for i in own] == [3]  # its own message, once
+    sam.send(type="typing", conversation=c["id"])
+    typing = ann.next(lambda m: m["type"] == "typing")
+    assert typing["author"]["name"] == "Sam Staff"
+    sam.send(type="message", conversation=c["id"], client_message_id="s-2", text="hello Alice")
+    assert ann.items(c["id"], 1)[0]["text"] == "hello Alice"
+    ann.send(type="ping")
+    assert ann.next(lambda m: m["type"] in ("pong", "item"))["type"] == "pong"
+    for s in (ann, sam):
+        s.close()
+    end(alice, c["id"])
+
+
+def test_a_socket_reconnect_loses_and_doubles_nothing(alice, staff):
+    c = start(alice)
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    first = Socket(alice)
+    first.send(type="subscribe", conversation=c["id"], after=0)
+    first.send(type="message", conversation=c["id"], client_message_id="r-1", text="one")
+    seen, acks = first.gather(c["id"], items=3, acks=1)  # started, accepted, one
+    assert [i["seq"] for i in seen] == [1, 2, 3]
+    ack = acks[0]
+    first.close()
+    # While it is away: two messages of the agent.
+    for n in ("two", "three"):
+        assert_json(say(staff, c["id"], n), 201)
+    again = Socket(alice)
+    # The client did not know "one" arrived and sends it again: same seq.
+    again.send(type="message", conversation=c["id"], client_message_id="r-1", text="one")
+    assert again.next(lambda m: m["type"] == "ack")["seq"] == ack["seq"]
+    again.send(type="subscribe", conversation=c["id"], after=seen[-1]["seq"])
+    missed = again.items(c["id"], 2)
+    assert [(i["seq"], i["text"]) for i in missed] == [(4, "two"), (5, "three")]
+    assert [m for m in again.quiet() if m["type"] == "item"] == []
+    again.close()
+    t = transcript(alice, c["id"])
+    assert [i.get("text") for i in t["data"] if i["kind"] == "message"] == ["one", "two", "three"]
+    end(alice, c["id"])
+
+
+def test_a_socket_needs_a_session_and_the_portals_origin(alice, world):
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        Socket(alice, origin="https://evil.example")
+    assert refused.value.status_code == 403
+    with pytest.raises(websocket.WebSocketBadStatusException) as anonymous:
+        Socket(Client(world.api))
+    assert anonymous.value.status_code == 401
+    assert_problem(alice.get("/chat/socket"), 400, "bad-request")
+
+
+def test_socket_errors_name_the_request(alice):
+    s = Socket(alice)
+    s.send(type="subscribe", conversation="chat-" + "0" * 24)
+    e = s.next(lambda m: m["type"] == "error")
+    assert e["request"] == "subscribe" and e["problem"]["status"] == 404
+    s.ws.send("not json")
+    assert s.next(lambda m: m["type"] == "error")["problem"]["status"] == 400
+    s.send(type="dance")
+    assert s.next(lambda m: m["type"] == "error")["problem"]["status"] == 400
+    s.close()
