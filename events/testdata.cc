@@ -3,18 +3,10 @@
 #include <flatbuffers/minireflect.h>
 
 #include "events/envelope.h"
+#include "events/testdata_internal.h"
 
 namespace docket::events::testdata {
 namespace {
-
-template <typename T>
-fb::EventEnvelopeT Wrap(const std::string& id, uint64_t version, T payload) {
-  fb::EventUnion event;
-  event.Set(std::move(payload));
-  return MakeEventEnvelope(id, version, SampleActor(), "cmd-" + std::to_string(version),
-                           "corr-" + std::to_string(version), 0,
-                           1'795'000'000'123'456 + version, std::move(event));
-}
 
 std::unique_ptr<fb::FieldT> MakeField(std::string k, std::string v) {
   auto f = std::make_unique<fb::FieldT>();
@@ -142,53 +134,6 @@ std::vector<fb::EventEnvelopeT> SampleEvents(const std::string& id) {
   }
   return out;
 }
-
-namespace {
-
-// One of every chat event, on one conversation.
-void AddChatEvents(std::vector<fb::EventEnvelopeT>& out) {
-  const std::string id = "chat-0123456789abcdef01234567";
-  {
-    fb::ConversationStartedT p;
-    p.queue = "support";
-    p.topic = "My line is down";
-    p.customer_name = "Ann Lee";
-    p.account_ids = {"ACC-1001"};
-    out.push_back(Wrap(id, 1, std::move(p)));
-  }
-  {
-    fb::ChatMessagePostedT p;
-    p.client_message_id = "m-1";
-    p.text = "Hello, is anyone there? Ça va";
-    out.push_back(Wrap(id, 2, std::move(p)));
-  }
-  {
-    fb::ConversationAcceptedT p;
-    p.queue = "support";
-    p.agent_name = "Sam Staff";
-    out.push_back(Wrap(id, 3, std::move(p)));
-  }
-  {
-    fb::ConversationTransferredT p;
-    p.from_queue = "support";
-    p.to_queue = "sales";
-    p.note = "wants a faster line";
-    out.push_back(Wrap(id, 4, std::move(p)));
-  }
-  {
-    fb::ConversationEndedT p;
-    p.reason = fb::ChatEndReason::Idle;
-    out.push_back(Wrap(id, 5, std::move(p)));
-  }
-  {
-    fb::ConversationCaseLinkedT p;
-    p.case_number = "CS00000050455";
-    p.opened = true;
-    out.push_back(Wrap(id, 6, std::move(p)));
-  }
-}
-
-}  // namespace
 
 std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
   std::vector<fb::EventEnvelopeT> out;
@@ -362,16 +307,6 @@ std::vector<fb::EventEnvelopeT> SamplePortalEvents() {
 }
 
 namespace {
-template <typename T>
-fb::CommandEnvelopeT WrapCommand(int n, T payload) {
-  fb::CommandEnvelopeT c =
-      MakeCommand("CS00000050455", SampleActor(), 1'795'000'000'000'000 + n);
-  c.command_id = "cmd-" + std::to_string(n);
-  c.expected_version = n;
-  c.correlation_id = "corr-" + std::to_string(n);
-  c.command.Set(std::move(payload));
-  return c;
-}
 
 // One sample of every cases command, numbered from n + 1.
 void AddCaseCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
@@ -597,32 +532,7 @@ void AddPortalCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     p.role = fb::Role::Staff;
     out.push_back(WrapCommand(++n, std::move(p)));
   }
-  {
-    fb::StartConversationT p;
-    p.queue = "support";
-    p.topic = "My line is down";
-    out.push_back(WrapCommand(++n, std::move(p)));
-  }
-  {
-    fb::PostChatMessageT p;
-    p.client_message_id = "m-1";
-    p.text = "Hello";
-    out.push_back(WrapCommand(++n, std::move(p)));
-  }
-  out.push_back(WrapCommand(++n, fb::AcceptConversationT{}));
-  {
-    fb::TransferConversationT p;
-    p.queue = "sales";
-    p.note = "wants a faster line";
-    out.push_back(WrapCommand(++n, std::move(p)));
-  }
-  out.push_back(WrapCommand(++n, fb::EndConversationT{}));
-  {
-    fb::LinkConversationCaseT p;
-    p.case_number = "CS00000050455";
-    p.opened = true;
-    out.push_back(WrapCommand(++n, std::move(p)));
-  }
+  AddChatCommands(out, n);
 }
 
 }  // namespace

@@ -18,6 +18,10 @@ Rejection NotFound(const std::string& id) {
   return Reject(ResultCode::NotFound, "chat.not_found", "conversation " + id + " not found");
 }
 
+Rejection AgentsOnly(const std::string& what) {
+  return Reject(ResultCode::PermissionDenied, "chat.agents_only", "only agents " + what);
+}
+
 Rejection NotYours(const std::string& id) {
   return Reject(ResultCode::FailedPrecondition, "chat.not_your_conversation",
                 "conversation " + id + " is with another agent");
@@ -119,7 +123,7 @@ Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
     }
     case fb::Command::AcceptConversation: {
       if (!IsAgent(who)) {
-        return Reject(ResultCode::PermissionDenied, "chat.agents_only", "only agents accept a chat");
+        return AgentsOnly("accept a chat");
       }
       if (conv.state != ConversationState::Waiting) {
         return Reject(ResultCode::FailedPrecondition, "chat.not_waiting",
@@ -135,8 +139,7 @@ Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
     case fb::Command::TransferConversation: {
       const auto& c = *cmd.command.AsTransferConversation();
       if (!IsAgent(who)) {
-        return Reject(ResultCode::PermissionDenied, "chat.agents_only",
-                      "only agents transfer a chat");
+        return AgentsOnly("transfer a chat");
       }
       if (ended) return ended_rejection();
       if (conv.state == ConversationState::Active && !its_agent) return NotYours(cmd.aggregate_id);
@@ -172,8 +175,7 @@ Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
     case fb::Command::LinkConversationCase: {
       const auto& c = *cmd.command.AsLinkConversationCase();
       if (!customer && !IsAgent(who)) {
-        return Reject(ResultCode::PermissionDenied, "chat.agents_only",
-                      "only the customer or an agent links a case");
+        return AgentsOnly("and the chat's customer link a case");
       }
       if (!IsCaseNumberShape(c.case_number)) {
         return Invalid("chat.case_number", "case_number", "must be CS and 11 digits");
