@@ -101,6 +101,18 @@ std::optional<int64_t> Body::Int(const char* name, int64_t min, int64_t max) {
   return v.get<int64_t>();
 }
 
+std::optional<bool> Body::Bool(const char* name, bool required) {
+  if (!Has(name)) {
+    if (required) Fail(name, "is required");
+    return std::nullopt;
+  }
+  if (!doc[name].is_boolean()) {
+    Fail(name, "must be true or false");
+    return std::nullopt;
+  }
+  return doc[name].get<bool>();
+}
+
 OrReply<Body> ReadBody(const Request& req, std::initializer_list<const char*> allowed,
                        bool optional) {
   Body b;

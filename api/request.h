@@ -49,6 +49,9 @@ class Body {
   std::vector<std::string> StrList(const char* name, size_t max_items, size_t max_chars);
   // An integer in min..max; nullopt when absent or wrong.
   std::optional<int64_t> Int(const char* name, int64_t min, int64_t max);
+  // true or false; nullopt when absent or wrong (an error is recorded when
+  // `required` or wrong).
+  std::optional<bool> Bool(const char* name, bool required);
   // Adds a field error.
   void Fail(std::string field, std::string message) {
     errors.push_back({std::move(field), std::move(message)});

@@ -41,6 +41,21 @@ TEST(RequestTest, MembersCollectEveryError) {
   EXPECT_EQ(StatusOf(*BodyErrors(b)), 400);
 }
 
+TEST(RequestTest, ABooleanIsTrueOrFalseAndNothingElse) {
+  Body b = std::get<Body>(ReadBody(Json(R"({"yes":true,"no":false,"word":"true","one":1})"),
+                                   {"yes", "no", "word", "one", "absent", "needed"}));
+  EXPECT_EQ(b.Bool("yes", true), true);
+  EXPECT_EQ(b.Bool("no", true), false);
+  EXPECT_EQ(b.Bool("absent", false), std::nullopt);
+  EXPECT_TRUE(b.errors.empty());
+  EXPECT_EQ(b.Bool("word", false), std::nullopt);
+  EXPECT_EQ(b.Bool("one", false), std::nullopt);
+  EXPECT_EQ(b.Bool("needed", true), std::nullopt);
+  std::vector<std::string> fields;
+  for (const auto& e : b.errors) fields.push_back(e.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"word", "one", "needed"}));
+}
+
 TEST(RequestTest, PageSizeAndRepeatedParameters) {
   Request r;
   ParseTarget("/x?page%5Bsize%5D=100&a=1&a=2", &r);

@@ -148,23 +148,9 @@ t_load=$SECONDS
   --accounts 20 >"$tmp/load.log" 2>&1 || { cat "$tmp/load.log" >&2; die "docketctl load failed"; }
 log "loaded in $((SECONDS - t_load)) s: $(tail -1 "$tmp/load.log")"
 
-mkdir -p "$tmp/data"
-"$docketd" --brokers "$brokers" --topic-prefix "$prefix" --data-dir "$tmp/data" \
-  --instance-id bench --listen 127.0.0.1:0 --port-file "$tmp/port" \
-  --catalog "$root/config/catalog.json" --quick-links "$root/config/quick-links.json" \
-  --mail-templates "$root/config/mail" --common-passwords "$root/config/common-passwords.txt" \
-  --challenge-questions "$root/config/challenge-questions.txt" \
-  --rate-ip-per-s 0 --rate-user-per-s 0 --login-per-min 0 \
-  >"$tmp/docketd.log" 2>&1 </dev/null &
-docketd_pid=$!
-for _ in $(seq 1 600); do
-  kill -0 "$docketd_pid" 2>/dev/null || die "docketd exited during start-up"
-  [[ -s "$tmp/port" ]] && break
-  sleep 0.1
-done
-port="$(sed 's/.*://' "$tmp/port")"
-[[ -n "$port" ]] || die "docketd wrote no port file"
-base="http://127.0.0.1:$port"
+# shellcheck source=bench/docketd.sh
+. "$root/bench/docketd.sh"
+start_docketd "$tmp" --instance-id bench --quick-links "$root/config/quick-links.json"
 api="$base/api/v1"
 log "docketd (pid $docketd_pid) on $base; waiting for the read models to catch up"
 

@@ -505,6 +505,11 @@ void ProjectionRunner::Publish(const std::map<int32_t, int64_t>& positions,
     }
     for (const auto& m : records) last_timestamp_ms_[m.partition] = m.timestamp_ms;
     if (!records.empty()) ++changes_;
+    for (const auto& m : records) changed_keys_.emplace_back(changes_, m.key);
+    while (changed_keys_.size() > kChangedKeysKept) {
+      dropped_through_ = changed_keys_.front().first;
+      changed_keys_.pop_front();
+    }
   }
   applied_cv_.notify_all();
 }
@@ -513,6 +518,20 @@ uint64_t ProjectionRunner::WaitForChange(uint64_t seen, std::chrono::millisecond
   std::unique_lock lock(mu_);
   applied_cv_.wait_for(lock, timeout, [&] { return changes_ > seen; });
   return changes_;
+}
+
+ProjectionRunner::Changes ProjectionRunner::WaitForChangedKeys(uint64_t seen,
+                                                               std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  applied_cv_.wait_for(lock, timeout, [&] { return changes_ > seen; });
+  Changes out;
+  out.now = changes_;
+  out.complete = dropped_through_ <= seen;
+  std::set<std::string_view> once;
+  for (auto it = changed_keys_.rbegin(); it != changed_keys_.rend() && it->first > seen; ++it) {
+    if (once.insert(it->second).second) out.keys.push_back(it->second);
+  }
+  return out;
 }
 
 void ProjectionRunner::HandleRetryRequests(ProjectionApplier& applier) {

@@ -34,6 +34,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -218,6 +219,17 @@ class ProjectionRunner {
   // `timeout` for it to pass `seen` and returns it: live views (event
   // streams) wake on new events instead of polling the store.
   uint64_t WaitForChange(uint64_t seen, std::chrono::milliseconds timeout);
+  // WaitForChange, with the record keys (aggregate ids) of the batches
+  // applied after `seen`, each once: a live view wakes only what changed.
+  // The runner keeps the keys of its last kChangedKeysKept records; when
+  // more changed since `seen`, `complete` is false (look at everything).
+  struct Changes {
+    uint64_t now = 0;
+    std::vector<std::string> keys;
+    bool complete = true;
+  };
+  static constexpr size_t kChangedKeysKept = 16384;
+  Changes WaitForChangedKeys(uint64_t seen, std::chrono::milliseconds timeout);
   // True once the runner has applied (and serves) every partition up to the
   // end offsets it first read from the broker in its first session; stays
   // true. Lets the gateway refuse what needs a complete model (sign-ins need
@@ -256,6 +268,10 @@ class ProjectionRunner {
   std::map<int32_t, PartitionLag> lag_;            // guarded by mu_
   std::map<int32_t, int64_t> last_timestamp_ms_;   // guarded by mu_
   uint64_t changes_ = 0;                           // guarded by mu_
+  // (change number, record key) of the last kChangedKeysKept records, and
+  // the last change number whose keys were dropped; guarded by mu_.
+  std::deque<std::pair<uint64_t, std::string>> changed_keys_;
+  uint64_t dropped_through_ = 0;
   Stats stats_;
 };
 

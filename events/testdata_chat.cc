@@ -3,7 +3,7 @@
 
 namespace docket::events::testdata {
 
-// One of every chat event, on one conversation.
+// One of every chat event: a conversation's, and an agent's presence.
 void AddChatEvents(std::vector<fb::EventEnvelopeT>& out) {
   const std::string id = "chat-0123456789abcdef01234567";
   {
@@ -44,6 +44,15 @@ void AddChatEvents(std::vector<fb::EventEnvelopeT>& out) {
     p.opened = true;
     out.push_back(Wrap(id, 6, std::move(p)));
   }
+  out.push_back(Wrap(id, 7, fb::ChatTranscriptRequestedT{}));
+  {
+    fb::AgentPresenceChangedT p;
+    p.online = true;
+    p.queues = {"support", "sales"};
+    p.until_us = 1'795'000'120'000'000;
+    p.agent_name = "Sam Staff";
+    out.push_back(Wrap("agent-u-0042", 1, std::move(p)));
+  }
 }
 
 void AddChatCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
@@ -71,6 +80,13 @@ void AddChatCommands(std::vector<fb::CommandEnvelopeT>& out, int& n) {
     fb::LinkConversationCaseT p;
     p.case_number = "CS00000050455";
     p.opened = true;
+    out.push_back(WrapCommand(++n, std::move(p)));
+  }
+  out.push_back(WrapCommand(++n, fb::RequestChatTranscriptT{}));
+  {
+    fb::SetAgentPresenceT p;
+    p.online = true;
+    p.queues = {"support"};
     out.push_back(WrapCommand(++n, std::move(p)));
   }
 }

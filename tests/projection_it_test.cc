@@ -182,6 +182,40 @@ TEST_F(ProjectionIT, ReadYourWritesHundredTimesInARow) {
   EXPECT_FALSE(runner_->WaitForPosition(0, 1'000'000, std::chrono::milliseconds(300)));
 }
 
+TEST_F(ProjectionIT, ALiveViewLearnsWhichAggregatesChanged) {
+  StartRunner();
+  aggregates::SyntheticOptions so;
+  so.partitions = layout_.partitions;
+  so.active_cases = 3;
+  so.seed = 7;
+  aggregates::SyntheticCases gen(so);
+  // A first event, applied: the change count from here on.
+  kafka::Delivery first = Produce(gen, gen.Next());
+  ASSERT_TRUE(runner_->WaitForPosition(first.partition, first.offset, std::chrono::seconds(10)));
+  const uint64_t seen = runner_->WaitForChangedKeys(0, std::chrono::milliseconds(0)).now;
+  ASSERT_GT(seen, 0u);
+  // Nothing new: no keys, after the timeout.
+  consumers::ProjectionRunner::Changes none =
+      runner_->WaitForChangedKeys(seen, std::chrono::milliseconds(100));
+  EXPECT_EQ(none.now, seen);
+  EXPECT_TRUE(none.keys.empty());
+  std::set<std::string> ids;
+  kafka::Delivery last;
+  for (int i = 0; i < 20; ++i) {
+    fb::EventEnvelopeT e = gen.Next();
+    ids.insert(e.aggregate_id);
+    last = Produce(gen, e);
+  }
+  ASSERT_TRUE(runner_->WaitForPosition(last.partition, last.offset, std::chrono::seconds(10)));
+  consumers::ProjectionRunner::Changes changed =
+      runner_->WaitForChangedKeys(seen, std::chrono::milliseconds(0));
+  EXPECT_GT(changed.now, seen);
+  EXPECT_TRUE(changed.complete);
+  // Exactly the aggregates of those events, each once.
+  EXPECT_EQ(std::set<std::string>(changed.keys.begin(), changed.keys.end()), ids);
+  EXPECT_EQ(changed.keys.size(), ids.size());
+}
+
 TEST_F(ProjectionIT, LagIsReportedInEventsAndSeconds) {
   Load(3000);
   StartRunner();

@@ -28,11 +28,14 @@ Status ChatLimits::Validate() const {
     if (q.name.empty()) return InvalidArgumentError("chat: queue '" + q.id + "' has no name");
   }
   if (max_message_chars == 0 || max_topic_chars == 0 || max_note_chars == 0 ||
-      max_linked_cases == 0) {
+      max_linked_cases == 0 || max_transcript_mails <= 0) {
     return InvalidArgumentError("chat: every size limit must be at least 1");
   }
   if (idle_timeout < std::chrono::seconds(1)) {
     return InvalidArgumentError("chat: the idle timeout must be at least one second");
+  }
+  if (presence_lease < std::chrono::seconds(1)) {
+    return InvalidArgumentError("chat: the presence lease must be at least one second");
   }
   return Status::Ok();
 }
@@ -47,6 +50,10 @@ const ChatQueue* ChatLimits::Queue(std::string_view id) const {
 bool IsConversationId(std::string_view id) {
   return id.size() == 29 && id.substr(0, 5) == "chat-" &&
          id.substr(5).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+std::string AgentPresenceId(std::string_view user_id) {
+  return "agent-" + std::string(user_id);
 }
 
 bool IsClientMessageId(std::string_view id) {

@@ -53,16 +53,19 @@ bool ChatHandler::Handles(fb::Command type) const {
     case fb::Command::TransferConversation:
     case fb::Command::EndConversation:
     case fb::Command::LinkConversationCase:
+    case fb::Command::SetAgentPresence:
+    case fb::Command::RequestChatTranscript:
       return true;
     default:
       return false;
   }
 }
 
-Decision ChatHandler::Decide(std::string_view state, const fb::CommandEnvelopeT& cmd, int64_t,
-                             const std::string&) const {
+Decision ChatHandler::Decide(std::string_view state, const fb::CommandEnvelopeT& cmd,
+                             int64_t now_us, const std::string&) const {
   return DecideOn(state, cmd, [&](const fb::PortalSnapshotT& s) -> Decision {
     if (!Handles(cmd.command.type)) return NotThisContext(cmd, "a chat command");
+    if (cmd.command.type == fb::Command::SetAgentPresence) return DecideOnPresence(s, cmd, now_us);
     if (cmd.command.type != fb::Command::StartConversation) return DecideOnConversation(s, cmd);
     const auto& c = *cmd.command.AsStartConversation();
     if (cmd.actor->role != Role::Customer) {
@@ -87,6 +90,49 @@ Decision ChatHandler::Decide(std::string_view state, const fb::CommandEnvelopeT&
     out.emplace_back().Set(std::move(e));
     return out;
   });
+}
+
+Decision ChatHandler::DecideOnPresence(const fb::PortalSnapshotT& s,
+                                       const fb::CommandEnvelopeT& cmd, int64_t now_us) const {
+  const fb::ActorT& who = *cmd.actor;
+  const auto& c = *cmd.command.AsSetAgentPresence();
+  if (!s.aggregate_id.empty() && !s.agent) {
+    return Invalid("chat.presence_id", "id", "is not an agent's presence");
+  }
+  fb::AgentPresenceChangedT e;
+  if (who.role == Role::System) {
+    // The lease ran out (the timer): offline, unless renewed meanwhile (the
+    // timer's expected version then conflicts).
+    if (c.online) return AgentsOnly("go online");
+    if (!s.agent || !s.agent->online) {
+      return Reject(ResultCode::FailedPrecondition, "chat.offline",
+                    cmd.aggregate_id + " is offline already");
+    }
+  } else {
+    if (!IsAgent(who)) return AgentsOnly("go online");
+    if (cmd.aggregate_id != AgentPresenceId(who.user_id)) {
+      return Reject(ResultCode::PermissionDenied, "chat.presence_id",
+                    "agents set only their own presence");
+    }
+    if (c.online) {
+      if (c.queues.empty()) return Invalid("chat.queue", "queues", "must name a queue");
+      std::vector<std::string> seen;
+      for (const std::string& q : c.queues) {
+        if (!limits_.Queue(q)) return Invalid("chat.queue", "queues", q + " is not a chat queue");
+        if (std::find(seen.begin(), seen.end(), q) != seen.end()) {
+          return Invalid("chat.queue", "queues", q + " is given twice");
+        }
+        seen.push_back(q);
+      }
+      e.online = true;
+      e.queues = c.queues;
+      e.until_us = now_us + limits_.presence_lease.count();
+    }
+    e.agent_name = who.display_name;
+  }
+  Events out;
+  out.emplace_back().Set(std::move(e));
+  return out;
 }
 
 Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
@@ -196,6 +242,19 @@ Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
       out.emplace_back().Set(std::move(e));
       return out;
     }
+    case fb::Command::RequestChatTranscript: {
+      if (!customer) {
+        return Reject(ResultCode::PermissionDenied, "chat.customer_only",
+                      "only the chat's customer has its transcript mailed");
+      }
+      if (conv.transcripts_requested >= limits_.max_transcript_mails) {
+        return Reject(ResultCode::FailedPrecondition, "chat.too_many_transcripts",
+                      "the transcript of " + cmd.aggregate_id + " was mailed " +
+                          std::to_string(limits_.max_transcript_mails) + " times already");
+      }
+      out.emplace_back().Set(fb::ChatTranscriptRequestedT{});
+      return out;
+    }
     default:
       return NotThisContext(cmd, "a chat command");
   }
@@ -204,8 +263,18 @@ Decision ChatHandler::DecideOnConversation(const fb::PortalSnapshotT& s,
 Status ChatHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) const {
   const fb::EventUnion& e = env.event;
   const int64_t at = env.occurred_at_us;
+  if (e.type == fb::Event::AgentPresenceChanged) {
+    if (s.conversation) return DataLossError(env.aggregate_id + " is a conversation, not an agent");
+    const auto* p = e.AsAgentPresenceChanged();
+    s.kind = "agent";
+    if (!s.agent) s.agent = std::make_unique<fb::AgentPresenceSnapshotT>();
+    s.agent->online = p->online;
+    s.agent->queues = p->queues;
+    s.agent->until_us = p->until_us;
+    return Status::Ok();
+  }
   if (e.type == fb::Event::ConversationStarted) {
-    if (s.conversation) return DataLossError(env.aggregate_id + " started twice");
+    if (s.conversation || s.agent) return DataLossError(env.aggregate_id + " started twice");
     s.kind = "conversation";
     auto c = std::make_unique<fb::ConversationSnapshotT>();
     c->state = ConversationState::Waiting;
@@ -247,6 +316,11 @@ Status ChatHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) 
       c->case_numbers.push_back(e.AsConversationCaseLinked()->case_number);
       return Status::Ok();
     }
+    case fb::Event::ChatTranscriptRequested: {
+      DOCKET_ASSIGN_OR_RETURN(fb::ConversationSnapshotT * c, Conversation(s, env));
+      ++c->transcripts_requested;
+      return Status::Ok();
+    }
     default:
       return DataLossError(std::string("event ") + fb::EnumNameEvent(e.type) +
                            " does not belong to the chat context");
@@ -255,7 +329,9 @@ Status ChatHandler::Fold(fb::PortalSnapshotT& s, const fb::EventEnvelopeT& env) 
 
 std::optional<int64_t> ChatHandler::TimerDueAt(std::string_view state) const {
   Result<fb::PortalSnapshotT> s = LoadState(state);
-  if (!s.ok() || !s->conversation || s->conversation->state == ConversationState::Ended) {
+  if (!s.ok()) return std::nullopt;
+  if (s->agent) return s->agent->online ? std::optional<int64_t>(s->agent->until_us) : std::nullopt;
+  if (!s->conversation || s->conversation->state == ConversationState::Ended) {
     return std::nullopt;
   }
   return s->conversation->last_activity_us + limits_.idle_timeout.count();
@@ -267,12 +343,17 @@ std::optional<fb::CommandEnvelopeT> ChatHandler::TimerCommand(std::string_view s
   if (!due || now_us < *due) return std::nullopt;
   Result<fb::PortalSnapshotT> s = LoadState(state);
   if (!s.ok()) return std::nullopt;
+  const std::string timer = s->agent ? "chat-presence" : "chat-idle";
   fb::CommandEnvelopeT c =
-      events::MakeCommand(s->aggregate_id, events::SystemActor("chat-idle"), /*issued_at_us=*/0);
-  c.command_id = "chat-idle/" + s->aggregate_id + "/" + std::to_string(s->version);
+      events::MakeCommand(s->aggregate_id, events::SystemActor(timer), /*issued_at_us=*/0);
+  c.command_id = timer + "/" + s->aggregate_id + "/" + std::to_string(s->version);
   c.expected_version = static_cast<int64_t>(s->version);
   c.correlation_id = c.command_id;
-  c.command.Set(fb::EndConversationT{});
+  if (s->agent) {
+    c.command.Set(fb::SetAgentPresenceT{});  // offline: the lease ran out
+  } else {
+    c.command.Set(fb::EndConversationT{});
+  }
   return c;
 }
 

@@ -23,11 +23,26 @@
 //   LinkConversationCase  the customer or an agent, also once ended; a case
 //                         number ("chat.case_number"), not linked before
 //                         ("chat.case_linked"), at most max_linked_cases.
+//   RequestChatTranscript the customer only ("chat.customer_only"), also once
+//                         ended; at most max_transcript_mails times
+//                         ("chat.too_many_transcripts"): the notifier mails
+//                         the transcript (consumers/chat/chat_mails.h).
+//   SetAgentPresence      on aggregate "agent-" + a user id (AgentPresenceId),
+//                         never a conversation's ("chat.presence_id"):
+//                         agents only, each their own ("chat.presence_id");
+//                         online for one or more configured queues, none
+//                         twice ("chat.queue"), until now + presence_lease
+//                         (again to renew); offline any time. The System
+//                         actor only takes an online agent offline
+//                         ("chat.offline").
 //
-// Timer: a conversation that is not ended is due at its last activity
+// Timers: a conversation that is not ended is due at its last activity
 // (start, message, accept, transfer) + idle_timeout; its TimerCommand is an
-// EndConversation by the System actor with a command id of the
-// conversation and version, so a repeat is deduplicated.
+// EndConversation by the System actor. An online agent is due at the end of
+// their lease; its TimerCommand takes them offline. Both carry a command id
+// of the aggregate and version ("chat-idle/…", "chat-presence/…") and that
+// version as expected, so a repeat is deduplicated and a renewal meanwhile
+// wins.
 //
 // Pure, thread-safe.
 #ifndef DOCKET_AGGREGATES_CHAT_CHAT_HANDLER_H_
@@ -56,6 +71,8 @@ class ChatHandler final : public GivenIdHandler {
  private:
   Decision DecideOnConversation(const fb::PortalSnapshotT& s,
                                 const fb::CommandEnvelopeT& cmd) const;
+  Decision DecideOnPresence(const fb::PortalSnapshotT& s, const fb::CommandEnvelopeT& cmd,
+                            int64_t now_us) const;
 
   ChatLimits limits_;
 };

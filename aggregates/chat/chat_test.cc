@@ -63,7 +63,7 @@ class ChatTest : public ::testing::Test {
     uint64_t v = h_.Version(s);
     for (const auto& e : std::get<Events>(d)) {
       fb::EventEnvelopeT env =
-          events::MakeEventEnvelope(kId, ++v, *c.actor, c.command_id, "", 0, at, e);
+          events::MakeEventEnvelope(c.aggregate_id, ++v, *c.actor, c.command_id, "", 0, at, e);
       Result<std::string> next = h_.Apply(s, env);
       EXPECT_TRUE(next.ok()) << next.status();
       s = *next;
@@ -79,6 +79,17 @@ class ChatTest : public ::testing::Test {
   std::string Accepted() const { return Apply(Started(), By(sam_, fb::AcceptConversationT{})); }
   fb::ConversationSnapshotT Snapshot(const std::string& state) const {
     return *events::DecodePortalSnapshot(state)->conversation;
+  }
+  // Sam's presence: online for `queues` (none: offline).
+  fb::CommandEnvelopeT Presence(std::vector<std::string> queues, const fb::ActorT* who = nullptr,
+                                const std::string& id = "agent-u-sam") const {
+    fb::SetAgentPresenceT p;
+    p.online = !queues.empty();
+    p.queues = std::move(queues);
+    return By(who ? *who : sam_, p, id);
+  }
+  fb::AgentPresenceSnapshotT AgentSnapshot(const std::string& state) const {
+    return *events::DecodePortalSnapshot(state)->agent;
   }
 
   ChatHandler h_;
@@ -226,6 +237,76 @@ TEST_F(ChatTest, CasesAreLinkedOnceEachAlsoAfterTheEnd) {
   EXPECT_EQ(Rejected(Do(ended, By(ann_, l))).rule, "chat.case_number");
 }
 
+TEST_F(ChatTest, AnAgentGoesOnlineForConfiguredQueuesUntilTheLeaseEnds) {
+  Decision d = Do("", Presence({"support", "sales"}));
+  ASSERT_TRUE(std::holds_alternative<Events>(d));
+  const auto* e = std::get<Events>(d)[0].AsAgentPresenceChanged();
+  ASSERT_NE(e, nullptr);
+  EXPECT_TRUE(e->online);
+  EXPECT_EQ(e->queues, (std::vector<std::string>{"support", "sales"}));
+  EXPECT_EQ(e->until_us, kStart + ChatLimits{}.presence_lease.count());
+  EXPECT_EQ(e->agent_name, "u-sam");
+  const fb::AgentPresenceSnapshotT online = AgentSnapshot(Apply("", Presence({"support"})));
+  EXPECT_TRUE(online.online);
+  EXPECT_EQ(online.queues, std::vector<std::string>{"support"});
+  EXPECT_EQ(Rejected(Do("", Presence({"billing"}))).rule, "chat.queue");
+  EXPECT_EQ(Rejected(Do("", Presence({"sales", "sales"}))).rule, "chat.queue");
+  const fb::AgentPresenceSnapshotT offline =
+      AgentSnapshot(Apply(Apply("", Presence({"support"})), Presence({})));
+  EXPECT_FALSE(offline.online);
+  EXPECT_TRUE(offline.queues.empty());
+  EXPECT_EQ(offline.until_us, 0);
+}
+
+TEST_F(ChatTest, AgentsSetOnlyTheirOwnPresence) {
+  EXPECT_EQ(Rejected(Do("", Presence({"support"}, &ann_, "agent-u-ann"))).rule,
+            "chat.agents_only");
+  EXPECT_EQ(Rejected(Do("", Presence({"support"}, &kim_))).rule, "chat.presence_id");
+  EXPECT_EQ(Rejected(Do(Started(), Presence({"support"}, &sam_, kId))).rule, "chat.presence_id");
+  // And a presence is no conversation.
+  EXPECT_EQ(Rejected(Do(Apply("", Presence({"support"})),
+                        By(sam_, fb::AcceptConversationT{}, "agent-u-sam")))
+                .rule,
+            "chat.not_found");
+}
+
+TEST_F(ChatTest, TheLeaseRunsOutOnceUnlessRenewed) {
+  const std::string online = Apply("", Presence({"support"}));
+  const int64_t until = kStart + ChatLimits{}.presence_lease.count();
+  EXPECT_EQ(h_.TimerDueAt(online), until);
+  EXPECT_EQ(h_.TimerCommand(online, until - 1), std::nullopt);
+  std::optional<fb::CommandEnvelopeT> c = h_.TimerCommand(online, until);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->command_id, "chat-presence/agent-u-sam/1");
+  EXPECT_EQ(c->expected_version, 1);
+  const std::string offline = Apply(online, *c);
+  EXPECT_FALSE(AgentSnapshot(offline).online);
+  EXPECT_EQ(h_.TimerDueAt(offline), std::nullopt);
+  EXPECT_EQ(Rejected(Do(offline, *c)).rule, "aggregate.version");
+  fb::CommandEnvelopeT again = *c;
+  again.expected_version = -1;
+  EXPECT_EQ(Rejected(Do(offline, again)).rule, "chat.offline");
+  // A renewal moves the end of the lease (the decider's clock is kStart).
+  const std::string renewed = Apply(online, Presence({"support"}));
+  EXPECT_EQ(Rejected(Do(renewed, *c)).rule, "aggregate.version");
+}
+
+TEST_F(ChatTest, OnlyTheCustomerHasTheTranscriptMailedAndOnlySoOften) {
+  const std::string ended = Apply(Accepted(), By(sam_, fb::EndConversationT{}));
+  EXPECT_EQ(Rejected(Do(ended, By(sam_, fb::RequestChatTranscriptT{}))).rule,
+            "chat.customer_only");
+  EXPECT_EQ(Rejected(Do(ended, By(ben_, fb::RequestChatTranscriptT{}))).rule, "chat.not_found");
+  std::string s = ended;
+  for (int i = 0; i < ChatLimits{}.max_transcript_mails; ++i) {
+    Decision d = Do(s, By(ann_, fb::RequestChatTranscriptT{}));
+    ASSERT_TRUE(std::holds_alternative<Events>(d)) << Rejected(d).rule;
+    EXPECT_NE(std::get<Events>(d)[0].AsChatTranscriptRequested(), nullptr);
+    s = Apply(s, By(ann_, fb::RequestChatTranscriptT{}));
+  }
+  EXPECT_EQ(Rejected(Do(s, By(ann_, fb::RequestChatTranscriptT{}))).rule,
+            "chat.too_many_transcripts");
+}
+
 TEST_F(ChatTest, EventsBeforeTheStartAreDataLoss) {
   fb::EventUnion e;
   e.Set(fb::ConversationEndedT{});
@@ -244,12 +325,16 @@ TEST_F(ChatTest, TheLimitsAreValidated) {
   l = ChatLimits{};
   l.idle_timeout = std::chrono::milliseconds(10);
   EXPECT_EQ(l.Validate().code(), StatusCode::kInvalidArgument);
+  l = ChatLimits{};
+  l.presence_lease = std::chrono::milliseconds(10);
+  EXPECT_EQ(l.Validate().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(ChatTest, HandlesOnlyChatCommands) {
   EXPECT_EQ(h_.context(), "chat");
   EXPECT_TRUE(h_.Handles(fb::Command::StartConversation));
   EXPECT_TRUE(h_.Handles(fb::Command::LinkConversationCase));
+  EXPECT_TRUE(h_.Handles(fb::Command::SetAgentPresence));
   EXPECT_FALSE(h_.Handles(fb::Command::OpenCase));
   EXPECT_FALSE(h_.Handles(fb::Command::SubmitFeedback));
 }

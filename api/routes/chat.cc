@@ -23,7 +23,6 @@ using projections::TranscriptItem;
 
 constexpr size_t kMaxListSize = 100;
 constexpr size_t kMaxTranscriptPage = 500;
-constexpr size_t kMaxTranscriptItems = 5000;  // read for a case's transcript
 
 json Time(int64_t us) { return us ? json(FormatMicros(us)) : json(nullptr); }
 
@@ -37,21 +36,30 @@ Result<ChatRoutesOptions> ParseChatConfig(const std::string& text) {
   ChatRoutesOptions o;
   for (const auto& [key, value] : doc.items()) {
     if (key != "queues" && key != "max_message_chars" && key != "messages_per_second" &&
-        key != "message_burst" && key != "max_open_conversations" && key != "idle_timeout_s") {
+        key != "message_burst" && key != "max_open_conversations" && key != "idle_timeout_s" &&
+        key != "presence_lease_s" && key != "max_sockets_per_user") {
       return InvalidArgumentError("--chat-config: unknown member \"" + key + "\"");
     }
   }
-  if (!doc.contains("queues") || !doc["queues"].is_array()) {
-    return InvalidArgumentError("--chat-config: \"queues\" must be an array of {\"id\", \"name\"}");
-  }
+  constexpr const char* kQueues =
+      "--chat-config: \"queues\" must be an array of {\"id\", \"name\"} strings, with "
+      "\"case_type\" and \"category\" (the case a chat opens) or neither";
+  if (!doc.contains("queues") || !doc["queues"].is_array()) return InvalidArgumentError(kQueues);
   o.limits.queues.clear();
+  auto is_string = [](const json& q, const char* key) {
+    return q.contains(key) && q[key].is_string();
+  };
   for (const auto& q : doc["queues"]) {
-    if (!q.is_object() || q.size() != 2 || !q.contains("id") || !q["id"].is_string() ||
-        !q.contains("name") || !q["name"].is_string()) {
-      return InvalidArgumentError(
-          "--chat-config: \"queues\" must be an array of {\"id\", \"name\"} strings");
+    if (!q.is_object() || !is_string(q, "id") || !is_string(q, "name")) {
+      return InvalidArgumentError(kQueues);
     }
+    const bool kind = is_string(q, "case_type") && is_string(q, "category");
+    if (q.size() != (kind ? 4u : 2u)) return InvalidArgumentError(kQueues);
     o.limits.queues.push_back({q["id"].get<std::string>(), q["name"].get<std::string>()});
+    if (kind) {
+      o.case_kinds[q["id"].get<std::string>()] = {q["case_type"].get<std::string>(),
+                                                  q["category"].get<std::string>()};
+    }
   }
   auto number = [&](const char* key, double min, double max) -> Result<std::optional<double>> {
     if (!doc.contains(key)) return std::optional<double>();
@@ -72,6 +80,10 @@ Result<ChatRoutesOptions> ParseChatConfig(const std::string& text) {
   if (open) o.max_open_conversations_per_customer = static_cast<int>(*open);
   DOCKET_ASSIGN_OR_RETURN(auto idle, number("idle_timeout_s", 1, 7 * 24 * 3600));
   if (idle) o.limits.idle_timeout = std::chrono::seconds(static_cast<int64_t>(*idle));
+  DOCKET_ASSIGN_OR_RETURN(auto lease, number("presence_lease_s", 10, 24 * 3600));
+  if (lease) o.limits.presence_lease = std::chrono::seconds(static_cast<int64_t>(*lease));
+  DOCKET_ASSIGN_OR_RETURN(auto sockets, number("max_sockets_per_user", 1, 10000));
+  if (sockets) o.max_sockets_per_user = static_cast<int>(*sockets);
   Status valid = o.limits.Validate();
   if (!valid.ok()) return InvalidArgumentError("--chat-config: " + valid.message());
   return o;
@@ -105,7 +117,7 @@ json TranscriptItemJson(const TranscriptItem& t, bool for_staff) {
   } else if (t.kind == "case_linked") {
     j["case_number"] = t.case_number;
     j["case_opened"] = t.case_opened;
-  }
+  }  // "transcript_mailed": who asked, and when
   return j;
 }
 
@@ -139,7 +151,13 @@ Status ChatRoutes::Register(Router& router, Services& services) {
              [this](Call& c) { return Transfer(c); });
   router.Add(V::post, base + "/{id}/end", Access::kSignedIn, [this](Call& c) { return End(c); });
   router.Add(V::post, base + "/{id}/cases", Access::kSignedIn,
-             [this](Call& c) { return LinkCase(c); });
+             [this](Call& c) { return Cases(c); });
+  router.Add(V::post, base + "/{id}/transcript/email", Access::kSignedIn,
+             [this](Call& c) { return MailTranscript(c); });
+  router.Add(V::get, "/api/v1/chat/presence", Access::kStaff,
+             [this](Call& c) { return Presence(c); });
+  router.Add(V::put, "/api/v1/chat/presence", Access::kStaff,
+             [this](Call& c) { return SetPresence(c); });
   router.Add(V::get, "/api/v1/chat/socket", Access::kSignedIn,
              [this](Call& c) { return Socket(c); });
   return Status::Ok();
@@ -210,13 +228,15 @@ Reply ChatRoutes::SendAndShow(Call& call, fb::CommandEnvelopeT command, int stat
 Reply ChatRoutes::Queues(Call& call) {
   DOCKET_RETURN_IF_REPLY(s_->positions.AwaitMinPosition(call.req, call.caller().user_id));
   DOCKET_ASSIGN_OR_REPLY(auto q, QueriesOf<ChatQueries>(*chat_));
+  DOCKET_ASSIGN_OR_REPLY(auto agents, OrProblem(AgentsOnline(q.queries)));
   json data = json::array();
   for (const aggregates::ChatQueue& queue : options_.limits.queues) {
     DOCKET_ASSIGN_OR_REPLY(projections::QueueStats stats, OrProblem(q->Queue(queue.id)));
     data.push_back({{"id", queue.id},
                     {"name", queue.name},
                     {"waiting", stats.waiting},
-                    {"oldest_waiting_since", Time(stats.oldest_queued_at_us)}});
+                    {"oldest_waiting_since", Time(stats.oldest_queued_at_us)},
+                    {"agents_online", agents[queue.id]}});
   }
   return JsonReply(200, {{"data", data}});
 }
@@ -415,84 +435,20 @@ Reply ChatRoutes::Transfer(Call& call) {
   return SendAndShow(call, std::move(cmd), 200);
 }
 
+Reply ChatRoutes::MailTranscript(Call& call) {
+  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {}, /*optional=*/true));
+  DOCKET_ASSIGN_OR_REPLY(ConversationView c, Visible(call, call.param(0)));
+  fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), c.id);
+  cmd.command.Set(fb::RequestChatTranscriptT{});
+  return SendAndShow(call, std::move(cmd), 200);
+}
+
 Reply ChatRoutes::End(Call& call) {
   DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {}, /*optional=*/true));
   DOCKET_ASSIGN_OR_REPLY(ConversationView c, Visible(call, call.param(0)));
   fb::CommandEnvelopeT cmd = s_->commands.NewCommand(call.caller(), c.id);
   cmd.command.Set(fb::EndConversationT{});
   return SendAndShow(call, std::move(cmd), 200);
-}
-
-std::string ChatRoutes::TranscriptText(const ConversationView& c,
-                                       const std::vector<TranscriptItem>& items) const {
-  std::string text = "Chat transcript (" + c.id + ", " + QueueName(c.queue) + ")\n";
-  for (const auto& t : items) {
-    std::string line = "[" + FormatMicros(t.at_us) + "] ";
-    if (t.kind == "message") {
-      line += t.author_name.empty() ? t.author_id : t.author_name;
-      line += ": " + t.text;
-    } else if (t.kind == "started") {
-      line += "Chat started in " + QueueName(t.queue) + (t.text.empty() ? "" : ": " + t.text);
-    } else if (t.kind == "accepted") {
-      line += (t.author_name.empty() ? t.author_id : t.author_name) + " joined";
-    } else if (t.kind == "transferred") {
-      line += "Transferred to " + QueueName(t.queue);
-    } else if (t.kind == "ended") {
-      line += "Chat ended";
-    } else {
-      continue;  // links are the case's own business
-    }
-    text += line + "\n";
-  }
-  // Cut at a code point boundary, within the cases' comment limit.
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (++chars > options_.max_transcript_chars - 1) return text.substr(0, i) + "…";
-  }
-  return text;
-}
-
-Reply ChatRoutes::LinkCase(Call& call) {
-  DOCKET_ASSIGN_OR_REPLY(Body b, ReadBody(call.req, {"case_number"}));
-  const std::string number = b.Str("case_number", true, 1, 13);
-  if (!number.empty() && !aggregates::IsCaseNumberShape(number)) {
-    b.Fail("case_number", "must be CS and 11 digits");
-  }
-  DOCKET_RETURN_IF_REPLY(BodyErrors(b));
-  DOCKET_ASSIGN_OR_REPLY(ConversationView c, Visible(call, call.param(0)));
-  // Only a case of the customer's accounts, whoever links it.
-  Status in_accounts = cases_.check(c.account_ids, number);
-  if (in_accounts.code() == StatusCode::kNotFound) return NotFound("case " + number);
-  if (!in_accounts.ok()) return ProblemFromStatus(in_accounts);
-  // The transcript first, as a comment on the case: a retry after a failed
-  // link sends the same comment command again, which its id deduplicates.
-  // A case linked already gets no second transcript (the link command then
-  // answers a repeat with its first outcome, anyone else with
-  // chat.case_linked).
-  const bool linked = std::find(c.case_numbers.begin(), c.case_numbers.end(), number) !=
-                      c.case_numbers.end();
-  if (!linked) {
-    DOCKET_ASSIGN_OR_REPLY(auto q, QueriesOf<ChatQueries>(*chat_));
-    DOCKET_ASSIGN_OR_REPLY(std::vector<TranscriptItem> items,
-                           OrProblem(q->Transcript(c.id, 0, kMaxTranscriptItems)));
-    fb::CommandEnvelopeT comment = s_->commands.NewCommand(call.caller(), number);
-    cases_.comment(comment, TranscriptText(c, items));
-    SubmitOptions once;
-    once.idempotency_key = "transcript\n" + number;
-    DOCKET_ASSIGN_OR_REPLY(Sent commented, s_->commands.Submit(call, std::move(comment), once));
-    // Whoever reads the case after this answer sees the transcript there.
-    if (!s_->commands.AwaitApplied(commented)) {
-      return CommandClient::Pending(commented.result.command_id);
-    }
-  }
-  fb::LinkConversationCaseT l;
-  l.case_number = number;
-  fb::CommandEnvelopeT link = s_->commands.NewCommand(call.caller(), c.id);
-  link.command.Set(std::move(l));
-  SubmitOptions link_once;
-  link_once.idempotency_key = "link\n" + number;
-  return SendAndShow(call, std::move(link), 201, link_once);
 }
 
 }  // namespace docket::api

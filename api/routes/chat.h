@@ -20,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,13 +30,22 @@
 #include "api/concurrency_limit.h"
 #include "api/gateway.h"
 #include "api/rate_limiter.h"
+#include "api/request.h"
 #include "consumers/projection_runner.h"
 #include "projections/chat/chat_queries.h"
 
 namespace docket::api {
 
+// The kind of case a chat opens (POST …/cases without a case number) when
+// the caller names none: a request type and category of the catalog.
+struct ChatCaseKind {
+  std::string case_type;
+  std::string category;
+};
+
 struct ChatRoutesOptions {
   aggregates::ChatLimits limits;
+  std::map<std::string, ChatCaseKind> case_kinds;  // by queue id
   RateLimit messages_per_user{2, 10};  // per second, burst
   int max_open_conversations_per_customer = 3;
   // The transcript a linked case gets as a comment is cut to this many
@@ -46,11 +57,22 @@ struct ChatRoutesOptions {
 };
 
 // The chat's configuration file (--chat-config): a JSON object with
-// "queues" ([{"id", "name"}], in the order customers see them) and,
+// "queues" ([{"id", "name"}], in the order customers see them; a queue may
+// name the case its chats open: "case_type" and "category") and,
 // optionally, "max_message_chars", "messages_per_second",
-// "message_burst", "max_open_conversations", "idle_timeout_s". kInvalid-
-// Argument naming the member that is wrong.
+// "message_burst", "max_open_conversations", "idle_timeout_s",
+// "presence_lease_s", "max_sockets_per_user". kInvalidArgument naming the
+// member that is wrong.
 Result<ChatRoutesOptions> ParseChatConfig(const std::string& text);
+
+// A case opened from a chat: the transcript is its description.
+struct ChatNewCase {
+  std::string account_id;
+  std::string case_type;
+  std::string category;
+  std::string subject;
+  std::string description;
+};
 
 // What the chat needs of the cases context (given by the composition root).
 struct ChatCases {
@@ -60,6 +82,8 @@ struct ChatCases {
       check;
   // Makes `command` (on the case) the comment that carries a transcript.
   std::function<void(fb::CommandEnvelopeT& command, std::string text)> comment;
+  // Makes `command` (creating) open the case `c`.
+  std::function<void(fb::CommandEnvelopeT& command, const ChatNewCase& c)> open;
 };
 
 // A transcript item as the API shows it; a transfer's note only `for_staff`.
@@ -89,8 +113,26 @@ class ChatRoutes final : public RouteModule {
   Reply Accept(Call& call);
   Reply Transfer(Call& call);
   Reply End(Call& call);
-  Reply LinkCase(Call& call);
+  Reply MailTranscript(Call& call);
   Reply Socket(Call& call);
+
+  // chat_cases.cc: POST …/cases links a case ({case_number}) or opens one
+  // ({account_id?, case_type?, category?, subject?, end?}; "end" ends the
+  // conversation once the case holds it: leaving a message).
+  Reply Cases(Call& call);
+  Reply LinkCase(Call& call, Body& b);
+  Reply OpenCase(Call& call, Body& b);
+  Reply Link(Call& call, const Conversation& c, const std::string& number, bool opened);
+  std::string TranscriptText(const Conversation& c,
+                             const std::vector<projections::TranscriptItem>& items) const;
+  OrReply<std::string> TranscriptOf(const Conversation& c) const;
+
+  // chat_presence.cc: an agent's presence (GET, PUT /api/v1/chat/presence).
+  Reply Presence(Call& call);
+  Reply SetPresence(Call& call);
+  nlohmann::json PresenceJson(const std::optional<projections::AgentPresenceView>& a) const;
+  // The agents online now in each queue, by queue id.
+  Result<std::map<std::string, int64_t>> AgentsOnline(const projections::ChatQueries& q) const;
 
   // Sends a message of the caller in conversation `id` (as POST
   // …/messages and the socket's "message"): the transcript item, with the
@@ -108,8 +150,6 @@ class ChatRoutes final : public RouteModule {
   nlohmann::json ConversationJson(const Conversation& c,
                                   const projections::ChatQueries& q) const;
   std::string QueueName(const std::string& id) const;
-  std::string TranscriptText(const Conversation& c,
-                             const std::vector<projections::TranscriptItem>& items) const;
 
   consumers::ProjectionRunner* chat_;
   ChatRoutesOptions options_;

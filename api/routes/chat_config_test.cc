@@ -24,6 +24,21 @@ TEST(ChatConfigTest, ReadsQueuesAndLimits) {
   EXPECT_EQ(o->limits.idle_timeout, std::chrono::seconds(90));
 }
 
+TEST(ChatConfigTest, AQueueMayNameTheCaseItsChatsOpenAndTheLeaseIsRead) {
+  auto o = ParseChatConfig(R"({"queues": [{"id": "support", "name": "Support",
+                                           "case_type": "technical-support",
+                                           "category": "internet"},
+                                          {"id": "sales", "name": "Sales"}],
+                               "presence_lease_s": 60, "max_sockets_per_user": 100})");
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_EQ(o->case_kinds.count("support"), 1u);
+  EXPECT_EQ(o->case_kinds.at("support").case_type, "technical-support");
+  EXPECT_EQ(o->case_kinds.at("support").category, "internet");
+  EXPECT_EQ(o->case_kinds.count("sales"), 0u);
+  EXPECT_EQ(o->limits.presence_lease, std::chrono::seconds(60));
+  EXPECT_EQ(o->max_sockets_per_user, 100);
+}
+
 TEST(ChatConfigTest, LeftOutLimitsKeepTheirDefaults) {
   auto o = ParseChatConfig(R"({"queues": [{"id": "support", "name": "Support"}]})");
   ASSERT_TRUE(o.ok()) << o.status();
@@ -43,6 +58,12 @@ TEST(ChatConfigTest, EachMistakeIsNamed) {
   EXPECT_NE(message(R"({"queues": [{"id": "a", "name": "A"}], "colour": "red"})").find("colour"),
             std::string::npos);
   EXPECT_NE(message(R"({"queues": [{"id": "a"}]})").find("queues"), std::string::npos);
+  EXPECT_NE(message(R"({"queues": [{"id": "a", "name": "A", "case_type": "x"}]})")
+                .find("case_type"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"queues": [{"id": "a", "name": "A"}], "presence_lease_s": 1})")
+                .find("presence_lease_s"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unordered_set>
+
 #include "aggregates/chat/chat.h"
 #include "api/problem.h"
 #include "api/projector_model.h"
@@ -209,12 +211,18 @@ bool ChatSocket::Recheck() {
 ChatHub::ChatHub(ChatRoutes* routes) : routes_(routes) {}
 
 ChatHub::~ChatHub() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(stop_mu_);
+    stop_ = true;
+  }
+  stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (checker_.joinable()) checker_.join();
 }
 
 void ChatHub::Start() {
   thread_ = std::thread([this] { Run(); });
+  checker_ = std::thread([this] { Check(); });
 }
 
 void ChatHub::Add(const std::shared_ptr<ChatSocket>& socket) {
@@ -252,18 +260,32 @@ void ChatHub::Typing(const std::string& conversation, const ChatSocket* from,
 
 void ChatHub::Run() {
   uint64_t seen = 0;
-  auto next_check = steady_clock::now() + kRecheck;
   while (!stop_) {
-    const uint64_t now_seen = routes_->chat_->WaitForChange(seen, kWake);
+    // Only the conversations that changed (the keys of the batches the
+    // read model applied), unless more changed than the runner remembers.
+    consumers::ProjectionRunner::Changes changes =
+        routes_->chat_->WaitForChangedKeys(seen, kWake);
     if (stop_) return;
-    const bool recheck = steady_clock::now() >= next_check;
-    if (now_seen == seen && !recheck) continue;
-    seen = now_seen;
+    if (changes.now == seen) continue;
+    seen = changes.now;
+    const std::unordered_set<std::string> changed(changes.keys.begin(), changes.keys.end());
     for (const auto& s : Sockets()) {
-      if (recheck && !s->Recheck()) continue;
-      for (const auto& id : s->Subscriptions()) s->Deliver(id);
+      for (const auto& id : s->Subscriptions()) {
+        if (!changes.complete || changed.count(id)) s->Deliver(id);
+      }
     }
-    if (recheck) next_check = steady_clock::now() + kRecheck;
+  }
+}
+
+void ChatHub::Check() {
+  std::unique_lock<std::mutex> lock(stop_mu_);
+  while (!stop_cv_.wait_for(lock, kRecheck, [this] { return stop_.load(); })) {
+    lock.unlock();
+    for (const auto& s : Sockets()) {
+      if (stop_) break;
+      s->Recheck();
+    }
+    lock.lock();
   }
 }
 

@@ -88,9 +88,11 @@ class ChatSocket final : public WebSocketHandler,
   std::mutex deliver_mu_;  // one delivery at a time
 };
 
-// Wakes on every batch the chat read model applies and delivers new items
-// to the subscribed sockets; re-authenticates each socket every few
-// seconds. One per gateway; its thread stops with it.
+// Wakes on every batch the chat read model applies and delivers the new
+// items of the conversations it changed to the sockets following them (its
+// delivery thread); re-authenticates each socket every few seconds (its
+// checking thread, so that checking a thousand sessions never holds up a
+// delivery). One per gateway; its threads stop with it.
 class ChatHub {
  public:
   ChatHub(ChatRoutes* routes);
@@ -105,13 +107,17 @@ class ChatHub {
 
  private:
   void Run();
+  void Check();
   std::vector<std::shared_ptr<ChatSocket>> Sockets();
 
   ChatRoutes* routes_;
   std::mutex mu_;
   std::vector<std::weak_ptr<ChatSocket>> sockets_;
   std::atomic<bool> stop_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;  // wakes the checking thread to stop
   std::thread thread_;
+  std::thread checker_;
 };
 
 }  // namespace docket::api

@@ -10,6 +10,7 @@
 #include "api/routes/identity.h"
 #include "api/routes/status.h"
 #include "consumers/cases/case_mails.h"
+#include "consumers/chat/chat_mails.h"
 #include "consumers/identity/identity_mails.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"
@@ -33,7 +34,8 @@ Result<std::optional<std::string>> AccountName(consumers::ProjectionRunner* iden
 }
 
 // What the chat needs of the cases: whether a case is one of a customer's
-// accounts (from the cases read models), and the comment a transcript is.
+// accounts (from the cases read models), the comment a transcript is, and
+// the case a chat opens.
 api::ChatCases ChatCases(consumers::ProjectionRunner* cases) {
   api::ChatCases out;
   out.check = [cases](const std::vector<std::string>& account_ids,
@@ -47,6 +49,15 @@ api::ChatCases ChatCases(consumers::ProjectionRunner* cases) {
   out.comment = [](fb::CommandEnvelopeT& command, std::string text) {
     fb::AddCommentT c;
     c.body = std::move(text);
+    command.command.Set(std::move(c));
+  };
+  out.open = [](fb::CommandEnvelopeT& command, const api::ChatNewCase& n) {
+    fb::OpenCaseT c;
+    c.account_id = n.account_id;
+    c.case_type = n.case_type;
+    c.category = n.category;
+    c.subject = n.subject;
+    c.description = n.description;
     command.command.Set(std::move(c));
   };
   return out;
@@ -88,7 +99,8 @@ std::vector<Context> MakeContexts(const DocketdConfig& config, const aggregates:
       std::make_unique<projections::ChatProjection>(), "chat",
       [chat = config.chat](const RunnerOf& runners) -> std::unique_ptr<api::RouteModule> {
         return std::make_unique<api::ChatRoutes>(runners("chat"), chat, ChatCases(runners("cases")));
-      }});
+      },
+      std::make_unique<notifier::ChatMails>()});
   return contexts;
 }
 

@@ -53,10 +53,12 @@ TEST(TemplatesTest, TheShippedTemplatesRenderWithTheirVariables) {
                                  {"state", "Open"}, {"message", "m"}, {"resolution", "r"},
                                  {"reason", "r"}, {"link", "https://p/x#token=t"},
                                  {"expires_at", "2026"}, {"how", "h"}, {"changed_at", "2026"},
-                                 {"link_command", "c"}, {"link_path", "/x"}};
+                                 {"link_command", "c"}, {"link_path", "/x"},
+                                 {"chat_topic", "t"}, {"transcript", "[x] Ann: hi"}};
   for (const char* name : {"password_reset", "account_locked", "password_changed",
                            "case_comment", "case_attachment", "case_state", "case_resolved",
-                           "case_cancelled", "watcher_added", "watcher_removed"}) {
+                           "case_cancelled", "watcher_added", "watcher_removed",
+                           "chat_transcript"}) {
     Result<Rendered> r = t->Render(name, common);
     EXPECT_TRUE(r.ok()) << name << ": " << r.status();
   }

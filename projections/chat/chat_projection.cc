@@ -22,6 +22,8 @@ bool IsChatEvent(fb::Event t) {
     case fb::Event::ConversationTransferred:
     case fb::Event::ConversationEnded:
     case fb::Event::ConversationCaseLinked:
+    case fb::Event::AgentPresenceChanged:
+    case fb::Event::ChatTranscriptRequested:
       return true;
     default:
       return false;
@@ -43,6 +45,32 @@ TranscriptItem ItemOf(const fb::EventEnvelopeT& e, std::string kind) {
   return t;
 }
 
+// An agent's presence: their row in `agents`, by user id.
+Result<ApplyOutcome> ApplyPresence(const fb::EventEnvelopeT& e, Txn& txn) {
+  constexpr std::string_view kPrefix = "agent-";
+  if (!std::string_view(e.aggregate_id).starts_with(kPrefix)) {
+    return DataLossError("chat: AgentPresenceChanged on " + e.aggregate_id +
+                         ", not an agent's presence");
+  }
+  const std::string user_id = e.aggregate_id.substr(kPrefix.size());
+  DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(ChatCf::kAgents, user_id));
+  AgentPresenceView a;
+  if (row) {
+    DOCKET_ASSIGN_OR_RETURN(a, DecodeAgentPresence(*row));
+    if (e.version <= a.version) return ApplyOutcome::kAlreadyApplied;
+  }
+  const auto* p = e.event.AsAgentPresenceChanged();
+  a.user_id = user_id;
+  if (!p->agent_name.empty()) a.name = p->agent_name;  // the timer's event has none
+  a.online = p->online;
+  a.queues = p->queues;
+  a.until_us = p->until_us;
+  a.changed_at_us = e.occurred_at_us;
+  a.version = e.version;
+  txn.Put(ChatCf::kAgents, user_id, EncodeAgentPresence(a));
+  return ApplyOutcome::kApplied;
+}
+
 }  // namespace
 
 Result<ApplyOutcome> ApplyChatEvent(const fb::EventEnvelopeT& e, Txn& txn) {
@@ -50,6 +78,7 @@ Result<ApplyOutcome> ApplyChatEvent(const fb::EventEnvelopeT& e, Txn& txn) {
     return FailedPreconditionError(std::string(fb::EnumNameEvent(e.event.type)) +
                                    " does not belong to the chat context");
   }
+  if (e.event.type == fb::Event::AgentPresenceChanged) return ApplyPresence(e, txn);
   const std::string& id = e.aggregate_id;
   DOCKET_ASSIGN_OR_RETURN(auto row, txn.Get(ChatCf::kConversations, id));
   ConversationView c;
@@ -143,6 +172,9 @@ Result<ApplyOutcome> ApplyChatEvent(const fb::EventEnvelopeT& e, Txn& txn) {
       item.case_opened = l->opened;
       break;
     }
+    case fb::Event::ChatTranscriptRequested:
+      item = ItemOf(e, "transcript_mailed");
+      break;
     default:
       break;  // refused above
   }
@@ -153,7 +185,8 @@ Result<ApplyOutcome> ApplyChatEvent(const fb::EventEnvelopeT& e, Txn& txn) {
 }
 
 std::vector<FamilySpec> ChatProjection::Families() const {
-  return {{"conversations"}, {"transcript"}, {"waiting"}, {"by_customer"}, {"by_agent"}};
+  return {{"conversations"}, {"transcript"}, {"waiting"}, {"by_customer"}, {"by_agent"},
+          {"agents"}};
 }
 
 std::unique_ptr<EventApplier> ChatProjection::NewApplier() const {

@@ -12,6 +12,9 @@
 //                            the other queue, at the end
 //   ConversationEnded        the row (ended, why); out of the queue
 //   ConversationCaseLinked   the row's cases; a transcript item
+//   ChatTranscriptRequested  a transcript item
+//   AgentPresenceChanged     the agent's presence row (aggregate "agent-" +
+//                            user id)
 //
 // Every event is a transcript item at its version, so a client that has
 // item N asks for those after N and misses nothing, doubles nothing.
@@ -32,6 +35,7 @@
 //   waiting        <queue> \0 <µs queued> <id>    "" (oldest first)
 //   by_customer    <user id> \0 <inv µs started> <id>   ""
 //   by_agent       <user id> \0 <inv µs accepted> <id>  ""
+//   agents         <user id>                      agent presence JSON
 #ifndef DOCKET_PROJECTIONS_CHAT_CHAT_PROJECTION_H_
 #define DOCKET_PROJECTIONS_CHAT_CHAT_PROJECTION_H_
 
@@ -52,6 +56,7 @@ enum class ChatCf : int {
   kWaiting,
   kByCustomer,
   kByAgent,
+  kAgents,
 };
 
 Result<ApplyOutcome> ApplyChatEvent(const fb::EventEnvelopeT& event, Txn& txn);

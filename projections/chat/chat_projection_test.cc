@@ -72,6 +72,15 @@ class ChatProjectionTest : public testing::ProjectionTest<ChatProjection> {
     }
     return out;
   }
+  fb::EventEnvelopeT Presence(const fb::ActorT& who, std::vector<std::string> queues,
+                              int64_t until_us) {
+    fb::AgentPresenceChangedT p;
+    p.online = !queues.empty();
+    p.queues = std::move(queues);
+    p.until_us = until_us;
+    p.agent_name = who.display_name;
+    return Event("agent-" + who.user_id, who, std::move(p));
+  }
   ConversationView Row(const std::string& id) {
     auto c = ChatQueries(store_.get()).Conversation(id);
     EXPECT_TRUE(c.ok() && c->has_value()) << id;
@@ -81,6 +90,7 @@ class ChatProjectionTest : public testing::ProjectionTest<ChatProjection> {
   const fb::ActorT ann_ = Person(fb::Role::Customer, "u-ann", "Ann");
   const fb::ActorT ben_ = Person(fb::Role::Customer, "u-ben", "Ben");
   const fb::ActorT sam_ = Person(fb::Role::Staff, "u-sam", "Sam Staff");
+  const fb::ActorT kim_ = Person(fb::Role::Staff, "u-kim", "Kim Staff");
   const fb::ActorT idle_ = Person(fb::Role::System, "system:chat-idle", "");
 
   std::map<std::string, uint64_t> versions_;
@@ -202,10 +212,45 @@ TEST_F(ChatProjectionTest, LinkedCasesAreKeptAndShownInTheTranscript) {
   EXPECT_TRUE((*items)[0].case_opened);
 }
 
+TEST_F(ChatProjectionTest, AMailedTranscriptIsAnItemToo) {
+  ApplyAll({Start("chat-1", ann_, "support"), Event("chat-1", ann_, fb::ChatTranscriptRequestedT{})});
+  auto items = ChatQueries(store_.get()).Transcript("chat-1", 1, 10);
+  ASSERT_TRUE(items.ok()) << items.status();
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].kind, "transcript_mailed");
+  EXPECT_EQ((*items)[0].seq, 2u);
+  EXPECT_EQ(Row("chat-1").version, 2u);
+}
+
+TEST_F(ChatProjectionTest, AgentsAreOnlineForTheirQueuesUntilTheirLeaseEnds) {
+  const int64_t lease_end = kT0 + 120'000'000;
+  ApplyAll({Presence(sam_, {"support", "sales"}, lease_end), Presence(kim_, {"sales"}, lease_end),
+            Presence(kim_, {}, 0)});
+  ChatQueries q(store_.get());
+  auto online = q.AgentsOnline(kT0 + 60'000'000);
+  ASSERT_TRUE(online.ok()) << online.status();
+  ASSERT_EQ(online->size(), 1u);
+  EXPECT_EQ((*online)[0].user_id, "u-sam");
+  EXPECT_EQ((*online)[0].name, "Sam Staff");
+  EXPECT_TRUE((*online)[0].Takes("sales"));
+  EXPECT_FALSE((*online)[0].Takes("billing"));
+  // The lease ran out: offline even before the timer's event arrives.
+  auto later = q.AgentsOnline(lease_end);
+  ASSERT_TRUE(later.ok());
+  EXPECT_TRUE(later->empty());
+  auto kim = q.Agent("u-kim");
+  ASSERT_TRUE(kim.ok() && kim->has_value());
+  EXPECT_FALSE((*kim)->online);
+  EXPECT_EQ((*kim)->version, 2u);
+  // No conversation, no transcript: a presence is not a chat.
+  EXPECT_FALSE(q.Conversation("agent-u-sam")->has_value());
+}
+
 TEST_F(ChatProjectionTest, ReplayChangesNothing) {
   std::vector<fb::EventEnvelopeT> log = {Start("chat-1", ann_, "support"),
                                          Say("chat-1", ann_, "hello"),
-                                         Accept("chat-1", sam_, "support")};
+                                         Accept("chat-1", sam_, "support"),
+                                         Presence(sam_, {"support"}, kT0 + 120'000'000)};
   ExpectReplayChangesNothing(log);
 }
 

@@ -136,6 +136,39 @@ Result<TranscriptItem> DecodeTranscriptItem(std::string_view row) {
   }
 }
 
+bool AgentPresenceView::Takes(std::string_view queue) const {
+  for (const std::string& q : queues) {
+    if (q == queue) return true;
+  }
+  return false;
+}
+
+std::string EncodeAgentPresence(const AgentPresenceView& a) {
+  return json{{"user_id", a.user_id},     {"name", a.name},
+              {"online", a.online},       {"queues", a.queues},
+              {"until_us", a.until_us},   {"changed_at_us", a.changed_at_us},
+              {"version", a.version}}
+      .dump();
+}
+
+Result<AgentPresenceView> DecodeAgentPresence(std::string_view row) {
+  json j = json::parse(row, nullptr, false);
+  if (!j.is_object()) return DataLossError("chat: stored agent presence is not JSON");
+  try {
+    AgentPresenceView a;
+    a.user_id = j.at("user_id").get<std::string>();
+    a.name = j.at("name").get<std::string>();
+    a.online = j.at("online").get<bool>();
+    a.queues = j.at("queues").get<std::vector<std::string>>();
+    a.until_us = j.at("until_us").get<int64_t>();
+    a.changed_at_us = j.at("changed_at_us").get<int64_t>();
+    a.version = j.at("version").get<uint64_t>();
+    return a;
+  } catch (const json::exception& e) {
+    return DataLossError(std::string("chat: stored agent presence: ") + e.what());
+  }
+}
+
 std::string TranscriptKey(std::string_view id, uint64_t seq) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%010llu", static_cast<unsigned long long>(seq));
@@ -261,6 +294,24 @@ Result<ConversationPage> ChatQueries::OfCustomer(std::string_view user_id, size_
 Result<ConversationPage> ChatQueries::OfAgent(std::string_view user_id, size_t limit,
                                               bool open_only) const {
   return Indexed(ChatCf::kByAgent, user_id, limit, open_only);
+}
+
+Result<std::optional<AgentPresenceView>> ChatQueries::Agent(std::string_view user_id) const {
+  DOCKET_ASSIGN_OR_RETURN(auto row, store_->Get(ChatCf::kAgents, user_id));
+  if (!row) return std::optional<AgentPresenceView>();
+  DOCKET_ASSIGN_OR_RETURN(AgentPresenceView a, DecodeAgentPresence(*row));
+  return std::optional<AgentPresenceView>(std::move(a));
+}
+
+Result<std::vector<AgentPresenceView>> ChatQueries::AgentsOnline(int64_t now_us) const {
+  std::vector<AgentPresenceView> out;
+  auto it = store_->NewIterator(ChatCf::kAgents);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    DOCKET_ASSIGN_OR_RETURN(AgentPresenceView a, DecodeAgentPresence(it->value().ToStringView()));
+    if (a.OnlineAt(now_us)) out.push_back(std::move(a));
+  }
+  if (!it->status().ok()) return UnavailableError("chat: " + it->status().ToString());
+  return out;
 }
 
 }  // namespace docket::projections

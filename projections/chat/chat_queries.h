@@ -44,7 +44,7 @@ struct ConversationView {
 struct TranscriptItem {
   uint64_t seq = 0;   // the event's version: 1, 2, ...
   std::string kind;   // "started", "message", "accepted", "transferred",
-                      // "ended", "case_linked"
+                      // "ended", "case_linked", "transcript_mailed"
   std::string author_id;
   std::string author_name;
   fb::Role author_role = fb::Role::Customer;
@@ -56,6 +56,22 @@ struct TranscriptItem {
   bool case_opened = false;
   std::optional<fb::ChatEndReason> end_reason;
   int64_t at_us = 0;
+};
+
+// An agent's presence as last changed (AgentPresenceChanged).
+struct AgentPresenceView {
+  std::string user_id;
+  std::string name;
+  bool online = false;
+  std::vector<std::string> queues;  // online: the queues they take chats of
+  int64_t until_us = 0;             // online until then unless renewed
+  int64_t changed_at_us = 0;
+  uint64_t version = 0;
+
+  // Online at `now_us`: online, and the lease has not run out (its end
+  // takes them offline by an event that may still be on its way).
+  bool OnlineAt(int64_t now_us) const { return online && until_us > now_us; }
+  bool Takes(std::string_view queue) const;
 };
 
 struct QueueStats {
@@ -92,6 +108,11 @@ class ChatQueries {
                                       bool open_only) const;
   // An agent's conversations (those they accepted), newest first.
   Result<ConversationPage> OfAgent(std::string_view user_id, size_t limit, bool open_only) const;
+  // An agent's presence; nullopt when they never went online.
+  Result<std::optional<AgentPresenceView>> Agent(std::string_view user_id) const;
+  // The agents online at `now_us` (OnlineAt). Walks every agent's row: a
+  // support desk has tens or hundreds, not millions.
+  Result<std::vector<AgentPresenceView>> AgentsOnline(int64_t now_us) const;
 
  private:
   Result<ConversationPage> Indexed(ChatCf cf, std::string_view user_id, size_t limit,
@@ -105,6 +126,8 @@ std::string EncodeConversation(const ConversationView& c);
 Result<ConversationView> DecodeConversation(std::string_view row);
 std::string EncodeTranscriptItem(const TranscriptItem& t);
 Result<TranscriptItem> DecodeTranscriptItem(std::string_view row);
+std::string EncodeAgentPresence(const AgentPresenceView& a);
+Result<AgentPresenceView> DecodeAgentPresence(std::string_view row);
 std::string TranscriptKey(std::string_view id, uint64_t seq);
 std::string WaitingKey(std::string_view queue, int64_t queued_at_us, std::string_view id);
 // by_customer and by_agent keys: <user id> \0 <inv µs> <id>.

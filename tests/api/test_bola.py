@@ -400,6 +400,8 @@ CHAT_ROUTES = [
     ("POST", "/chat/conversations/{c}/messages", {"json": {"client_message_id": "b1", "text": "hi"}}),
     ("POST", "/chat/conversations/{c}/end", {}),
     ("POST", "/chat/conversations/{c}/cases", {"json": {"case_number": "CS00000000001"}}),
+    ("POST", "/chat/conversations/{c}/cases", {"json": {"end": True}}),
+    ("POST", "/chat/conversations/{c}/transcript/email", {}),
 ]
 
 
@@ -415,7 +417,7 @@ def chat(alice):
 
 
 @pytest.mark.parametrize("method,template,kwargs", CHAT_ROUTES,
-                         ids=[f"{m} {t}" for m, t, _ in CHAT_ROUTES])
+                         ids=[f"{m} {t} {','.join(k.get('json', {}))}" for m, t, k in CHAT_ROUTES])
 def test_foreign_conversation_answers_exactly_like_a_missing_one(bob, chat, method, template,
                                                                  kwargs):
     theirs = bob.request(method, template.format(c=chat["id"]), **kwargs)

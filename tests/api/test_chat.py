@@ -1,8 +1,10 @@
 """Live chat (issue 16) against a real broker and docketd: a conversation
 from greeting to transcript, queue order with 50 customers and 5 agents,
-transfer, linking a case (the transcript lands in its activity), the
-limits, resends after a reconnect, two gateways, and the idle timeout (this module's docketd reads its clock from
-a file, as test_link_expiry's does). Another customer's conversation is in
+transfer, linking a case (the transcript lands in its activity), opening
+one from a chat, agents' presence and "no agent online: leave a message",
+the limits, resends after a reconnect, two gateways, and the idle timeout
+and the presence lease (this module's docketd reads its clock from a file,
+as test_link_expiry's does). Another customer's conversation is in
 test_bola.py."""
 from __future__ import annotations
 
@@ -20,15 +22,21 @@ from conftest import (MAIN_CONFIG, USER_PASSWORD, _mail_config, _start, create_u
                       second_gateway)
 from docket_api import (Client, after, assert_json, assert_problem, describe, open_case,
                         position)
+from mail import mail_to, text as mail_text
 
 IDLE_S = 600
+LEASE_S = 60
 CHAT_CONFIG = {
-    "queues": [{"id": "sales", "name": "Sales"}, {"id": "support", "name": "Support"}],
+    "queues": [{"id": "sales", "name": "Sales", "case_type": "add-service",
+                "category": "new-service"},
+               {"id": "support", "name": "Support", "case_type": "technical-support",
+                "category": "internet"}],
     "max_message_chars": 500,
     "messages_per_second": 2,
     "message_burst": 10,
     "max_open_conversations": 3,
     "idle_timeout_s": IDLE_S,
+    "presence_lease_s": LEASE_S,
 }
 
 
@@ -243,6 +251,173 @@ def test_a_linked_case_gets_the_transcript_in_its_activity(alice, bob, staff):
     assert f"it is the {word} line" in comments[0]["body"]
     assert transcript(alice, c["id"])["data"][-1]["case_number"] == case.number
     end(staff, c["id"])
+
+
+def presence(agent: Client, online: bool, queues: list[str] | None = None) -> dict:
+    body = {"online": online} if queues is None else {"online": online, "queues": queues}
+    return assert_json(agent.put("/chat/presence", json=body))
+
+
+def agents_online(client: Client) -> dict[str, int]:
+    return {q["id"]: q["agents_online"] for q in assert_json(client.get("/chat/queues"))["data"]}
+
+
+def chat_with_agent(world, staff: Client, topic: str, customer_says: str,
+                    agent_says: str) -> tuple[Client, dict]:
+    """A fresh customer's conversation on `topic`, accepted by `staff`, with
+    one message each way."""
+    ann = world.new_customer()
+    c = start(ann, topic=topic)
+    assert_json(staff.post(f"/chat/conversations/{c['id']}/accept"))
+    assert_json(say(ann, c["id"], customer_says), 201)
+    assert_json(say(staff, c["id"], agent_says), 201)
+    return ann, c
+
+
+def test_opening_a_case_from_a_chat_puts_the_transcript_in_it(world, staff):
+    word = secrets.token_hex(4)
+    ann, c = chat_with_agent(world, staff, "Router keeps rebooting",
+                             f"the {word} router reboots every hour", "I open a case for it")
+    # Another customer's account, or a half-given kind of case, is refused.
+    bob = world.new_customer()
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/cases",
+                              json={"account_id": bob.account["id"]}), 400, "validation")
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/cases",
+                              json={"case_type": "account-billing"}), 400, "validation")
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/cases",
+                              json={"case_number": "CS00000000001", "subject": "x"}),
+                   400, "validation")
+    r = staff.post(f"/chat/conversations/{c['id']}/cases",
+                   json={"case_type": "account-billing", "category": "payment",
+                         "subject": "Refund for the outage"})
+    row = assert_json(r, 201)
+    assert len(row["case_numbers"]) == 1 and row["state"] == "active", row
+    number = row["case_numbers"][0]
+    assert r.headers["Location"].endswith(f"/cases/{number}"), describe(r)
+    case = assert_json(ann.get(f"/cases/{number}", headers=after(position(r))))
+    assert (case["case_type"], case["category"]) == ("account-billing", "payment"), case
+    assert case["subject"] == "Refund for the outage"
+    assert case["account_id"] == ann.account["id"]
+    assert "Chat transcript" in case["description"], case
+    assert f"the {word} router reboots every hour" in case["description"]
+    assert "I open a case for it" in case["description"]
+    # The same request again (its answer was lost) is the same case.
+    again = staff.post(f"/chat/conversations/{c['id']}/cases",
+                       json={"case_type": "account-billing", "category": "payment",
+                             "subject": "Refund for the outage"})
+    assert assert_json(again, 201)["case_numbers"] == [number]
+    linked = [i for i in transcript(ann, c["id"])["data"] if i["kind"] == "case_linked"]
+    assert [(i["case_number"], i["case_opened"]) for i in linked] == [(number, True)], linked
+    # The customer sees it among their cases.
+    mine = assert_json(ann.get("/cases?page[size]=50", headers=after(position(r))))["data"]
+    assert number in [x["number"] for x in mine]
+    end(staff, c["id"])
+
+
+def test_agents_go_online_for_their_queues_and_everyone_sees_how_many(world, alice):
+    kim, lee = new_people(world, 2, "staff")
+    before = agents_online(alice)
+    p = presence(kim, True, ["sales"])
+    assert p["online"] is True and p["queues"] == ["sales"] and p["until"], p
+    assert p["lease_s"] == LEASE_S
+    everywhere = presence(lee, True)  # no queues named: every queue
+    assert everywhere["queues"] == ["sales", "support"], everywhere
+    now = agents_online(alice)
+    assert now == {"sales": before["sales"] + 2, "support": before["support"] + 1}, now
+    assert assert_json(kim.get("/chat/presence"))["online"] is True
+    off = presence(kim, False)
+    assert off == {"online": False, "queues": [], "until": None, "lease_s": LEASE_S}, off
+    presence(lee, False)
+    assert agents_online(alice) == before
+    # Customers have no presence; an unknown queue, or none, is refused.
+    assert_problem(alice.put("/chat/presence", json={"online": True}), 403, "forbidden")
+    assert_problem(alice.get("/chat/presence"), 403, "forbidden")
+    assert_problem(kim.put("/chat/presence", json={"online": True, "queues": ["billing"]}),
+                   400, "validation")
+    assert_problem(kim.put("/chat/presence", json={"online": True, "queues": []}),
+                   400, "validation")
+    assert_problem(kim.put("/chat/presence", json={"online": "yes"}), 400, "validation")
+
+
+def test_no_agent_online_leave_a_message_opens_a_case_with_the_transcript(world):
+    ann = world.new_customer()
+    # The chat says nobody is there (every agent of this module went offline).
+    assert agents_online(ann)["support"] == 0
+    c = start(ann, topic="No dial tone since Monday")
+    word = secrets.token_hex(4)
+    assert_json(say(ann, c["id"], f"please call me back about {word}"), 201)
+    r = ann.post(f"/chat/conversations/{c['id']}/cases", json={"end": True})
+    row = assert_json(r, 201)
+    assert row["state"] == "ended" and len(row["case_numbers"]) == 1, row
+    number = row["case_numbers"][0]
+    case = assert_json(ann.get(f"/cases/{number}", headers=after(position(r))))
+    # The queue's kind of case, the topic as its subject, the transcript in it.
+    assert (case["case_type"], case["category"]) == ("technical-support", "internet"), case
+    assert case["subject"] == "No dial tone since Monday"
+    assert f"please call me back about {word}" in case["description"]
+    assert case["state"] == "NEW"
+    again = ann.post(f"/chat/conversations/{c['id']}/cases", json={"end": True})
+    assert assert_json(again, 201)["case_numbers"] == [number]
+    kinds = [i["kind"] for i in transcript(ann, c["id"])["data"]]
+    assert kinds == ["started", "message", "case_linked", "ended"], kinds
+
+
+def test_an_agent_whose_lease_runs_out_goes_offline_for_good(server, world, alice,
+                                                            chat_settings):
+    clock = Path(chat_settings["test-clock-offset-file"])
+    (kim,) = new_people(world, 1, "staff")
+    before = agents_online(alice)["support"]
+    presence(kim, True, ["support"])
+    assert agents_online(alice)["support"] == before + 1
+    try:
+        clock.write_text(repr(float(LEASE_S + 5)))
+        # The decider's timer takes them offline: an event on the log, by
+        # the system.
+        deadline = time.monotonic() + 60
+        while True:
+            out = server.ctl("replay", "--brokers", server.brokers, "--topic",
+                             f"{server.prefix}.chat.events", "--aggregate", f"agent-{kim.id}",
+                             timeout=120).stdout
+            lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+            if len(lines) == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        clock.write_text("0")
+    assert [(x["type"], x["payload"].get("online", False)) for x in lines] == [
+        ("AgentPresenceChanged", True), ("AgentPresenceChanged", False)], out
+    assert lines[1]["actor"]["role"] == "System", out
+    # Back at the time the lease still ran: offline all the same, once this
+    # gateway's read model has the event.
+    deadline = time.monotonic() + 15
+    while assert_json(kim.get("/chat/presence"))["online"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert assert_json(kim.get("/chat/presence"))["online"] is False
+    assert agents_online(alice)["support"] == before
+
+
+def test_the_customer_has_the_transcript_mailed_to_them(server, world, staff):
+    word = secrets.token_hex(4)
+    ann, c = chat_with_agent(world, staff, "Billing question", f"why is the {word} fee there?",
+                             "It is the modem rental.")
+    end(ann, c["id"])
+    # Only the customer asks; an agent cannot have it mailed.
+    assert_problem(staff.post(f"/chat/conversations/{c['id']}/transcript/email"), 403,
+                   "forbidden", rule="chat.customer_only")
+    r = ann.post(f"/chat/conversations/{c['id']}/transcript/email")
+    assert_json(r, 200)
+    [mail] = mail_to(server.maildir, ann.email, "Your chat transcript")
+    assert "Billing question" in str(mail["Subject"])
+    body = mail_text(mail)
+    assert f"why is the {word} fee there?" in body, body
+    assert "It is the modem rental." in body and body.index(word) < body.index("modem rental")
+    kinds = [i["kind"] for i in transcript(ann, c["id"], headers=after(position(r)))["data"]]
+    assert kinds[-1] == "transcript_mailed", kinds
+    for _ in range(2):
+        assert_json(ann.post(f"/chat/conversations/{c['id']}/transcript/email"), 200)
+    assert_problem(ann.post(f"/chat/conversations/{c['id']}/transcript/email"), 409, "conflict",
+                   rule="chat.too_many_transcripts")
+    assert len(mail_to(server.maildir, ann.email, "Your chat transcript", count=3)) == 3
 
 
 def test_the_limits_each_have_their_error(world):

@@ -44,7 +44,7 @@ cmake -S . -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDOCKET_BENCH=ON -DDOCKET_SANITIZE=OFF -DDOCKET_WERROR="$werror" >/dev/null
 # The release benchmarks too: the bench_quick test runs bench/run.sh --quick.
 ninja -C "$root/build" -j "$(nproc)" docketd docketctl projection_bench xapian_bench http_bench \
-  command_bus_bench
+  command_bus_bench chat_bench
 export DOCKET_BENCH_BUILD_DIR="$root/build"
 export DOCKET_TEST_RELEASE_DOCKETD="$root/build/api/docketd"
 export DOCKET_TEST_RELEASE_DOCKETCTL="$root/build/tools/docketctl/docketctl"

@@ -116,6 +116,7 @@ export default async function globalSetup() {
       '--catalog', join(config, 'catalog.json'), '--quick-links', join(config, 'quick-links.json'),
       '--status-services', join(config, 'status-services.json'),
       '--portal-config', join(config, 'portal.json'), '--web-root', join(repo, 'web/dist'),
+      '--chat-config', join(config, 'chat.json'),
       '--mail-templates', join(config, 'mail'), '--smtp-port', String(smtpPort),
       '--public-base-url', state.baseURL, '--mail-from', 'portal@portal.test',
       '--common-passwords', join(config, 'common-passwords.txt'),

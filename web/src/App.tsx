@@ -26,6 +26,7 @@ const Account = lazy(() => import('./pages/Account'));
 const StaffAccessRequests = lazy(() => import('./pages/StaffAccessRequests'));
 const StaffUsers = lazy(() => import('./pages/StaffUsers'));
 const StaffFeedback = lazy(() => import('./pages/StaffFeedback'));
+const StaffChat = lazy(() => import('./pages/StaffChat'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
 function FocusOnNavigate() {
@@ -83,6 +84,14 @@ export function App() {
               element={
                 <StaffOnly>
                   <StaffUsers />
+                </StaffOnly>
+              }
+            />
+            <Route
+              path="/staff/chat"
+              element={
+                <StaffOnly>
+                  <StaffChat />
                 </StaffOnly>
               }
             />

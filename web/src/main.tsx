@@ -5,6 +5,7 @@ import { App } from './App';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/chat.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -3,15 +3,16 @@ import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { signInPath, useAuth } from '../context/AuthContext';
 import { CatalogProvider } from '../context/CatalogContext';
 import { ErrorAlert, Loading } from './Alerts';
+import { ChatLauncher } from './chat/ChatLauncher';
 import { ConnectionBanner } from './ConnectionBanner';
 import { PageErrorBoundary } from './PageErrorBoundary';
 import { AppHeader, PublicHeader } from './SiteHeader';
 import { SiteFooter } from './SiteFooter';
 
-function Shell({ header, children }: { header: ReactNode; children: ReactNode }) {
+function Shell({ header, children, aside }: { header: ReactNode; children: ReactNode; aside?: ReactNode }) {
   const { pathname } = useLocation();
   return (
-    <div className="shell">
+    <div className={aside ? 'shell shell-docked' : 'shell'}>
       <a href="#main" className="skip-link">
         Skip to main content
       </a>
@@ -23,6 +24,7 @@ function Shell({ header, children }: { header: ReactNode; children: ReactNode })
         </PageErrorBoundary>
       </main>
       <SiteFooter />
+      {aside}
     </div>
   );
 }
@@ -70,7 +72,7 @@ export function AppLayout() {
   }
   return (
     <CatalogProvider>
-      <Shell header={<AppHeader />}>
+      <Shell header={<AppHeader />} aside={<ChatLauncher />}>
         <Outlet />
       </Shell>
     </CatalogProvider>

@@ -75,7 +75,12 @@ export function AppHeader() {
     ['/quick-links', 'Quick Links'],
   ];
   if (isStaff) {
-    links.push(['/staff/access-requests', 'Access Requests'], ['/staff/users', 'Users'], ['/staff/feedback', 'Feedback']);
+    links.push(
+      ['/staff/chat', 'Live Chat'],
+      ['/staff/access-requests', 'Access Requests'],
+      ['/staff/users', 'Users'],
+      ['/staff/feedback', 'Feedback'],
+    );
   }
   return (
     <header className="site-header">
