@@ -3,10 +3,12 @@
 // socket; each message shows on the other side within a second; the agent
 // opens a case from the chat; the customer has the transcript mailed; with
 // no agent online the customer leaves a message, which opens a case.
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../support/test';
 import { uniqueWord } from '../support/api';
 import { expectAccessible } from '../support/axe';
+import { env } from '../support/env';
 import { countMail } from '../support/mail';
 import { eventually, freshAccount, freshUser } from '../support/people';
 import { signIn, signedInPage } from '../support/ui';
@@ -68,6 +70,11 @@ test('a customer and an agent chat, each message shows on the other side within 
 
   await expectAccessible(page, 'the chat panel');
   await expectAccessible(console_, 'the agent console');
+  // For the README (docs/screenshots, as screenshots.spec.ts takes the others).
+  const shot = (p: Page, name: string) =>
+    p.screenshot({ path: join(env().repo, 'docs', 'screenshots', name), animations: 'disabled', caret: 'hide' });
+  await shot(page, 'chat.png');
+  await shot(console_, 'agent-console.png');
 
   // The agent types: the customer sees it.
   await chatWindow.getByRole('textbox', { name: 'Type a message' }).pressSequentially('One mo');

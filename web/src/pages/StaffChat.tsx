@@ -91,7 +91,7 @@ function AgentChat({
     }
   };
   return (
-    <article className="chat-window card" aria-label={`Chat with ${c.customer.name}`}>
+    <article className="chat-window panel" aria-label={`Chat with ${c.customer.name}`}>
       <header className="chat-window-head">
         <h3>{c.customer.name}</h3>
         <p>
@@ -253,11 +253,13 @@ export default function StaffChat() {
     }
   };
   const queueName = (id: string) => queues?.find((q) => q.id === id)?.name ?? id;
+  // Online, an agent sees the chats waiting in their queues; offline, all.
+  const shown = presence?.online ? waiting.filter((c) => presence.queues.includes(c.queue)) : waiting;
 
   return (
     <div className="staff-chat">
       <h1>Live chat</h1>
-      <section className="card chat-presence" aria-labelledby="chat-presence-h">
+      <section className="panel chat-presence" aria-labelledby="chat-presence-h">
         <h2 id="chat-presence-h">Your status</h2>
         <p role="status">
           {presence === null
@@ -293,8 +295,10 @@ export default function StaffChat() {
       </section>
       <ErrorAlert error={error} />
       <section aria-labelledby="chat-waiting-h">
-        <h2 id="chat-waiting-h">Waiting ({waiting.length})</h2>
-        {waiting.length === 0 ? (
+        <h2 id="chat-waiting-h">
+          {presence?.online ? 'Waiting in your queues' : 'Waiting'} ({shown.length})
+        </h2>
+        {shown.length === 0 ? (
           <p>Nobody is waiting.</p>
         ) : (
           <div className="table-scroll" role="region" aria-label="Waiting chats" tabIndex={0}>
@@ -312,7 +316,7 @@ export default function StaffChat() {
                 </tr>
               </thead>
               <tbody>
-                {waiting.map((c) => (
+                {shown.map((c) => (
                   <tr key={c.id}>
                     <td data-label="Customer">{c.customer.name}</td>
                     <td data-label="Queue">{c.queue_name}</td>

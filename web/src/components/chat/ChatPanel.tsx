@@ -100,7 +100,7 @@ export default function ChatPanel({ onClose }: { onClose: () => void }) {
     <section id="chat-panel" className="chat-panel" aria-label="Live chat">
       <header className="chat-panel-head">
         <h2>Live chat</h2>
-        <button type="button" className="btn btn-link" onClick={onClose} aria-label="Close the chat">
+        <button type="button" className="chat-close" onClick={onClose} aria-label="Close the chat">
           ×
         </button>
       </header>
