@@ -5,33 +5,20 @@
 // transfer, end, or open a case from it.
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { chat, type ChatItem, type ChatQueue, type Conversation, type Presence } from '../api/chat';
+import { chat, type ChatQueue, type Conversation, type Presence } from '../api/chat';
 import { cases as casesApi } from '../api/endpoints';
 import type { CaseSummary } from '../api/types';
 import { ErrorAlert, Loading } from '../components/Alerts';
 import { CheckboxGroup } from '../components/CheckboxGroup';
 import { BusyButton } from '../components/SubmitButton';
 import { ChatThread } from '../components/chat/ChatThread';
+import { liveState } from '../components/chat/live';
 import { useAuth } from '../context/AuthContext';
 import { type ChatConnection, useChatSocket } from '../hooks/useChatSocket';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { formatDateTime } from '../lib/format';
 
 const POLL_MS = 3000;
-
-function ended(items: ChatItem[]): boolean {
-  return items.some((i) => i.kind === 'ended');
-}
-
-/** The agent the transcript says has the chat now (null while it waits). */
-function agentOf(c: Conversation, items: ChatItem[]): string | null {
-  let agent = c.agent?.id ?? null;
-  for (const i of items) {
-    if (i.kind === 'accepted') agent = i.author.id;
-    else if (i.kind === 'transferred') agent = null;
-  }
-  return agent;
-}
 
 /** The customer's open cases, beside their chat. */
 function CustomerCases({ accountIds }: { accountIds: string[] }) {
@@ -69,8 +56,9 @@ function AgentChat({
   onChanged: () => void;
 }) {
   const items = conn.itemsOf(c.id);
-  const over = ended(items) || c.state === 'ended';
-  const ours = !over && agentOf(c, items) === me;
+  const now = liveState(c, items);
+  const over = now.state === 'ended';
+  const ours = !over && now.agent?.id === me;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [account, setAccount] = useState(c.account_ids[0] ?? '');

@@ -6,31 +6,14 @@
 // up again on the next page or visit.
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { chat, type ChatItem, type ChatQueue, type Conversation, type ConversationState } from '../../api/chat';
+import { chat, type ChatQueue, type Conversation } from '../../api/chat';
 import { useAuth } from '../../context/AuthContext';
 import { usePortal } from '../../context/PortalContext';
 import { useChatSocket } from '../../hooks/useChatSocket';
 import { ErrorAlert, Loading } from '../Alerts';
 import { BusyButton } from '../SubmitButton';
 import { ChatThread } from './ChatThread';
-
-/** The state the transcript tells (it is ahead of the conversation's row). */
-function live(conv: Conversation, items: ChatItem[]): { state: ConversationState; agent: string | null } {
-  let state = conv.state;
-  let agent = conv.agent?.name ?? null;
-  for (const it of items) {
-    if (it.kind === 'accepted') {
-      state = 'active';
-      agent = it.author.name;
-    } else if (it.kind === 'transferred') {
-      state = 'waiting';
-      agent = null;
-    } else if (it.kind === 'ended') {
-      state = 'ended';
-    }
-  }
-  return { state, agent };
-}
+import { liveState } from './live';
 
 export default function ChatPanel({ onClose }: { onClose: () => void }) {
   const { user } = useAuth();
@@ -54,7 +37,7 @@ export default function ChatPanel({ onClose }: { onClose: () => void }) {
   }, []);
 
   const items = conn && conv ? conn.itemsOf(conv.id) : [];
-  const now = conv ? live(conv, items) : null;
+  const now = conv ? liveState(conv, items) : null;
   const waiting = now?.state === 'waiting';
 
   // While waiting: the place in the queue, and whether anyone is online.
@@ -142,7 +125,7 @@ export default function ChatPanel({ onClose }: { onClose: () => void }) {
                 ? `Waiting for an agent of ${queueName(conv.queue)}` +
                   (conv.place_in_queue ? `: you are number ${conv.place_in_queue} in the queue` : '')
                 : now.state === 'active'
-                  ? `You are chatting with ${now.agent}`
+                  ? `You are chatting with ${now.agent?.name ?? 'an agent'}`
                   : 'This chat has ended.'}
             </p>
             {waiting && offline && (
