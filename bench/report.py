@@ -263,6 +263,22 @@ def write_section(rows, command):
                            f"{WRITE_TARGETS['saturation_vs_raw']:.2f} × raw.")
             else:
                 out.append(f"- {p} decider producer(s): kept up with none of the rates tried.")
+            # Peak: the most the bus answered at any offered rate (median of
+            # runs), against what the raw producer did at the highest rate and
+            # what Kafka's own producer does unthrottled.
+            peak_rate, peak = max(((rate, median([r["bus"]["per_s"] for r in rs]))
+                                   for (q, rate), rs in opened.items() if q == p),
+                                  key=lambda x: x[1])
+            top = max(rate for (q, rate) in opened if q == p)
+            raw_top = median([r["raw"]["per_s"] for r in opened[(p, top)]])
+            kperf = [r["producer_per_s"] for r in rows if r.get("bench") == "kafka_perf"]
+            line = (f"  Peak: **{peak:,.0f} commands/s** answered (offered {peak_rate:,.0f}/s); "
+                    f"the raw producer did {raw_top:,.0f}/s at {top:,.0f}/s offered (its "
+                    f"limit lies above), so bus/raw ≤ {peak / raw_top:.3f}")
+            if kperf:
+                line += (f"; Kafka's producer perf test, unthrottled: {median(kperf):,.0f}/s, "
+                         f"bus/raw {peak / median(kperf):.3f}")
+            out.append(line + ".")
         out.append("")
     kp = [r for r in rows if r.get("bench") == "kafka_perf"]
     if kp:

@@ -215,6 +215,10 @@ Status KafkaOptions::Validate() const {
     return InvalidArgumentError("kafka: timeout must be 100 ms .. 10 min, got " +
                                 std::to_string(timeout.count()) + " ms");
   }
+  if (consumer_queue_bytes < (int64_t{1} << 20) || consumer_queue_bytes > (int64_t{2} << 30)) {
+    return InvalidArgumentError("kafka: consumer_queue_bytes must be 1 MiB .. 2 GiB, got " +
+                                std::to_string(consumer_queue_bytes));
+  }
   for (const char* owned : {"enable.idempotence", "isolation.level", "enable.auto.commit",
                             "transactional.id", "acks", "partition.assignment.strategy"}) {
     if (properties.count(owned)) {
@@ -277,8 +281,10 @@ Status Producer::Open() {
   callbacks_->clear_fatal();
   ++generation_;
   polling_ = true;
+  // Delivery reports wake poll() at once: the timeout only sets how often an
+  // idle producer wakes for nothing. Close() cuts the wait short.
   poller_ = std::thread([this] {
-    while (polling_) handle_->poll(50);
+    while (polling_) handle_->poll(1000);
   });
   return Status::Ok();
 }
@@ -289,6 +295,11 @@ void Producer::Close() {
   // every callback runs exactly once.
   if (!fenced_) handle_->flush(Ms(options_.kafka.timeout));
   polling_ = false;
+  // The yield is kept until the next wait on the queue, so it cannot be
+  // missed by a poller between two polls.
+  rd_kafka_queue_t* reports = rd_kafka_queue_get_main(handle_->c_ptr());
+  rd_kafka_queue_yield(reports);
+  rd_kafka_queue_destroy(reports);
   if (poller_.joinable()) poller_.join();
   handle_->purge(RdKafka::Producer::PURGE_QUEUE |
                  RdKafka::Producer::PURGE_INFLIGHT |
@@ -516,6 +527,10 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(Options options) {
                                               : "read_uncommitted"));
   DOCKET_RETURN_IF_ERROR(Set(conf.get(), "fetch.wait.max.ms",
                              std::to_string(o.fetch_wait_max_ms)));
+  // The fetch-ahead bound. librdkafka lowers fetch.max.bytes to it (not
+  // below message.max.bytes), so one fetch cannot overshoot it by much.
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "queued.max.messages.kbytes",
+                             std::to_string(std::max<int64_t>(1, o.kafka.consumer_queue_bytes / 1024))));
   DOCKET_RETURN_IF_ERROR(Set(conf.get(), "session.timeout.ms",
                              std::to_string(o.session_timeout_ms)));
   DOCKET_RETURN_IF_ERROR(Set(conf.get(), "heartbeat.interval.ms",

@@ -51,6 +51,11 @@ struct KafkaOptions {
   // Upper bound of every call that waits on the broker (metadata, commit,
   // delivery, admin requests, flush on shutdown).
   std::chrono::milliseconds timeout{10000};
+  // Consumers only: how many bytes of fetched records a consumer holds ahead
+  // of Poll (queued.max.messages.kbytes; librdkafka's default is 64 MiB,
+  // with up to 100,000 records per partition). Every consumer of a process
+  // fills this much while it catches up, so it bounds memory.
+  int64_t consumer_queue_bytes = int64_t{16} << 20;
   // Extra librdkafka properties, applied last (they win). Must not set
   // properties the adapter depends on (enable.idempotence, isolation.level,
   // enable.auto.commit); Validate() refuses those.

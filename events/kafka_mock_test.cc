@@ -55,6 +55,9 @@ TEST(KafkaOptionsTest, ValidateRefusesBadValues) {
   Status s = o.Validate();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(s.message(), ::testing::HasSubstr("enable.idempotence"));
+  o = KafkaOptions{};
+  o.consumer_queue_bytes = 1000;  // below 1 MiB
+  EXPECT_EQ(o.Validate().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(KafkaOptionsTest, UnknownLibrdkafkaPropertyIsInvalidArgument) {

@@ -36,6 +36,9 @@ void BindProcess(CLI::App& app, DocketdConfig& c) {
       ->capture_default_str();
   app.add_option("--catalog", c.catalog_path, "Request catalog (JSON)")->capture_default_str();
   app.add_option("--timeout-ms", c.timeout_ms, "Bound on every broker wait")->capture_default_str();
+  app.add_option("--consumer-queue-bytes", c.consumer_queue_bytes,
+                 "Records each Kafka consumer fetches ahead, in bytes")
+      ->capture_default_str()->check(CLI::Range(int64_t{1} << 20, int64_t{2} << 30));
 }
 
 void BindDecider(CLI::App& app, DocketdConfig& c) {
@@ -251,6 +254,7 @@ Status DocketdConfig::Resolve() {
   kafka::KafkaOptions kafka = decider.kafka;
   kafka.brokers = brokers;
   kafka.timeout = std::chrono::milliseconds(timeout_ms);
+  kafka.consumer_queue_bytes = consumer_queue_bytes;
 
   decider.kafka = kafka;
   decider.layout = layout;

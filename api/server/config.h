@@ -29,6 +29,7 @@ struct DocketdConfig {
   events::TopicLayout layout;
   bool ensure_topics = true;
   int timeout_ms = 10000;  // bound on every broker wait
+  int64_t consumer_queue_bytes = kafka::KafkaOptions{}.consumer_queue_bytes;
   std::string log_level = "info";
   std::string catalog_path = "config/catalog.json";
   std::string quick_links_path = "config/quick-links.json";
