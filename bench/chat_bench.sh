@@ -52,22 +52,9 @@ docketd="$build/api/docketd" docketctl="$build/tools/docketctl/docketctl"
 per_customer=$(( (conversations + customers - 1) / customers ))
 tmp="$(mktemp -d /tmp/docket-chat-bench.XXXXXX)"
 prefix="" docketd_pid=""
-cleanup() {
-  local rc=$?
-  if [[ -n "$docketd_pid" ]] && kill -0 "$docketd_pid" 2>/dev/null; then
-    kill -TERM "$docketd_pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$docketd_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$docketd_pid" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && -f "$tmp/docketd.log" ]]; then log "docketd log (tail):"; tail -25 "$tmp/docketd.log" >&2; fi
-  if [[ -n "$prefix" ]]; then
-    "$root/tools/kafka/local-kafka.sh" tool org.apache.kafka.tools.TopicCommand \
-      --bootstrap-server "$brokers" --delete --topic "$prefix\\..*" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-  exit $rc
-}
-trap cleanup EXIT
+# shellcheck source=bench/docketd.sh
+. "$root/bench/docketd.sh"
+trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$root/tools/kafka/local-kafka.sh" start >/dev/null
@@ -79,8 +66,6 @@ cat >"$tmp/chat.json" <<JSON
  "messages_per_second": 1000, "message_burst": 10000}
 JSON
 "$docketctl" topics ensure --brokers "$brokers" --prefix "$prefix" >/dev/null
-# shellcheck source=bench/docketd.sh
-. "$root/bench/docketd.sh"
 start_docketd "$tmp" --instance-id chatbench --chat-config "$tmp/chat.json" \
   --max-connections-per-client $(( conversations + agents + 64 ))
 api="$base"

@@ -11,6 +11,10 @@ find_package(RocksDB CONFIG REQUIRED)
 find_package(roaring CONFIG REQUIRED)  # libroaring-dev: the search index's bitmaps
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+# docketd's allocator (libjemalloc-dev); the sanitizers bring their own.
+if(NOT DOCKET_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 if(DOCKET_BENCH)
   find_package(benchmark CONFIG REQUIRED)
 endif()

@@ -14,6 +14,7 @@ packages=(
   libxapian-dev  # bench/xapian_bench: the search comparison
   libboost-dev curl  # Beast/Asio for the gateway; curl for run.sh's readiness wait
   libcurl4-openssl-dev  # the notifier's SMTP client
+  libjemalloc-dev  # docketd's allocator (api/server/CMakeLists.txt)
   python3-aiosmtpd  # the development and test SMTP server (tools/dev/smtp-server.py)
   kcat openjdk-17-jre-headless maven
   python3-venv  # the API tests' pytest venv (tools/dev/test.sh)
