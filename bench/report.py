@@ -272,9 +272,11 @@ def write_section(rows, command):
             top = max(rate for (q, rate) in opened if q == p)
             raw_top = median([r["raw"]["per_s"] for r in opened[(p, top)]])
             kperf = [r["producer_per_s"] for r in rows if r.get("bench") == "kafka_perf"]
+            kept_up = raw_top >= 0.95 * top
             line = (f"  Peak: **{peak:,.0f} commands/s** answered (offered {peak_rate:,.0f}/s); "
-                    f"the raw producer did {raw_top:,.0f}/s at {top:,.0f}/s offered (its "
-                    f"limit lies above), so bus/raw ≤ {peak / raw_top:.3f}")
+                    f"the raw producer did {raw_top:,.0f}/s at {top:,.0f}/s offered"
+                    + (" (it kept up: its limit lies above)" if kept_up else "")
+                    + f", so bus/raw {'≤ ' if kept_up else ''}{peak / raw_top:.3f}")
             if kperf:
                 line += (f"; Kafka's producer perf test, unthrottled: {median(kperf):,.0f}/s, "
                          f"bus/raw {peak / median(kperf):.3f}")
