@@ -34,16 +34,9 @@ die() { log "$*"; exit 1; }
 docketd="$build/api/docketd" docketctl="$build/tools/docketctl/docketctl"
 for bin in "$docketd" "$docketctl"; do [[ -x "$bin" ]] || die "$bin is missing"; done
 
-tmp="$(mktemp -d /tmp/docket-catchup-rss.XXXXXX)"
-prefix="" docketd_pid=""
 # shellcheck source=bench/docketd.sh
 . "$root/bench/docketd.sh"
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$root/tools/kafka/local-kafka.sh" start >/dev/null
-brokers="127.0.0.1:${KAFKA_PORT:-9092}"
-prefix="rssbench$(date +%s)"
+bench_setup rssbench
 log "loading $events events into $prefix"
 "$docketctl" load --brokers "$brokers" --topic-prefix "$prefix" --events "$events" \
   --accounts 20 >"$tmp/load.log" 2>&1 || { cat "$tmp/load.log" >&2; die "docketctl load failed"; }

@@ -50,16 +50,9 @@ done
 docketd="$build/api/docketd" docketctl="$build/tools/docketctl/docketctl"
 
 per_customer=$(( (conversations + customers - 1) / customers ))
-tmp="$(mktemp -d /tmp/docket-chat-bench.XXXXXX)"
-prefix="" docketd_pid=""
 # shellcheck source=bench/docketd.sh
 . "$root/bench/docketd.sh"
-trap bench_cleanup EXIT
-trap 'exit 130' INT TERM
-
-"$root/tools/kafka/local-kafka.sh" start >/dev/null
-brokers="127.0.0.1:${KAFKA_PORT:-9092}"
-prefix="chatbench$(date +%s)"
+bench_setup chatbench
 cat >"$tmp/chat.json" <<JSON
 {"queues": [{"id": "support", "name": "Support"}],
  "max_open_conversations": $per_customer, "max_sockets_per_user": $(( per_customer + 8 )),

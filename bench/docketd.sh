@@ -49,3 +49,16 @@ bench_cleanup() {
   rm -rf "$tmp"
   exit $rc
 }
+
+# bench_setup NAME: a temp dir ($tmp) and bench_cleanup as the EXIT trap,
+# the local broker started ($brokers), and a fresh topic prefix NAME<time>
+# ($prefix) whose topics the cleanup deletes.
+bench_setup() {
+  tmp="$(mktemp -d "/tmp/docket-$1.XXXXXX")"
+  prefix="" docketd_pid=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+  "$root/tools/kafka/local-kafka.sh" start >/dev/null
+  brokers="127.0.0.1:${KAFKA_PORT:-9092}"
+  prefix="$1$(date +%s)"
+}
