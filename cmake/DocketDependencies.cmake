@@ -9,9 +9,11 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(roaring CONFIG REQUIRED)  # libroaring-dev: the search index's bitmaps
+find_package(absl CONFIG REQUIRED)  # libabsl-dev: the read store's batch maps
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
-# docketd's allocator (libjemalloc-dev); the sanitizers bring their own.
+# The allocator of docketd, docketctl and projection_bench (libjemalloc-dev);
+# the sanitizers bring their own.
 if(NOT DOCKET_SANITIZE)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 endif()

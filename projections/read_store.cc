@@ -2,6 +2,7 @@
 
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
@@ -29,6 +30,13 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
 }
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// RocksDB counts its work per thread (perf_context) unless told not to:
+// every key comparison of a memtable insert then read two thread-locals
+// through __tls_get_addr (librocksdb is a shared library): about 7 % of
+// the live apply's CPU (docs/read-models.md). Nothing here reads the counts. The level is per thread, so
+// each entry point sets it (a thread-local store).
+void NoPerfCounts() { rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable); }
 
 std::string OffsetKey(int32_t partition) {
   char buf[32];
@@ -94,6 +102,7 @@ FamilyKind ReadStore::Kind(Family cf) const {
 }
 
 Result<Bitmap> ReadStore::GetBitmap(Family cf, std::string_view key) const {
+  NoPerfCounts();
   rocksdb::PinnableSlice value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
   if (s.IsNotFound()) return Bitmap();
@@ -108,13 +117,11 @@ Result<Bitmap> ReadStore::GetBitmap(Family cf, std::string_view key) const {
 Txn::Txn(const ReadStore* store) : store_(store) {}
 Txn::~Txn() = default;
 
-namespace {
-std::string FullKey(Family cf, std::string_view key) {
-  std::string k(1, static_cast<char>(cf.index()));
-  k.append(key);
-  return k;
+const std::string& Txn::FullKey(Family cf, std::string_view key) const {
+  key_.assign(1, static_cast<char>(cf.index()));
+  key_.append(key);
+  return key_;
 }
-}  // namespace
 
 Result<std::optional<std::string>> Txn::Get(Family cf, std::string_view key) const {
   auto it = overlay_.find(FullKey(cf, key));
@@ -122,44 +129,49 @@ Result<std::optional<std::string>> Txn::Get(Family cf, std::string_view key) con
   return store_->Get(cf, key);
 }
 
-void Txn::Remember(Undo u) {
-  if (save_points_.empty()) return;
-  if (u.kind == Undo::Kind::kWrite) {
-    auto it = overlay_.find(u.key);
-    u.had = it != overlay_.end();
-    if (u.had) u.previous = it->second;
-  }
-  undo_.push_back(std::move(u));
-}
-
+// Each write looks its key up once; the key is copied only into a new
+// entry, and into the undo log only while a save point is open.
 void Txn::Put(Family cf, std::string_view key, std::string_view value) {
-  std::string full = FullKey(cf, key);
-  Remember({.kind = Undo::Kind::kWrite, .key = full});
+  const std::string& full = FullKey(cf, key);
   bytes_ += full.size() + value.size();
-  overlay_[std::move(full)] = std::string(value);
+  auto [it, inserted] = overlay_.try_emplace(full);
+  if (!save_points_.empty()) {
+    Undo u{.kind = Undo::Kind::kWrite, .key = full, .had = !inserted};
+    // The entry is overwritten below: its value moves into the undo log.
+    if (!inserted) u.previous = std::move(it->second);
+    undo_.push_back(std::move(u));
+  }
+  it->second.emplace(value);
 }
 
 void Txn::Delete(Family cf, std::string_view key) {
-  std::string full = FullKey(cf, key);
-  Remember({.kind = Undo::Kind::kWrite, .key = full});
+  const std::string& full = FullKey(cf, key);
   bytes_ += full.size();
-  overlay_[std::move(full)] = std::nullopt;
+  auto [it, inserted] = overlay_.try_emplace(full);
+  if (!save_points_.empty()) {
+    Undo u{.kind = Undo::Kind::kWrite, .key = full, .had = !inserted};
+    if (!inserted) u.previous = std::move(it->second);
+    undo_.push_back(std::move(u));
+  }
+  it->second.reset();
 }
 
 void Txn::Merge(Family cf, std::string_view key, int64_t delta) {
-  std::string full = FullKey(cf, key);
-  Remember({.kind = Undo::Kind::kMerge, .key = full, .merge_delta = delta});
+  const std::string& full = FullKey(cf, key);
   bytes_ += full.size() + 8;
-  merges_[std::move(full)] += delta;
+  merges_[full] += delta;
+  if (!save_points_.empty()) {
+    undo_.push_back({.kind = Undo::Kind::kMerge, .key = full, .merge_delta = delta});
+  }
 }
 
 void Txn::SetBit(Family cf, std::string_view key, uint32_t id, bool on) {
-  std::string full = FullKey(cf, key);
+  const std::string& full = FullKey(cf, key);
   bytes_ += full.size() + 4;
   BitEdits& e = bits_[full];
   if (!save_points_.empty()) {
     const int8_t was = e.add.contains(id) ? 1 : e.remove.contains(id) ? -1 : 0;
-    Remember({.kind = Undo::Kind::kBit, .key = std::move(full), .bit = id, .bit_was = was});
+    undo_.push_back({.kind = Undo::Kind::kBit, .key = full, .bit = id, .bit_was = was});
   }
   if (on) {
     e.remove.remove(id);
@@ -315,6 +327,7 @@ ReadStore::~ReadStore() {
 }
 
 Result<std::optional<std::string>> ReadStore::Get(Family cf, std::string_view key) const {
+  NoPerfCounts();
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), handle(cf), ToSlice(key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -323,6 +336,7 @@ Result<std::optional<std::string>> ReadStore::Get(Family cf, std::string_view ke
 }
 
 std::unique_ptr<rocksdb::Iterator> ReadStore::NewIterator(Family cf) const {
+  NoPerfCounts();
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), handle(cf)));
 }
 
@@ -339,6 +353,10 @@ Status ReadStore::Scan(
 
 // One key's final write in a Txn (or several Txns, combined).
 struct ReadStore::Op {
+  // The key's first 16 bytes as two big-endian numbers, zero-padded: the
+  // sort decides most comparisons on them without reading the key (a bulk
+  // build sorts millions of keys, and each read was a cache miss).
+  uint64_t head[2];
   const std::string* key;  // cf byte + key
   const std::optional<std::string>* value;  // a put or delete; null for merges and bits
   int64_t delta;                             // a counter merge
@@ -353,16 +371,32 @@ Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>&
   size_t n = 0;
   for (const Txn* txn : txns) n += txn->overlay_.size() + txn->merges_.size() + txn->bits_.size();
   ops.reserve(n);
+  auto op = [](const std::string& k, const std::optional<std::string>* value, int64_t delta,
+               const Txn::BitEdits* bits) {
+    Op o{{0, 0}, &k, value, delta, bits};
+    for (size_t i = 0; i < 16; ++i) {
+      const uint64_t byte = i < k.size() ? static_cast<unsigned char>(k[i]) : 0;
+      o.head[i / 8] = o.head[i / 8] << 8 | byte;
+    }
+    return o;
+  };
   for (const Txn* txn : txns) {
-    for (const auto& [k, v] : txn->overlay_) ops.push_back({&k, &v, 0, nullptr});
+    for (const auto& [k, v] : txn->overlay_) ops.push_back(op(k, &v, 0, nullptr));
     for (const auto& [k, d] : txn->merges_) {
-      if (d != 0) ops.push_back({&k, nullptr, d, nullptr});
+      if (d != 0) ops.push_back(op(k, nullptr, d, nullptr));
     }
     for (const auto& [k, e] : txn->bits_) {
-      if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back({&k, nullptr, 0, &e});
+      if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back(op(k, nullptr, 0, &e));
     }
   }
-  std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return *a.key < *b.key; });
+  // Heads that differ order as their keys do: where one has padding and
+  // the other a byte, the shorter key is a prefix of the longer one.
+  // Equal heads fall back to the keys.
+  std::sort(ops.begin(), ops.end(), [](const Op& a, const Op& b) {
+    if (a.head[0] != b.head[0]) return a.head[0] < b.head[0];
+    if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
+    return *a.key < *b.key;
+  });
   if (txns.size() < 2) return ops;
   // Combine equal keys (only several txns have them).
   size_t out = 0;
@@ -391,6 +425,7 @@ Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>&
 }
 
 Status ReadStore::Commit(Txn& txn) {
+  NoPerfCounts();
   std::deque<Txn::BitEdits> combined;
   DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps({&txn}, combined));
   rocksdb::WriteBatch batch;
@@ -414,6 +449,7 @@ Status ReadStore::Commit(Txn& txn) {
 }
 
 Status ReadStore::Ingest(const std::vector<Txn*>& txns) {
+  NoPerfCounts();
   std::deque<Txn::BitEdits> combined;
   DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps(txns, combined));
   if (ops.empty()) return Status::Ok();

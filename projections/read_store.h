@@ -17,6 +17,7 @@
 #ifndef DOCKET_PROJECTIONS_READ_STORE_H_
 #define DOCKET_PROJECTIONS_READ_STORE_H_
 
+#include <absl/container/flat_hash_map.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -31,7 +32,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -153,12 +153,18 @@ class Txn {
     uint32_t bit = 0;                     // for bit edits: the id, and whether
     int8_t bit_was = 0;                   // it was added (1), removed (-1) or untouched (0)
   };
-  void Remember(Undo u);
+  // The cf byte + key of the current call, in a buffer that keeps its
+  // capacity: looking up a key the batch already holds allocates nothing.
+  const std::string& FullKey(Family cf, std::string_view key) const;
   const ReadStore* store_;
+  // Open addressing (SwissTable): a bulk build's fold holds millions of
+  // keys, and a node-based map paid a cache miss per node on every lookup
+  // (docs/read-models.md, "Rebuild").
   // cf byte + key -> value (nullopt: deleted in this batch).
-  std::unordered_map<std::string, std::optional<std::string>> overlay_;
-  std::unordered_map<std::string, int64_t> merges_;  // cf byte + key -> sum
-  std::unordered_map<std::string, BitEdits> bits_;   // cf byte + key -> edits
+  absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
+  absl::flat_hash_map<std::string, int64_t> merges_;  // cf byte + key -> sum
+  absl::flat_hash_map<std::string, BitEdits> bits_;   // cf byte + key -> edits
+  mutable std::string key_;                           // FullKey's buffer
   std::vector<Undo> undo_;
   std::vector<size_t> save_points_;  // undo_ sizes
   size_t bytes_ = 0;

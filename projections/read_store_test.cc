@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace docket::projections {
@@ -173,6 +174,60 @@ TEST_F(ReadStoreTest, IngestRefusesAPlainKeyOfTwoBatchesAndStoresNothing) {
   EXPECT_FALSE(store_->Get(TestCf::kRows, "other")->has_value());
   EXPECT_EQ(a.count(), 2u);  // kept for the caller
   EXPECT_TRUE(store_->Ingest({}).ok());
+}
+
+// The batch sorts its keys before writing them (a table file takes them
+// only in strictly ascending order): keys sharing long prefixes, keys that
+// are prefixes of others and keys with NUL bytes come out in byte order.
+TEST_F(ReadStoreTest, IngestOrdersKeysThatShareLongPrefixesOrHoldNulBytes) {
+  const std::string p16 = "0123456789abcdef";
+  std::vector<std::string> keys = {
+      p16 + "z", p16, p16 + std::string("\0", 1), p16 + std::string("\0\1", 2), "0123",
+      std::string("0123\0", 5), std::string("0123\0\0\0\0\0\0\0\0\0\0\0\0x", 17),
+      p16 + "a" + p16, p16 + "a", "1", std::string("\xff\x01", 2), std::string("\x7f", 1)};
+  Txn txn(store_.get());
+  for (const auto& k : keys) txn.Put(TestCf::kRows, k, "v" + k);
+  ASSERT_TRUE(store_->Ingest({&txn}).ok());
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> stored;
+  auto it = store_->NewIterator(TestCf::kRows);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    stored.push_back(it->key().ToString());
+    EXPECT_EQ(it->value().ToString(), "v" + stored.back());
+  }
+  EXPECT_EQ(stored, keys);
+}
+
+// A rollback gives back what the batch held at the save point: rows
+// overwritten or deleted since, rows added since gone, merges taken back.
+TEST_F(ReadStoreTest, ARollbackRestoresRowsAndCountersToTheSavePoint) {
+  Put(TestCf::kRows, "stored", "s");
+  Txn txn(store_.get());
+  txn.Put(TestCf::kRows, "a", "1");
+  txn.Put(TestCf::kRows, "gone", "g");
+  txn.Merge(TestCf::kTally, "n", 2);
+  txn.SetSavePoint();
+  txn.Put(TestCf::kRows, "a", "2");
+  txn.Put(TestCf::kRows, "a", "3");
+  txn.Delete(TestCf::kRows, "gone");
+  txn.Delete(TestCf::kRows, "stored");
+  txn.Put(TestCf::kRows, "new", "x");
+  txn.Merge(TestCf::kTally, "n", 3);
+  txn.Merge(TestCf::kTally, "m", 1);
+  EXPECT_EQ(**txn.Get(TestCf::kRows, "a"), "3");
+  EXPECT_FALSE(txn.Get(TestCf::kRows, "stored")->has_value());
+  txn.RollbackToSavePoint();
+  EXPECT_EQ(**txn.Get(TestCf::kRows, "a"), "1");
+  EXPECT_EQ(**txn.Get(TestCf::kRows, "gone"), "g");
+  EXPECT_EQ(**txn.Get(TestCf::kRows, "stored"), "s");
+  EXPECT_FALSE(txn.Get(TestCf::kRows, "new")->has_value());
+  ASSERT_TRUE(store_->Commit(txn).ok());
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "a"), "1");
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "gone"), "g");
+  EXPECT_EQ(**store_->Get(TestCf::kRows, "stored"), "s");
+  EXPECT_FALSE(store_->Get(TestCf::kRows, "new")->has_value());
+  EXPECT_EQ(DecodeCounter(**store_->Get(TestCf::kTally, "n")), 2);
+  EXPECT_FALSE(store_->Get(TestCf::kTally, "m")->has_value());
 }
 
 TEST_F(ReadStoreTest, ARollbackUndoesBitmapEditsToTheSavePoint) {

@@ -11,6 +11,7 @@ packages=(
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
   libroaring-dev  # the search index's compressed bitmaps (CRoaring)
+  libabsl-dev  # abseil's flat_hash_map: the read store's batches (projections/read_store.h)
   libxapian-dev  # bench/xapian_bench: the search comparison
   libboost-dev curl  # Beast/Asio for the gateway; curl for run.sh's readiness wait
   libcurl4-openssl-dev  # the notifier's SMTP client
