@@ -4,11 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <random>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -116,6 +118,75 @@ TEST_F(DeciderIT, TenThousandCommandsFromSixteenSubmittersExactlyOnce) {
     EXPECT_EQ(again.rule, first.rule);
   });
   EXPECT_EQ(ReadEvents().size(), log.size());
+}
+
+// A client that sends again before it has its answer: commands sent
+// without waiting, each a second time a few commands later, so that copies
+// fall into the same batch as their first one and into a later one (the
+// dedupe store): every command is applied once, in order, new cases take
+// their numbers from the batch before, and both copies get one answer.
+TEST_F(DeciderIT, CopiesSentBeforeTheFirstIsAnsweredAreAppliedOnce) {
+  StartDecider("a", SystemClock::Default());
+  constexpr int kCases = 20, kCommands = 3000, kLag = 7;
+  std::vector<std::string> numbers;
+  std::map<std::string, fb::CommandResultT> results;
+  for (int i = 0; i < kCases; ++i) {
+    fb::CommandResultT r = Decide(OpenCaseCommand("open-" + std::to_string(i)));
+    ASSERT_EQ(r.code, ResultCode::Accepted) << r.rule;
+    numbers.push_back(r.aggregate_id);
+    results[r.command_id] = r;
+  }
+  std::vector<fb::CommandEnvelopeT> commands;
+  for (int i = 0; i < kCommands; ++i) {
+    // New cases too: their numbers come from the counters of the batch before.
+    commands.push_back(i % 10 == 0 ? OpenCaseCommand("new-" + std::to_string(i))
+                                   : CommentCommand("c-" + std::to_string(i),
+                                                    numbers[static_cast<size_t>(i) % kCases],
+                                                    "comment " + std::to_string(i)));
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, std::vector<fb::CommandResultT>> answers;
+  int outstanding = 0;
+  auto send = [&](const fb::CommandEnvelopeT& c) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++outstanding;
+    }
+    Status s = bus().SubmitAsync(c, std::chrono::seconds(60), [&, id = c.command_id](
+                                                                  Result<consumers::CommandOutcome> out) {
+      std::lock_guard<std::mutex> lock(mu);
+      EXPECT_TRUE(out.ok() && out->decided) << id;
+      if (out.ok() && out->decided) answers[id].push_back(out->result);
+      --outstanding;
+      cv.notify_all();
+    });
+    ASSERT_TRUE(s.ok()) << s;
+  };
+  for (int i = 0; i < kCommands + kLag; ++i) {
+    if (i < kCommands) send(commands[static_cast<size_t>(i)]);
+    if (i >= kLag) send(commands[static_cast<size_t>(i - kLag)]);
+    if (i % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(120), [&] { return outstanding == 0; }));
+  }
+  for (const auto& [id, both] : answers) {
+    ASSERT_EQ(both.size(), 2u) << id;
+    EXPECT_EQ(both[0].code, ResultCode::Accepted) << id << " " << both[0].rule;
+    EXPECT_EQ(both[1].aggregate_id, both[0].aggregate_id) << id;
+    EXPECT_EQ(both[1].version, both[0].version) << id;
+    EXPECT_EQ(both[1].events_offset, both[0].events_offset) << id;
+    results[id] = both[0];
+  }
+  ASSERT_EQ(results.size(), static_cast<size_t>(kCases + kCommands));
+  // Sent once more, later: the stored answers.
+  for (int i = 0; i < kCommands; i += 97) {
+    const auto& c = commands[static_cast<size_t>(i)];
+    EXPECT_EQ(Decide(c).version, results.at(c.command_id).version) << c.command_id;
+  }
+  ExpectExactlyOnce(results, ReadEvents());
 }
 
 TEST_F(DeciderIT, SameExpectedVersionTwiceAtOnceOneWinsOneConflicts) {
