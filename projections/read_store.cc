@@ -33,9 +33,10 @@ rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.s
 
 // RocksDB counts its work per thread (perf_context) unless told not to:
 // every key comparison of a memtable insert then read two thread-locals
-// through __tls_get_addr (librocksdb is a shared library): about 7 % of
-// the live apply's CPU (docs/read-models.md). Nothing here reads the counts. The level is per thread, so
-// each entry point sets it (a thread-local store).
+// through __tls_get_addr (librocksdb is a shared library), about 7 % of
+// the live apply's CPU (docs/read-models.md). Nothing here reads the
+// counts. The level is per thread, so each entry point sets it (a
+// thread-local store).
 void NoPerfCounts() { rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable); }
 
 std::string OffsetKey(int32_t partition) {

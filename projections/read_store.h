@@ -159,7 +159,7 @@ class Txn {
   const ReadStore* store_;
   // Open addressing (SwissTable): a bulk build's fold holds millions of
   // keys, and a node-based map paid a cache miss per node on every lookup
-  // (docs/read-models.md, "Rebuild").
+  // (docs/read-models.md, "The projection runner").
   // cf byte + key -> value (nullopt: deleted in this batch).
   absl::flat_hash_map<std::string, std::optional<std::string>> overlay_;
   absl::flat_hash_map<std::string, int64_t> merges_;  // cf byte + key -> sum
