@@ -17,6 +17,13 @@ pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 if(NOT DOCKET_SANITIZE)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 endif()
+# Links `target` against jemalloc instead of glibc's malloc (RocksDB's
+# advice; docs/benchmarks.md, "Memory"); nothing under the sanitizers.
+function(docket_use_jemalloc target)
+  if(NOT DOCKET_SANITIZE)
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+  endif()
+endfunction()
 if(DOCKET_BENCH)
   find_package(benchmark CONFIG REQUIRED)
 endif()

@@ -153,6 +153,8 @@ class Txn {
     uint32_t bit = 0;                     // for bit edits: the id, and whether
     int8_t bit_was = 0;                   // it was added (1), removed (-1) or untouched (0)
   };
+  // Put (a value) and Delete (nullopt).
+  void Write(Family cf, std::string_view key, std::optional<std::string_view> value);
   // The cf byte + key of the current call, in a buffer that keeps its
   // capacity: looking up a key the batch already holds allocates nothing.
   const std::string& FullKey(Family cf, std::string_view key) const;
