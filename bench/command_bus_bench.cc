@@ -7,6 +7,11 @@
 //     with SubmitAsync so hundreds can be in flight); latency counts from
 //     the scheduled time, so a stall shows in the tail instead of slowing
 //     the sender. The highest rate the bus keeps up with is its saturation.
+//   - raw transactions: the decider's transaction with nothing to decide
+//     (begin, a record acked, a record to a second topic acked, offsets,
+//     commit), one at a time, with as many transactional producers taking
+//     turns as the decider has: what Kafka's exactly-once costs a lone
+//     command before the engine adds anything.
 // Each for 1 and 2 decider producers (DeciderOptions::producers). Failed,
 // rejected and undecided commands are counted and reported, never skipped.
 //
@@ -170,6 +175,80 @@ class RunningDecider {
   std::thread thread_;
 };
 
+// The decider's transaction with nothing to decide: the floor under a
+// command's latency on this broker. `producers` transactional producers
+// take turns, as the decider's do; each round is begin, one record to
+// `events_topic` and its acknowledgement (AddPartitionsToTxn, produce), one
+// to `results_topic` and its acknowledgement (the same), consumed offsets
+// with a group's metadata (AddOffsetsToTxn, TxnOffsetCommit), commit
+// (EndTxn). One round at a time, for `seconds`.
+struct ChainSample {
+  Sample whole;
+  Sample events, results, commit;  // per step: acknowledged / committed
+};
+
+ChainSample RawTransactions(const kafka::KafkaOptions& ko, const std::string& prefix,
+                            const std::string& events_topic, const std::string& results_topic,
+                            int partitions, int producers, const std::string& value,
+                            double seconds) {
+  kafka::Consumer::Options co;
+  co.kafka = ko;
+  co.group_id = prefix + ".raw-txn";
+  auto consumer = kafka::Consumer::Create(co);
+  std::vector<std::unique_ptr<kafka::Producer>> txn;
+  for (int k = 0; consumer.ok() && k < producers; ++k) {
+    kafka::Producer::Options po;
+    po.kafka = ko;
+    po.transactional_id = prefix + ".raw-txn-" + std::to_string(k);
+    po.linger_ms = 0;
+    auto p = kafka::Producer::Create(po);
+    if (!p.ok() || !(*p)->InitTransactions().ok() ||
+        !(*p)->Prepare({events_topic, results_topic}).ok()) {
+      break;
+    }
+    txn.push_back(std::move(*p));
+  }
+  ChainSample out;
+  if (static_cast<int>(txn.size()) != producers) {
+    out.whole.errors = 1;
+    return out;
+  }
+  std::vector<double> whole, events, results, commit;
+  size_t errors = 0;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(seconds);
+  for (int i = 0; Clock::now() < end; ++i) {
+    kafka::Producer& p = *txn[static_cast<size_t>(i % producers)];
+    const int32_t partition = i % partitions;
+    const auto t0 = Clock::now();
+    double acked[2] = {0, 0};  // ms since t0: the first record, the second
+    auto round = [&] {
+      if (!p.BeginTransaction().ok()) return false;
+      if (!p.Produce({events_topic, partition, "raw", value}).get().status.ok()) return false;
+      acked[0] = MsSince(t0);
+      if (!p.Produce({results_topic, partition, "raw", value}).get().status.ok()) return false;
+      acked[1] = MsSince(t0);
+      return p.SendOffsetsToTransaction({{events_topic, partition, i + 1}}, **consumer).ok() &&
+             p.CommitTransaction().ok();
+    };
+    if (!round()) {
+      p.AbortTransaction().IgnoreError();
+      ++errors;
+      continue;
+    }
+    whole.push_back(MsSince(t0));
+    events.push_back(acked[0]);
+    results.push_back(acked[1] - acked[0]);
+    commit.push_back(whole.back() - acked[1]);
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  out.whole = Summarize(std::move(whole), errors, elapsed);
+  out.events = Summarize(std::move(events), 0, elapsed);
+  out.results = Summarize(std::move(results), 0, elapsed);
+  out.commit = Summarize(std::move(commit), 0, elapsed);
+  return out;
+}
+
 void Emit(std::ofstream* json, nlohmann::json row) {
   if (json == nullptr) return;
   *json << row.dump() << "\n";
@@ -217,7 +296,11 @@ int Main(int argc, char** argv) {
     return 69;
   }
   const std::string raw_topic = layout.prefix + ".raw";
-  if (!(*admin)->CreateTopics({{raw_topic, layout.partitions, 1, {}}}).ok()) return 69;
+  if (!(*admin)->CreateTopics({{raw_topic, layout.partitions, 1, {}},
+                               {raw_topic + "-results", layout.partitions, 1, {}}})
+           .ok()) {
+    return 69;
+  }
 
   auto catalog = aggregates::Catalog::Load(DOCKET_CATALOG_PATH);
   aggregates::CaseHandler handler(&*catalog, aggregates::CaseLimits{});
@@ -282,6 +365,22 @@ int Main(int argc, char** argv) {
   Emit(json.get(), {{"bench", "command_bus"}, {"kind", "setup"}, {"record_bytes", record_bytes},
                     {"seconds", seconds}});
 
+  std::printf("\n| raw transactions | producers | per s | p50 ms | p99 ms | max ms | "
+              "events step p50 | results step p50 | offsets + commit p50 | errors |\n"
+              "|---|---|---|---|---|---|---|---|---|---|\n");
+  for (int producers : producer_counts) {
+    const std::string value = raw_value(0);
+    ChainSample c = RawTransactions(ko, layout.prefix, raw_topic, raw_topic + "-results",
+                                    layout.partitions, producers, value, seconds);
+    std::printf("| 1 at a time | %d | %.0f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f | %zu |\n",
+                producers, c.whole.per_second, c.whole.p50_ms, c.whole.p99_ms, c.whole.max_ms,
+                c.events.p50_ms, c.results.p50_ms, c.commit.p50_ms, c.whole.errors);
+    std::fflush(stdout);
+    Emit(json.get(), {{"bench", "command_bus"}, {"kind", "raw_transaction"},
+                      {"producers", producers}, {"whole", Row(c.whole)},
+                      {"events_p50_ms", c.events.p50_ms}, {"results_p50_ms", c.results.p50_ms},
+                      {"commit_p50_ms", c.commit.p50_ms}});
+  }
   std::cout << "\n| submitters | raw/s | raw p50 | raw p99 | producers | bus/s | "
                "p50 ms | p99 ms | max ms | errors | bus/raw |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -363,6 +462,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> topics;
   for (const auto& s : events::AllTopicSpecs(layout)) topics.push_back(s.name);
   topics.push_back(raw_topic);
+  topics.push_back(raw_topic + "-results");
   (*admin)->DeleteTopics(topics).IgnoreError();
   return 0;
 }

@@ -226,6 +226,36 @@ def write_section(rows, command):
                        f"{spread([r['bus']['max_ms'] for r in rs], '{:.1f}')} | "
                        f"{sum(r['bus']['errors'] for r in rs)} |")
         out.append("")
+    chain = {}
+    for r in rows:
+        if r.get("kind") == "raw_transaction":
+            chain.setdefault(r["producers"], []).append(r)
+    if chain:
+        out.append("The floor under a lone command: the decider's transaction with nothing "
+                   "to decide, raw librdkafka transactional producers taking turns as the "
+                   "decider's do, one transaction at a time (begin; one record to a topic and "
+                   "its acknowledgement; one to a second topic and its acknowledgement; "
+                   "consumed offsets with a group's metadata; commit), same run and record "
+                   "size. The lone submitter's p50 above against this p50 is what the engine "
+                   "adds to Kafka's transaction.")
+        out.append("")
+        out.append("| producers | transactions/s | p50 ms | p99 ms | max ms | first record "
+                   "acked p50 | second record acked p50 | offsets + commit p50 | lone "
+                   "submitter p50 / this p50 | errors |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        for p, rs in sorted(chain.items()):
+            lone = [r["bus"]["p50_ms"] for r in closed.get((1, p), [])]
+            floor = median([r["whole"]["p50_ms"] for r in rs])
+            ratio = f"{median(lone) / floor:.2f}" if lone and floor else "–"
+            out.append(f"| {p} | {spread([r['whole']['per_s'] for r in rs])} | "
+                       f"{spread([r['whole']['p50_ms'] for r in rs], '{:.2f}')} | "
+                       f"{spread([r['whole']['p99_ms'] for r in rs], '{:.2f}')} | "
+                       f"{spread([r['whole']['max_ms'] for r in rs], '{:.1f}')} | "
+                       f"{spread([r['events_p50_ms'] for r in rs], '{:.2f}')} | "
+                       f"{spread([r['results_p50_ms'] for r in rs], '{:.2f}')} | "
+                       f"{spread([r['commit_p50_ms'] for r in rs], '{:.2f}')} | {ratio} | "
+                       f"{sum(r['whole']['errors'] for r in rs)} |")
+        out.append("")
     opened = {}
     for r in rows:
         if r.get("kind") == "open":
