@@ -11,14 +11,15 @@
 //     (begin, a record acked, a record to a second topic acked, offsets,
 //     commit), one at a time, with as many transactional producers taking
 //     turns as the decider has: what Kafka's exactly-once costs a lone
-//     command before the engine adds anything.
+//     command before the engine adds anything; and the same with a record
+//     to every partition per step, as a busy batch writes.
 // Each for 1 and 2 decider producers (DeciderOptions::producers). Failed,
 // rejected and undecided commands are counted and reported, never skipped.
 //
 //   tools/kafka/local-kafka.sh start
 //   build/bench/command_bus_bench [--brokers 127.0.0.1:9092] [--seconds 10]
 //       [--submitters 1,16,64] [--rates 500,1000,2000,4000] [--decider-producers 1,2]
-//       [--json FILE]
+//       [--partitions 6] [--json FILE]
 //
 // The decider runs in this process (one instance, 6 partitions, RocksDB
 // state store in a temporary directory).
@@ -31,16 +32,20 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "aggregates/cases/case_handler.h"
+#include "common/status.h"
 #include "consumers/command_bus.h"
 #include "consumers/decider.h"
 #include "events/envelope.h"
+#include "events/kafka.h"
 
 namespace docket {
 namespace {
@@ -178,40 +183,37 @@ class RunningDecider {
 // The decider's transaction with nothing to decide: the floor under a
 // command's latency on this broker. `producers` transactional producers
 // take turns, as the decider's do; each round is begin, one record to
-// `events_topic` and its acknowledgement (AddPartitionsToTxn, produce), one
-// to `results_topic` and its acknowledgement (the same), consumed offsets
-// with a group's metadata (AddOffsetsToTxn, TxnOffsetCommit), commit
-// (EndTxn). One round at a time, for `seconds`.
+// each of `spread` partitions of `events_topic` and their acknowledgements
+// (AddPartitionsToTxn, produce), the same for `results_topic`, consumed
+// offsets with a group's metadata (AddOffsetsToTxn, TxnOffsetCommit),
+// commit (EndTxn). A lone command's transaction has a spread of 1; a busy
+// decider's batch touches up to every partition it owns. One round at a
+// time, for `seconds`. An error when the producers or the consumer cannot
+// be set up; a failed round is counted in errors.
 struct ChainSample {
   Sample whole;
   Sample events, results, commit;  // per step: acknowledged / committed
 };
 
-ChainSample RawTransactions(const kafka::KafkaOptions& ko, const std::string& prefix,
-                            const std::string& events_topic, const std::string& results_topic,
-                            int partitions, int producers, const std::string& value,
-                            double seconds) {
+Result<ChainSample> RawTransactions(const kafka::KafkaOptions& ko, const std::string& prefix,
+                                    const std::string& events_topic,
+                                    const std::string& results_topic, int partitions,
+                                    int spread, int producers, const std::string& value,
+                                    double seconds) {
   kafka::Consumer::Options co;
   co.kafka = ko;
   co.group_id = prefix + ".raw-txn";
-  auto consumer = kafka::Consumer::Create(co);
+  DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
   std::vector<std::unique_ptr<kafka::Producer>> txn;
-  for (int k = 0; consumer.ok() && k < producers; ++k) {
+  for (int k = 0; k < producers; ++k) {
     kafka::Producer::Options po;
     po.kafka = ko;
     po.transactional_id = prefix + ".raw-txn-" + std::to_string(k);
     po.linger_ms = 0;
-    auto p = kafka::Producer::Create(po);
-    if (!p.ok() || !(*p)->InitTransactions().ok() ||
-        !(*p)->Prepare({events_topic, results_topic}).ok()) {
-      break;
-    }
-    txn.push_back(std::move(*p));
-  }
-  ChainSample out;
-  if (static_cast<int>(txn.size()) != producers) {
-    out.whole.errors = 1;
-    return out;
+    DOCKET_ASSIGN_OR_RETURN(auto p, kafka::Producer::Create(po));
+    DOCKET_RETURN_IF_ERROR(p->InitTransactions());
+    DOCKET_RETURN_IF_ERROR(p->Prepare({events_topic, results_topic}));
+    txn.push_back(std::move(p));
   }
   std::vector<double> whole, events, results, commit;
   size_t errors = 0;
@@ -221,14 +223,24 @@ ChainSample RawTransactions(const kafka::KafkaOptions& ko, const std::string& pr
     kafka::Producer& p = *txn[static_cast<size_t>(i % producers)];
     const int32_t partition = i % partitions;
     const auto t0 = Clock::now();
-    double acked[2] = {0, 0};  // ms since t0: the first record, the second
+    double acked[2] = {0, 0};  // ms since t0: the first step, the second
+    // One record to each of `spread` partitions, all acknowledged.
+    auto step = [&](const std::string& topic) {
+      std::vector<std::future<kafka::Delivery>> sent;
+      for (int j = 0; j < spread; ++j) {
+        sent.push_back(p.Produce({topic, (partition + j) % partitions, "raw", value}));
+      }
+      bool ok = true;
+      for (auto& f : sent) ok = f.get().status.ok() && ok;
+      return ok;
+    };
     auto round = [&] {
       if (!p.BeginTransaction().ok()) return false;
-      if (!p.Produce({events_topic, partition, "raw", value}).get().status.ok()) return false;
+      if (!step(events_topic)) return false;
       acked[0] = MsSince(t0);
-      if (!p.Produce({results_topic, partition, "raw", value}).get().status.ok()) return false;
+      if (!step(results_topic)) return false;
       acked[1] = MsSince(t0);
-      return p.SendOffsetsToTransaction({{events_topic, partition, i + 1}}, **consumer).ok() &&
+      return p.SendOffsetsToTransaction({{events_topic, partition, i + 1}}, *consumer).ok() &&
              p.CommitTransaction().ok();
     };
     if (!round()) {
@@ -242,6 +254,7 @@ ChainSample RawTransactions(const kafka::KafkaOptions& ko, const std::string& pr
     commit.push_back(whole.back() - acked[1]);
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  ChainSample out;
   out.whole = Summarize(std::move(whole), errors, elapsed);
   out.events = Summarize(std::move(events), 0, elapsed);
   out.results = Summarize(std::move(results), 0, elapsed);
@@ -268,6 +281,7 @@ int Main(int argc, char** argv) {
   std::vector<double> rates = {500, 1000, 2000, 4000};
   std::vector<int> producer_counts = {1, 2};
   std::string json_path;
+  int partitions = events::TopicLayout{}.partitions;
   app.add_option("--brokers", brokers)->capture_default_str();
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
   app.add_option("--submitters", levels, "Closed-loop concurrency levels")
@@ -280,6 +294,10 @@ int Main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::Range(1, 2))
       ->capture_default_str();
+  app.add_option("--partitions", partitions,
+                 "Partitions of the bench's topics (commands, events, results, raw)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   app.add_option("--json", json_path, "Also write JSON lines (bench/report.py reads them)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
@@ -288,6 +306,7 @@ int Main(int argc, char** argv) {
 
   events::TopicLayout layout;
   layout.prefix = "bench-" + std::to_string(std::random_device{}());
+  layout.partitions = partitions;
   kafka::KafkaOptions ko;
   ko.brokers = brokers;
   auto admin = kafka::Admin::Create(ko);
@@ -360,26 +379,37 @@ int Main(int argc, char** argv) {
     return out.ok() && out->decided && out->result.code == fb::ResultCode::Accepted;
   };
 
-  std::cout << "record size " << record_bytes << " bytes, " << seconds
+  std::cout << "record size " << record_bytes << " bytes, " << partitions << " partitions, "
+            << seconds
             << " s per measurement, brokers " << brokers << "\n";
   Emit(json.get(), {{"bench", "command_bus"}, {"kind", "setup"}, {"record_bytes", record_bytes},
-                    {"seconds", seconds}});
+                    {"seconds", seconds}, {"partitions", partitions}});
 
-  std::printf("\n| raw transactions | producers | per s | p50 ms | p99 ms | max ms | "
-              "events step p50 | results step p50 | offsets + commit p50 | errors |\n"
-              "|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("\n| raw transactions | producers | partitions per step | per s | p50 ms | "
+              "p99 ms | max ms | events step p50 | results step p50 | offsets + commit p50 | "
+              "errors |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (int producers : producer_counts) {
-    const std::string value = raw_value(0);
-    ChainSample c = RawTransactions(ko, layout.prefix, raw_topic, raw_topic + "-results",
-                                    layout.partitions, producers, value, seconds);
-    std::printf("| 1 at a time | %d | %.0f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f | %zu |\n",
-                producers, c.whole.per_second, c.whole.p50_ms, c.whole.p99_ms, c.whole.max_ms,
-                c.events.p50_ms, c.results.p50_ms, c.commit.p50_ms, c.whole.errors);
-    std::fflush(stdout);
-    Emit(json.get(), {{"bench", "command_bus"}, {"kind", "raw_transaction"},
-                      {"producers", producers}, {"whole", Row(c.whole)},
-                      {"events_p50_ms", c.events.p50_ms}, {"results_p50_ms", c.results.p50_ms},
-                      {"commit_p50_ms", c.commit.p50_ms}});
+    for (int spread : std::set<int>{1, layout.partitions}) {
+      const std::string value = raw_value(0);
+      Result<ChainSample> chain =
+          RawTransactions(ko, layout.prefix, raw_topic, raw_topic + "-results",
+                          layout.partitions, spread, producers, value, seconds);
+      if (!chain.ok()) {
+        std::cerr << "command_bus_bench: raw transactions: " << chain.status() << "\n";
+        return 69;
+      }
+      const ChainSample& c = *chain;
+      std::printf(
+          "| 1 at a time | %d | %d | %.0f | %.2f | %.2f | %.1f | %.2f | %.2f | %.2f | %zu |\n",
+          producers, spread, c.whole.per_second, c.whole.p50_ms, c.whole.p99_ms, c.whole.max_ms,
+          c.events.p50_ms, c.results.p50_ms, c.commit.p50_ms, c.whole.errors);
+      std::fflush(stdout);
+      Emit(json.get(), {{"bench", "command_bus"}, {"kind", "raw_transaction"},
+                        {"producers", producers}, {"spread", spread}, {"whole", Row(c.whole)},
+                        {"events_p50_ms", c.events.p50_ms},
+                        {"results_p50_ms", c.results.p50_ms},
+                        {"commit_p50_ms", c.commit.p50_ms}});
+    }
   }
   std::cout << "\n| submitters | raw/s | raw p50 | raw p99 | producers | bus/s | "
                "p50 ms | p99 ms | max ms | errors | bus/raw |\n"

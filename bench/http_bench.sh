@@ -33,6 +33,10 @@
 #                         "closed" is a closed loop instead: each connection
 #                         sends again as soon as it is answered (http_bench
 #                         --closed), e.g. --rate-comment 200,closed
+#   --partitions N        partitions of every topic of the run (docketctl load
+#                         and docketd --partitions) [6]: each partition a
+#                         decider's batch touches is a step of its transaction
+#                         (docs/benchmarks.md, "the floor under a command")
 #   --search-q Q          the search query [router restart]
 #   --idle S              before the runs, docketd's CPU over S seconds without
 #                         traffic (a JSON line {"route": "idle", ...}); after
@@ -57,7 +61,7 @@ build="${BUILD_DIR:-$root/build}"
 events=5500000 seconds=60 warmup=5 connections=16
 declare -A rate=([list]=200 [get]=200 [overview]=200 [search]=2 [comment]=50 [create]=50)
 only="list,get,overview,search,comment,create" out="" keep_log="" keep_topics=0 hold=0
-search_text="router restart" search_who=customer nginx=1 idle=0
+search_text="router restart" search_who=customer nginx=1 idle=0 partitions=6
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --events) events="$2"; shift 2 ;;
@@ -67,6 +71,7 @@ while [[ $# -gt 0 ]]; do
     --rate-list|--rate-get|--rate-overview|--rate-search|--rate-comment|--rate-create)
       rate[${1#--rate-}]="$2"; shift 2 ;;
     --search-q) search_text="$2"; shift 2 ;;
+    --partitions) partitions="$2"; shift 2 ;;
     --search-staff) search_who=staff; shift ;;
     --idle) idle="$2"; shift 2 ;;
     --no-nginx) nginx=0; shift ;;
@@ -145,12 +150,13 @@ prefix="httpbench$(date +%s)"
 log "loading $events synthetic events (20 accounts) into topic prefix $prefix"
 t_load=$SECONDS
 "$docketctl" load --brokers "$brokers" --topic-prefix "$prefix" --events "$events" \
-  --accounts 20 >"$tmp/load.log" 2>&1 || { cat "$tmp/load.log" >&2; die "docketctl load failed"; }
+  --partitions "$partitions" --accounts 20 >"$tmp/load.log" 2>&1 || { cat "$tmp/load.log" >&2; die "docketctl load failed"; }
 log "loaded in $((SECONDS - t_load)) s: $(tail -1 "$tmp/load.log")"
 
 # shellcheck source=bench/docketd.sh
 . "$root/bench/docketd.sh"
-start_docketd "$tmp" --instance-id bench --quick-links "$root/config/quick-links.json"
+start_docketd "$tmp" --instance-id bench --quick-links "$root/config/quick-links.json" \
+  --partitions "$partitions"
 api="$base/api/v1"
 log "docketd (pid $docketd_pid) on $base; waiting for the read models to catch up"
 
@@ -198,6 +204,7 @@ call() {
 jget() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 password="Bench-Vq7x-Lm3z-Rt9k"
 echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --partitions "$partitions" \
   --email admin@bench.local --name Admin >"$tmp/admin.log" 2>&1 \
   || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
 login() {  # login EMAIL: prints a session token (a new user may take a moment to be visible)
@@ -215,9 +222,11 @@ acc1_id="$(call POST /accounts '{"account_number":"ACC-0001","name":"Bench Accou
   "$admin_token" | jget '["id"]')"
 # Users with a password from the start (POST /users invites by mail).
 echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --partitions "$partitions" \
   --email customer@bench.local --name "Bench Customer" --role customer --account ACC-0001 \
   >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
 echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+  --partitions "$partitions" \
   --email staff@bench.local --name "Bench Staff" --role staff \
   >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
 customer_token="$(login customer@bench.local)"
