@@ -21,7 +21,7 @@
 //       [--submitters 1,16,64] [--rates 500,1000,2000,4000] [--decider-producers 1,2]
 //       [--partitions 6] [--json FILE]
 //
-// The decider runs in this process (one instance, 6 partitions, RocksDB
+// The decider runs in this process (one instance, --partitions, RocksDB
 // state store in a temporary directory).
 #include <spdlog/spdlog.h>
 
@@ -315,8 +315,9 @@ int Main(int argc, char** argv) {
     return 69;
   }
   const std::string raw_topic = layout.prefix + ".raw";
+  const std::string raw_results_topic = raw_topic + "-results";  // raw transactions, 2nd step
   if (!(*admin)->CreateTopics({{raw_topic, layout.partitions, 1, {}},
-                               {raw_topic + "-results", layout.partitions, 1, {}}})
+                               {raw_results_topic, layout.partitions, 1, {}}})
            .ok()) {
     return 69;
   }
@@ -388,12 +389,12 @@ int Main(int argc, char** argv) {
   std::printf("\n| raw transactions | producers | partitions per step | per s | p50 ms | "
               "p99 ms | max ms | events step p50 | results step p50 | offsets + commit p50 | "
               "errors |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+  const std::string raw_txn_value = raw_value(0);
   for (int producers : producer_counts) {
     for (int spread : std::set<int>{1, layout.partitions}) {
-      const std::string value = raw_value(0);
       Result<ChainSample> chain =
-          RawTransactions(ko, layout.prefix, raw_topic, raw_topic + "-results",
-                          layout.partitions, spread, producers, value, seconds);
+          RawTransactions(ko, layout.prefix, raw_topic, raw_results_topic, layout.partitions,
+                          spread, producers, raw_txn_value, seconds);
       if (!chain.ok()) {
         std::cerr << "command_bus_bench: raw transactions: " << chain.status() << "\n";
         return 69;
@@ -492,7 +493,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> topics;
   for (const auto& s : events::AllTopicSpecs(layout)) topics.push_back(s.name);
   topics.push_back(raw_topic);
-  topics.push_back(raw_topic + "-results");
+  topics.push_back(raw_results_topic);
   (*admin)->DeleteTopics(topics).IgnoreError();
   return 0;
 }

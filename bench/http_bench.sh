@@ -203,10 +203,13 @@ call() {
 }
 jget() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 password="Bench-Vq7x-Lm3z-Rt9k"
-echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
-  --partitions "$partitions" \
-  --email admin@bench.local --name Admin >"$tmp/admin.log" 2>&1 \
-  || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
+# admin_create ARGS...: a user with $password on the run's topics (log in $tmp/admin.log).
+admin_create() {
+  echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
+    --partitions "$partitions" "$@" >>"$tmp/admin.log" 2>&1 \
+    || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
+}
+admin_create --email admin@bench.local --name Admin
 login() {  # login EMAIL: prints a session token (a new user may take a moment to be visible)
   local i body
   for i in $(seq 1 60); do
@@ -221,14 +224,9 @@ admin_token="$(login admin@bench.local)"
 acc1_id="$(call POST /accounts '{"account_number":"ACC-0001","name":"Bench Account One"}' \
   "$admin_token" | jget '["id"]')"
 # Users with a password from the start (POST /users invites by mail).
-echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
-  --partitions "$partitions" \
-  --email customer@bench.local --name "Bench Customer" --role customer --account ACC-0001 \
-  >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
-echo "$password" | "$docketctl" admin create --brokers "$brokers" --topic-prefix "$prefix" \
-  --partitions "$partitions" \
-  --email staff@bench.local --name "Bench Staff" --role staff \
-  >>"$tmp/admin.log" 2>&1 || { cat "$tmp/admin.log" >&2; die "docketctl admin create failed"; }
+admin_create --email customer@bench.local --name "Bench Customer" --role customer \
+  --account ACC-0001
+admin_create --email staff@bench.local --name "Bench Staff" --role staff
 customer_token="$(login customer@bench.local)"
 staff_token="$(login staff@bench.local)"
 

@@ -16,8 +16,8 @@
 #            submitters and an open-loop sweep of offered rates, with 1 and
 #            2 decider producers, against a librdkafka producer of the same
 #            record size and settings, and the decider's transaction with
-#            nothing to decide, the floor under a lone command), Kafka's own kafka-producer-perf-test
-#            and kafka-consumer-perf-test on a topic of that record size,
+#            nothing to decide, the floor under a lone command), Kafka's
+#            own kafka-producer-perf-test and kafka-consumer-perf-test on a topic of that record size,
 #            projection_bench's rebuild against a raw read_committed
 #            consumer of the same topic, and http_bench.sh's
 #            POST /cases/{n}/comments and POST /cases at 200/s open loop and
