@@ -281,6 +281,7 @@ int Main(int argc, char** argv) {
   std::vector<double> rates = {500, 1000, 2000, 4000};
   std::vector<int> producer_counts = {1, 2};
   std::string json_path;
+  size_t max_batch = consumers::DeciderOptions{}.max_batch;
   int partitions = events::TopicLayout{}.partitions;
   app.add_option("--brokers", brokers)->capture_default_str();
   app.add_option("--seconds", seconds, "Per measurement")->capture_default_str();
@@ -297,6 +298,9 @@ int Main(int argc, char** argv) {
   app.add_option("--partitions", partitions,
                  "Partitions of the bench's topics (commands, events, results, raw)")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--max-batch", max_batch, "Commands per decider transaction, at most")
+      ->check(CLI::Range(1, 100'000))
       ->capture_default_str();
   app.add_option("--json", json_path, "Also write JSON lines (bench/report.py reads them)");
   CLI11_PARSE(app, argc, argv);
@@ -328,6 +332,7 @@ int Main(int argc, char** argv) {
   dopt.kafka = ko;
   dopt.layout = layout;
   dopt.instance_id = "bench";
+  dopt.max_batch = max_batch;
   dopt.data_dir = (std::filesystem::temp_directory_path() / layout.prefix).string();
 
   consumers::CommandBusOptions bopt;

@@ -130,7 +130,7 @@ if wants write; then
   : >"$wres"
   brokers="127.0.0.1:$port"
   cb=(--brokers "$brokers" --json "$wres" --seconds 5 --submitters 1,16,64
-      --rates 250,500,1000,2000,4000,8000,16000,24000,32000)
+      --rates 250,500,1000,2000,4000,8000,16000,24000,32000,48000,64000)
   ((quick)) && cb=(--brokers "$brokers" --json "$wres" --seconds 2 --submitters 1,16
                    --rates 100,400)
   for run in $(seq 1 "$repeat"); do

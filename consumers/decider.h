@@ -58,8 +58,12 @@ struct DeciderOptions {
   // The state store lives in <data_dir>/decider-<context>-<instance_id>.
   std::string data_dir = "./var";
   StateStoreOptions store;
-  // A batch (one transaction) holds at most this many commands.
-  size_t max_batch = 500;
+  // A batch (one transaction) holds at most this many commands. A batch
+  // takes what is already fetched, so this matters only with a backlog:
+  // there it bounds throughput at max_batch per transaction (500 saturated
+  // at ~25,000 commands/s on 2 cores, 10,000 at ~60,000, where the CPUs
+  // are full; docs/benchmarks.md, "the batch cap").
+  size_t max_batch = 10'000;
   // How long a poll waits for the first command of a batch.
   std::chrono::milliseconds poll_wait{100};
   // How often timers (e.g. auto-close) are checked.
