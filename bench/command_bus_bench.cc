@@ -13,13 +13,16 @@
 //     turns as the decider has: what Kafka's exactly-once costs a lone
 //     command before the engine adds anything; and the same with a record
 //     to every partition per step, as a busy batch writes.
-// Each for 1 and 2 decider producers (DeciderOptions::producers). Failed,
-// rejected and undecided commands are counted and reported, never skipped.
+// Each for 1 and 2 decider producers (DeciderOptions::producers), in the
+// order given: the second runs on the topics and state store the first
+// left, and measures lower near saturation, so compare orders across runs.
+// Failed, rejected and undecided commands are counted and reported, never
+// skipped.
 //
 //   tools/kafka/local-kafka.sh start
 //   build/bench/command_bus_bench [--brokers 127.0.0.1:9092] [--seconds 10]
 //       [--submitters 1,16,64] [--rates 500,1000,2000,4000] [--decider-producers 1,2]
-//       [--partitions 6] [--json FILE]
+//       [--partitions 6] [--max-batch 10000] [--json FILE]
 //
 // The decider runs in this process (one instance, --partitions, RocksDB
 // state store in a temporary directory).
