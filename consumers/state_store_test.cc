@@ -71,13 +71,13 @@ TEST_F(StateStoreTest, NonNumericMetaIsDataLoss) {
 }
 
 // Every command's dedupe lookup is a Get of an id the store has never seen.
-// With a file's filter in one block, a filter larger than a cache shard was
-// kept only while its file was in level 0; once compacted below, each such
-// lookup read the whole filter (hundreds of KB) from the file again.
+// With a file's filter in one block, a filter larger than a cache shard
+// (512 KB) was never kept, and each lookup of an id inside the file's key
+// range read the whole filter from the file again.
 TEST_F(StateStoreTest, LookupsOfNewIdsDoNotRereadTheFilterFromTheFile) {
   // Four level-0 files (each reopen writes the log to one), which RocksDB
   // compacts into one file of 600,000 keys below level 0: a whole filter
-  // of ~730 KB at 10 bits a key.
+  // of ~750 KB at 10 bits a key.
   constexpr int kFiles = 4, kPerFile = 150'000;
   for (int f = 0; f < kFiles; ++f) {
     StateStore::Batch b;
