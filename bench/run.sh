@@ -136,7 +136,8 @@ if wants write; then
   for run in $(seq 1 "$repeat"); do
     # The configuration measured second in a process runs on the first's
     # topics and store and measures lower (docs/benchmarks.md, "the batch
-    # cap"): the order alternates from run to run.
+    # cap"): the order alternates from run to run (with an odd --repeat,
+    # 1,2 comes first once more).
     order=1,2; ((run % 2)) || order=2,1
     log "command_bus_bench, run $run of $repeat (decider producers $order)"
     "$build/bench/command_bus_bench" "${cb[@]}" --decider-producers "$order" \

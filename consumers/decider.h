@@ -61,8 +61,8 @@ struct DeciderOptions {
   // A batch (one transaction) holds at most this many commands. A batch
   // takes what is already fetched, so this matters only with a backlog:
   // there it bounds throughput at max_batch per transaction (500 saturated
-  // at ~25,000 commands/s on 2 cores, 10,000 at ~60,000, where the CPUs
-  // are full; docs/benchmarks.md, "the batch cap").
+  // at ~25,000 commands/s on 2 cores, 10,000 at ~45,000-60,000, where the
+  // CPUs are full; docs/benchmarks.md, "the batch cap").
   size_t max_batch = 10'000;
   // How long a poll waits for the first command of a batch.
   std::chrono::milliseconds poll_wait{100};
@@ -78,7 +78,8 @@ struct DeciderOptions {
   // long the log, and a crash mid-way resumes from the last write.
   size_t catch_up_flush_events = 10'000;
   // transaction.timeout.ms of the decider's producer. A batch's transaction
-  // takes milliseconds; this bounds how long a crashed owner's open
+  // takes milliseconds, a full one working off a backlog a few hundred;
+  // this bounds how long a crashed owner's open
   // transaction holds up the partition's next owner (the broker aborts it
   // after this, checking every
   // transaction.abort.timed.out.transaction.cleanup.interval.ms).

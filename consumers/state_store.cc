@@ -77,11 +77,12 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir,
   // entries), outgrows a cache shard (32 MB / 64 shards = 512 KB), is never
   // kept, and every lookup read it from the file again: a decider with
   // about a million commands in its store answered ~9,000 commands/s where
-  // it had answered 16,000 (docs/benchmarks.md, "the batch cap").
+  // it had answered 16,000 (docs/benchmarks.md, "the batch cap"). Files
+  // written before keep their whole filter until compaction rewrites them.
   table.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
   table.partition_filters = true;
-  table.pin_top_level_index_and_filter = true;
-  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;                // 7.8's default,
+  table.cache_index_and_filter_blocks_with_high_priority = true;  // stated
   if (o.bloom_bits_per_key > 0) {
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(o.bloom_bits_per_key));
   }

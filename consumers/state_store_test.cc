@@ -79,6 +79,11 @@ TEST_F(StateStoreTest, LookupsOfNewIdsDoNotRereadTheFilterFromTheFile) {
   // compacts into one file of 600,000 keys below level 0: a whole filter
   // of ~750 KB at 10 bits a key.
   constexpr int kFiles = 4, kPerFile = 150'000;
+  // The defaults, stated: with larger cache shards the whole filter would
+  // fit one and the test would not tell the two layouts apart.
+  StateStoreOptions options;
+  options.block_cache_bytes = 32 << 20;  // 64 shards of 512 KB
+  options.bloom_bits_per_key = 10;
   for (int f = 0; f < kFiles; ++f) {
     StateStore::Batch b;
     for (int i = f * kPerFile; i < (f + 1) * kPerFile; ++i) {
@@ -89,7 +94,7 @@ TEST_F(StateStoreTest, LookupsOfNewIdsDoNotRereadTheFilterFromTheFile) {
       }
     }
     store_.reset();
-    auto reopened = StateStore::Open(dir_.string());
+    auto reopened = StateStore::Open(dir_.string(), options);
     ASSERT_TRUE(reopened.ok()) << reopened.status();
     store_ = std::move(*reopened);
   }
@@ -115,7 +120,7 @@ TEST_F(StateStoreTest, LookupsOfNewIdsDoNotRereadTheFilterFromTheFile) {
     return uint64_t{0};
   };
   const uint64_t before = rchar();
-  ASSERT_GT(before, 0u) << "no rchar in /proc/self/io";
+  if (before == 0) GTEST_SKIP() << "no rchar in /proc/self/io (no I/O accounting)";
   for (int i = 0; i < 1000; ++i) {
     // Between stored ids, so the lookup cannot skip the file by its range.
     auto r = store_->Get(0, 'd', "cmd-" + std::to_string(i * 599) + "-new");
@@ -123,11 +128,14 @@ TEST_F(StateStoreTest, LookupsOfNewIdsDoNotRereadTheFilterFromTheFile) {
     EXPECT_FALSE(r->has_value());
   }
   const uint64_t read = rchar() - before;
-  // Each partition is read once and then found in the cache: at most about
-  // the filter's and the index's size in all (3 KB when measured), where a
-  // whole filter read each time made it 750 MB.
-  EXPECT_LT(read, 4u << 20) << "bytes read from table files by 1,000 lookups";
-  EXPECT_EQ(**store_->Get(0, 'd', "cmd-123456"), "r");
+  // Partitions stay in the cache once read: 3 KB in all when measured, less
+  // than the whole index and filter (~0.85 MB) in any case, where a whole
+  // filter read for each lookup made it 750 MB.
+  EXPECT_LT(read, 1u << 20) << "bytes read from table files by 1,000 lookups";
+  auto stored = store_->Get(0, 'd', "cmd-123456");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ(**stored, "r");
 }
 
 }  // namespace
