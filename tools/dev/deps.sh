@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 packages=(
   g++ cmake ninja-build pkg-config git
-  librdkafka-dev librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
+  librocksdb-dev libflatbuffers-dev flatbuffers-compiler flatbuffers-compiler-dev
   libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libutf8proc-dev libstemmer-dev libsodium-dev
   libroaring-dev  # the search index's compressed bitmaps (CRoaring)
@@ -44,5 +44,8 @@ if ((${#missing[@]})); then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# librdkafka: Debian 13's 2.8.0 built for this machine (why: the script).
+"$root/tools/dev/librdkafka.sh"
 
 "$root/tools/kafka/local-kafka.sh" fetch
