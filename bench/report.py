@@ -36,11 +36,24 @@ def sh(cmd):
         return ""
 
 
+def kafka_version():
+    """The broker's version: tools/kafka/pom.xml pins it (docs/kafka.md)."""
+    pom = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "kafka", "pom.xml")
+    try:
+        with open(pom) as f:
+            m = re.search(r"<kafka.version>([^<]+)</kafka.version>", f.read())
+        return m.group(1) if m else ""
+    except OSError:
+        return ""
+
+
 def machine():
     cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
     mem = sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo")
     versions = {
         "g++": sh("g++ -dumpfullversion"),
+        "librdkafka": sh("dpkg-query -W -f='${Version}' librdkafka-dev"),
+        "Apache Kafka": kafka_version(),
         "RocksDB": sh("dpkg-query -W -f='${Version}' librocksdb-dev"),
         "CRoaring": sh("dpkg-query -W -f='${Version}' libroaring-dev"),
         "Xapian": sh("dpkg-query -W -f='${Version}' libxapian-dev"),
