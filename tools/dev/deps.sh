@@ -26,24 +26,11 @@ if [[ -n "${DOCKET_DEPS_BROWSER:-}" ]]; then
   packages+=(chromium fonts-liberation)
 fi
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-    || missing+=("$p")
-done
-command -v python3 >/dev/null || missing+=(python3)
+command -v python3 >/dev/null || packages+=(python3)
 # The portal is built with Node.js and npm (tools/dev/web.sh): Debian's
 # when the machine has none of its own.
-command -v npm >/dev/null || missing+=(nodejs npm)
-
-if ((${#missing[@]})); then
-  echo "deps: installing ${missing[*]}" >&2
-  sudo=""
-  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+command -v npm >/dev/null || packages+=(nodejs npm)
+"$root/tools/dev/apt-missing.sh" "${packages[@]}"
 
 # librdkafka: Debian 13's 2.8.0 built for this machine (why: the script).
 "$root/tools/dev/librdkafka.sh"

@@ -5,14 +5,10 @@
 # installed as librdkafka1, librdkafka++1 and librdkafka-dev. Called by
 # tools/dev/deps.sh; safe to run again.
 #
-# Why not Debian 12's 2.0.2 (docs/kafka.md, "librdkafka: Debian 13's 2.8.0"):
-# its main thread rounds each timed wait down to whole milliseconds and then
-# polls with a zero timeout until the timer is due (fixed upstream in 2.4.0,
-# confluentinc/librdkafka#4671). Idle that is ~0.06 % of a core per handle;
-# under load, with many short timers, it was half of docketd's CPU.
-#
-# The built packages are kept in ~/.cache/docket/debs (about 2 MB), so a
-# machine builds them once (~1 minute on 2 cores).
+# Why not Debian 12's 2.0.2: docs/kafka.md, "librdkafka: Debian 13's 2.8.0"
+# (its timer spin, confluentinc/librdkafka#4671, was half of docketd's CPU
+# under load). The built packages are kept in ~/.cache/docket/debs (about
+# 2 MB), so a machine builds them once (~45 s on 2 cores).
 set -euo pipefail
 
 version=2.8.0-1
@@ -52,15 +48,7 @@ if ! have_debs; then
   # The source package's Build-Depends (debian/control), plus the tools.
   build_deps=(dpkg-dev debhelper fakeroot pkgconf libcurl4-openssl-dev liblz4-dev
               libsasl2-dev libssl-dev libzstd-dev python3 rapidjson-dev zlib1g-dev)
-  missing=()
-  for p in "${build_deps[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
-      || missing+=("$p")
-  done
-  if ((${#missing[@]})); then
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  "$(dirname "${BASH_SOURCE[0]}")/apt-missing.sh" "${build_deps[@]}"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   for f in "${!sha256[@]}"; do
