@@ -173,6 +173,7 @@ class RunningDecider {
         thread_([this] { decider_.Run(stop_).IgnoreError(); }) {}
   ~RunningDecider() {
     stop_ = true;
+    decider_.Wake();
     thread_.join();
   }
   const consumers::Decider::Stats& stats() const { return decider_.stats(); }

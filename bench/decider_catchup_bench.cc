@@ -118,6 +118,7 @@ int CatchUp(const kafka::KafkaOptions& ko, const events::TopicLayout& layout, si
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   stop = true;
+  decider.Wake();
   decider_thread.join();
   std::filesystem::remove_all(dopt.data_dir);
   if (!out.ok() || !out->decided) {

@@ -9,7 +9,7 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(roaring CONFIG REQUIRED)  # libroaring-dev: the search index's bitmaps
-find_package(absl CONFIG REQUIRED)  # libabsl-dev: the read store's batch maps
+find_package(absl CONFIG REQUIRED)  # libabsl-dev: the read store's batch maps, absl::Cleanup
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 # The allocator of docketd, docketctl and projection_bench (libjemalloc-dev);

@@ -75,6 +75,7 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
 
 CommandBus::~CommandBus() {
   stop_ = true;
+  consumer_->Wake();
   if (listener_.joinable()) listener_.join();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -102,7 +103,7 @@ CommandBus::~CommandBus() {
 
 void CommandBus::Listen() {
   while (!stop_) {
-    Result<kafka::PollBatch> batch = consumer_->Poll(1000, std::chrono::milliseconds(100));
+    Result<kafka::PollBatch> batch = consumer_->Poll(1000, UntilFirstDeadline());
     if (!batch.ok()) {
       DeciderLog()->warn("command bus: {}", batch.status().ToString());
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -206,6 +207,15 @@ void CommandBus::ExpireWaiters() {
   for (const WaiterPtr& w : expired) w->done(Pending(w->command_id));
 }
 
+std::chrono::milliseconds CommandBus::UntilFirstDeadline() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  listen_until_ = now + kIdlePoll;
+  if (!deadlines_.empty()) listen_until_ = std::min(listen_until_, deadlines_.begin()->first);
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::ceil<std::chrono::milliseconds>(listen_until_ - now));
+}
+
 bool CommandBus::ExpireLocked(const WaiterPtr& w) {
   if (w->finished) return false;
   // Not yet written: "pending" would tell the caller the command is on the
@@ -302,6 +312,8 @@ Result<CommandBus::WaiterPtr> CommandBus::Start(const fb::CommandEnvelopeT& comm
     }
     waiters_.emplace(w->command_id, w);
     deadlines_.emplace(w->deadline, w);
+    // The listener would see this deadline pass late: wake it to wait less.
+    if (w->deadline < listen_until_) consumer_->Wake();
   }
   Status queued = producer_->Produce(
       {options_.layout.CommandsTopic(handler->context()), partition, key,

@@ -131,6 +131,11 @@ class CommandBus {
   void Finish(const WaiterPtr& w, Result<CommandOutcome> outcome);
   // Finishes, undecided, the waiters whose deadline has passed.
   void ExpireWaiters();
+  // How long the listener's poll may wait: until the first deadline, at most
+  // kIdlePoll (a result ends the wait at once; so does a command whose
+  // deadline comes sooner, through Wake).
+  std::chrono::milliseconds UntilFirstDeadline();
+  static constexpr std::chrono::milliseconds kIdlePoll{500};
   // `w`'s deadline passed (mu_ held): true when the caller is to finish it
   // as pending now; an unwritten one is finished by its write's report.
   bool ExpireLocked(const WaiterPtr& w);
@@ -150,6 +155,8 @@ class CommandBus {
   std::deque<std::string> order_;  // eviction order of results_
   std::unordered_multimap<std::string, WaiterPtr> waiters_;    // by command id
   std::multimap<std::chrono::steady_clock::time_point, WaiterPtr> deadlines_;
+  // When the listener's poll in progress ends at the latest (guarded by mu_).
+  std::chrono::steady_clock::time_point listen_until_{};
   bool closing_ = false;  // guarded by mu_: the destructor has begun
   Stats stats_;
 };

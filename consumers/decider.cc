@@ -205,7 +205,12 @@ Status Decider::Run(const std::atomic<bool>& stop) {
   while (!stop) {
     Status s = RunSession(stop);
     const bool fenced = Fenced();
-    consumer_.reset();
+    std::unique_ptr<kafka::Consumer> ended;
+    {
+      std::lock_guard lock(consumer_mu_);
+      ended = std::move(consumer_);
+    }
+    ended.reset();  // closes it, outside the lock
     producers_.clear();
     owned_.clear();
     if (s.ok()) break;
@@ -225,6 +230,11 @@ Status Decider::Run(const std::atomic<bool>& stop) {
     }
   }
   return Status::Ok();
+}
+
+void Decider::Wake() {
+  std::lock_guard lock(consumer_mu_);
+  if (consumer_) consumer_->Wake();
 }
 
 Status Decider::RunSession(const std::atomic<bool>& stop) {
@@ -254,7 +264,11 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
   // A fetch returns as soon as a command arrives; this only spaces out the
   // empty fetches of an idle partition (docs/decider.md, idle cost).
   co.fetch_wait_max_ms = 500;
-  DOCKET_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(co));
+  DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
+  {
+    std::lock_guard lock(consumer_mu_);
+    consumer_ = std::move(consumer);
+  }
   DOCKET_RETURN_IF_ERROR(consumer_->Subscribe(
       {options_.layout.CommandsTopic(handler_.context())}, this));
   DeciderLog()->info("decider {}: session started", TransactionalId());

@@ -26,8 +26,8 @@
 // any transaction failure the session is torn down and rebuilt from the
 // store and the log: consumed-but-uncommitted commands are read again.
 //
-// Thread safety: Run() blocks the calling thread; Stats may be read from
-// any thread.
+// Thread safety: Run() blocks the calling thread; Wake() and Stats may be
+// used from any thread.
 #ifndef DOCKET_CONSUMERS_DECIDER_H_
 #define DOCKET_CONSUMERS_DECIDER_H_
 
@@ -36,6 +36,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -64,8 +65,11 @@ struct DeciderOptions {
   // at ~25,000 commands/s on 2 cores, 10,000 at ~45,000-60,000, where the
   // CPUs are full; docs/benchmarks.md, "the batch cap").
   size_t max_batch = 10'000;
-  // How long a poll waits for the first command of a batch.
-  std::chrono::milliseconds poll_wait{100};
+  // How long an idle poll waits before the loop looks at timers and the stop
+  // flag again; a command ends the wait at once, and so does Wake(). Each
+  // wait that runs out wakes the thread: 100 ms cost about 0.05 % of a core
+  // per decider (docs/benchmarks.md, idle).
+  std::chrono::milliseconds poll_wait{500};
   // How often timers (e.g. auto-close) are checked.
   std::chrono::milliseconds timer_interval{1000};
   int session_timeout_ms = 10000;
@@ -134,6 +138,9 @@ class Decider : private kafka::RebalanceListener {
   // at all (bad options, state store cannot be opened) and kAborted when
   // another live process with the same instance id fenced it.
   Status Run(const std::atomic<bool>& stop);
+  // Makes Run see `stop` now rather than after the poll in progress (set the
+  // flag first). Any thread.
+  void Wake();
 
   const Stats& stats() const { return stats_; }
 
@@ -194,6 +201,7 @@ class Decider : private kafka::RebalanceListener {
   std::unique_ptr<StateStore> store_;
   std::vector<std::unique_ptr<kafka::Producer>> producers_;
   size_t next_producer_ = 0;  // the one the next transaction uses
+  std::mutex consumer_mu_;  // guards consumer_ being set and reset, for Wake
   std::unique_ptr<kafka::Consumer> consumer_;
   std::map<int32_t, Partition> owned_;
   Status assign_error_;

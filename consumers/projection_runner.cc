@@ -1,5 +1,6 @@
 #include "consumers/projection_runner.h"
 
+#include <absl/cleanup/cleanup.h>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -597,8 +598,19 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   co.kafka = options_.kafka;
   co.group_id = options_.GroupId();
   co.read_committed = true;
-  co.fetch_wait_max_ms = static_cast<int>(options_.poll_wait.count());
+  // A fetch returns as soon as an event arrives; this spaces out the empty
+  // fetches of an idle topic, and is how late the end of a partition (the
+  // position past a commit marker: lag, catching up) is seen.
+  co.fetch_wait_max_ms = 500;
   DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
+  {
+    std::lock_guard lock(mu_);
+    polling_ = consumer.get();
+  }
+  absl::Cleanup not_polling = [this] {
+    std::lock_guard lock(mu_);
+    polling_ = nullptr;
+  };
   const std::string topic = options_.EventsTopic();
   DOCKET_ASSIGN_OR_RETURN(auto partitions, consumer->Partitions(topic));
   DOCKET_ASSIGN_OR_RETURN(auto stored, store->Offsets());
@@ -725,6 +737,11 @@ void ProjectionRunner::RefreshLag(kafka::Consumer& consumer, const std::string& 
     }
   }
   consumer.CommitAsync(commit).IgnoreError();  // lag reporting only
+}
+
+void ProjectionRunner::Wake() {
+  std::lock_guard lock(mu_);
+  if (polling_) polling_->Wake();
 }
 
 bool ProjectionRunner::WaitCaughtUp(std::chrono::milliseconds timeout) {

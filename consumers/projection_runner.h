@@ -26,8 +26,8 @@
 //     the rows: Projection::model_format) is replaced by a fresh generation
 //     built from the log, as on a new installation; the old one is removed.
 //
-// Thread safety: Run() blocks its thread; store(), WaitForPosition(), Lag(),
-// CaughtUp() and stats() may be called from any thread.
+// Thread safety: Run() blocks its thread; Wake(), store(), WaitForPosition(),
+// Lag(), CaughtUp() and stats() may be called from any thread.
 #ifndef DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
 #define DOCKET_CONSUMERS_PROJECTION_RUNNER_H_
 
@@ -70,7 +70,9 @@ struct ProjectorOptions {
   // The block cache and memtable budget every store of the process shares;
   // null: ReadStore::DefaultMemory().
   std::shared_ptr<projections::StoreMemory> store_memory;
-  std::chrono::milliseconds poll_wait{100};
+  // How long an idle poll waits before the loop looks at its clocks and the
+  // stop flag again; a record ends the wait at once, and so does Wake().
+  std::chrono::milliseconds poll_wait{500};
   // How often consumed offsets are committed to Kafka and end offsets read
   // for lag.
   std::chrono::milliseconds lag_interval{2000};
@@ -207,6 +209,9 @@ class ProjectionRunner {
   // Runs until `stop` is set. Errors only when it cannot run at all (bad
   // options); broker outages and store errors are retried.
   Status Run(const std::atomic<bool>& stop);
+  // Makes Run see `stop` now rather than after the poll in progress (set the
+  // flag first).
+  void Wake();
 
   // The live store (null before the first session opened it). Holders keep
   // a swapped-out generation readable until they let go.
@@ -265,6 +270,7 @@ class ProjectionRunner {
   mutable std::mutex mu_;
   std::condition_variable applied_cv_;
   std::shared_ptr<projections::ReadStore> store_;  // guarded by mu_
+  kafka::Consumer* polling_ = nullptr;             // the session's; guarded by mu_
   std::map<int32_t, PartitionLag> lag_;            // guarded by mu_
   std::map<int32_t, int64_t> last_timestamp_ms_;   // guarded by mu_
   uint64_t changes_ = 0;                           // guarded by mu_

@@ -602,6 +602,16 @@ Status Consumer::Seek(const TopicPartitionOffset& p) {
                                         RdKafka::err2str(err));
 }
 
+void Consumer::Wake() {
+  // The flag first: the yield ends the wait, the flag ends the loop. A yield
+  // with no one waiting is kept for the next wait on the queue.
+  woken_ = true;
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(handle_->c_ptr());
+  if (queue == nullptr) return;  // no group: never the case (Create sets one)
+  rd_kafka_queue_yield(queue);
+  rd_kafka_queue_destroy(queue);
+}
+
 Result<PollBatch> Consumer::Poll(size_t max_messages,
                                  std::chrono::milliseconds timeout) {
   if (!pending_error_.ok()) {
@@ -648,7 +658,7 @@ Result<PollBatch> Consumer::Poll(size_t max_messages,
         break;
       case RdKafka::ERR__TIMED_OUT:
         if (!batch.messages.empty() || !batch.reached_end.empty() ||
-            std::chrono::steady_clock::now() >= deadline) {
+            woken_.exchange(false) || std::chrono::steady_clock::now() >= deadline) {
           goto done;
         }
         break;

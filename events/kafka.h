@@ -13,7 +13,7 @@
 // Thread safety: Producer::Produce/Flush may be called from any thread; the
 // transaction calls must come from one thread at a time (one transaction is
 // open at most). Consumer and Admin are thread-compatible: one thread at a
-// time.
+// time, except Consumer::Wake, which any thread may call.
 #ifndef DOCKET_EVENTS_KAFKA_H_
 #define DOCKET_EVENTS_KAFKA_H_
 
@@ -233,7 +233,10 @@ class Consumer {
     // session.timeout.ms: how long the group waits for a silent member.
     int session_timeout_ms = 10000;
     // fetch.wait.max.ms: how long the broker holds an empty fetch; also how
-    // soon the end of an idle partition is reported.
+    // soon the end of an idle partition is reported. A fetch returns as soon
+    // as a record arrives, so a long-lived consumer can wait long (the
+    // deciders', the projections' and the bus's 500 ms: each empty fetch
+    // wakes a thread on both sides, docs/benchmarks.md, idle).
     int fetch_wait_max_ms = 100;
     bool read_committed = true;
     Status Validate() const;
@@ -259,6 +262,11 @@ class Consumer {
   // nothing arrived and the brokers are down; kDataLoss / kInternal for
   // consumer errors that name the partition.
   Result<PollBatch> Poll(size_t max_messages, std::chrono::milliseconds timeout);
+  // Makes the Poll in progress, or else the next one, return now (with what
+  // it has, possibly nothing): how a thread that set a stop flag gets the
+  // polling thread to see it without waiting out the poll's timeout, so an
+  // idle poller can wait long. Any thread; cheap; never blocks.
+  void Wake();
   // {low, high} watermarks from the broker. Retries transient errors (no
   // leader yet, e.g. right after the topic was created) within the timeout.
   Result<std::pair<int64_t, int64_t>> Watermarks(const std::string& topic,
@@ -294,6 +302,7 @@ class Consumer {
   std::unique_ptr<ClientCallbacks> callbacks_;  // outlives handle_
   std::unique_ptr<RebalanceHook> rebalance_;    // outlives handle_
   Status pending_error_;  // an error met after records were taken
+  std::atomic<bool> woken_{false};
   std::unique_ptr<RdKafka::KafkaConsumer> handle_;
 };
 

@@ -167,7 +167,10 @@ void DeciderEnv::StartDecider(const std::string& instance, const Clock& clock) {
 }
 
 void DeciderEnv::StopDeciders() {
-  for (auto& r : deciders_) *r.stop = true;
+  for (auto& r : deciders_) {
+    *r.stop = true;
+    r.decider->Wake();
+  }
   for (auto& r : deciders_) {
     if (r.thread.joinable()) r.thread.join();
   }

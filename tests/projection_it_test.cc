@@ -42,6 +42,7 @@ class ProjectionIT : public ProjectionEnv {
   }
   void StopRunner() {
     stop_ = true;
+    if (runner_) runner_->Wake();
     if (thread_.joinable()) thread_.join();
   }
   // Produces one record and returns where it landed.
@@ -308,6 +309,17 @@ TEST_F(ProjectionIT, AStoreOfAnotherModelFormatIsRebuiltFromTheLog) {
   EXPECT_NE(refused.err.find("docketctl rebuild cases"), std::string::npos) << refused.err;
 
   StartRunner();
+  // The old generation holds every offset too: WaitCaughtUp would answer
+  // from it if it looked before the runner replaced it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto replaced = [&] {
+    auto live = projections::ExistingGeneration(Options().Root());
+    return live.ok() && *live != *old_dir;
+  };
+  while (!replaced() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(replaced()) << "the runner did not replace " << *old_dir;
   ASSERT_TRUE(WaitCaughtUp(std::chrono::seconds(60)));
   auto new_dir = projections::ExistingGeneration(Options().Root());
   ASSERT_TRUE(new_dir.ok());
@@ -398,6 +410,7 @@ TEST_F(ProjectionIT, IdentityRunnerCatchesUpAndParksAnAddressForAnUnknownAccount
   produce(late);
   EXPECT_TRUE(runner.CaughtUp());
   stop = true;
+  runner.Wake();
   t.join();
 
   CommandOutput dead = Ctl({"dead-letters", "list", "--projection", "identity"});
@@ -421,6 +434,7 @@ TEST_F(ProjectionIT, StatusRunnerOnAnEmptyLogIsCaughtUpAtOnce) {
   ASSERT_NE(store, nullptr);
   EXPECT_TRUE(projections::StatusQueries(store.get()).Services()->empty());
   stop = true;
+  runner.Wake();
   t.join();
   // A runner whose options name another context refuses to run.
   consumers::ProjectionRunner wrong(status, Options());

@@ -26,11 +26,17 @@ Server::Server(const DocketdConfig& config, std::vector<Context> contexts,
 
 Server::~Server() {
   *stop_ = true;
+  WakeLoops();
   if (gateway_) gateway_->Stop();
   if (notifier_) notifier_->Stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
+}
+
+void Server::WakeLoops() {
+  for (auto& d : deciders_) d->Wake();
+  for (auto& r : runners_) r->Wake();
 }
 
 void Server::Fail(const std::string& role, const Status& s) {
@@ -178,6 +184,7 @@ std::string Server::WritePathMetrics() const {
 
 int Server::Wait() {
   while (!*stop_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  WakeLoops();
   if (gateway_) gateway_->Stop();
   if (notifier_) notifier_->Stop();
   for (auto& t : threads_) t.join();

@@ -43,6 +43,8 @@ class Server {
   void StartProjectors();
   Status StartGateway();
   Status StartNotifier();
+  // Cuts the deciders' and projections' polls short once the stop flag is set.
+  void WakeLoops();
   void Fail(const std::string& role, const Status& s);
   consumers::ProjectionRunner* FindRunner(std::string_view context) const;
   std::string WritePathMetrics() const;

@@ -56,6 +56,7 @@ Notifier::~Notifier() { Stop(); }
 void Notifier::Stop() {
   stop_ = true;
   wake_.notify_all();
+  if (consumer_) consumer_->Wake();
   if (consumer_thread_.joinable()) consumer_thread_.join();
   if (sender_thread_.joinable()) sender_thread_.join();
 }
@@ -70,6 +71,7 @@ Status Notifier::Start() {
   kafka::Consumer::Options co;
   co.kafka = options_.kafka;
   co.kafka.client_id = "docket-notifier";
+  co.fetch_wait_max_ms = 500;  // an event ends the wait at once
   DOCKET_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(co));
   DOCKET_RETURN_IF_ERROR(Position());
   consumer_thread_ = std::thread([this] { Consume(); });
@@ -114,7 +116,7 @@ void Notifier::Consume() {
 
 Status Notifier::ConsumeOnce() {
   DOCKET_ASSIGN_OR_RETURN(kafka::PollBatch polled,
-                          consumer_->Poll(500, std::chrono::milliseconds(200)));
+                          consumer_->Poll(500, std::chrono::milliseconds(500)));
   if (polled.messages.empty()) return Status::Ok();
   Outbox::Batch batch(outbox_.get());
   const int64_t now = clock_.NowMicros();
@@ -143,7 +145,13 @@ Status Notifier::ConsumeOnce() {
     return committed;
   }
   stats_.queued += batch.queued();
-  if (batch.queued() > 0) wake_.notify_all();
+  if (batch.queued() > 0) {
+    {
+      std::lock_guard<std::mutex> lock(wake_mu_);
+      mail_queued_ = true;
+    }
+    wake_.notify_all();
+  }
   return Status::Ok();
 }
 
@@ -168,8 +176,13 @@ void Notifier::SendLoop() {
       }
     }
     if (due.ok() && due->size() == 50) continue;
+    // New mail wakes the sender at once; the wait only spaces out the looks
+    // for retries that came due (seconds apart: retry_min) and for retry
+    // requests (docketctl mail retry).
     std::unique_lock<std::mutex> lock(wake_mu_);
-    wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_.load(); });
+    wake_.wait_for(lock, std::chrono::seconds(1),
+                   [this] { return stop_.load() || mail_queued_; });
+    mail_queued_ = false;
   }
 }
 

@@ -124,6 +124,7 @@ class Notifier {
   std::atomic<bool> stop_{false};
   std::mutex wake_mu_;
   std::condition_variable wake_;
+  bool mail_queued_ = false;  // guarded by wake_mu_: the sender has work
   std::thread consumer_thread_;
   std::thread sender_thread_;
   Stats stats_;
