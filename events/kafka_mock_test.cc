@@ -6,6 +6,9 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <chrono>
+#include <thread>
+
 #include "events/kafka.h"
 #include "events/topics.h"
 
@@ -112,6 +115,41 @@ TEST(KafkaMockTest, ProducedRecordsAreConsumedInOrderWithHeaders) {
     ASSERT_EQ(m.headers.size(), 1u);
     EXPECT_EQ(m.headers[0], (Header{"h", std::to_string(i)}));
   }
+}
+
+// A stop flag is seen at once: Wake ends the poll in progress, and one that
+// came before a poll ends that poll (a loop between two polls misses none).
+TEST(KafkaMockTest, WakeEndsThePollInProgressOrTheNextOne) {
+  MockCluster cluster;
+  cluster.CreateTopic("t", 1);
+  auto consumer = Consumer::Create({Opts(cluster.bootstraps())});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  ASSERT_TRUE((*consumer)->Assign({{"t", 0, kOffsetBeginning}}).ok());
+  // The end of the empty partition ends a poll too: take it first.
+  bool at_end = false;
+  for (int tries = 0; !at_end && tries < 50; ++tries) {
+    auto batch = (*consumer)->Poll(10, std::chrono::milliseconds(200));
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    at_end = !batch->reached_end.empty();
+  }
+  ASSERT_TRUE(at_end);
+  // Without a wake each poll would wait its minute; half of it means woken.
+  constexpr auto kLong = std::chrono::seconds(60);
+  auto timed_poll = [&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto batch = (*consumer)->Poll(10, kLong);
+    EXPECT_TRUE(batch.ok()) << batch.status();
+    if (batch.ok()) EXPECT_TRUE(batch->messages.empty() && batch->reached_end.empty());
+    return std::chrono::steady_clock::now() - t0;
+  };
+  (*consumer)->Wake();
+  EXPECT_LT(timed_poll(), kLong / 2);
+  std::thread waker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    (*consumer)->Wake();
+  });
+  EXPECT_LT(timed_poll(), kLong / 2);
+  waker.join();
 }
 
 TEST(KafkaMockTest, PartitionsOfMissingTopicIsNotFound) {
