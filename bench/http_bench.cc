@@ -35,6 +35,8 @@
 //                 breaks them down
 //   p50/p90/p99/max_ms  latency of the 2xx answers, from due time to the
 //                 last byte of the answer
+//   max_due_at    when the slowest of them was due (UTC, ms): to find it in
+//                 docketd's and the broker's logs
 //   mean_body_bytes     mean body size of the 2xx answers
 //
 // --closed: a closed loop instead (as a user's browser is): each of the
@@ -46,6 +48,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -112,6 +116,19 @@ struct Options {
   bool closed = false;  // closed loop: no schedule (see the top)
 };
 
+// "2026-12-05T19:43:18.651Z": UTC, milliseconds.
+std::string WallTime(std::chrono::system_clock::time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch());
+  const std::time_t secs = static_cast<std::time_t>(ms.count() / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count() % 1000));
+  return out;
+}
+
 class Bench {
  public:
   Bench(asio::io_context& io, Options o, tcp::resolver::results_type endpoints)
@@ -158,6 +175,7 @@ class Bench {
             {"p90_ms", round3(pct(0.90))},
             {"p99_ms", round3(pct(0.99))},
             {"max_ms", round3(ms.empty() ? 0 : ms.back())},
+            {"max_due_at", ms.empty() ? std::string() : WallTime(slowest_due_)},
             {"mean_body_bytes", ok_ms_.empty() ? 0 : body_bytes_ / ok_ms_.size()},
             {"reconnects", reconnects_},
             {"connections", o_.connections},
@@ -388,7 +406,16 @@ class Bench {
       const int status = res.result_int();
       Count(c.current, std::to_string(status));
       if (Counted(c.current) && status >= 200 && status < 300) {
-        ok_ms_.push_back(std::chrono::duration<double, std::milli>(now - c.current.at).count());
+        const double ms = std::chrono::duration<double, std::milli>(now - c.current.at).count();
+        ok_ms_.push_back(ms);
+        if (ms > slowest_ms_) {
+          // Wall-clock time the slowest request was due: to find it in
+          // docketd's and the broker's logs (e.g. the broker's GC log).
+          slowest_ms_ = ms;
+          slowest_due_ = std::chrono::system_clock::now() -
+                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                             now - c.current.at);
+        }
         body_bytes_ += res.body().size();
         last_done_ = now;
       }
@@ -415,6 +442,8 @@ class Bench {
   uint64_t closed_counted_ = 0;
   std::map<std::string, uint64_t> status_counts_;
   std::vector<double> ok_ms_;
+  double slowest_ms_ = -1;
+  std::chrono::system_clock::time_point slowest_due_{};
   uint64_t body_bytes_ = 0;
   std::optional<SteadyClock::time_point> last_done_;
 };

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <algorithm>
 #include <thread>
@@ -137,6 +138,27 @@ Result<std::map<int32_t, int64_t>> GuardedApply(Lane& lane,
   } catch (const std::exception& e) {
     return InternalError(std::string("projection lane failed: ") + e.what());
   }
+}
+
+// The consumer's positions of the partitions a poll returned records or an
+// end of: librdkafka moves a position past the transaction markers the poll
+// stepped over (since 1.4), so a partition's commit marker counts as read
+// when the poll that took the transaction's last record returns, not when
+// the next fetch (held up to fetch.wait.max.ms) reports the partition's end.
+// That is what a read barrier at the log end waits for (api/read_barrier.h).
+Result<std::map<int32_t, int64_t>> PolledPositions(kafka::Consumer& consumer,
+                                                   const std::string& topic,
+                                                   const kafka::PollBatch& batch) {
+  std::set<int32_t> touched;
+  for (const auto& m : batch.messages) touched.insert(m.partition);
+  for (const auto& e : batch.reached_end) touched.insert(e.partition);
+  std::map<int32_t, int64_t> out;
+  if (touched.empty()) return out;
+  std::vector<kafka::TopicPartitionOffset> asked;
+  for (int32_t p : touched) asked.push_back({topic, p, 0});
+  DOCKET_ASSIGN_OR_RETURN(auto pos, consumer.Positions(asked));
+  for (const auto& tp : pos) out[tp.partition] = tp.offset;
+  return out;
 }
 }  // namespace
 
@@ -428,13 +450,8 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
     for (auto& m : batch.messages) {
       if (m.offset < until[m.partition]) records.push_back(std::move(m));
     }
-    std::map<int32_t, int64_t> ends;
-    if (!batch.reached_end.empty()) {
-      std::vector<kafka::TopicPartitionOffset> asked;
-      for (const auto& e : batch.reached_end) asked.push_back({topic, e.partition, 0});
-      DOCKET_ASSIGN_OR_RETURN(auto pos, consumer->Positions(asked));
-      for (const auto& tp : pos) ends[tp.partition] = std::min(tp.offset, until[tp.partition]);
-    }
+    DOCKET_ASSIGN_OR_RETURN(auto ends, PolledPositions(*consumer, topic, batch));
+    for (auto& [p, end] : ends) end = std::min(end, until[p]);
     if (records.empty() && ends.empty()) {
       report(false);
       continue;
@@ -676,15 +693,11 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
       if (batch.status().code() == StatusCode::kUnavailable) continue;
       return batch.status();
     }
+    // Without the positions the records alone move them (a failure here
+    // only puts the step past a marker off to a later poll).
+    auto polled = PolledPositions(*consumer, topic, *batch);
     std::map<int32_t, int64_t> ends;
-    if (!batch->reached_end.empty()) {
-      std::vector<kafka::TopicPartitionOffset> asked;
-      for (const auto& e : batch->reached_end) asked.push_back({topic, e.partition, 0});
-      auto pos = consumer->Positions(asked);
-      if (pos.ok()) {
-        for (const auto& tp : *pos) ends[tp.partition] = tp.offset;
-      }
-    }
+    if (polled.ok()) ends = std::move(*polled);
     if (batch->messages.empty() && ends.empty()) continue;
     DOCKET_ASSIGN_OR_RETURN(positions, applier.Apply(batch->messages, ends));
     ++stats_.batches;

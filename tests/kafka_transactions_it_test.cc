@@ -150,5 +150,50 @@ TEST(KafkaTransactionsIT, NewProducerWithSameIdFencesTheOldOne) {
   EXPECT_EQ(aggs, std::vector<std::string>{"P0"});  // the stale owner wrote nothing
 }
 
+// The position a read barrier waits for (the log end) lies past the commit
+// marker, which is never delivered: the consumer's position steps over it
+// when the poll that took the transaction's last record returns, without
+// waiting for the next fetch to report the end of the partition (the
+// projections rely on it, consumers/projection_runner.cc).
+TEST(KafkaTransactionsIT, APositionStepsOverTheCommitMarkerWithTheLastRecord) {
+  const std::string topic = testing::UniqueName("it-marker");
+  ASSERT_TRUE(testing::CreateTopic(topic, 1).ok());
+  Producer::Options po;
+  po.kafka = testing::TestKafka();
+  po.transactional_id = testing::UniqueName("it-marker-producer");
+  auto producer = Producer::Create(po);
+  ASSERT_TRUE(producer.ok()) << producer.status();
+  ASSERT_TRUE((*producer)->InitTransactions().ok());
+  ASSERT_TRUE((*producer)->BeginTransaction().ok());
+  for (uint64_t i = 1; i <= 3; ++i) {
+    ASSERT_TRUE((*producer)->Produce({topic, 0, "P0", EventRecord(0, i, false)}, [](auto&) {}).ok());
+  }
+  ASSERT_TRUE((*producer)->CommitTransaction().ok());
+
+  Consumer::Options co;
+  co.kafka = testing::TestKafka();
+  // The end of the partition is reported only after this (a fetch at the
+  // end is held that long): longer than the test waits for the records.
+  co.fetch_wait_max_ms = 30'000;
+  auto c = Consumer::Create(co);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto end = (*c)->Watermarks(topic, 0);
+  ASSERT_TRUE(end.ok()) << end.status();
+  ASSERT_EQ(end->second, 4);  // three records and the marker
+  ASSERT_TRUE((*c)->Assign({{topic, 0, kafka::kOffsetBeginning}}).ok());
+  size_t records = 0;
+  for (int i = 0; i < 50 && records < 3; ++i) {
+    auto batch = (*c)->Poll(10, std::chrono::milliseconds(200));
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    EXPECT_TRUE(batch->reached_end.empty());
+    records += batch->messages.size();
+  }
+  ASSERT_EQ(records, 3u);
+  auto pos = (*c)->Positions({{topic, 0, 0}});
+  ASSERT_TRUE(pos.ok()) << pos.status();
+  ASSERT_EQ(pos->size(), 1u);
+  EXPECT_EQ((*pos)[0].offset, 4);
+}
+
 }  // namespace
 }  // namespace docket

@@ -130,6 +130,7 @@ start() {
   fi
   log "starting Apache Kafka $version on 127.0.0.1:$port (state in $state)"
   nohup bash -c "exec java -Xms128m -Xmx$heap -XX:+UseG1GC -Djava.awt.headless=true \
+      -Xlog:gc:file=$state/logs/gc.log:time,uptime:filecount=4,filesize=20M \
       -Dlog4j.configuration=file:$state/log4j.properties -Dkafka.logs.dir=$state/logs \
       -cp '$(classpath)' kafka.Kafka $state/server.properties" \
       >"$state/logs/stdout.log" 2>&1 </dev/null &
