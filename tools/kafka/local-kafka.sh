@@ -13,7 +13,7 @@
 # Environment (all optional):
 #   KAFKA_PORT      client port                 (default 9092)
 #   KAFKA_CTRL_PORT controller port             (default KAFKA_PORT+1)
-#   KAFKA_HOME_DIR  state: logs, pid, config    (default $HOME/.local/state/docket/kafka-$KAFKA_PORT)
+#   KAFKA_HOME_DIR  state: logs (server, GC), pid, config (default $HOME/.local/state/docket/kafka-$KAFKA_PORT)
 #   KAFKA_CACHE     downloaded jars             (default $HOME/.cache/docket/kafka-<version>)
 #   KAFKA_HEAP      JVM heap                    (default 768m)
 #
