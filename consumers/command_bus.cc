@@ -75,7 +75,7 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
 
 CommandBus::~CommandBus() {
   stop_ = true;
-  consumer_->Wake();
+  if (consumer_) consumer_->Wake();  // null when Create failed before it
   if (listener_.joinable()) listener_.join();
   {
     std::lock_guard<std::mutex> lock(mu_);

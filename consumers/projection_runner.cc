@@ -616,8 +616,9 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   co.group_id = options_.GroupId();
   co.read_committed = true;
   // A fetch returns as soon as an event arrives; this spaces out the empty
-  // fetches of an idle topic, and is how late the end of a partition (the
-  // position past a commit marker: lag, catching up) is seen.
+  // fetches of an idle topic. (It is also how late the next empty fetch
+  // reports a partition's end; the positions past commit markers do not wait
+  // for that: PolledPositions.)
   co.fetch_wait_max_ms = 500;
   DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
   {
