@@ -139,7 +139,9 @@ TEST(KafkaMockTest, WakeEndsThePollInProgressOrTheNextOne) {
     const auto t0 = std::chrono::steady_clock::now();
     auto batch = (*consumer)->Poll(10, kLong);
     EXPECT_TRUE(batch.ok()) << batch.status();
-    if (batch.ok()) EXPECT_TRUE(batch->messages.empty() && batch->reached_end.empty());
+    if (batch.ok()) {
+      EXPECT_TRUE(batch->messages.empty() && batch->reached_end.empty());
+    }
     return std::chrono::steady_clock::now() - t0;
   };
   (*consumer)->Wake();
