@@ -51,9 +51,7 @@ Result<std::unique_ptr<CommandBus>> CommandBus::Create(
   kafka::Consumer::Options co;
   co.kafka = bus->options_.kafka;
   co.kafka.client_id = "docket-command-bus";
-  // A fetch returns as soon as a result arrives; this only spaces out the
-  // empty fetches while nothing happens.
-  co.fetch_wait_max_ms = 500;
+  co.fetch_wait_max_ms = kafka::Consumer::Options::kLongLivedFetchWaitMs;
   DOCKET_ASSIGN_OR_RETURN(bus->consumer_, kafka::Consumer::Create(co));
   const std::string topic = bus->options_.layout.ResultsTopic();
   DOCKET_ASSIGN_OR_RETURN(auto parts, bus->consumer_->Partitions(topic));

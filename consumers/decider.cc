@@ -261,9 +261,7 @@ Status Decider::RunSession(const std::atomic<bool>& stop) {
                 std::string(handler_.context());
   co.group_instance_id = TransactionalId();
   co.session_timeout_ms = options_.session_timeout_ms;
-  // A fetch returns as soon as a command arrives; this only spaces out the
-  // empty fetches of an idle partition (docs/decider.md, idle cost).
-  co.fetch_wait_max_ms = 500;
+  co.fetch_wait_max_ms = kafka::Consumer::Options::kLongLivedFetchWaitMs;
   DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
   {
     std::lock_guard lock(consumer_mu_);

@@ -615,11 +615,9 @@ Status ProjectionRunner::RunSession(const std::atomic<bool>& stop) {
   co.kafka = options_.kafka;
   co.group_id = options_.GroupId();
   co.read_committed = true;
-  // A fetch returns as soon as an event arrives; this spaces out the empty
-  // fetches of an idle topic. (It is also how late the next empty fetch
-  // reports a partition's end; the positions past commit markers do not wait
-  // for that: PolledPositions.)
-  co.fetch_wait_max_ms = 500;
+  // (The positions past commit markers do not wait for the end of a
+  // partition that the next empty fetch reports: PolledPositions.)
+  co.fetch_wait_max_ms = kafka::Consumer::Options::kLongLivedFetchWaitMs;
   DOCKET_ASSIGN_OR_RETURN(auto consumer, kafka::Consumer::Create(co));
   {
     std::lock_guard lock(mu_);

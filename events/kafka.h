@@ -234,10 +234,13 @@ class Consumer {
     int session_timeout_ms = 10000;
     // fetch.wait.max.ms: how long the broker holds an empty fetch; also how
     // soon the end of an idle partition is reported. A fetch returns as soon
-    // as a record arrives, so a long-lived consumer can wait long (the
-    // deciders', the projections' and the bus's 500 ms: each empty fetch
-    // wakes a thread on both sides, docs/benchmarks.md, idle).
+    // as a record arrives, so a long-lived consumer waits long:
+    // kLongLivedFetchWaitMs.
     int fetch_wait_max_ms = 100;
+    // What docketd's long-lived consumers (deciders, projections, the bus,
+    // the notifier) use: each empty fetch wakes a thread on both sides
+    // (docs/kafka.md, idle cost).
+    static constexpr int kLongLivedFetchWaitMs = 500;
     bool read_committed = true;
     Status Validate() const;
   };

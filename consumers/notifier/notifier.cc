@@ -71,7 +71,7 @@ Status Notifier::Start() {
   kafka::Consumer::Options co;
   co.kafka = options_.kafka;
   co.kafka.client_id = "docket-notifier";
-  co.fetch_wait_max_ms = 500;  // an event ends the wait at once
+  co.fetch_wait_max_ms = kafka::Consumer::Options::kLongLivedFetchWaitMs;
   DOCKET_ASSIGN_OR_RETURN(consumer_, kafka::Consumer::Create(co));
   DOCKET_RETURN_IF_ERROR(Position());
   consumer_thread_ = std::thread([this] { Consume(); });
