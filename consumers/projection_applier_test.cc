@@ -214,8 +214,10 @@ TEST_F(ProjectionApplierTest, BatchBoundariesDoNotChangeTheModel) {
 
 // The bulk load of a rebuild (Mode::kBulk: fold in memory, ingest table
 // files) builds the same model as the live path's batches, poison records
-// and duplicates included, whatever the fold sizes; and a bulk-built prefix
-// tailed by the live path equals the live path from the start.
+// and duplicates included, whatever the fold sizes, with each fold after the
+// first ingested in the background while the next one reads through it; and
+// a bulk-built prefix tailed by the live path equals the live path from the
+// start.
 TEST_F(ProjectionApplierTest, BulkLoadBuildsTheSameModelAsBatches) {
   auto records = Records(4000, 13, /*partitions=*/6);
   records[1700].value = "garbage";  // parks its case, and its later records
@@ -230,7 +232,7 @@ TEST_F(ProjectionApplierTest, BulkLoadBuildsTheSameModelAsBatches) {
       auto r = applier.Apply(batch, {});
       ASSERT_TRUE(r.ok()) << r.status();
       if (flush) {
-        ASSERT_TRUE(applier.Flush().ok());
+        ASSERT_TRUE(applier.FlushInBackground().ok());
       }
     }
   };
@@ -255,6 +257,7 @@ TEST_F(ProjectionApplierTest, BulkLoadBuildsTheSameModelAsBatches) {
       ASSERT_TRUE(bulk.Flush().ok());
       EXPECT_EQ(bulk.PendingBytes(), 0u);
       batches(bulk, std::min(fold, records.size()), records.size(), fold, true);
+      ASSERT_TRUE(bulk.Flush().ok());  // waits for the last background ingestion
       EXPECT_EQ(*(*store)->Digest(), live) << "fold of " << fold << " records";
       EXPECT_EQ(*(*store)->Offsets(), live_offsets);
       EXPECT_EQ(bulk.counters().applied, applier_->counters().applied);

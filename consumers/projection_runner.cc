@@ -99,17 +99,24 @@ ProjectionApplier::ProjectionApplier(const projections::Projection& projection, 
     lanes_.push_back(std::make_unique<Lane>(projection_, store, mode == Mode::kBulk));
   }
 }
-ProjectionApplier::~ProjectionApplier() = default;
+ProjectionApplier::~ProjectionApplier() { WaitIngestion().IgnoreError(); }
 
 ProjectionApplier::Lane& ProjectionApplier::LaneOf(int32_t partition) {
   return *lanes_[static_cast<size_t>(partition < 0 ? 0 : partition) % lanes_.size()];
 }
 
+void ProjectionApplier::DropFolds() {
+  for (auto& lane : lanes_) {
+    if (lane->fold) lane->fold = std::make_unique<Txn>(store_);
+  }
+}
+
 Status ProjectionApplier::Load() {
+  WaitIngestion().IgnoreError();  // what it stored is read below
+  DropFolds();
   for (auto& lane : lanes_) {
     lane->parked.clear();
     lane->positions.clear();
-    if (lane->fold) lane->fold = std::make_unique<Txn>(store_);
   }
   Status parse = Status::Ok();
   DOCKET_RETURN_IF_ERROR(store_->Scan(kDead, projections::keys::DeadPrefix(),
@@ -186,9 +193,7 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
   for (auto& r : results) {
     if (!r.ok()) {
       // The lanes' folds are ingested together: none of them stands alone.
-      for (auto& lane : lanes_) {
-        if (lane->fold) lane->fold = std::make_unique<Txn>(store_);
-      }
+      DropFolds();
       return r.status();
     }
     all.insert(r->begin(), r->end());
@@ -196,11 +201,46 @@ Result<std::map<int32_t, int64_t>> ProjectionApplier::Apply(
   return all;
 }
 
+Status ProjectionApplier::WaitIngestion() {
+  if (!ingestion_.valid()) return Status::Ok();
+  Status s = ingestion_.get();
+  for (auto& lane : lanes_) {
+    if (lane->fold) lane->fold->ReadThrough(nullptr);
+  }
+  ingesting_.clear();
+  // The folds since read through what failed to be stored.
+  if (!s.ok()) DropFolds();
+  return s;
+}
+
 Status ProjectionApplier::Flush() {
   if (mode_ != Mode::kBulk) return Status::Ok();
+  DOCKET_RETURN_IF_ERROR(WaitIngestion());
   std::vector<Txn*> folds;
   for (auto& lane : lanes_) folds.push_back(lane->fold.get());
-  return store_->Ingest(folds);
+  DOCKET_RETURN_IF_ERROR(store_->Ingest(folds));
+  for (Txn* fold : folds) fold->Clear();
+  return Status::Ok();
+}
+
+Status ProjectionApplier::FlushInBackground() {
+  if (mode_ != Mode::kBulk) return Status::Ok();
+  DOCKET_RETURN_IF_ERROR(WaitIngestion());
+  std::vector<Txn*> folds;
+  for (auto& lane : lanes_) {
+    ingesting_.push_back(std::move(lane->fold));
+    folds.push_back(ingesting_.back().get());
+    lane->fold = std::make_unique<Txn>(store_);
+    lane->fold->ReadThrough(folds.back());
+  }
+  ingestion_ = std::async(std::launch::async, [store = store_, folds]() -> Status {
+    try {
+      return store->Ingest(folds);
+    } catch (const std::exception& e) {
+      return InternalError(std::string("bulk ingestion failed: ") + e.what());
+    }
+  });
+  return Status::Ok();
 }
 
 size_t ProjectionApplier::PendingBytes() const {
@@ -442,22 +482,42 @@ Status BuildUntil(const projections::Projection& projection, const ProjectorOpti
     }
     return true;
   };
+  // Polls are gathered before they are applied: one poll mostly holds one
+  // partition's records (librdkafka hands a fetch over partition by
+  // partition), so applying each poll alone left one lane idle while the
+  // other worked. kGather records span every partition's fetch.
+  constexpr size_t kGather = 32768;
+  std::vector<kafka::Message> records;
+  std::map<int32_t, int64_t> ends;
   while (!finished()) {
     if (stop) return AbortedError("build stopped before it caught up");
     DOCKET_ASSIGN_OR_RETURN(kafka::PollBatch batch,
                             consumer->Poll(options.max_batch, options.poll_wait));
-    std::vector<kafka::Message> records;
+    // Apply what is gathered once the fetched records ran out or a
+    // partition passed its end (a log still written would never run out).
+    bool apply_now = batch.messages.size() < options.max_batch;
     for (auto& m : batch.messages) {
-      if (m.offset < until[m.partition]) records.push_back(std::move(m));
+      if (m.offset < until[m.partition]) {
+        records.push_back(std::move(m));
+      } else {
+        apply_now = true;
+      }
     }
-    DOCKET_ASSIGN_OR_RETURN(auto ends, PolledPositions(*consumer, topic, batch));
-    for (auto& [p, end] : ends) end = std::min(end, until[p]);
+    DOCKET_ASSIGN_OR_RETURN(auto polled, PolledPositions(*consumer, topic, batch));
+    for (const auto& [p, end] : polled) ends[p] = std::min(end, until[p]);
     if (records.empty() && ends.empty()) {
       report(false);
       continue;
     }
+    if (records.size() < kGather && !apply_now) continue;
     DOCKET_ASSIGN_OR_RETURN(auto now_at, applier.Apply(records, ends));
-    if (applier.PendingBytes() >= options.bulk_bytes) DOCKET_RETURN_IF_ERROR(applier.Flush());
+    records.clear();
+    ends.clear();
+    // One fold is ingested while the next one fills: each gets half the
+    // budget, so the build holds about as much as one fold of bulk_bytes.
+    if (applier.PendingBytes() >= options.bulk_bytes / 2) {
+      DOCKET_RETURN_IF_ERROR(applier.FlushInBackground());
+    }
     done = 0;
     for (const auto& [p, pos] : now_at) {
       position[p] = pos;

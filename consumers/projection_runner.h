@@ -36,6 +36,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,8 +65,9 @@ struct ProjectorOptions {
   // Records per WriteBatch at most (per poll in a build).
   size_t max_batch = 2000;
   // Builds (BuildUntil: rebuild, verify): how many bytes of rows the bulk
-  // load folds in memory before it writes them as table files. Peak memory
-  // is a small multiple of it (docs/read-models.md).
+  // load holds folded in memory: two folds of half of it, one being
+  // written as table files while the next fills. Peak memory is a small
+  // multiple of it (docs/read-models.md).
   size_t bulk_bytes = size_t{256} << 20;
   // The block cache and memtable budget every store of the process shares;
   // null: ReadStore::DefaultMemory().
@@ -143,8 +145,16 @@ class ProjectionApplier {
   // is dropped and the applier must be Load()ed again.
   Result<std::map<int32_t, int64_t>> Apply(const std::vector<kafka::Message>& records,
                                            const std::map<int32_t, int64_t>& positions);
-  // kBulk: stores the fold of every lane (one ingestion); a no-op in kBatch.
+  // kBulk: stores the fold of every lane (one ingestion) and returns when
+  // it is stored, after any ingestion FlushInBackground started. A no-op
+  // in kBatch.
   Status Flush();
+  // kBulk: the same, on another thread: the folds are handed to it and
+  // the lanes fold on into new ones that read through them
+  // (Txn::ReadThrough) while they are ingested. First waits for the
+  // ingestion started before and returns its error (the applier must then
+  // be Load()ed again). Up to two folds are in memory. A no-op in kBatch.
+  Status FlushInBackground();
   // kBulk: about how many bytes the unflushed fold has taken in (0 in kBatch).
   size_t PendingBytes() const;
   // Re-applies a parked aggregate's records in order. OK with a message
@@ -156,10 +166,19 @@ class ProjectionApplier {
  private:
   struct Lane;
   Lane& LaneOf(int32_t partition);
+  // Waits for the background ingestion, if any, and lets the lanes' folds
+  // read the database alone again.
+  Status WaitIngestion();
+  // Drops every lane's unflushed fold.
+  void DropFolds();
   const projections::Projection& projection_;
   projections::ReadStore* store_;
   const Mode mode_;
   std::vector<std::unique_ptr<Lane>> lanes_;
+  // FlushInBackground: the folds being ingested, and the ingestion (declared
+  // after them: destroyed first, it waits for the thread).
+  std::vector<std::unique_ptr<projections::Txn>> ingesting_;
+  std::future<Status> ingestion_;
 };
 
 // The dead-letter key of a record (Projection::DeadLetterKey): its Kafka key
@@ -181,9 +200,10 @@ struct BuildProgress {
 // (its offset there; an empty map means the end offsets when the build
 // starts). Calls `progress` about every 0.5 s and once at the end. Used by
 // rebuild (fresh generation) and verify (temporary directory). A bulk load
-// (ProjectionApplier::Mode::kBulk): each options.bulk_bytes of folded rows
-// and the offsets they reach are ingested together, so a build that stops
-// resumes from its last ingestion.
+// (ProjectionApplier::Mode::kBulk): each half options.bulk_bytes of folded
+// rows and the offsets they reach are ingested together (on another thread
+// while the next fold fills), so a build that stops resumes from its last
+// ingestion.
 // kInvalidArgument when options.context is not the projection's.
 Status BuildUntil(const projections::Projection& projection, const ProjectorOptions& options, const std::string& dir,
                   std::map<int32_t, int64_t> until,

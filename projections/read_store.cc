@@ -9,10 +9,12 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <thread>
 
 namespace docket::projections {
 namespace {
@@ -243,17 +245,8 @@ struct ReadStore::Op {
   const std::optional<std::string>* value;  // a put or delete; null for merges and bits
   int64_t delta;                             // a counter merge
   const Txn::BitEdits* bits;                 // bitmap edits
-};
 
-// Every key's final write in `txns`, in key order; keys written by several
-// txns combined (`combined` owns combined bitmap edits).
-Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>& txns,
-                                                       std::deque<Txn::BitEdits>& combined) const {
-  std::vector<Op> ops;
-  size_t n = 0;
-  for (const Txn* txn : txns) n += txn->overlay_.size() + txn->merges_.size() + txn->bits_.size();
-  ops.reserve(n);
-  auto op = [](const std::string& k, const std::optional<std::string>* value, int64_t delta,
+  static Op Of(const std::string& k, const std::optional<std::string>* value, int64_t delta,
                const Txn::BitEdits* bits) {
     Op o{{0, 0}, &k, value, delta, bits};
     for (size_t i = 0; i < 16; ++i) {
@@ -261,16 +254,34 @@ Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>&
       o.head[i / 8] = o.head[i / 8] << 8 | byte;
     }
     return o;
+  }
+};
+
+// Every key's final write in `txns`, by family (the key's first byte), in
+// no order yet.
+std::vector<std::vector<ReadStore::Op>> ReadStore::OpsByFamily(const std::vector<Txn*>& txns) const {
+  std::vector<std::vector<Op>> by_family(handles_.size());
+  auto add = [&](const std::string& k, const std::optional<std::string>* value, int64_t delta,
+                 const Txn::BitEdits* bits) {
+    const auto family = static_cast<unsigned char>(k[0]);
+    if (family >= by_family.size()) by_family.resize(family + 1);
+    by_family[family].push_back(Op::Of(k, value, delta, bits));
   };
   for (const Txn* txn : txns) {
-    for (const auto& [k, v] : txn->overlay_) ops.push_back(op(k, &v, 0, nullptr));
+    for (const auto& [k, v] : txn->overlay_) add(k, &v, 0, nullptr);
     for (const auto& [k, d] : txn->merges_) {
-      if (d != 0) ops.push_back(op(k, nullptr, d, nullptr));
+      if (d != 0) add(k, nullptr, d, nullptr);
     }
     for (const auto& [k, e] : txn->bits_) {
-      if (!e.add.isEmpty() || !e.remove.isEmpty()) ops.push_back(op(k, nullptr, 0, &e));
+      if (!e.add.isEmpty() || !e.remove.isEmpty()) add(k, nullptr, 0, &e);
     }
   }
+  return by_family;
+}
+
+// Sorts one family's ops by key and combines equal keys of several txns
+// (`combined` owns combined bitmap edits).
+Status ReadStore::SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const {
   // Heads that differ order as their keys do: where one has padding and
   // the other a byte, the shorter key is a prefix of the longer one.
   // Equal heads fall back to the keys.
@@ -279,11 +290,11 @@ Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>&
     if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
     return *a.key < *b.key;
   });
-  if (txns.size() < 2) return ops;
   // Combine equal keys (only several txns have them).
   size_t out = 0;
   for (size_t i = 0; i < ops.size(); ++i) {
-    if (out == 0 || *ops[out - 1].key != *ops[i].key) {
+    if (out == 0 || ops[out - 1].head[0] != ops[i].head[0] ||
+        ops[out - 1].head[1] != ops[i].head[1] || *ops[out - 1].key != *ops[i].key) {
       ops[out++] = ops[i];
       continue;
     }
@@ -303,25 +314,28 @@ Result<std::vector<ReadStore::Op>> ReadStore::SortedOps(const std::vector<Txn*>&
     }
   }
   ops.resize(out);
-  return ops;
+  return Status::Ok();
 }
 
 Status ReadStore::Commit(Txn& txn) {
   NoPerfCounts();
   std::deque<Txn::BitEdits> combined;
-  DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps({&txn}, combined));
+  std::vector<std::vector<Op>> by_family = OpsByFamily({&txn});
   rocksdb::WriteBatch batch;
-  for (const Op& op : ops) {
-    rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
-    const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
-    if (op.bits) {
-      batch.Merge(cf, key, EncodeBitmapEdit(op.bits->add, op.bits->remove)).PermitUncheckedError();
-    } else if (!op.value) {
-      batch.Merge(cf, key, EncodeCounter(op.delta)).PermitUncheckedError();
-    } else if (*op.value) {
-      batch.Put(cf, key, **op.value).PermitUncheckedError();
-    } else {
-      batch.Delete(cf, key).PermitUncheckedError();
+  for (auto& ops : by_family) {
+    DOCKET_RETURN_IF_ERROR(SortAndCombine(ops, combined));
+    for (const Op& op : ops) {
+      rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
+      const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
+      if (op.bits) {
+        batch.Merge(cf, key, EncodeBitmapEdit(op.bits->add, op.bits->remove)).PermitUncheckedError();
+      } else if (!op.value) {
+        batch.Merge(cf, key, EncodeCounter(op.delta)).PermitUncheckedError();
+      } else if (*op.value) {
+        batch.Put(cf, key, **op.value).PermitUncheckedError();
+      } else {
+        batch.Delete(cf, key).PermitUncheckedError();
+      }
     }
   }
   rocksdb::WriteOptions wo;  // WAL on; the log is the truth, so no fsync
@@ -330,56 +344,82 @@ Status ReadStore::Commit(Txn& txn) {
   return s;
 }
 
-Status ReadStore::Ingest(const std::vector<Txn*>& txns) {
+// Sorts a family's ops and writes them as one table file.
+Status ReadStore::WriteFamilyFile(int family, std::vector<Op>& ops, const std::string& file) const {
   NoPerfCounts();
   std::deque<Txn::BitEdits> combined;
-  DOCKET_ASSIGN_OR_RETURN(std::vector<Op> ops, SortedOps(txns, combined));
-  if (ops.empty()) return Status::Ok();
+  DOCKET_RETURN_IF_ERROR(SortAndCombine(ops, combined));
+  rocksdb::ColumnFamilyHandle* cf = handle(Family(family));
+  rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(cf));
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, cf);
+  rocksdb::Status s = writer.Open(file);
+  for (size_t i = 0; s.ok() && i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
+    if (op.bits) {
+      s = writer.Merge(key, EncodeBitmapEdit(op.bits->add, op.bits->remove));
+    } else if (!op.value) {
+      s = writer.Merge(key, EncodeCounter(op.delta));
+    } else if (*op.value) {
+      s = writer.Put(key, **op.value);
+    } else {
+      s = writer.Delete(key);
+    }
+  }
+  if (s.ok()) s = writer.Finish();
+  return FromRocks(s, "read store bulk file " + FamilyName(Family(family)));
+}
+
+Status ReadStore::Ingest(const std::vector<Txn*>& txns) {
+  NoPerfCounts();
+  std::vector<std::vector<Op>> by_family = OpsByFamily(txns);
+  std::vector<int> families;
+  for (size_t f = 0; f < by_family.size(); ++f) {
+    if (!by_family[f].empty()) families.push_back(static_cast<int>(f));
+  }
+  if (families.empty()) return Status::Ok();
+  // The largest first, so the threads finish together.
+  std::sort(families.begin(), families.end(), [&](int a, int b) {
+    return by_family[static_cast<size_t>(a)].size() > by_family[static_cast<size_t>(b)].size();
+  });
   const fs::path scratch = fs::path(dir_) / "ingest";
   std::error_code ec;
   fs::remove_all(scratch, ec);
   fs::create_directories(scratch, ec);
   if (ec) return UnavailableError("read store " + scratch.string() + ": " + ec.message());
-  auto cleanup = [&] { fs::remove_all(scratch, ec); };
+  auto file_of = [&](int family) {
+    return (scratch / ("family-" + std::to_string(family) + ".sst")).string();
+  };
+  // The families' files are sorted and written in parallel, one thread
+  // per core: each is its own sort and its own table file.
+  std::vector<Status> written(families.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < families.size(); i = next++) {
+      const int f = families[i];
+      written[i] = WriteFamilyFile(f, by_family[static_cast<size_t>(f)], file_of(f));
+    }
+  };
+  const size_t threads =
+      std::min<size_t>(families.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+  Status s = Status::Ok();
   std::vector<rocksdb::IngestExternalFileArg> args;
-  // Ops are sorted by family byte first: one file per run of a family.
-  for (size_t i = 0; i < ops.size();) {
-    const auto family = static_cast<unsigned char>((*ops[i].key)[0]);
-    rocksdb::ColumnFamilyHandle* cf = handle(Family(family));
-    rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(cf));
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, cf);
-    const std::string file = (scratch / ("family-" + std::to_string(family) + ".sst")).string();
-    rocksdb::Status s = writer.Open(file);
-    for (; s.ok() && i < ops.size() && static_cast<unsigned char>((*ops[i].key)[0]) == family; ++i) {
-      const Op& op = ops[i];
-      const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
-      if (op.bits) {
-        s = writer.Merge(key, EncodeBitmapEdit(op.bits->add, op.bits->remove));
-      } else if (!op.value) {
-        s = writer.Merge(key, EncodeCounter(op.delta));
-      } else if (*op.value) {
-        s = writer.Put(key, **op.value);
-      } else {
-        s = writer.Delete(key);
-      }
-    }
-    if (s.ok()) s = writer.Finish();
-    if (!s.ok()) {
-      cleanup();
-      return FromRocks(s, "read store bulk file " + FamilyName(Family(family)));
-    }
+  for (size_t i = 0; i < families.size() && s.ok(); ++i) {
+    s = written[i];
     rocksdb::IngestExternalFileArg arg;
-    arg.column_family = cf;
-    arg.external_files = {file};
+    arg.column_family = handle(Family(families[i]));
+    arg.external_files = {file_of(families[i])};
     arg.options.move_files = true;
     arg.options.write_global_seqno = false;
     args.push_back(std::move(arg));
   }
-  Status s = FromRocks(db_->IngestExternalFiles(args), "read store ingest");
-  cleanup();
-  if (!s.ok()) return s;
-  for (Txn* txn : txns) txn->Clear();
-  return Status::Ok();
+  if (s.ok()) s = FromRocks(db_->IngestExternalFiles(args), "read store ingest");
+  fs::remove_all(scratch, ec);
+  return s;
 }
 
 Result<std::map<int32_t, int64_t>> ReadStore::Offsets() const {

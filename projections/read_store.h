@@ -127,8 +127,16 @@ class Txn {
   void RollbackToSavePoint();
   // Forgets the last save point, keeping the writes.
   void PopSavePoint();
+  // Get also looks in `under`'s puts and deletes, after this batch's own
+  // and before the database: a bulk build's next fold over the fold being
+  // ingested on another thread. `under` must outlive this use and not
+  // change meanwhile (reads of it from several threads are safe); nullptr
+  // ends it.
+  void ReadThrough(const Txn* under) { under_ = under; }
   // Writes in the batch (puts, deletes, distinct merged keys).
   size_t count() const;
+  // Drops every write and save point (after an Ingest).
+  void Clear();
   // About how many bytes of keys and values the batch has taken in since it
   // was last written (an upper bound of what it holds: a key written twice
   // counts twice). A bulk build writes its fold out when this passes its
@@ -170,7 +178,7 @@ class Txn {
   std::vector<Undo> undo_;
   std::vector<size_t> save_points_;  // undo_ sizes
   size_t bytes_ = 0;
-  void Clear();
+  const Txn* under_ = nullptr;  // ReadThrough
 };
 
 class ReadStore {
@@ -211,9 +219,10 @@ class ReadStore {
   // MANIFEST): after a crash the store holds all of it or none. No WAL and
   // no memtable; later files lie over earlier data as newer writes would.
   // The txns must not write the same plain key twice (lanes never do);
-  // counter merges of one key are summed and bitmap edits combined. On
-  // success every txn is empty again; on error nothing was ingested and
-  // the txns are unchanged.
+  // counter merges of one key are summed and bitmap edits combined. The
+  // txns are only read (Clear them after): a bulk build's lanes read the
+  // folds being ingested meanwhile (Txn::ReadThrough). On error nothing was
+  // ingested.
   Status Ingest(const std::vector<Txn*>& txns);
 
   // The consumed position of each partition (next offset to read); absent
@@ -246,11 +255,15 @@ class ReadStore {
 
  private:
   ReadStore() = default;
-  // Every key's final write in `txns` in key order, equal keys of several
-  // txns combined (combined bitmap edits live in `combined`).
   struct Op;  // one key's final write (read_store.cc)
-  Result<std::vector<Op>> SortedOps(const std::vector<Txn*>& txns,
-                                           std::deque<Txn::BitEdits>& combined) const;
+  // Every key's final write in `txns`, by family index, unsorted.
+  std::vector<std::vector<Op>> OpsByFamily(const std::vector<Txn*>& txns) const;
+  // Sorts one family's ops by key and combines equal keys of several txns
+  // (combined bitmap edits live in `combined`); kInternal for a plain key
+  // of two txns.
+  Status SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const;
+  // Ingest's part for one family: its ops sorted into one table file.
+  Status WriteFamilyFile(int family, std::vector<Op>& ops, const std::string& file) const;
   std::string dir_;
   std::vector<FamilySpec> specs_;  // common families first
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

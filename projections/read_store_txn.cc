@@ -15,6 +15,10 @@ const std::string& Txn::FullKey(Family cf, std::string_view key) const {
 Result<std::optional<std::string>> Txn::Get(Family cf, std::string_view key) const {
   auto it = overlay_.find(FullKey(cf, key));
   if (it != overlay_.end()) return it->second;
+  if (under_ != nullptr) {
+    auto under = under_->overlay_.find(key_);
+    if (under != under_->overlay_.end()) return under->second;
+  }
   return store_->Get(cf, key);
 }
 
@@ -54,16 +58,20 @@ void Txn::SetBit(Family cf, std::string_view key, uint32_t id, bool on) {
   const std::string& full = FullKey(cf, key);
   bytes_ += full.size() + 4;
   BitEdits& e = bits_[full];
-  if (!save_points_.empty()) {
-    const int8_t was = e.add.contains(id) ? 1 : e.remove.contains(id) ? -1 : 0;
-    undo_.push_back({.kind = Undo::Kind::kBit, .key = full, .bit = id, .bit_was = was});
-  }
+  // The checked edits tell what the id was (added, removed or untouched:
+  // the two sets are disjoint) without looking it up again for the undo log.
+  int8_t was = 0;
   if (on) {
-    e.remove.remove(id);
-    e.add.add(id);
+    const bool was_removed = e.remove.removeChecked(id);
+    const bool newly_added = e.add.addChecked(id);
+    was = !newly_added ? 1 : was_removed ? -1 : 0;
   } else {
-    e.add.remove(id);
-    e.remove.add(id);
+    const bool was_added = e.add.removeChecked(id);
+    const bool newly_removed = e.remove.addChecked(id);
+    was = was_added ? 1 : !newly_removed ? -1 : 0;
+  }
+  if (!save_points_.empty()) {
+    undo_.push_back({.kind = Undo::Kind::kBit, .key = full, .bit = id, .bit_was = was});
   }
 }
 

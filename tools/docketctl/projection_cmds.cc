@@ -468,7 +468,7 @@ void RegisterProjectionCommands(CLI::App& app, int* exit_code) {
     AddProjectionFlags(sub, f.get());
     sub->add_option("--max-batch", f->max_batch, "Events per poll")->capture_default_str();
     sub->add_option("--bulk-mb", f->bulk_mb,
-                    "MiB of rows folded in memory before each bulk write (peak memory is about twice it)")
+                    "MiB of rows folded in memory per bulk write, two folds of half of it (peak memory is about 2.5 times it)")
         ->capture_default_str()->check(CLI::Range(1, 65536));
     sub->callback([f, exit_code] { *exit_code = RunRebuild(*f); });
   }
