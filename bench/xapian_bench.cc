@@ -90,13 +90,15 @@ bool IndexXapian(const projections::ReadStore& store, const std::string& dir) {
       ok = false;
       return false;
     }
-    std::map<std::string, int64_t> tf;
+    std::vector<projections::TermCount> tf;
     if (!projections::ParseTermList(terms, &tf)) {
       ok = false;
       return false;
     }
     Xapian::Document doc;
-    for (const auto& [term, n] : tf) doc.add_term(term, static_cast<Xapian::termcount>(n));
+    for (const auto& [term, n] : tf) {
+      doc.add_term(std::string(term), static_cast<Xapian::termcount>(n));
+    }
     db.replace_document(*id, doc);
     ++docs;
     return true;

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "aggregates/cases/case.h"
 #include "common/time_format.h"
 #include "projections/cases/keys.h"
@@ -106,9 +109,54 @@ TEST_F(CaseProjectionTest, CaseOpenedWritesSummaryIndexesCountsActivityAndSearch
   EXPECT_TRUE(InBitmap(keys::CategoryBitsKey("technical_support", "internet")));
 }
 
-// A store built before frequencies were kept holds a case's terms alone
-// ("a\nb") and its document as "<length> <updated>": the next event indexes
-// on (each old term counts once) instead of parking the case.
+// A case's term list (s\0<number>) is sorted with each term's frequency; a
+// store built before frequencies were kept holds the terms alone ("a\nb"):
+// the next event indexes on (each old term counts once) instead of parking
+// the case. A list out of order is malformed.
+TEST_F(CaseProjectionTest, TheTermListStaysSortedAndOldListsIndexOn) {
+  Ok(Opened(kCase, "ACC-1", "Slow"));
+  auto terms = [&] { return **store_->Get(Cf::kSearch, keys::DocTermsKey(kCase)); };
+  std::vector<TermCount> list;
+  const std::string opened = terms();
+  ASSERT_TRUE(ParseTermList(opened, &list)) << opened;
+  std::string without_counts;
+  for (const TermCount& t : list) {
+    EXPECT_GE(t.tf, 1) << t.term;
+    if (t.term == "slow") {
+      EXPECT_EQ(t.tf, 1);
+    }
+    without_counts.append(t.term).push_back('\n');
+  }
+  without_counts.pop_back();
+  Txn old(store_.get());
+  old.Put(Cf::kSearch, keys::DocTermsKey(kCase), without_counts);
+  ASSERT_TRUE(store_->Commit(old).ok());
+
+  Ok(Comment(kCase, "zebra slow Slow aardvark"));
+  list.clear();
+  const std::string after = terms();
+  ASSERT_TRUE(ParseTermList(after, &list)) << after;
+  std::map<std::string, int64_t> tf;
+  for (const TermCount& t : list) tf[std::string(t.term)] = t.tf;
+  EXPECT_EQ(tf["slow"], 3);
+  EXPECT_EQ(tf["zebra"], 1);
+  EXPECT_EQ(tf["aardvark"], 1);
+  for (const TermCount& t : list) {
+    if (t.term != "slow" && t.term != "zebra" && t.term != "aardvark") {
+      EXPECT_EQ(t.tf, 1) << t.term;  // an old line counts once
+    }
+  }
+  EXPECT_EQ(Tf("ACC-1", "slow"), 3);
+  EXPECT_EQ(Tf("ACC-1", "zebra"), 1);
+
+  Txn shuffled(store_.get());
+  shuffled.Put(Cf::kSearch, keys::DocTermsKey(kCase), "slow 1\nacc 1");
+  ASSERT_TRUE(store_->Commit(shuffled).ok());
+  auto r = Apply(Comment(kCase, "more"));
+  EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(r.status().message().find("malformed"), std::string::npos) << r.status();
+}
+
 // The live path's cost is its keys: an event writes only what it changes.
 // A state change without words: the head; the by-updated list entries moved
 // and the by-opened ones rewritten (the state is their value), account and

@@ -22,6 +22,7 @@
 //                d\0<number>                                "<length> <updated µs> <opened µs>"
 //                s\0<number>                                the case's terms with their
 //                                                          frequencies: "<term> <tf>\n"...
+//                                                          (terms in byte order)
 //                v\0<account>\0<term>                       the account's document frequency
 //                m\0docs, m\0length                         collection statistics
 //                m\0docs\0<account>, m\0length\0<account>   the account's statistics

@@ -1,8 +1,8 @@
 #include "projections/cases/search_index.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <map>
 
 #include "aggregates/cases/case.h"
 #include "projections/cases/case_families.h"
@@ -22,22 +22,20 @@ void MoveSlices(Txn& txn, uint32_t doc, int64_t from, int64_t to, KeyFn key) {
 
 }  // namespace
 
-bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out) {
+bool ParseTermList(std::string_view text, std::vector<TermCount>* out) {
   while (!text.empty()) {
     const size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     const size_t sp = line.rfind(' ');
     if (sp == 0 || line.empty()) return false;
-    if (sp == std::string_view::npos) {
-      (*out)[std::string(line)] = 1;
-      text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-      continue;
+    TermCount t{.term = line.substr(0, sp), .tf = 1};
+    if (sp != std::string_view::npos) {
+      auto r = std::from_chars(line.data() + sp + 1, line.data() + line.size(), t.tf);
+      if (r.ec != std::errc() || r.ptr != line.data() + line.size() || t.tf < 1) return false;
     }
-    int64_t tf = 0;
-    auto r = std::from_chars(line.data() + sp + 1, line.data() + line.size(), tf);
-    if (r.ec != std::errc() || r.ptr != line.data() + line.size() || tf < 1) return false;
-    (*out)[std::string(line.substr(0, sp))] = tf;
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!out->empty() && out->back().term >= t.term) return false;
+    out->push_back(t);
   }
   return true;
 }
@@ -88,23 +86,37 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
                  const std::string& account, int64_t updated_us, int64_t opened_us,
                  const std::vector<std::string>& texts) {
   DOCKET_ASSIGN_OR_RETURN(const uint32_t doc, DocId(number));
-  std::map<std::string, int64_t> added_tf;
-  int64_t added = 0;
+  // The event's terms, sorted: runs of equal terms are their frequencies.
+  std::vector<std::string> terms;
   for (const auto& t : texts) {
-    for (auto& term : analyzer.Terms(t)) {
-      ++added_tf[std::move(term)];
-      ++added;
-    }
+    for (auto& term : analyzer.Terms(t)) terms.push_back(std::move(term));
   }
-  if (!added_tf.empty()) {
+  const auto added = static_cast<int64_t>(terms.size());
+  if (!terms.empty()) {
+    std::sort(terms.begin(), terms.end());
     const std::string terms_key = keys::DocTermsKey(number);
     DOCKET_ASSIGN_OR_RETURN(auto known_text, txn.Get(Cf::kSearch, terms_key));
-    std::map<std::string, int64_t> known;
+    std::vector<TermCount> known;
     if (known_text && !ParseTermList(*known_text, &known)) {
       return DataLossError("read store: search terms of " + number + " are malformed");
     }
-    for (const auto& [term, n] : added_tf) {
-      int64_t& tf = known[term];
+    // Both lists are sorted: one merge writes the new list and edits the
+    // index for each of the event's terms.
+    std::string joined;
+    joined.reserve((known_text ? known_text->size() : 0) + terms.size() * 12);
+    auto write = [&](std::string_view term, int64_t tf) {
+      if (!joined.empty()) joined.push_back('\n');
+      joined.append(term).push_back(' ');
+      joined.append(std::to_string(tf));
+    };
+    auto k = known.begin();
+    for (size_t i = 0; i < terms.size();) {
+      const std::string& term = terms[i];
+      int64_t n = 0;
+      for (; i < terms.size() && terms[i] == term; ++i) ++n;
+      for (; k != known.end() && k->term < term; ++k) write(k->term, k->tf);
+      int64_t tf = 0;
+      if (k != known.end() && k->term == term) tf = (k++)->tf;
       if (tf == 0) {
         txn.SetBit(Cf::kPostings, keys::TermBitsKey(term), doc, true);
         txn.Merge(Cf::kSearch, keys::DocFreqKey(term), 1);
@@ -113,14 +125,10 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
       const int64_t excess_before = tf == 0 ? 0 : tf - 1;
       tf = std::min<int64_t>(tf + n, int64_t{1} << kSliceBits);
       MoveSlices(txn, doc, excess_before, tf - 1,
-                 [&](int k) { return keys::ExcessTfBitsKey(term, k); });
+                 [&](int b) { return keys::ExcessTfBitsKey(term, b); });
+      write(term, tf);
     }
-    std::string joined;
-    for (const auto& [term, tf] : known) {
-      joined.append(term).push_back(' ');
-      joined.append(std::to_string(tf)).push_back('\n');
-    }
-    if (!joined.empty()) joined.pop_back();
+    for (; k != known.end(); ++k) write(k->term, k->tf);
     txn.Put(Cf::kSearch, terms_key, joined);
   }
   const std::string doc_key = keys::DocKey(number);

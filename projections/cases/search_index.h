@@ -20,7 +20,6 @@
 #define DOCKET_PROJECTIONS_CASES_SEARCH_INDEX_H_
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,10 +54,18 @@ struct SearchDocEntry {
 // The entry of case `number` in `store`; kDataLoss when missing or malformed.
 Result<SearchDocEntry> ReadSearchDoc(const ReadStore& store, const std::string& number);
 
-// A case's terms and frequencies (s\0<number>: "<term> <tf>\n"...) into
-// `out`; false when malformed. A line without a frequency (a store built
-// before frequencies were kept) counts once.
-bool ParseTermList(std::string_view text, std::map<std::string, int64_t>* out);
+// One term of a case's term list and its frequency; `term` points into the
+// parsed text.
+struct TermCount {
+  std::string_view term;
+  int64_t tf = 0;
+};
+
+// A case's terms and frequencies (s\0<number>: "<term> <tf>\n"..., in
+// ascending byte order of the terms) into `out`, in that order; false when
+// malformed, out of order or repeated. A line without a frequency (a store
+// built before frequencies were kept) counts once.
+bool ParseTermList(std::string_view text, std::vector<TermCount>* out);
 
 // Adds `texts` to the case's search document: its terms and their
 // frequencies (postings), document frequencies for the terms new to the

@@ -74,6 +74,29 @@ std::string_view TruncateUtf8(std::string_view s, size_t max_bytes) {
   return s.substr(0, end);
 }
 
+// ASCII is its own NFKC form, has no marks and no default-ignorables, and
+// folds by lowering A-Z; its word characters are the letters and digits.
+// TextAnalyzerTest.AsciiFastPathMatchesUtf8proc checks this against
+// utf8proc for every ASCII character.
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+bool IsAsciiWordByte(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+std::string AsciiFold(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 }  // namespace
 
 TextAnalyzer::TextAnalyzer() : stemmer_(sb_stemmer_new("english", "UTF_8")) {}
@@ -84,7 +107,7 @@ TextAnalyzer::~TextAnalyzer() {
 
 std::string TextAnalyzer::Fold(std::string_view text) {
   // utf8proc_map rejects invalid UTF-8 as a whole, which is what we want.
-  return MapFold(text);
+  return IsAscii(text) ? AsciiFold(text) : MapFold(text);
 }
 
 std::string TextAnalyzer::Stem(std::string_view word) {
@@ -100,11 +123,12 @@ std::string TextAnalyzer::Stem(std::string_view word) {
   return std::string(TruncateUtf8(stemmed, kMaxTermBytes));
 }
 
-std::vector<Word> TextAnalyzer::Words(std::string_view text) {
-  std::vector<Word> words;
+template <typename Fn>
+void TextAnalyzer::ForEachWord(std::string_view text, Fn fn) {
   // Folding after splitting would cut decomposed accents ("e" + U+0301) out
   // of their words, so fold the whole text first and split the result.
-  const std::string folded = MapFold(ReplaceInvalidUtf8(text));
+  const std::string folded =
+      IsAscii(text) ? AsciiFold(text) : MapFold(ReplaceInvalidUtf8(text));
   std::string_view rest = folded;
   size_t word_start = std::string_view::npos;
   auto emit = [&](size_t end) {
@@ -113,37 +137,45 @@ std::vector<Word> TextAnalyzer::Words(std::string_view text) {
         std::string_view(folded).substr(word_start, end - word_start),
         kMaxTermBytes);
     word_start = std::string_view::npos;
-    if (word.empty()) return;
-    Word w;
-    w.folded = std::string(word);
-    w.stem = Stem(word);
-    words.push_back(std::move(w));
+    if (!word.empty()) fn(word);
   };
   while (!rest.empty()) {
-    size_t pos = folded.size() - rest.size();
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n = Decode(rest, &cp);
-    if (n <= 0) {  // Cannot happen after MapFold; treat as a separator.
-      emit(pos);
-      rest.remove_prefix(1);
-      continue;
+    const size_t pos = folded.size() - rest.size();
+    const auto byte = static_cast<unsigned char>(rest.front());
+    bool in_word = false;
+    size_t n = 1;
+    if (byte < 0x80) {
+      in_word = IsAsciiWordByte(byte);
+    } else {
+      utf8proc_int32_t cp;
+      const utf8proc_ssize_t len = Decode(rest, &cp);
+      // A bad sequence cannot follow MapFold; it would separate words.
+      if (len > 0) {
+        in_word = IsWordCodePoint(cp);
+        n = static_cast<size_t>(len);
+      }
     }
-    if (IsWordCodePoint(cp)) {
+    if (in_word) {
       if (word_start == std::string_view::npos) word_start = pos;
     } else {
       emit(pos);
     }
-    rest.remove_prefix(static_cast<size_t>(n));
+    rest.remove_prefix(n);
   }
   emit(folded.size());
+}
+
+std::vector<Word> TextAnalyzer::Words(std::string_view text) {
+  std::vector<Word> words;
+  ForEachWord(text, [&](std::string_view word) {
+    words.push_back(Word{.folded = std::string(word), .stem = Stem(word)});
+  });
   return words;
 }
 
 std::vector<std::string> TextAnalyzer::Terms(std::string_view text) {
-  std::vector<Word> words = Words(text);
   std::vector<std::string> terms;
-  terms.reserve(words.size());
-  for (Word& w : words) terms.push_back(std::move(w.stem));
+  ForEachWord(text, [&](std::string_view word) { terms.push_back(Stem(word)); });
   return terms;
 }
 

@@ -71,6 +71,9 @@ class TextAnalyzer {
   static bool IsValidUtf8(std::string_view text);
 
  private:
+  // Calls fn(std::string_view) with each folded, truncated word of `text`.
+  template <typename Fn>
+  void ForEachWord(std::string_view text, Fn fn);
   // The English stem of the folded word `word`; `word` itself if no stemmer
   // could be created or stemming failed (out of memory).
   std::string Stem(std::string_view word);

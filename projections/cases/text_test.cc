@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
+
 namespace docket::projections {
 namespace {
 
@@ -192,6 +194,38 @@ TEST(TextAnalyzerTest, FoldDoesNotSplit) {
 TEST(TextAnalyzerTest, FoldRejectsInvalidUtf8) {
   EXPECT_EQ(TextAnalyzer::Fold("abc\xff"), "");
   EXPECT_EQ(TextAnalyzer::Fold("\xc3"), "");
+}
+
+// ASCII text skips utf8proc (text.cc). A trailing " é" sends the same text
+// through utf8proc, adding the word "e": the words before it must be the
+// ASCII path's, for every ASCII character between letters and for random
+// ASCII text; and Fold must agree with utf8proc's folding.
+TEST(TextAnalyzerTest, AsciiFastPathMatchesUtf8proc) {
+  TextAnalyzer a;
+  auto through_utf8proc = [&](const std::string& text) {
+    std::vector<Word> words = a.Words(text + " \u00e9");
+    EXPECT_FALSE(words.empty());
+    if (!words.empty()) {
+      EXPECT_EQ(words.back().folded, "e");
+      words.pop_back();
+    }
+    return words;
+  };
+  for (int c = 0; c < 0x80; ++c) {
+    const std::string text = std::string("aB") + static_cast<char>(c) + "Cd";
+    EXPECT_EQ(a.Words(text), through_utf8proc(text)) << "character " << c;
+    EXPECT_EQ(TextAnalyzer::Fold(text), FoldUnicode(text)) << "character " << c;
+  }
+  unsigned state = 777;
+  for (int i = 0; i < 200; ++i) {
+    std::string text;
+    for (int k = 0; k < 80; ++k) {
+      state = state * 1103515245u + 12345u;
+      text.push_back(static_cast<char>((state >> 16) % 0x80));
+    }
+    EXPECT_EQ(a.Words(text), through_utf8proc(text)) << text;
+    EXPECT_EQ(TextAnalyzer::Fold(text), FoldUnicode(text)) << text;
+  }
 }
 
 TEST(TextAnalyzerTest, AnalyzerIsReusable) {
