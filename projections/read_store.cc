@@ -279,9 +279,8 @@ std::vector<std::vector<ReadStore::Op>> ReadStore::OpsByFamily(const std::vector
   return by_family;
 }
 
-// Sorts one family's ops by key and combines equal keys of several txns
-// (`combined` owns combined bitmap edits).
-Status ReadStore::SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const {
+// Sorts one family's ops by key.
+void ReadStore::SortOps(std::vector<Op>& ops) {
   // Heads that differ order as their keys do: where one has padding and
   // the other a byte, the shorter key is a prefix of the longer one.
   // Equal heads fall back to the keys.
@@ -290,7 +289,11 @@ Status ReadStore::SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>
     if (a.head[1] != b.head[1]) return a.head[1] < b.head[1];
     return *a.key < *b.key;
   });
-  // Combine equal keys (only several txns have them).
+}
+
+// Combines equal neighbours of sorted ops from several txns (`combined`
+// owns combined bitmap edits).
+Status ReadStore::CombineEqualKeys(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const {
   size_t out = 0;
   for (size_t i = 0; i < ops.size(); ++i) {
     if (out == 0 || ops[out - 1].head[0] != ops[i].head[0] ||
@@ -319,11 +322,10 @@ Status ReadStore::SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>
 
 Status ReadStore::Commit(Txn& txn) {
   NoPerfCounts();
-  std::deque<Txn::BitEdits> combined;
   std::vector<std::vector<Op>> by_family = OpsByFamily({&txn});
   rocksdb::WriteBatch batch;
   for (auto& ops : by_family) {
-    DOCKET_RETURN_IF_ERROR(SortAndCombine(ops, combined));
+    SortOps(ops);  // one txn holds each key once
     for (const Op& op : ops) {
       rocksdb::ColumnFamilyHandle* cf = handle(Family(static_cast<unsigned char>((*op.key)[0])));
       const rocksdb::Slice key(op.key->data() + 1, op.key->size() - 1);
@@ -344,11 +346,14 @@ Status ReadStore::Commit(Txn& txn) {
   return s;
 }
 
-// Sorts a family's ops and writes them as one table file.
-Status ReadStore::WriteFamilyFile(int family, std::vector<Op>& ops, const std::string& file) const {
+// Sorts a family's ops (and combines the keys of several txns) and
+// writes them as one table file.
+Status ReadStore::WriteFamilyFile(int family, std::vector<Op>& ops, bool several_txns,
+                                  const std::string& file) const {
   NoPerfCounts();
   std::deque<Txn::BitEdits> combined;
-  DOCKET_RETURN_IF_ERROR(SortAndCombine(ops, combined));
+  SortOps(ops);
+  if (several_txns) DOCKET_RETURN_IF_ERROR(CombineEqualKeys(ops, combined));
   rocksdb::ColumnFamilyHandle* cf = handle(Family(family));
   rocksdb::Options options(db_->GetDBOptions(), db_->GetOptions(cf));
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, cf);
@@ -397,7 +402,8 @@ Status ReadStore::Ingest(const std::vector<Txn*>& txns) {
   auto work = [&] {
     for (size_t i = next++; i < families.size(); i = next++) {
       const int f = families[i];
-      written[i] = WriteFamilyFile(f, by_family[static_cast<size_t>(f)], file_of(f));
+      written[i] =
+          WriteFamilyFile(f, by_family[static_cast<size_t>(f)], txns.size() > 1, file_of(f));
     }
   };
   const size_t threads =

@@ -258,12 +258,16 @@ class ReadStore {
   struct Op;  // one key's final write (read_store.cc)
   // Every key's final write in `txns`, by family index, unsorted.
   std::vector<std::vector<Op>> OpsByFamily(const std::vector<Txn*>& txns) const;
-  // Sorts one family's ops by key and combines equal keys of several txns
-  // (combined bitmap edits live in `combined`); kInternal for a plain key
-  // of two txns.
-  Status SortAndCombine(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const;
-  // Ingest's part for one family: its ops sorted into one table file.
-  Status WriteFamilyFile(int family, std::vector<Op>& ops, const std::string& file) const;
+  // Sorts one family's ops by key.
+  static void SortOps(std::vector<Op>& ops);
+  // Combines the equal keys of several txns in sorted `ops` (combined
+  // bitmap edits live in `combined`); kInternal for a plain key of two
+  // txns.
+  Status CombineEqualKeys(std::vector<Op>& ops, std::deque<Txn::BitEdits>& combined) const;
+  // Ingest's part for one family: its ops sorted (and combined, from
+  // several txns) into one table file.
+  Status WriteFamilyFile(int family, std::vector<Op>& ops, bool several_txns,
+                         const std::string& file) const;
   std::string dir_;
   std::vector<FamilySpec> specs_;  // common families first
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
