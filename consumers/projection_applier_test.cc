@@ -1,11 +1,12 @@
 // ProjectionApplier without a broker: records in, read models and dead
 // letters out.
+#include "consumers/projection_applier.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "aggregates/cases/synthetic.h"
-#include "consumers/projection_runner.h"
 #include "events/envelope.h"
 #include "projections/cases/case_projection.h"
 #include "projections/cases/case_queries.h"

@@ -1,0 +1,38 @@
+// The configuration every Kafka client starts from (events/kafka_internal.h).
+#include "events/kafka_internal.h"
+
+namespace docket::kafka::internal {
+
+Status Set(RdKafka::Conf* conf, const std::string& key, const std::string& value) {
+  std::string err;
+  if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
+    return InvalidArgumentError("kafka property " + key + "=" + value + ": " + err);
+  }
+  return Status::Ok();
+}
+
+Result<ConfPtr> BaseConf(const KafkaOptions& o, ClientCallbacks* cb) {
+  ConfPtr conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "bootstrap.servers", o.brokers));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "client.id", o.client_id));
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "log.connection.close", "false"));
+  const std::string t = std::to_string(o.timeout.count());
+  DOCKET_RETURN_IF_ERROR(Set(conf.get(), "socket.timeout.ms", t));
+  std::string err;
+  if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(cb), err) !=
+      RdKafka::Conf::CONF_OK) {
+    return InternalError("event_cb: " + err);
+  }
+  return conf;
+}
+
+Status ApplyExtra(RdKafka::Conf* conf, const KafkaOptions& o) {
+  for (const auto& [k, v] : o.properties) DOCKET_RETURN_IF_ERROR(Set(conf, k, v));
+  return Status::Ok();
+}
+
+std::string TimedOut(const std::string& what, std::chrono::milliseconds t) {
+  return what + " timed out after " + std::to_string(t.count()) + " ms";
+}
+
+}  // namespace docket::kafka::internal
