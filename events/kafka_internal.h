@@ -21,6 +21,8 @@ namespace docket::kafka {
 
 // Callbacks shared by every client. Declared before the handle in each class
 // so they outlive it (librdkafka calls them until the handle is destroyed).
+// Thread-safe: librdkafka calls them from its own threads, and the
+// accessors read what they recorded under a mutex or from atomics.
 class ClientCallbacks : public RdKafka::EventCb,
                         public RdKafka::DeliveryReportCb {
  public:
