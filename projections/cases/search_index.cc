@@ -107,7 +107,8 @@ Status IndexText(Txn& txn, TextAnalyzer& analyzer, const std::string& number,
     auto write = [&](std::string_view term, int64_t tf) {
       if (!joined.empty()) joined.push_back('\n');
       joined.append(term).push_back(' ');
-      joined.append(std::to_string(tf));
+      char digits[20];
+      joined.append(digits, std::to_chars(digits, digits + sizeof digits, tf).ptr);
     };
     auto k = known.begin();
     for (size_t i = 0; i < terms.size();) {
