@@ -35,4 +35,12 @@ std::string TimedOut(const std::string& what, std::chrono::milliseconds t) {
   return what + " timed out after " + std::to_string(t.count()) + " ms";
 }
 
+TopicPartitionList ToList(const std::vector<TopicPartitionOffset>& in) {
+  TopicPartitionList out;
+  for (const auto& tpo : in) {
+    out.v.push_back(RdKafka::TopicPartition::create(tpo.topic, tpo.partition, tpo.offset));
+  }
+  return out;
+}
+
 }  // namespace docket::kafka::internal

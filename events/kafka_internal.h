@@ -1,7 +1,7 @@
-// Inside events/kafka: what the Producer and Consumer (kafka.cc) and the
-// Admin (kafka_admin.cc) wrappers share: the callbacks every client
-// registers, and the configuration every client starts from. Not for use
-// outside events/.
+// Inside events/kafka: what the Producer (kafka.cc), Consumer
+// (kafka_consumer.cc) and Admin (kafka_admin.cc) wrappers share: the
+// callbacks every client registers, the configuration every client starts
+// from, and librdkafka partition lists. Not for use outside events/.
 #ifndef DOCKET_EVENTS_KAFKA_INTERNAL_H_
 #define DOCKET_EVENTS_KAFKA_INTERNAL_H_
 
@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "events/kafka.h"
@@ -141,6 +142,17 @@ Status ApplyExtra(RdKafka::Conf* conf, const KafkaOptions& o);
 inline int Ms(std::chrono::milliseconds d) { return static_cast<int>(d.count()); }
 // "<what> timed out after <t> ms".
 std::string TimedOut(const std::string& what, std::chrono::milliseconds t);
+
+// A librdkafka partition list that owns its entries.
+struct TopicPartitionList {
+  TopicPartitionList() = default;
+  TopicPartitionList(TopicPartitionList&&) = default;  // leaves the source empty
+  TopicPartitionList(const TopicPartitionList&) = delete;
+  TopicPartitionList& operator=(const TopicPartitionList&) = delete;
+  ~TopicPartitionList() { RdKafka::TopicPartition::destroy(v); }
+  std::vector<RdKafka::TopicPartition*> v;
+};
+TopicPartitionList ToList(const std::vector<TopicPartitionOffset>& in);
 
 }  // namespace internal
 }  // namespace docket::kafka
