@@ -155,18 +155,9 @@ Status Producer::Prepare(const std::vector<std::string>& topics) {
   std::shared_lock<std::shared_mutex> lock(handle_mu_);
   if (!handle_) return UnavailableError("producer has no handle (recreate failed)");
   for (const std::string& name : topics) {
-    std::string err;
-    std::unique_ptr<RdKafka::Topic> topic(
-        RdKafka::Topic::create(handle_.get(), name, nullptr, err));
-    if (!topic) return InvalidArgumentError("topic '" + name + "': " + err);
-    RdKafka::Metadata* raw = nullptr;
-    RdKafka::ErrorCode code =
-        handle_->metadata(false, topic.get(), &raw, Ms(options_.kafka.timeout));
-    std::unique_ptr<RdKafka::Metadata> md(raw);
-    if (code != RdKafka::ERR_NO_ERROR) {
-      return callbacks_->FromKafka(
-          code, TimedOut("metadata for '" + name + "'", options_.kafka.timeout));
-    }
+    DOCKET_RETURN_IF_ERROR(
+        internal::TopicMetadata(handle_.get(), name, options_.kafka.timeout, *callbacks_)
+            .status());
   }
   return Status::Ok();
 }

@@ -122,28 +122,18 @@ Consumer::~Consumer() {
 }
 
 Result<std::vector<int32_t>> Consumer::Partitions(const std::string& topic) {
-  // The one topic's metadata, not the cluster's (which names every topic).
-  std::string errstr;
-  std::unique_ptr<RdKafka::Topic> handle(
-      RdKafka::Topic::create(handle_.get(), topic, nullptr, errstr));
-  if (!handle) return InvalidArgumentError("topic '" + topic + "': " + errstr);
-  RdKafka::Metadata* raw = nullptr;
-  RdKafka::ErrorCode err =
-      handle_->metadata(false, handle.get(), &raw, Ms(options_.kafka.timeout));
-  std::unique_ptr<RdKafka::Metadata> md(raw);
   auto missing = [&] {
     return NotFoundError("brokers " + options_.kafka.brokers + ": topic '" + topic +
                          "' does not exist");
   };
+  // The one topic's metadata, not the cluster's (which names every topic).
+  auto md = internal::TopicMetadata(handle_.get(), topic, options_.kafka.timeout, *callbacks_);
+  if (md.status().code() == StatusCode::kNotFound) return missing();
+  if (!md.ok()) return md.status();
   auto unknown = [](RdKafka::ErrorCode e) {
     return e == RdKafka::ERR__UNKNOWN_TOPIC || e == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART;
   };
-  if (unknown(err)) return missing();
-  if (err != RdKafka::ERR_NO_ERROR) {
-    return callbacks_->FromKafka(
-        err, TimedOut("metadata for '" + topic + "'", options_.kafka.timeout));
-  }
-  for (const auto* t : *md->topics()) {
+  for (const auto* t : *(*md)->topics()) {
     if (t->topic() != topic) continue;
     if (unknown(t->err())) return missing();
     if (t->err() != RdKafka::ERR_NO_ERROR) {

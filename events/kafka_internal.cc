@@ -35,6 +35,22 @@ std::string TimedOut(const std::string& what, std::chrono::milliseconds t) {
   return what + " timed out after " + std::to_string(t.count()) + " ms";
 }
 
+Result<std::unique_ptr<RdKafka::Metadata>> TopicMetadata(RdKafka::Handle* handle,
+                                                         const std::string& topic,
+                                                         std::chrono::milliseconds timeout,
+                                                         const ClientCallbacks& cb) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(handle, topic, nullptr, err));
+  if (!t) return InvalidArgumentError("topic '" + topic + "': " + err);
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode code = handle->metadata(false, t.get(), &raw, Ms(timeout));
+  std::unique_ptr<RdKafka::Metadata> md(raw);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return cb.FromKafka(code, TimedOut("metadata for '" + topic + "'", timeout));
+  }
+  return md;
+}
+
 TopicPartitionList ToList(const std::vector<TopicPartitionOffset>& in) {
   TopicPartitionList out;
   for (const auto& tpo : in) {

@@ -143,6 +143,14 @@ inline int Ms(std::chrono::milliseconds d) { return static_cast<int>(d.count());
 // "<what> timed out after <t> ms".
 std::string TimedOut(const std::string& what, std::chrono::milliseconds t);
 
+// The metadata of one topic (not the whole cluster's) through `handle`;
+// the request's error as a Status (ClientCallbacks::FromKafka: kNotFound
+// for an unknown topic). The topic's own entry may still hold an error.
+Result<std::unique_ptr<RdKafka::Metadata>> TopicMetadata(RdKafka::Handle* handle,
+                                                         const std::string& topic,
+                                                         std::chrono::milliseconds timeout,
+                                                         const ClientCallbacks& cb);
+
 // A librdkafka partition list that owns its entries.
 struct TopicPartitionList {
   TopicPartitionList() = default;
